@@ -1,0 +1,77 @@
+package dev.vigil.features;
+
+import dev.vigil.features.capture.FrameSink;
+import dev.vigil.features.packet.PacketMeta;
+import dev.vigil.features.packet.PacketParser;
+import dev.vigil.features.packet.ParseError;
+import dev.vigil.features.window.HostWindowTable;
+import dev.vigil.features.window.WindowListener;
+
+/**
+ * Turns raw frames into per-host window feature vectors: parse into a reused {@link PacketMeta}, update the
+ * {@link HostWindowTable}, and close idle windows as capture time advances.
+ *
+ * <p>Not thread-safe: feed it from one thread (the capture or processing thread).
+ */
+public final class PacketFeaturePipeline implements FrameSink {
+  private final PacketParser parser = new PacketParser();
+  private final PacketMeta meta = new PacketMeta();
+  private final HostWindowTable table;
+  private final long expireEveryMicros;
+  private long nextExpire = Long.MIN_VALUE;
+  private long lastTimestamp;
+  private long frames;
+
+  /**
+   * Creates a pipeline.
+   *
+   * @param windowMicros window length in microseconds
+   * @param maxHosts most hosts tracked at once
+   * @param listener receives each closed window
+   */
+  public PacketFeaturePipeline(long windowMicros, int maxHosts, WindowListener listener) {
+    this.table = new HostWindowTable(windowMicros, maxHosts, listener);
+    this.expireEveryMicros = Math.max(1000, windowMicros / 4);
+  }
+
+  @Override
+  public void onFrame(byte[] frame, int capturedLength, int wireLength, long timestampMicros) {
+    frames++;
+    ParseError e = parser.parse(frame, 0, capturedLength, wireLength, timestampMicros, meta);
+    if (e == ParseError.NONE || meta.l3 != PacketMeta.L3_NONE) {
+      table.update(meta);
+    }
+    lastTimestamp = Math.max(lastTimestamp, timestampMicros);
+    if (nextExpire == Long.MIN_VALUE) {
+      nextExpire = timestampMicros + expireEveryMicros;
+    } else if (timestampMicros >= nextExpire) {
+      table.expire(timestampMicros);
+      nextExpire = timestampMicros + expireEveryMicros;
+    }
+  }
+
+  /** Closes every open window (end of input). */
+  public void flush() {
+    table.flush();
+  }
+
+  /** Returns frames seen. */
+  public long frames() {
+    return frames;
+  }
+
+  /** Returns the parser, for its error counters. */
+  public PacketParser parser() {
+    return parser;
+  }
+
+  /** Returns the window table, for its counters. */
+  public HostWindowTable table() {
+    return table;
+  }
+
+  /** Returns the newest capture timestamp seen, in microseconds. */
+  public long lastTimestampMicros() {
+    return lastTimestamp;
+  }
+}

@@ -1,0 +1,78 @@
+package dev.vigil.daemon.alerts;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.micronaut.serde.annotation.Serdeable;
+import java.util.List;
+
+/**
+ * One alert, shaped like a Suricata eve.json {@code alert} event so that existing tooling (jq, Filebeat, Vector) reads
+ * it; Vigil's own fields sit under {@code vigil}.
+ *
+ * @param timestamp capture time of the window's end, ISO-8601 UTC
+ * @param eventType always {@code alert}
+ * @param srcIp the host whose window was anomalous
+ * @param alert the eve-style alert object
+ * @param vigil the detector's score, threshold and explanation
+ */
+@Serdeable
+public record Alert(
+    String timestamp,
+    @JsonProperty("event_type") String eventType,
+    @JsonProperty("src_ip") String srcIp,
+    Signature alert,
+    Detail vigil) {
+
+  /**
+   * The eve-style alert object.
+   *
+   * @param action what was done ({@code allowed}: detection only)
+   * @param signatureId stable id of the rule that fired
+   * @param signature human-readable rule name
+   * @param category alert category
+   * @param severity 1 (high) to 3 (low)
+   */
+  @Serdeable
+  public record Signature(
+      String action,
+      @JsonProperty("signature_id") int signatureId,
+      String signature,
+      String category,
+      int severity) {}
+
+  /**
+   * Vigil's verdict details.
+   *
+   * @param id alert id, unique within a daemon run
+   * @param detector which scorer fired
+   * @param score anomaly score in (0, 1)
+   * @param threshold the calibrated threshold the score exceeded
+   * @param windowStart window start, ISO-8601 UTC
+   * @param windowEnd window end, ISO-8601 UTC
+   * @param detectedAt wall-clock time of detection, ISO-8601 UTC
+   * @param schema feature schema id
+   * @param topFeatures features that deviated most from normal, largest first
+   */
+  @Serdeable
+  public record Detail(
+      String id,
+      String detector,
+      double score,
+      double threshold,
+      @JsonProperty("window_start") String windowStart,
+      @JsonProperty("window_end") String windowEnd,
+      @JsonProperty("detected_at") String detectedAt,
+      String schema,
+      @JsonProperty("top_features") List<Feature> topFeatures) {}
+
+  /**
+   * One explaining feature.
+   *
+   * @param name feature name
+   * @param value the window's value
+   * @param normalMean mean over the normal training windows
+   * @param z deviation from normal in standard deviations
+   */
+  @Serdeable
+  public record Feature(
+      String name, double value, @JsonProperty("normal_mean") double normalMean, double z) {}
+}

@@ -1,0 +1,370 @@
+package dev.vigil.daemon.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Loads {@link VigilConfig} from YAML strictly: unknown keys, duplicate keys, wrong types and out-of-range values are
+ * errors. Every problem is collected and reported together, each naming its key; nothing is returned unless the whole
+ * file is valid, so a configuration is never half-applied.
+ *
+ * <p>Relative paths are resolved against the configuration file's folder. A path written {@code classpath:NAME} names a
+ * resource shipped in the daemon (the embedded demo), copied to a temporary file at load.
+ */
+public final class ConfigLoader {
+  /** The embedded default configuration used by {@code vigil demo}. */
+  public static final String DEMO_RESOURCE = "demo/vigil-demo.yaml";
+
+  private static final String CLASSPATH = "classpath:";
+
+  private final List<String> problems = new ArrayList<>();
+  private final String source;
+  private final Path baseDir;
+
+  private ConfigLoader(String source, Path baseDir) {
+    this.source = source;
+    this.baseDir = baseDir;
+  }
+
+  /** Loads and validates the file at {@code file}. */
+  public static VigilConfig load(Path file) throws ConfigException {
+    Path abs = file.toAbsolutePath().normalize();
+    String text;
+    try {
+      text = Files.readString(abs);
+    } catch (IOException e) {
+      throw new ConfigException(abs.toString(), List.of("cannot read file: " + e));
+    }
+    return new ConfigLoader(abs.toString(), abs.getParent()).parse(text);
+  }
+
+  /** Loads and validates a configuration shipped as a class-path resource. */
+  public static VigilConfig loadResource(String resource) throws ConfigException {
+    try (InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new ConfigException(CLASSPATH + resource, List.of("resource not found"));
+      }
+      String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      return new ConfigLoader(CLASSPATH + resource, Path.of("").toAbsolutePath()).parse(text);
+    } catch (IOException e) {
+      throw new ConfigException(CLASSPATH + resource, List.of("cannot read resource: " + e));
+    }
+  }
+
+  /** Parses {@code text} as if read from {@code source}, resolving relative paths against {@code baseDir}. */
+  public static VigilConfig parse(String source, Path baseDir, String text) throws ConfigException {
+    return new ConfigLoader(source, baseDir.toAbsolutePath().normalize()).parse(text);
+  }
+
+  private VigilConfig parse(String text) throws ConfigException {
+    LoaderOptions options = new LoaderOptions();
+    options.setAllowDuplicateKeys(false);
+    options.setMaxAliasesForCollections(10);
+    Object root;
+    try {
+      root = new Yaml(new SafeConstructor(options)).load(text);
+    } catch (YAMLException e) {
+      throw new ConfigException(source, List.of("not valid YAML: " + e.getMessage().replace('\n', ' ')));
+    }
+    if (root == null) {
+      root = Map.of();
+    }
+    if (!(root instanceof Map<?, ?>)) {
+      throw new ConfigException(source, List.of("top level must be a mapping of sections"));
+    }
+    Section top = new Section("", asStringMap(root, ""), Set.of("api", "capture", "features", "model", "alerts"));
+
+    Section api = top.section("api", Set.of("host", "port"));
+    String host = api.string("host", "127.0.0.1");
+    int port = api.integer("port", 8787, 0, 65535);
+
+    Section capture = top.section("capture", Set.of("pcap"));
+    Path pcap = capture.requiredPath("pcap", true);
+
+    Section features = top.section("features", Set.of("window", "max-hosts"));
+    Duration window = features.duration("window", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofHours(1));
+    int maxHosts = features.integer("max-hosts", 65_536, 16, 10_000_000);
+
+    Section model = top.section("model", Set.of("train-pcaps", "trees", "subsample", "seed", "threshold-quantile"));
+    List<Path> train = model.pathList("train-pcaps");
+    int trees = model.integer("trees", 100, 1, 10_000);
+    int subsample = model.integer("subsample", 256, 2, 1_000_000);
+    long seed = model.integer("seed", 42, Integer.MIN_VALUE, Integer.MAX_VALUE);
+    double quantile = model.number("threshold-quantile", 0.995, 0.5, 1.0);
+
+    Section alerts = top.section("alerts", Set.of("eve-log", "keep"));
+    Optional<Path> eve = alerts.optionalPath("eve-log");
+    int keep = alerts.integer("keep", 10_000, 1, 10_000_000);
+
+    if (!problems.isEmpty()) {
+      throw new ConfigException(source, problems);
+    }
+    return new VigilConfig(
+        source,
+        new VigilConfig.Api(host, port),
+        new VigilConfig.Capture(pcap),
+        new VigilConfig.Features(window, maxHosts),
+        new VigilConfig.Model(train, trees, subsample, seed, quantile),
+        new VigilConfig.Alerts(eve, keep));
+  }
+
+  private Map<String, Object> asStringMap(Object o, String key) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (Map.Entry<?, ?> e : ((Map<?, ?>) o).entrySet()) {
+      if (!(e.getKey() instanceof String k)) {
+        problems.add(key + (key.isEmpty() ? "" : ".") + e.getKey() + ": keys must be strings");
+        continue;
+      }
+      m.put(k, e.getValue());
+    }
+    return m;
+  }
+
+  private Path resolvePath(String key, String value, boolean mustExist) {
+    Path p;
+    if (value.startsWith(CLASSPATH)) {
+      p = extractResource(key, value.substring(CLASSPATH.length()));
+      if (p == null) {
+        return null;
+      }
+    } else {
+      p = baseDir.resolve(value).toAbsolutePath().normalize();
+    }
+    if (mustExist && !Files.exists(p)) {
+      problems.add(key + ": [" + p + "] does not exist");
+    }
+    return p;
+  }
+
+  private Path extractResource(String key, String resource) {
+    try (InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream(resource)) {
+      if (in == null) {
+        problems.add(key + ": class-path resource [" + resource + "] not found");
+        return null;
+      }
+      String name = Path.of(resource).getFileName().toString();
+      Path dir = Files.createTempDirectory("vigil-res");
+      Path f = dir.resolve(name);
+      Files.copy(in, f, StandardCopyOption.REPLACE_EXISTING);
+      f.toFile().deleteOnExit();
+      dir.toFile().deleteOnExit();
+      return f;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot extract resource " + resource, e);
+    }
+  }
+
+  /** A mapping in the YAML tree that knows its dotted key path and its allowed keys. */
+  private final class Section {
+    private final String path;
+    private final Map<String, Object> values;
+
+    Section(String path, Map<String, Object> values, Set<String> allowed) {
+      this.path = path;
+      this.values = values;
+      for (String k : values.keySet()) {
+        if (!allowed.contains(k)) {
+          problems.add(
+              key(k) + ": unknown key (allowed here: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
+        }
+      }
+    }
+
+    private String key(String k) {
+      return path.isEmpty() ? k : path + "." + k;
+    }
+
+    Section section(String k, Set<String> allowed) {
+      Object v = values.get(k);
+      if (v == null) {
+        return new Section(key(k), Map.of(), allowed);
+      }
+      if (!(v instanceof Map<?, ?>)) {
+        problems.add(key(k) + ": expected a mapping, got " + describe(v));
+        return new Section(key(k), Map.of(), allowed);
+      }
+      return new Section(key(k), asStringMap(v, key(k)), allowed);
+    }
+
+    String string(String k, String def) {
+      Object v = values.get(k);
+      if (v == null) {
+        return def;
+      }
+      if (!(v instanceof String s) || s.isBlank()) {
+        problems.add(key(k) + ": expected a non-empty string, got " + describe(v));
+        return def;
+      }
+      return s;
+    }
+
+    int integer(String k, int def, int min, int max) {
+      Object v = values.get(k);
+      if (v == null) {
+        return def;
+      }
+      if (!(v instanceof Integer i)) {
+        problems.add(key(k) + ": expected an integer, got " + describe(v));
+        return def;
+      }
+      if (i < min || i > max) {
+        problems.add(key(k) + ": must be between " + min + " and " + max + ", was " + i);
+        return def;
+      }
+      return i;
+    }
+
+    double number(String k, double def, double min, double max) {
+      Object v = values.get(k);
+      if (v == null) {
+        return def;
+      }
+      if (!(v instanceof Number n) || v instanceof Long) {
+        problems.add(key(k) + ": expected a number, got " + describe(v));
+        return def;
+      }
+      double d = n.doubleValue();
+      if (!(d >= min && d <= max)) {
+        problems.add(key(k) + ": must be between " + min + " and " + max + ", was " + d);
+        return def;
+      }
+      return d;
+    }
+
+    Duration duration(String k, Duration def, Duration min, Duration max) {
+      Object v = values.get(k);
+      if (v == null) {
+        return def;
+      }
+      Duration d = null;
+      if (v instanceof String s) {
+        d = parseDuration(s.trim());
+      }
+      if (d == null) {
+        problems.add(key(k) + ": expected a duration such as 500ms, 10s, 5m or PT10S, got " + describe(v));
+        return def;
+      }
+      if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+        problems.add(key(k) + ": must be between " + min + " and " + max + ", was " + d);
+        return def;
+      }
+      return d;
+    }
+
+    Path requiredPath(String k, boolean mustExist) {
+      Object v = values.get(k);
+      if (v == null) {
+        problems.add(key(k) + ": required");
+        return null;
+      }
+      if (!(v instanceof String s) || s.isBlank()) {
+        problems.add(key(k) + ": expected a path, got " + describe(v));
+        return null;
+      }
+      return resolvePath(key(k), s, mustExist);
+    }
+
+    Optional<Path> optionalPath(String k) {
+      Object v = values.get(k);
+      if (v == null) {
+        return Optional.empty();
+      }
+      if (!(v instanceof String s) || s.isBlank()) {
+        problems.add(key(k) + ": expected a path, got " + describe(v));
+        return Optional.empty();
+      }
+      return Optional.ofNullable(resolvePath(key(k), s, false));
+    }
+
+    List<Path> pathList(String k) {
+      Object v = values.get(k);
+      if (!(v instanceof List<?> list) || list.isEmpty()) {
+        problems.add(key(k) + ": required, a non-empty list of benign capture files or folders");
+        return List.of();
+      }
+      List<Path> out = new ArrayList<>();
+      for (int i = 0; i < list.size(); i++) {
+        String ik = key(k) + "[" + i + "]";
+        if (!(list.get(i) instanceof String s) || s.isBlank()) {
+          problems.add(ik + ": expected a path, got " + describe(list.get(i)));
+          continue;
+        }
+        Path p = resolvePath(ik, s, true);
+        if (p == null || !Files.exists(p)) {
+          continue;
+        }
+        if (Files.isDirectory(p)) {
+          List<Path> found = captureFilesUnder(p);
+          if (found.isEmpty()) {
+            problems.add(ik + ": folder [" + p + "] holds no .pcap or .pcapng file");
+          }
+          out.addAll(found);
+        } else {
+          out.add(p);
+        }
+      }
+      return out;
+    }
+  }
+
+  private static List<Path> captureFilesUnder(Path dir) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.filter(Files::isRegularFile)
+          .filter(f -> f.toString().endsWith(".pcap") || f.toString().endsWith(".pcapng"))
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static Duration parseDuration(String s) {
+    try {
+      if (s.startsWith("PT") || s.startsWith("pt")) {
+        return Duration.parse(s.toUpperCase(java.util.Locale.ROOT));
+      }
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(s);
+      if (!m.matches()) {
+        return null;
+      }
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        default -> Duration.ofHours(n);
+      };
+    } catch (DateTimeParseException | NumberFormatException | ArithmeticException e) {
+      return null;
+    }
+  }
+
+  private static String describe(Object v) {
+    if (v == null) {
+      return "nothing";
+    }
+    String type =
+        v instanceof Map<?, ?>
+            ? "mapping"
+            : v instanceof List<?> ? "list" : v.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+    String text = String.valueOf(v);
+    return type + " '" + (text.length() > 60 ? text.substring(0, 60) + "…" : text) + "'";
+  }
+}

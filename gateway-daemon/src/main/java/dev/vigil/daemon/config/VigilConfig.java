@@ -1,0 +1,78 @@
+package dev.vigil.daemon.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The daemon's validated configuration, as loaded by {@link ConfigLoader}. Paths are absolute.
+ *
+ * @param source where the configuration came from (file path or {@code classpath:} name), for messages
+ * @param api the REST listener
+ * @param capture what to read packets from
+ * @param features window settings
+ * @param model how the detector is built
+ * @param alerts where alerts go
+ */
+public record VigilConfig(
+    String source, Api api, Capture capture, Features features, Model model, Alerts alerts) {
+
+  /** Validates and copies. */
+  public VigilConfig {
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(api, "api");
+    Objects.requireNonNull(capture, "capture");
+    Objects.requireNonNull(features, "features");
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(alerts, "alerts");
+  }
+
+  /**
+   * The REST listener.
+   *
+   * @param host address to bind, loopback by default
+   * @param port TCP port, 0 for any free one
+   */
+  public record Api(String host, int port) {}
+
+  /**
+   * The packet source.
+   *
+   * @param pcap capture file read once, in file order
+   */
+  public record Capture(Path pcap) {}
+
+  /**
+   * Window settings.
+   *
+   * @param window length of a host's window
+   * @param maxHosts most hosts tracked at once
+   */
+  public record Features(Duration window, int maxHosts) {}
+
+  /**
+   * The Isolation Forest model, fitted at start on benign captures.
+   *
+   * @param trainPcaps benign captures (files; folders are searched for {@code *.pcap}/{@code *.pcapng})
+   * @param trees number of trees
+   * @param subsample rows per tree
+   * @param seed random seed
+   * @param thresholdQuantile quantile of benign scores used as the alert threshold
+   */
+  public record Model(List<Path> trainPcaps, int trees, int subsample, long seed, double thresholdQuantile) {
+    /** Copies the list. */
+    public Model {
+      trainPcaps = List.copyOf(trainPcaps);
+    }
+  }
+
+  /**
+   * Alert outputs.
+   *
+   * @param eveLog JSON-lines alert log (eve.json style), if any
+   * @param keep most alerts kept in memory for {@code GET /alerts}
+   */
+  public record Alerts(Optional<Path> eveLog, int keep) {}
+}
