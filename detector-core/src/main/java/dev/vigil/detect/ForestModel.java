@@ -1,10 +1,14 @@
 package dev.vigil.detect;
 
 import dev.vigil.features.FeatureSchema;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.Objects;
 import smile.anomaly.IsolationForest;
+import smile.anomaly.IsolationTree;
 import smile.math.MathEx;
+import smile.stat.distribution.GaussianDistribution;
 
 /**
  * Holds a Smile Isolation Forest fitted on normal feature vectors, with the threshold calibrated on the same normal
@@ -52,15 +56,55 @@ public final class ForestModel {
       x[i] = toDouble(r);
     }
     int sample = Math.min(params.subsampleSize(), x.length);
-    double fraction = (double) sample / x.length;
     int maxDepth = Math.max(1, (int) Math.ceil(Math.log(sample) / Math.log(2)));
-    IsolationForest forest;
-    synchronized (MathEx.class) { // Smile's random stream is global: seed and fit as one step
-      MathEx.setSeed(params.seed());
-      forest = IsolationForest.fit(x, params.trees(), maxDepth, fraction, 0);
-    }
+    IsolationForest forest = fitForest(x, params.trees(), sample, maxDepth, params.seed());
     double threshold = Thresholds.quantile(forest.score(x), params.thresholdQuantile());
     return new ForestModel(schema, forest, threshold, FeatureStats.of(schema.names(), x), x.length);
+  }
+
+  /**
+   * Fits Smile's trees one after another on this thread. Smile's own {@code IsolationForest.fit} builds them on a
+   * parallel stream whose worker threads keep their own random generators, so {@code MathEx.setSeed} cannot make it
+   * repeatable; here each tree gets a subsample drawn from a seeded generator and its own seeded split generator.
+   */
+  private static IsolationForest fitForest(double[][] x, int trees, int sample, int maxDepth, long seed) {
+    Random rows = new Random(seed);
+    int[] index = new int[x.length];
+    IsolationTree[] built = new IsolationTree[trees];
+    for (int t = 0; t < trees; t++) {
+      for (int i = 0; i < index.length; i++) {
+        index[i] = i;
+      }
+      List<double[]> sub = new ArrayList<>(sample);
+      for (int i = 0; i < sample; i++) { // partial Fisher-Yates: a uniform sample without replacement
+        int j = i + rows.nextInt(index.length - i);
+        int tmp = index[i];
+        index[i] = index[j];
+        index[j] = tmp;
+        sub.add(x[index[i]]);
+      }
+      synchronized (GaussianDistribution.class) {
+        MathEx.setSeed(rows.nextLong()); // Smile's split randomness is per thread: this thread's
+        resetGaussianCache();
+        built[t] = new IsolationTree(sub, maxDepth, 0);
+      }
+    }
+    return new IsolationForest(sample, 0, built);
+  }
+
+  /**
+   * Clears the spare Box-Muller value that Smile's shared {@code GaussianDistribution.getInstance()} caches between
+   * calls (field {@code z1}): the trees draw their split directions from it, so without this a fit depends on whatever
+   * used the singleton before. Fails loudly if a Smile upgrade renames the field.
+   */
+  private static void resetGaussianCache() {
+    try {
+      java.lang.reflect.Field z1 = GaussianDistribution.class.getDeclaredField("z1");
+      z1.setAccessible(true);
+      z1.setDouble(GaussianDistribution.getInstance(), Double.NaN);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      throw new IllegalStateException("cannot reset Smile's Gaussian cache; check the Smile version", e);
+    }
   }
 
   /** Returns the anomaly score of {@code x}, in (0, 1). */

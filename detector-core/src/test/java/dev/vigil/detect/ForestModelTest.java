@@ -1,0 +1,67 @@
+package dev.vigil.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.vigil.features.FeatureSchema;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class ForestModelTest {
+  private static final FeatureSchema SCHEMA = new FeatureSchema("test.v1", List.of("a", "b", "c"));
+
+  private static List<float[]> gaussian(int n, long seed) {
+    Random r = new Random(seed);
+    List<float[]> rows = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      rows.add(new float[] {(float) r.nextGaussian(), (float) r.nextGaussian(), (float) r.nextGaussian()});
+    }
+    return rows;
+  }
+
+  @Test
+  void fit_separatesOutliersFromNormalData() {
+    ForestModel m = ForestModel.fit(SCHEMA, gaussian(2000, 1), new ForestParams(100, 256, 42, 0.99));
+    List<float[]> heldOut = gaussian(2000, 2);
+    long falseAlarms = heldOut.stream().filter(x -> m.score(x) > m.threshold()).count();
+    // Threshold at the 0.99 quantile of training scores: about 1 % of fresh normal data lies above it.
+    assertThat(falseAlarms).isBetween(2L, 60L);
+    assertThat(m.score(new float[] {6, -6, 6})).isGreaterThan(m.threshold());
+    assertThat(m.score(new float[] {0, 0, 0})).isLessThan(m.threshold());
+    assertThat(m.trainingRows()).isEqualTo(2000);
+    assertThat(m.trees()).isEqualTo(100);
+  }
+
+  @Test
+  void fit_sameSeedSameScores() {
+    List<float[]> rows = gaussian(500, 3);
+    ForestModel a = ForestModel.fit(SCHEMA, rows, new ForestParams(50, 128, 7, 0.99));
+    // Leave Smile's shared Gaussian generator in another state, as other code in the JVM might.
+    smile.stat.distribution.GaussianDistribution.getInstance().rand();
+    ForestModel b = ForestModel.fit(SCHEMA, rows, new ForestParams(50, 128, 7, 0.99));
+    float[] probe = {1.5f, -0.3f, 2.2f};
+    assertThat(a.score(probe)).isEqualTo(b.score(probe));
+    assertThat(a.threshold()).isEqualTo(b.threshold());
+  }
+
+  @Test
+  void fit_rejectsTooFewRowsAndWrongWidth() {
+    assertThatThrownBy(() -> ForestModel.fit(SCHEMA, gaussian(3, 1), ForestParams.defaults()))
+        .hasMessageContaining("at least 8");
+    List<float[]> rows = gaussian(20, 1);
+    rows.set(5, new float[] {1, 2});
+    assertThatThrownBy(() -> ForestModel.fit(SCHEMA, rows, ForestParams.defaults()))
+        .hasMessageContaining("row 5 has 2 features");
+    ForestModel m = ForestModel.fit(SCHEMA, gaussian(20, 1), ForestParams.defaults());
+    assertThatThrownBy(() -> m.score(new float[4])).hasMessageContaining("expected 3");
+  }
+
+  @Test
+  void params_validateUpFront() {
+    assertThatThrownBy(() -> new ForestParams(0, 256, 1, 0.99)).hasMessageContaining("trees");
+    assertThatThrownBy(() -> new ForestParams(10, 1, 1, 0.99)).hasMessageContaining("subsampleSize");
+    assertThatThrownBy(() -> new ForestParams(10, 256, 1, 1.5)).hasMessageContaining("thresholdQuantile");
+  }
+}

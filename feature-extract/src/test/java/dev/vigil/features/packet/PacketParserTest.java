@@ -1,0 +1,150 @@
+package dev.vigil.features.packet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class PacketParserTest {
+  private static final long MAC_A = 0x0200_0000_0011L;
+  private static final long MAC_B = 0x0200_0000_0001L;
+  private static final int IP_A = 0x0a4d_000b; // 10.77.0.11
+  private static final int IP_B = 0x0a4d_0001; // 10.77.0.1
+
+  private final PacketParser parser = new PacketParser();
+  private final PacketMeta m = new PacketMeta();
+
+  private static byte[] tcpSyn() {
+    return Frames.ethernet(MAC_B, MAC_A).u16(0x0800).ipv4(40, 0x4000, 6, IP_A, IP_B).tcp(40000, 23, 0x02).bytes();
+  }
+
+  @Test
+  void parse_ipv4TcpSyn() {
+    byte[] f = tcpSyn();
+    assertThat(parser.parse(f, 0, f.length, f.length, 123L, m)).isEqualTo(ParseError.NONE);
+    assertThat(m.srcMac).isEqualTo(MAC_A);
+    assertThat(m.dstMac).isEqualTo(MAC_B);
+    assertThat(m.l3).isEqualTo(PacketMeta.L3_IPV4);
+    assertThat(Addresses.format(m.srcHi, m.srcLo)).isEqualTo("10.77.0.11");
+    assertThat(Addresses.format(m.dstHi, m.dstLo)).isEqualTo("10.77.0.1");
+    assertThat(m.protocol).isEqualTo(PacketMeta.PROTO_TCP);
+    assertThat(m.srcPort).isEqualTo(40000);
+    assertThat(m.dstPort).isEqualTo(23);
+    assertThat(m.tcpFlags).isEqualTo(PacketMeta.TCP_SYN);
+    assertThat(m.payloadLength).isZero();
+    assertThat(m.ttl).isEqualTo(64);
+    assertThat(m.timestampMicros).isEqualTo(123L);
+  }
+
+  @Test
+  void parse_qinqTaggedUdp() {
+    byte[] f =
+        Frames.ethernet(MAC_B, MAC_A)
+            .u16(0x88a8)
+            .u16(100)
+            .u16(0x8100)
+            .u16(200)
+            .u16(0x0800)
+            .ipv4(20 + 8 + 5, 0, 17, IP_A, IP_B)
+            .udp(5683, 5683, 13)
+            .zeros(5)
+            .bytes();
+    assertThat(parser.parse(f, 0, f.length, f.length, 0, m)).isEqualTo(ParseError.NONE);
+    assertThat(m.vlanId).isEqualTo(100);
+    assertThat(m.protocol).isEqualTo(PacketMeta.PROTO_UDP);
+    assertThat(m.dstPort).isEqualTo(5683);
+    assertThat(m.payloadLength).isEqualTo(5);
+  }
+
+  @Test
+  void parse_ipv4NonFirstFragmentHasNoPorts() {
+    byte[] f = Frames.ethernet(MAC_B, MAC_A).u16(0x0800).ipv4(20 + 16, 0x0002, 17, IP_A, IP_B).zeros(16).bytes();
+    assertThat(parser.parse(f, 0, f.length, f.length, 0, m)).isEqualTo(ParseError.NONE);
+    assertThat(m.fragment).isTrue();
+    assertThat(m.srcPort).isEqualTo(-1);
+    assertThat(m.payloadLength).isEqualTo(16);
+  }
+
+  @Test
+  void parse_ipv6WithHopByHopThenTcp() {
+    Frames f = Frames.ethernet(MAC_B, MAC_A).u16(0x86dd);
+    f.u32(0x6000_0000).u16(8 + 20).u8(0).u8(255); // next header: hop-by-hop
+    f.u32(0xfe80_0000).u32(0).u32(0).u32(1); // src fe80::1
+    f.u32(0x2001_0db8).u32(0).u32(0).u32(0x0000_0002); // dst 2001:db8::2
+    f.u8(6).u8(0).zeros(6); // hop-by-hop: next TCP, length 8
+    f.tcp(1234, 443, 0x12);
+    byte[] b = f.bytes();
+    assertThat(parser.parse(b, 0, b.length, b.length, 0, m)).isEqualTo(ParseError.NONE);
+    assertThat(m.l3).isEqualTo(PacketMeta.L3_IPV6);
+    assertThat(m.protocol).isEqualTo(PacketMeta.PROTO_TCP);
+    assertThat(m.dstPort).isEqualTo(443);
+    assertThat(m.tcpFlags).isEqualTo(0x12);
+    assertThat(Addresses.format(m.srcHi, m.srcLo)).isEqualTo("fe80::1");
+    assertThat(Addresses.format(m.dstHi, m.dstLo)).isEqualTo("2001:db8::2");
+    assertThat(m.srcIsIpv4()).isFalse();
+  }
+
+  @Test
+  void parse_arpRequestKeysOnProtocolAddresses() {
+    byte[] f =
+        Frames.ethernet(0xffff_ffff_ffffL, MAC_A)
+            .u16(0x0806)
+            .u16(1)
+            .u16(0x0800)
+            .u8(6)
+            .u8(4)
+            .u16(1)
+            .u48(MAC_A)
+            .u32(IP_A)
+            .u48(0)
+            .u32(IP_B)
+            .bytes();
+    assertThat(parser.parse(f, 0, f.length, f.length, 0, m)).isEqualTo(ParseError.NONE);
+    assertThat(m.l3).isEqualTo(PacketMeta.L3_ARP);
+    assertThat(Addresses.format(m.srcHi, m.srcLo)).isEqualTo("10.77.0.11");
+    assertThat(Addresses.format(m.dstHi, m.dstLo)).isEqualTo("10.77.0.1");
+  }
+
+  @Test
+  void parse_everyTruncationIsCountedNeverThrown() {
+    byte[] f = tcpSyn();
+    for (int len = 0; len < f.length; len++) {
+      ParseError e = parser.parse(f, 0, len, f.length, 0, m);
+      assertThat(e).as("captured length %d", len).isNotEqualTo(ParseError.NONE);
+    }
+    assertThat(parser.errorCount(ParseError.TRUNCATED_ETHERNET)).isEqualTo(14);
+    assertThat(parser.errorCount(ParseError.BAD_IPV4_HEADER)).isEqualTo(20);
+    assertThat(parser.errorCount(ParseError.BAD_TCP_HEADER)).isEqualTo(20);
+    assertThat(parser.parsedCount()).isEqualTo(f.length);
+    assertThat(parser.errorCounts()).doesNotContainKey(ParseError.NONE);
+  }
+
+  @Test
+  void parse_randomBytesNeverThrow() {
+    Random r = new Random(7);
+    byte[] buf = new byte[128];
+    for (int i = 0; i < 200_000; i++) {
+      r.nextBytes(buf);
+      // Bias towards the decoded EtherTypes so the deeper layers see garbage too.
+      int pick = r.nextInt(4);
+      int type = pick == 0 ? 0x0800 : pick == 1 ? 0x86dd : pick == 2 ? 0x8100 : 0x0806;
+      buf[12] = (byte) (type >>> 8);
+      buf[13] = (byte) type;
+      if (pick == 0) {
+        buf[14] = (byte) (0x40 | (buf[14] & 0x0f));
+      } else if (pick == 1) {
+        buf[14] = (byte) (0x60 | (buf[14] & 0x0f));
+      }
+      int len = r.nextInt(buf.length + 1);
+      parser.parse(buf, 0, len, len, 0, m);
+    }
+    long errors = parser.errorCounts().values().stream().mapToLong(Long::longValue).sum();
+    assertThat(parser.parsedCount()).isEqualTo(200_000);
+    assertThat(errors + parser.errorCount(ParseError.NONE)).isEqualTo(200_000);
+  }
+
+  @Test
+  void format_mac() {
+    assertThat(Addresses.formatMac(MAC_A)).isEqualTo("02:00:00:00:00:11");
+  }
+}

@@ -1,0 +1,115 @@
+package dev.vigil.features.window;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.vigil.features.packet.Addresses;
+import dev.vigil.features.packet.PacketMeta;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class HostWindowTableTest {
+  private static final long SECOND = 1_000_000L;
+
+  record Window(String host, long start, long end, float[] v) {}
+
+  private final List<Window> windows = new ArrayList<>();
+  private final PacketMeta m = new PacketMeta();
+
+  private HostWindowTable table(int maxHosts) {
+    return new HostWindowTable(
+        10 * SECOND, maxHosts, (hi, lo, s, e, v) -> windows.add(new Window(Addresses.format(hi, lo), s, e, v.clone())));
+  }
+
+  private void tcp(HostWindowTable t, long ts, int src, int dst, int dport, int flags, int len) {
+    m.clear();
+    m.timestampMicros = ts;
+    m.wireLength = len;
+    m.l3 = PacketMeta.L3_IPV4;
+    m.srcHi = 0;
+    m.srcLo = Addresses.mappedLo(src);
+    m.dstHi = 0;
+    m.dstLo = Addresses.mappedLo(dst);
+    m.protocol = PacketMeta.PROTO_TCP;
+    m.srcPort = 40000;
+    m.dstPort = dport;
+    m.tcpFlags = flags;
+    t.update(m);
+  }
+
+  private static float f(Window w, String name) {
+    return w.v()[HostWindowTable.SCHEMA.names().indexOf(name)];
+  }
+
+  @Test
+  void update_windowClosesAtNextPacketAfterLength() {
+    HostWindowTable t = table(1024);
+    for (int i = 0; i < 10; i++) {
+      tcp(t, i * SECOND, 1, 2, 80, PacketMeta.TCP_ACK, 100 + 20 * (i % 2));
+    }
+    assertThat(windows).isEmpty();
+    tcp(t, 10 * SECOND, 1, 2, 80, PacketMeta.TCP_ACK, 100);
+    // Host 0.0.0.1 closes its window; 0.0.0.2 only received, so it emits nothing.
+    assertThat(windows).hasSize(1);
+    Window w = windows.get(0);
+    assertThat(w.host()).isEqualTo("0.0.0.1");
+    assertThat(w.start()).isZero();
+    assertThat(w.end()).isEqualTo(10 * SECOND);
+    assertThat(f(w, "log_packets_out")).isEqualTo((float) Math.log1p(10));
+    assertThat(f(w, "mean_size")).isEqualTo(110f);
+    assertThat(f(w, "std_size")).isEqualTo(10f, org.assertj.core.data.Offset.offset(1e-3f));
+    assertThat(f(w, "frac_tcp")).isEqualTo(1f);
+    assertThat(f(w, "frac_syn")).isZero();
+    assertThat(f(w, "log_distinct_dst_hosts")).isEqualTo((float) Math.log1p(1), org.assertj.core.data.Offset.offset(0.01f));
+    assertThat(f(w, "out_ratio")).isEqualTo(1f);
+  }
+
+  @Test
+  void update_scanShowsFanOutAndSyns() {
+    HostWindowTable t = table(4096);
+    for (int i = 0; i < 60; i++) {
+      tcp(t, i * 1000L, 66, 1000 + i, 23 + i, PacketMeta.TCP_SYN, 60);
+    }
+    t.flush();
+    Window scan = windows.stream().filter(w -> w.host().equals("0.0.0.66")).findFirst().orElseThrow();
+    double hosts = Math.expm1(f(scan, "log_distinct_dst_hosts"));
+    double ports = Math.expm1(f(scan, "log_distinct_dst_ports"));
+    assertThat(hosts).isBetween(54.0, 66.0); // linear counting, 256 bits: within 10 % at 60
+    assertThat(ports).isBetween(54.0, 66.0);
+    assertThat(f(scan, "frac_syn")).isEqualTo(1f);
+  }
+
+  @Test
+  void update_floodOfSpoofedSourcesStaysBounded() {
+    HostWindowTable t = table(1000);
+    for (int i = 0; i < 200_000; i++) {
+      tcp(t, i, 0x0b00_0000 + i, 0x0a00_0001, 80, PacketMeta.TCP_SYN, 60);
+      assertThat(t.size()).isLessThanOrEqualTo(1000);
+    }
+    assertThat(t.evictions()).isGreaterThanOrEqualTo(200_000 - 1000);
+    // The victim is seen by every packet, so it is never the least recently seen and survives.
+    tcp(t, 300_000, 0x0a00_0001, 0x0b00_0000, 80, PacketMeta.TCP_ACK, 60);
+    t.flush();
+    assertThat(windows).anyMatch(w -> w.host().equals("10.0.0.1"));
+  }
+
+  @Test
+  void expire_closesIdleHosts() {
+    HostWindowTable t = table(64);
+    tcp(t, 0, 1, 2, 80, PacketMeta.TCP_ACK, 100);
+    t.expire(5 * SECOND);
+    assertThat(windows).isEmpty();
+    t.expire(10 * SECOND);
+    assertThat(windows).hasSize(1);
+    assertThat(t.emitted()).isEqualTo(1);
+  }
+
+  @Test
+  void constructor_rejectsBadArguments() {
+    assertThatThrownBy(() -> new HostWindowTable(10, 100, (a, b, c, d, e) -> {}))
+        .hasMessageContaining("windowMicros");
+    assertThatThrownBy(() -> new HostWindowTable(SECOND, 1, (a, b, c, d, e) -> {}))
+        .hasMessageContaining("maxHosts");
+  }
+}
