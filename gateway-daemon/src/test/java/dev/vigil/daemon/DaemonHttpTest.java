@@ -1,0 +1,155 @@
+package dev.vigil.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vigil.daemon.config.ConfigLoader;
+import dev.vigil.daemon.config.VigilConfig;
+import dev.vigil.testsupport.SharedData;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.core.type.Argument;
+import io.micronaut.json.JsonMapper;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Starts the real daemon (same config loader and start-up path as {@code vigil run}) on real captures and checks what
+ * an operator sees over HTTP.
+ */
+class DaemonHttpTest {
+  private final HttpClient http = HttpClient.newHttpClient();
+  private ApplicationContext ctx;
+
+  @AfterEach
+  void stop() {
+    if (ctx != null) {
+      ctx.close();
+    }
+  }
+
+  private String base() {
+    return ctx.getBean(EmbeddedServer.class).getURL().toString();
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> waitUntilCaptureFinished() throws Exception {
+    JsonMapper json = ctx.getBean(JsonMapper.class);
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (System.nanoTime() < deadline) {
+      HttpResponse<String> r = get("/health");
+      Map<String, Object> h = json.readValue(r.body(), Map.class);
+      Map<String, Object> capture = (Map<String, Object>) ((Map<String, Object>) h.get("components")).get("capture");
+      Map<String, Object> details = (Map<String, Object>) capture.get("details");
+      if ("DOWN".equals(h.get("status")) || "finished".equals(details.get("state"))) {
+        assertThat(r.statusCode()).as("health body %s", r.body()).isEqualTo(200);
+        return h;
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("capture did not finish within 120 s");
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void attackCapture_alertsOnTheScannerAndServesHealthAndMetrics(@TempDir Path tmp) throws Exception {
+    Path eve = tmp.resolve("log/eve.json");
+    String yaml =
+        String.join(
+            "\n",
+            "api: {host: 127.0.0.1, port: 0}",
+            "capture:",
+            "  pcap: " + SharedData.file("pcap/attack/slips/test7-malicious.pcap"),
+            "model:",
+            "  train-pcaps:",
+            "    - " + SharedData.file("pcap/benign/iot_sentinel"),
+            "alerts:",
+            "  eve-log: " + eve,
+            "");
+    Path cfg = tmp.resolve("vigil.yaml");
+    Files.writeString(cfg, yaml);
+    VigilConfig config = ConfigLoader.load(cfg);
+    ctx = VigilDaemon.start(config);
+
+    Map<String, Object> health = waitUntilCaptureFinished();
+    assertThat(health.get("status")).isEqualTo("UP");
+    Map<String, Object> components = (Map<String, Object>) health.get("components");
+    assertThat(components).containsOnlyKeys("capture", "model", "http");
+    Map<String, Object> model = (Map<String, Object>) ((Map<String, Object>) components.get("model")).get("details");
+    assertThat(((Number) model.get("training_files")).intValue()).isEqualTo(423);
+    assertThat(((Number) model.get("training_vectors")).intValue()).isGreaterThan(1000);
+    Map<String, Object> capture =
+        (Map<String, Object>) ((Map<String, Object>) components.get("capture")).get("details");
+    assertThat(((Number) capture.get("packets")).intValue()).isEqualTo(2000);
+
+    HttpResponse<String> alertsResponse = get("/alerts?limit=1000");
+    assertThat(alertsResponse.statusCode()).isEqualTo(200);
+    List<Map<String, Object>> alerts =
+        ctx.getBean(JsonMapper.class)
+            .readValue(alertsResponse.body(), Argument.listOf(Argument.mapOf(String.class, Object.class)));
+    assertThat(alerts).isNotEmpty();
+    // The Mirai-like scanner of this capture (labels.csv) is alerted on.
+    assertThat(alerts).anyMatch(a -> "192.168.2.16".equals(a.get("src_ip")));
+    Map<String, Object> first = alerts.get(0);
+    assertThat(first).containsKeys("timestamp", "event_type", "src_ip", "alert", "vigil");
+    assertThat(first.get("event_type")).isEqualTo("alert");
+    Map<String, Object> detail = (Map<String, Object>) first.get("vigil");
+    assertThat(((Number) detail.get("score")).doubleValue()).isGreaterThan(((Number) detail.get("threshold")).doubleValue());
+    assertThat((List<?>) detail.get("top_features")).hasSize(3);
+    // Newest first: alert ids descend.
+    List<Long> ids = alerts.stream().map(a -> Long.parseLong((String) ((Map<String, Object>) a.get("vigil")).get("id"))).toList();
+    assertThat(ids).isSortedAccordingTo((a, b) -> Long.compare(b, a));
+
+    // Every alert is also one JSON line in the eve log.
+    assertThat(Files.readAllLines(eve)).hasSize(alerts.size()).allSatisfy(l -> assertThat(l).startsWith("{\"timestamp\""));
+
+    HttpResponse<String> prom = get("/prometheus");
+    assertThat(prom.statusCode()).isEqualTo(200);
+    assertThat(prom.body())
+        .contains("vigil_packets_read_total 2000.0")
+        .contains("vigil_alerts_raised_total " + alerts.size() + ".0")
+        .contains("vigil_score_latency_seconds_count");
+
+    assertThat(get("/alerts?limit=0").statusCode()).isEqualTo(400);
+    assertThat(get("/alerts?limit=abc").statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void missingTrainingData_marksModelDownButKeepsServing(@TempDir Path tmp) throws Exception {
+    Path bogus = tmp.resolve("benign.pcap");
+    Files.writeString(bogus, "not a capture");
+    Path cfg = tmp.resolve("vigil.yaml");
+    Files.writeString(
+        cfg,
+        "api: {port: 0}\ncapture:\n  pcap: "
+            + SharedData.file("pcap/protocol_samples/ndpi/mqtt.pcap")
+            + "\nmodel:\n  train-pcaps: ["
+            + bogus
+            + "]\n");
+    ctx = VigilDaemon.start(ConfigLoader.load(cfg));
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    HttpResponse<String> r = get("/health");
+    while (r.statusCode() != 503 || !r.body().contains("\"DOWN\"")) {
+      assertThat(System.nanoTime()).as("health never went DOWN: %s", r.body()).isLessThan(deadline);
+      Thread.sleep(100);
+      r = get("/health");
+    }
+    assertThat(r.body()).contains("cannot open capture file");
+    assertThat(get("/alerts").statusCode()).isEqualTo(200);
+  }
+}
