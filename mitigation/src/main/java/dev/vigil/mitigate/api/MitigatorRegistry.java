@@ -1,0 +1,105 @@
+package dev.vigil.mitigate.api;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Holds the loaded {@link Mitigator}s by type and calls them so that a failing backend is counted and logged, never
+ * thrown into the caller: one broken backend must not take the daemon down.
+ *
+ * <p>Thread-safe once built.
+ */
+public final class MitigatorRegistry {
+  private static final Logger LOG = LoggerFactory.getLogger(MitigatorRegistry.class);
+
+  private final Map<String, Mitigator> byType;
+  private final Map<String, AtomicLong> failures = new LinkedHashMap<>();
+
+  /**
+   * Creates a registry of {@code mitigators}.
+   *
+   * @throws IllegalArgumentException if two share a type, or a type is blank
+   */
+  public MitigatorRegistry(List<Mitigator> mitigators) {
+    Map<String, Mitigator> m = new LinkedHashMap<>();
+    for (Mitigator x : mitigators) {
+      String t = x.type();
+      if (t == null || t.isBlank()) {
+        throw new IllegalArgumentException("mitigator " + x.getClass().getName() + " has a blank type");
+      }
+      Mitigator prev = m.putIfAbsent(t, x);
+      if (prev != null) {
+        throw new IllegalArgumentException(
+            "duplicate mitigator type [" + t + "]: " + prev.getClass().getName() + " and " + x.getClass().getName());
+      }
+      failures.put(t, new AtomicLong());
+    }
+    this.byType = Collections.unmodifiableMap(m);
+  }
+
+  /** Loads every mitigator on the class path through {@link ServiceLoader}. */
+  public static MitigatorRegistry load() {
+    List<Mitigator> found = new ArrayList<>();
+    ServiceLoader.load(Mitigator.class).forEach(found::add);
+    return new MitigatorRegistry(found);
+  }
+
+  /** Returns the loaded types. */
+  public List<String> types() {
+    return List.copyOf(byType.keySet());
+  }
+
+  /** Returns the mitigator of {@code type}, if loaded. */
+  public Optional<Mitigator> get(String type) {
+    return Optional.ofNullable(byType.get(type));
+  }
+
+  /**
+   * Applies {@code decision} with the mitigator of {@code type}.
+   *
+   * @return whether it succeeded; a failure is counted and logged
+   * @throws IllegalArgumentException if no mitigator of that type is loaded
+   */
+  public boolean apply(String type, Decision decision) {
+    return call(type, decision, true);
+  }
+
+  /** Revokes {@code decision} with the mitigator of {@code type}; see {@link #apply}. */
+  public boolean revoke(String type, Decision decision) {
+    return call(type, decision, false);
+  }
+
+  /** Returns how many calls to the mitigator of {@code type} failed. */
+  public long failures(String type) {
+    AtomicLong f = failures.get(type);
+    return f == null ? 0 : f.get();
+  }
+
+  private boolean call(String type, Decision decision, boolean apply) {
+    Mitigator m = byType.get(type);
+    if (m == null) {
+      throw new IllegalArgumentException("unknown mitigator type [" + type + "], loaded: " + byType.keySet());
+    }
+    try {
+      if (apply) {
+        m.apply(decision);
+      } else {
+        m.revoke(decision);
+      }
+      return true;
+    } catch (Exception | LinkageError e) {
+      failures.get(type).incrementAndGet();
+      LOG.warn(
+          "mitigator [{}] failed to {} decision [{}]: {}", type, apply ? "apply" : "revoke", decision.id(), e.toString());
+      return false;
+    }
+  }
+}

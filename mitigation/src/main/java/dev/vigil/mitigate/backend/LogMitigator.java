@@ -1,0 +1,39 @@
+package dev.vigil.mitigate.backend;
+
+import dev.vigil.mitigate.api.Decision;
+import dev.vigil.mitigate.api.Mitigator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Logs decisions instead of acting on them: the always-available backend, and what dry runs use. */
+public final class LogMitigator implements Mitigator {
+  private static final Logger LOG = LoggerFactory.getLogger("vigil.decisions");
+
+  @Override
+  public String type() {
+    return "log";
+  }
+
+  @Override
+  public void apply(Decision d) {
+    LOG.info(
+        "decision [{}] {} {} [{}] until [{}]{}: {}",
+        d.id(),
+        d.action(),
+        d.scope(),
+        d.value(),
+        d.expires(),
+        d.simulated() ? " (simulated)" : "",
+        d.reason());
+  }
+
+  @Override
+  public void revoke(Decision d) {
+    LOG.info("decision [{}] lifted: {} {} [{}]", d.id(), d.action(), d.scope(), d.value());
+  }
+
+  @Override
+  public String health() {
+    return null;
+  }
+}
