@@ -5,8 +5,8 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Holds per-feature mean and standard deviation of normal data, to explain a verdict by the features that deviate
- * most from normal.
+ * Holds per-feature mean and standard deviation of normal data, to explain a verdict by the
+ * features that deviate most from normal.
  *
  * <p>Immutable and thread-safe.
  */
@@ -49,8 +49,9 @@ public final class FeatureStats {
   }
 
   /**
-   * Returns the {@code k} features of {@code x} farthest from the normal mean, in standard deviations (a floor of 1e-3
-   * of the mean's magnitude, or 1e-6, stands in for a zero deviation), largest first.
+   * Returns the {@code k} features of {@code x} farthest from the normal mean, in standard
+   * deviations (a floor of 1e-3 of the mean's magnitude, or 1e-6, stands in for a zero deviation),
+   * largest first.
    */
   public List<Deviation> topDeviations(float[] x, int k) {
     List<Deviation> all = new ArrayList<>(x.length);

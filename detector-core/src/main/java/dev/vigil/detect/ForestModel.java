@@ -3,18 +3,19 @@ package dev.vigil.detect;
 import dev.vigil.features.FeatureSchema;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.Objects;
+import java.util.Random;
 import smile.anomaly.IsolationForest;
 import smile.anomaly.IsolationTree;
 import smile.math.MathEx;
 import smile.stat.distribution.GaussianDistribution;
 
 /**
- * Holds a Smile Isolation Forest fitted on normal feature vectors, with the threshold calibrated on the same normal
- * data and the statistics used to explain verdicts.
+ * Holds a Smile Isolation Forest fitted on normal feature vectors, with the threshold calibrated on
+ * the same normal data and the statistics used to explain verdicts.
  *
- * <p>Scores lie in (0, 1); higher is more anomalous. {@link #score} is safe to call from several threads.
+ * <p>Scores lie in (0, 1); higher is more anomalous. {@link #score} is safe to call from several
+ * threads.
  */
 public final class ForestModel {
   private final FeatureSchema schema;
@@ -24,7 +25,11 @@ public final class ForestModel {
   private final int trainingRows;
 
   private ForestModel(
-      FeatureSchema schema, IsolationForest forest, double threshold, FeatureStats stats, int trainingRows) {
+      FeatureSchema schema,
+      IsolationForest forest,
+      double threshold,
+      FeatureStats stats,
+      int trainingRows) {
     this.schema = schema;
     this.forest = forest;
     this.threshold = threshold;
@@ -33,13 +38,15 @@ public final class ForestModel {
   }
 
   /**
-   * Fits a forest on {@code normalRows} and sets the threshold at {@code params.thresholdQuantile()} of their scores.
+   * Fits a forest on {@code normalRows} and sets the threshold at {@code
+   * params.thresholdQuantile()} of their scores.
    *
    * @param schema layout of every row
    * @param normalRows normal vectors, at least 8
    * @param params training parameters
    */
-  public static ForestModel fit(FeatureSchema schema, List<float[]> normalRows, ForestParams params) {
+  public static ForestModel fit(
+      FeatureSchema schema, List<float[]> normalRows, ForestParams params) {
     Objects.requireNonNull(schema, "schema");
     Objects.requireNonNull(params, "params");
     if (normalRows.size() < 8) {
@@ -51,7 +58,14 @@ public final class ForestModel {
       float[] r = normalRows.get(i);
       if (r.length != schema.size()) {
         throw new IllegalArgumentException(
-            "row " + i + " has " + r.length + " features, schema " + schema.id() + " has " + schema.size());
+            "row "
+                + i
+                + " has "
+                + r.length
+                + " features, schema "
+                + schema.id()
+                + " has "
+                + schema.size());
       }
       x[i] = toDouble(r);
     }
@@ -63,11 +77,13 @@ public final class ForestModel {
   }
 
   /**
-   * Fits Smile's trees one after another on this thread. Smile's own {@code IsolationForest.fit} builds them on a
-   * parallel stream whose worker threads keep their own random generators, so {@code MathEx.setSeed} cannot make it
-   * repeatable; here each tree gets a subsample drawn from a seeded generator and its own seeded split generator.
+   * Fits Smile's trees one after another on this thread. Smile's own {@code IsolationForest.fit}
+   * builds them on a parallel stream whose worker threads keep their own random generators, so
+   * {@code MathEx.setSeed} cannot make it repeatable; here each tree gets a subsample drawn from a
+   * seeded generator and its own seeded split generator.
    */
-  private static IsolationForest fitForest(double[][] x, int trees, int sample, int maxDepth, long seed) {
+  private static IsolationForest fitForest(
+      double[][] x, int trees, int sample, int maxDepth, long seed) {
     Random rows = new Random(seed);
     int[] index = new int[x.length];
     IsolationTree[] built = new IsolationTree[trees];
@@ -76,7 +92,9 @@ public final class ForestModel {
         index[i] = i;
       }
       List<double[]> sub = new ArrayList<>(sample);
-      for (int i = 0; i < sample; i++) { // partial Fisher-Yates: a uniform sample without replacement
+      for (int i = 0;
+          i < sample;
+          i++) { // partial Fisher-Yates: a uniform sample without replacement
         int j = i + rows.nextInt(index.length - i);
         int tmp = index[i];
         index[i] = index[j];
@@ -93,9 +111,10 @@ public final class ForestModel {
   }
 
   /**
-   * Clears the spare Box-Muller value that Smile's shared {@code GaussianDistribution.getInstance()} caches between
-   * calls (field {@code z1}): the trees draw their split directions from it, so without this a fit depends on whatever
-   * used the singleton before. Fails loudly if a Smile upgrade renames the field.
+   * Clears the spare Box-Muller value that Smile's shared {@code
+   * GaussianDistribution.getInstance()} caches between calls (field {@code z1}): the trees draw
+   * their split directions from it, so without this a fit depends on whatever used the singleton
+   * before. Fails loudly if a Smile upgrade renames the field.
    */
   private static void resetGaussianCache() {
     try {
@@ -103,14 +122,16 @@ public final class ForestModel {
       z1.setAccessible(true);
       z1.setDouble(GaussianDistribution.getInstance(), Double.NaN);
     } catch (ReflectiveOperationException | RuntimeException e) {
-      throw new IllegalStateException("cannot reset Smile's Gaussian cache; check the Smile version", e);
+      throw new IllegalStateException(
+          "cannot reset Smile's Gaussian cache; check the Smile version", e);
     }
   }
 
   /** Returns the anomaly score of {@code x}, in (0, 1). */
   public double score(float[] x) {
     if (x.length != schema.size()) {
-      throw new IllegalArgumentException("vector has " + x.length + " features, expected " + schema.size());
+      throw new IllegalArgumentException(
+          "vector has " + x.length + " features, expected " + schema.size());
     }
     return forest.score(toDouble(x));
   }

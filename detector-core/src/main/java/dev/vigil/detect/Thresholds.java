@@ -7,8 +7,8 @@ public final class Thresholds {
   private Thresholds() {}
 
   /**
-   * Returns the {@code q}-quantile of {@code normalScores} (linear interpolation between order statistics), so that
-   * about {@code 1 - q} of normal data scores above it.
+   * Returns the {@code q}-quantile of {@code normalScores} (linear interpolation between order
+   * statistics), so that about {@code 1 - q} of normal data scores above it.
    *
    * @param normalScores scores of held-out normal data, at least one
    * @param q quantile in (0, 1]

@@ -16,17 +16,22 @@ class ForestModelTest {
     Random r = new Random(seed);
     List<float[]> rows = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      rows.add(new float[] {(float) r.nextGaussian(), (float) r.nextGaussian(), (float) r.nextGaussian()});
+      rows.add(
+          new float[] {
+            (float) r.nextGaussian(), (float) r.nextGaussian(), (float) r.nextGaussian()
+          });
     }
     return rows;
   }
 
   @Test
   void fit_separatesOutliersFromNormalData() {
-    ForestModel m = ForestModel.fit(SCHEMA, gaussian(2000, 1), new ForestParams(100, 256, 42, 0.99));
+    ForestModel m =
+        ForestModel.fit(SCHEMA, gaussian(2000, 1), new ForestParams(100, 256, 42, 0.99));
     List<float[]> heldOut = gaussian(2000, 2);
     long falseAlarms = heldOut.stream().filter(x -> m.score(x) > m.threshold()).count();
-    // Threshold at the 0.99 quantile of training scores: about 1 % of fresh normal data lies above it.
+    // Threshold at the 0.99 quantile of training scores: about 1 % of fresh normal data lies above
+    // it.
     assertThat(falseAlarms).isBetween(2L, 60L);
     assertThat(m.score(new float[] {6, -6, 6})).isGreaterThan(m.threshold());
     assertThat(m.score(new float[] {0, 0, 0})).isLessThan(m.threshold());
@@ -61,7 +66,9 @@ class ForestModelTest {
   @Test
   void params_validateUpFront() {
     assertThatThrownBy(() -> new ForestParams(0, 256, 1, 0.99)).hasMessageContaining("trees");
-    assertThatThrownBy(() -> new ForestParams(10, 1, 1, 0.99)).hasMessageContaining("subsampleSize");
-    assertThatThrownBy(() -> new ForestParams(10, 256, 1, 1.5)).hasMessageContaining("thresholdQuantile");
+    assertThatThrownBy(() -> new ForestParams(10, 1, 1, 0.99))
+        .hasMessageContaining("subsampleSize");
+    assertThatThrownBy(() -> new ForestParams(10, 256, 1, 1.5))
+        .hasMessageContaining("thresholdQuantile");
   }
 }

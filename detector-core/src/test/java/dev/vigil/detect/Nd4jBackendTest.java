@@ -6,7 +6,10 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Proves the nd4j-native CPU backend (JavaCPP + OpenBLAS natives for this architecture) loads and computes. */
+/**
+ * Proves the nd4j-native CPU backend (JavaCPP + OpenBLAS natives for this architecture) loads and
+ * computes.
+ */
 class Nd4jBackendTest {
   @Test
   void nativeBackend_multipliesMatrices() {

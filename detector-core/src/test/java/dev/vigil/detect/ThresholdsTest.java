@@ -20,13 +20,15 @@ class ThresholdsTest {
   @Test
   void quantile_rejectsBadInput() {
     assertThatThrownBy(() -> Thresholds.quantile(new double[0], 0.5)).hasMessageContaining("empty");
-    assertThatThrownBy(() -> Thresholds.quantile(new double[] {1}, 0)).hasMessageContaining("q must be");
+    assertThatThrownBy(() -> Thresholds.quantile(new double[] {1}, 0))
+        .hasMessageContaining("q must be");
   }
 
   @Test
   void topDeviations_ranksByAbsoluteZScore() {
     FeatureStats st =
-        FeatureStats.of(List.of("x", "y", "z"), new double[][] {{0, 10, 5}, {2, 10, 5}, {4, 10, 5}});
+        FeatureStats.of(
+            List.of("x", "y", "z"), new double[][] {{0, 10, 5}, {2, 10, 5}, {4, 10, 5}});
     var top = st.topDeviations(new float[] {2, 10, -100}, 2);
     assertThat(top).hasSize(2);
     assertThat(top.get(0).name()).isEqualTo("z"); // constant feature far off: huge |z|

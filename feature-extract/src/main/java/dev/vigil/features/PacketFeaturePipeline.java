@@ -8,8 +8,8 @@ import dev.vigil.features.window.HostWindowTable;
 import dev.vigil.features.window.WindowListener;
 
 /**
- * Turns raw frames into per-host window feature vectors: parse into a reused {@link PacketMeta}, update the
- * {@link HostWindowTable}, and close idle windows as capture time advances.
+ * Turns raw frames into per-host window feature vectors: parse into a reused {@link PacketMeta},
+ * update the {@link HostWindowTable}, and close idle windows as capture time advances.
  *
  * <p>Not thread-safe: feed it from one thread (the capture or processing thread).
  */

@@ -6,12 +6,16 @@ import io.micronaut.runtime.Micronaut;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Starts the daemon: a Micronaut application whose beans are configured from a validated {@link VigilConfig}. */
+/**
+ * Starts the daemon: a Micronaut application whose beans are configured from a validated {@link
+ * VigilConfig}.
+ */
 public final class VigilDaemon {
   private VigilDaemon() {}
 
   /**
-   * Starts the HTTP server and the detection path, and returns the running context; closing it stops the daemon.
+   * Starts the HTTP server and the detection path, and returns the running context; closing it
+   * stops the daemon.
    */
   public static ApplicationContext start(VigilConfig config) {
     Map<String, Object> props = new LinkedHashMap<>();

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Starts the real daemon (same config loader and start-up path as {@code vigil run}) on real captures and checks what
- * an operator sees over HTTP.
+ * Starts the real daemon (same config loader and start-up path as {@code vigil run}) on real
+ * captures and checks what an operator sees over HTTP.
  */
 class DaemonHttpTest {
   private final HttpClient http = HttpClient.newHttpClient();
@@ -54,7 +54,8 @@ class DaemonHttpTest {
     while (System.nanoTime() < deadline) {
       HttpResponse<String> r = get("/health");
       Map<String, Object> h = json.readValue(r.body(), Map.class);
-      Map<String, Object> capture = (Map<String, Object>) ((Map<String, Object>) h.get("components")).get("capture");
+      Map<String, Object> capture =
+          (Map<String, Object>) ((Map<String, Object>) h.get("components")).get("capture");
       Map<String, Object> details = (Map<String, Object>) capture.get("details");
       if ("DOWN".equals(h.get("status")) || "finished".equals(details.get("state"))) {
         assertThat(r.statusCode()).as("health body %s", r.body()).isEqualTo(200);
@@ -67,7 +68,8 @@ class DaemonHttpTest {
 
   @Test
   @SuppressWarnings("unchecked")
-  void attackCapture_alertsOnTheScannerAndServesHealthAndMetrics(@TempDir Path tmp) throws Exception {
+  void attackCapture_alertsOnTheScannerAndServesHealthAndMetrics(@TempDir Path tmp)
+      throws Exception {
     Path eve = tmp.resolve("log/eve.json");
     String yaml =
         String.join(
@@ -90,7 +92,8 @@ class DaemonHttpTest {
     assertThat(health.get("status")).isEqualTo("UP");
     Map<String, Object> components = (Map<String, Object>) health.get("components");
     assertThat(components).containsOnlyKeys("capture", "model", "http");
-    Map<String, Object> model = (Map<String, Object>) ((Map<String, Object>) components.get("model")).get("details");
+    Map<String, Object> model =
+        (Map<String, Object>) ((Map<String, Object>) components.get("model")).get("details");
     assertThat(((Number) model.get("training_files")).intValue()).isEqualTo(423);
     assertThat(((Number) model.get("training_vectors")).intValue()).isGreaterThan(1000);
     Map<String, Object> capture =
@@ -101,7 +104,8 @@ class DaemonHttpTest {
     assertThat(alertsResponse.statusCode()).isEqualTo(200);
     List<Map<String, Object>> alerts =
         ctx.getBean(JsonMapper.class)
-            .readValue(alertsResponse.body(), Argument.listOf(Argument.mapOf(String.class, Object.class)));
+            .readValue(
+                alertsResponse.body(), Argument.listOf(Argument.mapOf(String.class, Object.class)));
     assertThat(alerts).isNotEmpty();
     // The Mirai-like scanner of this capture (labels.csv) is alerted on.
     assertThat(alerts).anyMatch(a -> "192.168.2.16".equals(a.get("src_ip")));
@@ -109,14 +113,20 @@ class DaemonHttpTest {
     assertThat(first).containsKeys("timestamp", "event_type", "src_ip", "alert", "vigil");
     assertThat(first.get("event_type")).isEqualTo("alert");
     Map<String, Object> detail = (Map<String, Object>) first.get("vigil");
-    assertThat(((Number) detail.get("score")).doubleValue()).isGreaterThan(((Number) detail.get("threshold")).doubleValue());
+    assertThat(((Number) detail.get("score")).doubleValue())
+        .isGreaterThan(((Number) detail.get("threshold")).doubleValue());
     assertThat((List<?>) detail.get("top_features")).hasSize(3);
     // Newest first: alert ids descend.
-    List<Long> ids = alerts.stream().map(a -> Long.parseLong((String) ((Map<String, Object>) a.get("vigil")).get("id"))).toList();
+    List<Long> ids =
+        alerts.stream()
+            .map(a -> Long.parseLong((String) ((Map<String, Object>) a.get("vigil")).get("id")))
+            .toList();
     assertThat(ids).isSortedAccordingTo((a, b) -> Long.compare(b, a));
 
     // Every alert is also one JSON line in the eve log.
-    assertThat(Files.readAllLines(eve)).hasSize(alerts.size()).allSatisfy(l -> assertThat(l).startsWith("{\"timestamp\""));
+    assertThat(Files.readAllLines(eve))
+        .hasSize(alerts.size())
+        .allSatisfy(l -> assertThat(l).startsWith("{\"timestamp\""));
 
     HttpResponse<String> prom = get("/prometheus");
     assertThat(prom.statusCode()).isEqualTo(200);

@@ -75,7 +75,10 @@ class MitigatorRegistryTest {
 
   @Test
   void constructor_rejectsDuplicateTypes() {
-    assertThatThrownBy(() -> new MitigatorRegistry(List.of(new Recording("x", false), new Recording("x", false))))
+    assertThatThrownBy(
+            () ->
+                new MitigatorRegistry(
+                    List.of(new Recording("x", false), new Recording("x", false))))
         .hasMessageContaining("duplicate mitigator type [x]");
   }
 
@@ -90,7 +93,8 @@ class MitigatorRegistryTest {
     assertThat(r.apply("good", decision())).isTrue();
     assertThat(r.failures("good")).isZero();
     assertThat(good.calls).containsExactly("apply d1");
-    assertThatThrownBy(() -> r.apply("nftables", decision())).hasMessageContaining("unknown mitigator type [nftables]");
+    assertThatThrownBy(() -> r.apply("nftables", decision()))
+        .hasMessageContaining("unknown mitigator type [nftables]");
   }
 
   @Test
@@ -98,7 +102,16 @@ class MitigatorRegistryTest {
     assertThatThrownBy(
             () ->
                 new Decision(
-                    "d", Decision.Scope.IP, "1.2.3.4", Decision.Action.ALERT, "", 0, Decision.Origin.MANUAL, T0, T0, true))
+                    "d",
+                    Decision.Scope.IP,
+                    "1.2.3.4",
+                    Decision.Action.ALERT,
+                    "",
+                    0,
+                    Decision.Origin.MANUAL,
+                    T0,
+                    T0,
+                    true))
         .hasMessageContaining("must be after created");
     assertThat(decision().expiredAt(T0.plus(Duration.ofMinutes(10)))).isTrue();
     assertThat(decision().expiredAt(T0.plus(Duration.ofMinutes(9)))).isFalse();

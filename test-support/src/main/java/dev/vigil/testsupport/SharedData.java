@@ -10,9 +10,9 @@ import org.tukaani.xz.XZInputStream;
 /**
  * Locates the shared public data sets ({@code ../shared/datasets} beside the checkout) for tests.
  *
- * <p>The folder is taken from the system property {@code vigil.shared.datasets}, else found by walking up from the
- * working directory. A test that needs it fails with a message saying where it looked: a missing data set must never
- * turn into a silently skipped test.
+ * <p>The folder is taken from the system property {@code vigil.shared.datasets}, else found by
+ * walking up from the working directory. A test that needs it fails with a message saying where it
+ * looked: a missing data set must never turn into a silently skipped test.
  */
 public final class SharedData {
   /** System property overriding the data-set folder. */
@@ -38,7 +38,11 @@ public final class SharedData {
       }
     }
     throw new IllegalStateException(
-        "shared data sets not found: set -D" + PROPERTY + " or place them at ../shared/datasets (looked up from " + dir + ")");
+        "shared data sets not found: set -D"
+            + PROPERTY
+            + " or place them at ../shared/datasets (looked up from "
+            + dir
+            + ")");
   }
 
   /** Returns a file under the data-set root, failing if it does not exist. */

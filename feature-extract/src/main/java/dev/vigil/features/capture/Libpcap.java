@@ -7,9 +7,10 @@ import java.util.List;
 /**
  * Points Pcap4J at the system's libpcap before first use.
  *
- * <p>Pcap4J loads {@code libpcap.so}, a name that only the development package provides on Debian; the runtime package
- * {@code libpcap0.8} has {@code libpcap.so.0.8}. This class sets Pcap4J's {@code org.pcap4j.core.pcapLibName} system
- * property to the first library it finds, unless the operator already set it.
+ * <p>Pcap4J loads {@code libpcap.so}, a name that only the development package provides on Debian;
+ * the runtime package {@code libpcap0.8} has {@code libpcap.so.0.8}. This class sets Pcap4J's
+ * {@code org.pcap4j.core.pcapLibName} system property to the first library it finds, unless the
+ * operator already set it.
  */
 public final class Libpcap {
   /** Pcap4J's system property naming the library to load. */

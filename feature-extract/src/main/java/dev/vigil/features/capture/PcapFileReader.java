@@ -13,8 +13,8 @@ import org.pcap4j.packet.namednumber.DataLinkType;
 /**
  * Reads a pcap or pcapng file through Pcap4J's raw-bytes loop (no decoded {@code Packet} objects).
  *
- * <p>Only Ethernet link type is accepted for now. One reader per file; {@link #read} is blocking and runs on the
- * caller's thread.
+ * <p>Only Ethernet link type is accepted for now. One reader per file; {@link #read} is blocking
+ * and runs on the caller's thread.
  */
 public final class PcapFileReader {
   private final Path file;
@@ -45,7 +45,11 @@ public final class PcapFileReader {
     try (handle) {
       if (!DataLinkType.EN10MB.equals(handle.getDlt())) {
         throw new IOException(
-            "capture file [" + file + "] has link type " + handle.getDlt() + "; only Ethernet is supported");
+            "capture file ["
+                + file
+                + "] has link type "
+                + handle.getDlt()
+                + "; only Ethernet is supported");
       }
       handle.loop(
           -1,

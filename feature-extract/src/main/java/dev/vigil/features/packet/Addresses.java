@@ -22,13 +22,19 @@ public final class Addresses {
   }
 
   /**
-   * Formats an address in the usual text form: dotted quad for IPv4-mapped addresses, RFC 5952 style for IPv6.
-   * Allocates; for reporting, not for the packet path.
+   * Formats an address in the usual text form: dotted quad for IPv4-mapped addresses, RFC 5952
+   * style for IPv6. Allocates; for reporting, not for the packet path.
    */
   public static String format(long hi, long lo) {
     if (isMappedIpv4(hi, lo)) {
       int v = (int) lo;
-      return ((v >>> 24) & 0xff) + "." + ((v >>> 16) & 0xff) + "." + ((v >>> 8) & 0xff) + "." + (v & 0xff);
+      return ((v >>> 24) & 0xff)
+          + "."
+          + ((v >>> 16) & 0xff)
+          + "."
+          + ((v >>> 8) & 0xff)
+          + "."
+          + (v & 0xff);
     }
     int[] g = new int[8];
     for (int i = 0; i < 4; i++) {

@@ -3,9 +3,10 @@ package dev.vigil.features.packet;
 /**
  * Holds the header fields of one packet in flat primitive form.
  *
- * <p>One instance is reused for every packet a parser sees, so nothing is allocated per packet; a consumer must copy
- * what it keeps before the next packet is parsed. Addresses are stored as two longs each: IPv6 as is, IPv4 (and ARP
- * protocol addresses) as IPv4-mapped IPv6 ({@code ::ffff:a.b.c.d}), so one key type serves both families.
+ * <p>One instance is reused for every packet a parser sees, so nothing is allocated per packet; a
+ * consumer must copy what it keeps before the next packet is parsed. Addresses are stored as two
+ * longs each: IPv6 as is, IPv4 (and ARP protocol addresses) as IPv4-mapped IPv6 ({@code
+ * ::ffff:a.b.c.d}), so one key type serves both families.
  *
  * <p>Not thread-safe: it belongs to the thread that parses.
  */
@@ -61,7 +62,10 @@ public final class PacketMeta {
   public int dstPort = -1;
   public int tcpFlags;
 
-  /** Transport payload length in bytes, from the headers' length fields (not limited by snap length). */
+  /**
+   * Transport payload length in bytes, from the headers' length fields (not limited by snap
+   * length).
+   */
   public int payloadLength;
 
   /** Non-first IPv4/IPv6 fragment: no transport header. */

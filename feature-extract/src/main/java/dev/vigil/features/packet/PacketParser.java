@@ -6,10 +6,10 @@ import java.util.Map;
 /**
  * Parses raw Ethernet frames into a reused {@link PacketMeta} without allocating.
  *
- * <p>Decodes Ethernet II with up to two VLAN tags (802.1Q, 802.1ad/QinQ), ARP, IPv4 (options, fragments), IPv6 (the
- * common extension headers), TCP, UDP, ICMP and ICMPv6. Malformed or truncated input never throws: {@link #parse}
- * returns the {@link ParseError} and the counter for that reason is incremented; the fields decoded before the fault
- * stay filled.
+ * <p>Decodes Ethernet II with up to two VLAN tags (802.1Q, 802.1ad/QinQ), ARP, IPv4 (options,
+ * fragments), IPv6 (the common extension headers), TCP, UDP, ICMP and ICMPv6. Malformed or
+ * truncated input never throws: {@link #parse} returns the {@link ParseError} and the counter for
+ * that reason is incremented; the fields decoded before the fault stay filled.
  *
  * <p>Not thread-safe: one parser per capture thread.
  */
@@ -248,7 +248,10 @@ public final class PacketParser {
   }
 
   private static int s32(byte[] b, int i) {
-    return ((b[i] & 0xff) << 24) | ((b[i + 1] & 0xff) << 16) | ((b[i + 2] & 0xff) << 8) | (b[i + 3] & 0xff);
+    return ((b[i] & 0xff) << 24)
+        | ((b[i + 1] & 0xff) << 16)
+        | ((b[i + 2] & 0xff) << 8)
+        | (b[i + 3] & 0xff);
   }
 
   private static long u48(byte[] b, int i) {

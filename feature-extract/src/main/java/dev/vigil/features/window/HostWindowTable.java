@@ -5,17 +5,19 @@ import dev.vigil.features.packet.PacketMeta;
 import java.util.List;
 
 /**
- * Keeps per-host tumbling-window statistics in primitive arrays and emits one feature vector per host and window.
+ * Keeps per-host tumbling-window statistics in primitive arrays and emits one feature vector per
+ * host and window.
  *
- * <p>A host is an IP address (IPv4 as IPv4-mapped IPv6). Each packet updates its source's outbound statistics and its
- * destination's inbound count in O(1) with no allocation. A host's window opens at its first packet and closes at the
- * first packet (or {@link #expire} call) at least {@code windowMicros} later; a closed window with outbound traffic is
- * emitted to the {@link WindowListener}. The table holds at most {@code maxHosts} hosts: a new host arriving at a full
- * table evicts the least recently seen of a few sampled hosts (counted by {@link #evictions()}), so a flood of spoofed
- * sources keeps memory bounded.
+ * <p>A host is an IP address (IPv4 as IPv4-mapped IPv6). Each packet updates its source's outbound
+ * statistics and its destination's inbound count in O(1) with no allocation. A host's window opens
+ * at its first packet and closes at the first packet (or {@link #expire} call) at least {@code
+ * windowMicros} later; a closed window with outbound traffic is emitted to the {@link
+ * WindowListener}. The table holds at most {@code maxHosts} hosts: a new host arriving at a full
+ * table evicts the least recently seen of a few sampled hosts (counted by {@link #evictions()}), so
+ * a flood of spoofed sources keeps memory bounded.
  *
- * <p>Distinct destination hosts and ports are estimated with 256-bit linear counting (exact for small counts,
- * saturating near 1,400).
+ * <p>Distinct destination hosts and ports are estimated with 256-bit linear counting (exact for
+ * small counts, saturating near 1,400).
  *
  * <p>Not thread-safe: one table per processing thread.
  */
@@ -195,7 +197,8 @@ public final class HostWindowTable {
     }
     if (size >= maxHosts) {
       evictOne(i);
-      return slotFor(hi, lo, t); // the table changed shape; probe again (bounded: one eviction per insert)
+      return slotFor(
+          hi, lo, t); // the table changed shape; probe again (bounded: one eviction per insert)
     }
     used[i] = true;
     keyHi[i] = hi;
@@ -258,8 +261,10 @@ public final class HostWindowTable {
     rst[to] = rst[from];
     bytes[to] = bytes[from];
     bytesSq[to] = bytesSq[from];
-    System.arraycopy(dstHostBits, from * BITMAP_WORDS, dstHostBits, to * BITMAP_WORDS, BITMAP_WORDS);
-    System.arraycopy(dstPortBits, from * BITMAP_WORDS, dstPortBits, to * BITMAP_WORDS, BITMAP_WORDS);
+    System.arraycopy(
+        dstHostBits, from * BITMAP_WORDS, dstHostBits, to * BITMAP_WORDS, BITMAP_WORDS);
+    System.arraycopy(
+        dstPortBits, from * BITMAP_WORDS, dstPortBits, to * BITMAP_WORDS, BITMAP_WORDS);
   }
 
   private void reset(int i, long t) {

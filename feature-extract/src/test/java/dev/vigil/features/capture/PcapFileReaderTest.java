@@ -19,10 +19,13 @@ class PcapFileReaderTest {
   void read_mqttSampleDeliversEveryFrameInOrder() throws IOException {
     Path f = SharedData.file("pcap/protocol_samples/ndpi/mqtt.pcap");
     List<Long> ts = new ArrayList<>();
-    long n = new PcapFileReader(f).read((frame, cap, wire, t) -> {
-      assertThat(cap).isPositive().isLessThanOrEqualTo(wire);
-      ts.add(t);
-    });
+    long n =
+        new PcapFileReader(f)
+            .read(
+                (frame, cap, wire, t) -> {
+                  assertThat(cap).isPositive().isLessThanOrEqualTo(wire);
+                  ts.add(t);
+                });
     assertThat(n).isEqualTo(9); // capinfos count in the data set's MANIFEST
     assertThat(ts).isSorted();
     assertThat(ts.get(0)).isGreaterThan(1_000_000_000_000_000L); // microseconds since the epoch
@@ -33,8 +36,10 @@ class PcapFileReaderTest {
     Path f = SharedData.file("pcap/attack/slips/test7-malicious.pcap");
     List<String> hosts = new ArrayList<>();
     PacketFeaturePipeline p =
-        new PacketFeaturePipeline(10_000_000L, 4096, (hi, lo, s, e, v) -> hosts.add(
-            dev.vigil.features.packet.Addresses.format(hi, lo)));
+        new PacketFeaturePipeline(
+            10_000_000L,
+            4096,
+            (hi, lo, s, e, v) -> hosts.add(dev.vigil.features.packet.Addresses.format(hi, lo)));
     long n = new PcapFileReader(f).read(p);
     p.flush();
     assertThat(n).isEqualTo(2000);
@@ -45,7 +50,8 @@ class PcapFileReaderTest {
 
   @Test
   void read_missingFileIsAClearError() {
-    assertThatThrownBy(() -> new PcapFileReader(Path.of("/nonexistent/x.pcap")).read((a, b, c, d) -> {}))
+    assertThatThrownBy(
+            () -> new PcapFileReader(Path.of("/nonexistent/x.pcap")).read((a, b, c, d) -> {}))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("/nonexistent/x.pcap")
         .hasMessageContaining("does not exist");

@@ -38,7 +38,16 @@ final class Frames {
 
   /** IPv4 header without options. */
   Frames ipv4(int totalLength, int fragField, int protocol, int src, int dst) {
-    return u8(0x45).u8(0).u16(totalLength).u16(0x1234).u16(fragField).u8(64).u8(protocol).u16(0).u32(src).u32(dst);
+    return u8(0x45)
+        .u8(0)
+        .u16(totalLength)
+        .u16(0x1234)
+        .u16(fragField)
+        .u8(64)
+        .u8(protocol)
+        .u16(0)
+        .u32(src)
+        .u32(dst);
   }
 
   Frames tcp(int sport, int dport, int flags) {

@@ -15,7 +15,11 @@ class PacketParserTest {
   private final PacketMeta m = new PacketMeta();
 
   private static byte[] tcpSyn() {
-    return Frames.ethernet(MAC_B, MAC_A).u16(0x0800).ipv4(40, 0x4000, 6, IP_A, IP_B).tcp(40000, 23, 0x02).bytes();
+    return Frames.ethernet(MAC_B, MAC_A)
+        .u16(0x0800)
+        .ipv4(40, 0x4000, 6, IP_A, IP_B)
+        .tcp(40000, 23, 0x02)
+        .bytes();
   }
 
   @Test
@@ -58,7 +62,12 @@ class PacketParserTest {
 
   @Test
   void parse_ipv4NonFirstFragmentHasNoPorts() {
-    byte[] f = Frames.ethernet(MAC_B, MAC_A).u16(0x0800).ipv4(20 + 16, 0x0002, 17, IP_A, IP_B).zeros(16).bytes();
+    byte[] f =
+        Frames.ethernet(MAC_B, MAC_A)
+            .u16(0x0800)
+            .ipv4(20 + 16, 0x0002, 17, IP_A, IP_B)
+            .zeros(16)
+            .bytes();
     assertThat(parser.parse(f, 0, f.length, f.length, 0, m)).isEqualTo(ParseError.NONE);
     assertThat(m.fragment).isTrue();
     assertThat(m.srcPort).isEqualTo(-1);

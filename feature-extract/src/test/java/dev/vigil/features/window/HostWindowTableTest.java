@@ -19,7 +19,9 @@ class HostWindowTableTest {
 
   private HostWindowTable table(int maxHosts) {
     return new HostWindowTable(
-        10 * SECOND, maxHosts, (hi, lo, s, e, v) -> windows.add(new Window(Addresses.format(hi, lo), s, e, v.clone())));
+        10 * SECOND,
+        maxHosts,
+        (hi, lo, s, e, v) -> windows.add(new Window(Addresses.format(hi, lo), s, e, v.clone())));
   }
 
   private void tcp(HostWindowTable t, long ts, int src, int dst, int dport, int flags, int len) {
@@ -61,7 +63,8 @@ class HostWindowTableTest {
     assertThat(f(w, "std_size")).isEqualTo(10f, org.assertj.core.data.Offset.offset(1e-3f));
     assertThat(f(w, "frac_tcp")).isEqualTo(1f);
     assertThat(f(w, "frac_syn")).isZero();
-    assertThat(f(w, "log_distinct_dst_hosts")).isEqualTo((float) Math.log1p(1), org.assertj.core.data.Offset.offset(0.01f));
+    assertThat(f(w, "log_distinct_dst_hosts"))
+        .isEqualTo((float) Math.log1p(1), org.assertj.core.data.Offset.offset(0.01f));
     assertThat(f(w, "out_ratio")).isEqualTo(1f);
   }
 
@@ -72,7 +75,8 @@ class HostWindowTableTest {
       tcp(t, i * 1000L, 66, 1000 + i, 23 + i, PacketMeta.TCP_SYN, 60);
     }
     t.flush();
-    Window scan = windows.stream().filter(w -> w.host().equals("0.0.0.66")).findFirst().orElseThrow();
+    Window scan =
+        windows.stream().filter(w -> w.host().equals("0.0.0.66")).findFirst().orElseThrow();
     double hosts = Math.expm1(f(scan, "log_distinct_dst_hosts"));
     double ports = Math.expm1(f(scan, "log_distinct_dst_ports"));
     assertThat(hosts).isBetween(54.0, 66.0); // linear counting, 256 bits: within 10 % at 60

@@ -5,8 +5,8 @@ import io.micronaut.serde.annotation.Serdeable;
 import java.util.List;
 
 /**
- * One alert, shaped like a Suricata eve.json {@code alert} event so that existing tooling (jq, Filebeat, Vector) reads
- * it; Vigil's own fields sit under {@code vigil}.
+ * One alert, shaped like a Suricata eve.json {@code alert} event so that existing tooling (jq,
+ * Filebeat, Vector) reads it; Vigil's own fields sit under {@code vigil}.
  *
  * @param timestamp capture time of the window's end, ISO-8601 UTC
  * @param eventType always {@code alert}

@@ -6,7 +6,8 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * Keeps the most recent alerts in memory for {@code GET /alerts}. Bounded: the oldest alert is dropped when full.
+ * Keeps the most recent alerts in memory for {@code GET /alerts}. Bounded: the oldest alert is
+ * dropped when full.
  *
  * <p>Thread-safe.
  */

@@ -10,8 +10,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Appends alerts to a JSON-lines file, one {@link Alert} per line, flushed per alert so that a tailing shipper sees
- * it at once.
+ * Appends alerts to a JSON-lines file, one {@link Alert} per line, flushed per alert so that a
+ * tailing shipper sees it at once.
  *
  * <p>Thread-safe.
  */

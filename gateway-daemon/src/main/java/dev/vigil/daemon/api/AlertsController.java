@@ -29,7 +29,9 @@ final class AlertsController {
     }
     if (n < 1 || n > MAX_LIMIT) {
       return HttpResponse.badRequest(
-          Map.of("error", "limit must be an integer between 1 and " + MAX_LIMIT + ", was '" + limit + "'"));
+          Map.of(
+              "error",
+              "limit must be an integer between 1 and " + MAX_LIMIT + ", was '" + limit + "'"));
     }
     List<Alert> out = store.newest(n);
     return HttpResponse.ok(out);

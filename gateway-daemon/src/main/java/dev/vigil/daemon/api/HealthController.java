@@ -9,7 +9,9 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.serde.annotation.Serdeable;
 import java.util.Map;
 
-/** Serves {@code GET /health}: the overall status and each component's; 200 when UP, 503 otherwise. */
+/**
+ * Serves {@code GET /health}: the overall status and each component's; 200 when UP, 503 otherwise.
+ */
 @Controller("/health")
 final class HealthController {
   private final HealthState health;

@@ -77,9 +77,13 @@ public final class VigilCli implements Callable<Integer> {
   /** {@code vigil demo}: the daemon on its embedded demo capture. */
   @Command(
       name = "demo",
-      description = "Run the daemon on the embedded demo: trains on a benign capture, then reads one with attacks.")
+      description =
+          "Run the daemon on the embedded demo: trains on a benign capture, then reads one with attacks.")
   static final class Demo implements Callable<Integer> {
-    @Option(names = "--port", description = "REST port (default ${DEFAULT-VALUE})", defaultValue = "8787")
+    @Option(
+        names = "--port",
+        description = "REST port (default ${DEFAULT-VALUE})",
+        defaultValue = "8787")
     int port;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -105,7 +109,9 @@ public final class VigilCli implements Callable<Integer> {
   }
 
   /** {@code vigil check-config FILE}: validate a configuration without starting anything. */
-  @Command(name = "check-config", description = "Validate a configuration file; exit 0 if valid, 78 if not.")
+  @Command(
+      name = "check-config",
+      description = "Validate a configuration file; exit 0 if valid, 78 if not.")
   static final class CheckConfig implements Callable<Integer> {
     @Parameters(index = "0", description = "YAML configuration file")
     Path config;

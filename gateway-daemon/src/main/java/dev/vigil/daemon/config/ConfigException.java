@@ -9,11 +9,7 @@ public final class ConfigException extends Exception {
 
   /** Creates an exception for {@code source} with one line per problem. */
   public ConfigException(String source, List<String> problems) {
-    super(
-        "invalid configuration "
-            + source
-            + ":\n  - "
-            + String.join("\n  - ", problems));
+    super("invalid configuration " + source + ":\n  - " + String.join("\n  - ", problems));
     this.problems = List.copyOf(problems);
   }
 

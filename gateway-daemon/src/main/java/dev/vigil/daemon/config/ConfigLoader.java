@@ -21,12 +21,14 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
 
 /**
- * Loads {@link VigilConfig} from YAML strictly: unknown keys, duplicate keys, wrong types and out-of-range values are
- * errors. Every problem is collected and reported together, each naming its key; nothing is returned unless the whole
- * file is valid, so a configuration is never half-applied.
+ * Loads {@link VigilConfig} from YAML strictly: unknown keys, duplicate keys, wrong types and
+ * out-of-range values are errors. Every problem is collected and reported together, each naming its
+ * key; nothing is returned unless the whole file is valid, so a configuration is never
+ * half-applied.
  *
- * <p>Relative paths are resolved against the configuration file's folder. A path written {@code classpath:NAME} names a
- * resource shipped in the daemon (the embedded demo), copied to a temporary file at load.
+ * <p>Relative paths are resolved against the configuration file's folder. A path written {@code
+ * classpath:NAME} names a resource shipped in the daemon (the embedded demo), copied to a temporary
+ * file at load.
  */
 public final class ConfigLoader {
   /** The embedded default configuration used by {@code vigil demo}. */
@@ -68,7 +70,10 @@ public final class ConfigLoader {
     }
   }
 
-  /** Parses {@code text} as if read from {@code source}, resolving relative paths against {@code baseDir}. */
+  /**
+   * Parses {@code text} as if read from {@code source}, resolving relative paths against {@code
+   * baseDir}.
+   */
   public static VigilConfig parse(String source, Path baseDir, String text) throws ConfigException {
     return new ConfigLoader(source, baseDir.toAbsolutePath().normalize()).parse(text);
   }
@@ -81,7 +86,8 @@ public final class ConfigLoader {
     try {
       root = new Yaml(new SafeConstructor(options)).load(text);
     } catch (YAMLException e) {
-      throw new ConfigException(source, List.of("not valid YAML: " + e.getMessage().replace('\n', ' ')));
+      throw new ConfigException(
+          source, List.of("not valid YAML: " + e.getMessage().replace('\n', ' ')));
     }
     if (root == null) {
       root = Map.of();
@@ -89,7 +95,9 @@ public final class ConfigLoader {
     if (!(root instanceof Map<?, ?>)) {
       throw new ConfigException(source, List.of("top level must be a mapping of sections"));
     }
-    Section top = new Section("", asStringMap(root, ""), Set.of("api", "capture", "features", "model", "alerts"));
+    Section top =
+        new Section(
+            "", asStringMap(root, ""), Set.of("api", "capture", "features", "model", "alerts"));
 
     Section api = top.section("api", Set.of("host", "port"));
     String host = api.string("host", "127.0.0.1");
@@ -99,10 +107,14 @@ public final class ConfigLoader {
     Path pcap = capture.requiredPath("pcap", true);
 
     Section features = top.section("features", Set.of("window", "max-hosts"));
-    Duration window = features.duration("window", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofHours(1));
+    Duration window =
+        features.duration(
+            "window", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofHours(1));
     int maxHosts = features.integer("max-hosts", 65_536, 16, 10_000_000);
 
-    Section model = top.section("model", Set.of("train-pcaps", "trees", "subsample", "seed", "threshold-quantile"));
+    Section model =
+        top.section(
+            "model", Set.of("train-pcaps", "trees", "subsample", "seed", "threshold-quantile"));
     List<Path> train = model.pathList("train-pcaps");
     int trees = model.integer("trees", 100, 1, 10_000);
     int subsample = model.integer("subsample", 256, 2, 1_000_000);
@@ -182,7 +194,10 @@ public final class ConfigLoader {
       for (String k : values.keySet()) {
         if (!allowed.contains(k)) {
           problems.add(
-              key(k) + ": unknown key (allowed here: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
+              key(k)
+                  + ": unknown key (allowed here: "
+                  + String.join(", ", allowed.stream().sorted().toList())
+                  + ")");
         }
       }
     }
@@ -258,7 +273,8 @@ public final class ConfigLoader {
         d = parseDuration(s.trim());
       }
       if (d == null) {
-        problems.add(key(k) + ": expected a duration such as 500ms, 10s, 5m or PT10S, got " + describe(v));
+        problems.add(
+            key(k) + ": expected a duration such as 500ms, 10s, 5m or PT10S, got " + describe(v));
         return def;
       }
       if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
@@ -363,7 +379,9 @@ public final class ConfigLoader {
     String type =
         v instanceof Map<?, ?>
             ? "mapping"
-            : v instanceof List<?> ? "list" : v.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+            : v instanceof List<?>
+                ? "list"
+                : v.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
     String text = String.valueOf(v);
     return type + " '" + (text.length() > 60 ? text.substring(0, 60) + "…" : text) + "'";
   }

@@ -9,7 +9,8 @@ import java.util.Optional;
 /**
  * The daemon's validated configuration, as loaded by {@link ConfigLoader}. Paths are absolute.
  *
- * @param source where the configuration came from (file path or {@code classpath:} name), for messages
+ * @param source where the configuration came from (file path or {@code classpath:} name), for
+ *     messages
  * @param api the REST listener
  * @param capture what to read packets from
  * @param features window settings
@@ -55,13 +56,15 @@ public record VigilConfig(
   /**
    * The Isolation Forest model, fitted at start on benign captures.
    *
-   * @param trainPcaps benign captures (files; folders are searched for {@code *.pcap}/{@code *.pcapng})
+   * @param trainPcaps benign captures (files; folders are searched for {@code *.pcap}/{@code
+   *     *.pcapng})
    * @param trees number of trees
    * @param subsample rows per tree
    * @param seed random seed
    * @param thresholdQuantile quantile of benign scores used as the alert threshold
    */
-  public record Model(List<Path> trainPcaps, int trees, int subsample, long seed, double thresholdQuantile) {
+  public record Model(
+      List<Path> trainPcaps, int trees, int subsample, long seed, double thresholdQuantile) {
     /** Copies the list. */
     public Model {
       trainPcaps = List.copyOf(trainPcaps);

@@ -33,10 +33,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the detection path on its own thread once the HTTP server is up: fit the Isolation Forest on the benign
- * captures, then read the configured capture, score every closed host window and raise alerts above the threshold.
+ * Runs the detection path on its own thread once the HTTP server is up: fit the Isolation Forest on
+ * the benign captures, then read the configured capture, score every closed host window and raise
+ * alerts above the threshold.
  *
- * <p>A failure in any step marks that component DOWN in {@link HealthState} and is logged; the daemon keeps serving.
+ * <p>A failure in any step marks that component DOWN in {@link HealthState} and is logged; the
+ * daemon keeps serving.
  */
 @Singleton
 public final class DetectionService {
@@ -70,10 +72,15 @@ public final class DetectionService {
     this.alerts = alerts;
     this.mapper = mapper;
     this.packetsRead =
-        Counter.builder("vigil.packets.read").description("Packets read from the capture source").register(registry);
-    this.alertsRaised = Counter.builder("vigil.alerts.raised").description("Alerts raised").register(registry);
+        Counter.builder("vigil.packets.read")
+            .description("Packets read from the capture source")
+            .register(registry);
+    this.alertsRaised =
+        Counter.builder("vigil.alerts.raised").description("Alerts raised").register(registry);
     this.windowsScored =
-        Counter.builder("vigil.windows.scored").description("Host windows scored by the detector").register(registry);
+        Counter.builder("vigil.windows.scored")
+            .description("Host windows scored by the detector")
+            .register(registry);
     this.scoreLatency =
         Timer.builder("vigil.score.latency")
             .description("Time to score one feature vector")
@@ -89,10 +96,7 @@ public final class DetectionService {
 
   @EventListener
   void onStartup(ServerStartupEvent event) {
-    health.set(
-        HTTP,
-        ComponentHealth.UP,
-        Map.of("url", event.getSource().getURL().toString()));
+    health.set(HTTP, ComponentHealth.UP, Map.of("url", event.getSource().getURL().toString()));
     Thread t = new Thread(this::run, "vigil-detect");
     t.setDaemon(true);
     worker = t;
@@ -127,7 +131,10 @@ public final class DetectionService {
 
   private ForestModel train() {
     VigilConfig.Model m = config.model();
-    health.set(MODEL, ComponentHealth.STARTING, Map.of("state", "training", "files", m.trainPcaps().size()));
+    health.set(
+        MODEL,
+        ComponentHealth.STARTING,
+        Map.of("state", "training", "files", m.trainPcaps().size()));
     long t0 = System.nanoTime();
     try {
       List<float[]> rows = new ArrayList<>();
@@ -135,7 +142,9 @@ public final class DetectionService {
       for (Path p : m.trainPcaps()) {
         PacketFeaturePipeline fp =
             new PacketFeaturePipeline(
-                windowMicros(), config.features().maxHosts(), (hi, lo, s, e, v) -> rows.add(v.clone()));
+                windowMicros(),
+                config.features().maxHosts(),
+                (hi, lo, s, e, v) -> rows.add(v.clone()));
         packets += new PcapFileReader(p).read(fp);
         fp.flush();
       }
@@ -195,10 +204,18 @@ public final class DetectionService {
       d.put("parse_errors", fp.parser().errorCounts().toString());
       d.put("evictions", fp.table().evictions());
       health.set(CAPTURE, ComponentHealth.UP, d);
-      LOG.info("capture [{}] done: {} packets, {} windows, {} alerts", file, n, fp.table().emitted(), alerts.total());
+      LOG.info(
+          "capture [{}] done: {} packets, {} windows, {} alerts",
+          file,
+          n,
+          fp.table().emitted(),
+          alerts.total());
     } catch (IOException | RuntimeException e) {
       LOG.error("capture [{}] failed: {}", file, e.toString());
-      health.set(CAPTURE, ComponentHealth.DOWN, Map.of("source", file.toString(), "error", String.valueOf(e.getMessage())));
+      health.set(
+          CAPTURE,
+          ComponentHealth.DOWN,
+          Map.of("source", file.toString(), "error", String.valueOf(e.getMessage())));
     }
   }
 
@@ -222,7 +239,11 @@ public final class DetectionService {
             "alert",
             Addresses.format(hi, lo),
             new Alert.Signature(
-                "allowed", SIGNATURE_ID, "VIGIL anomalous host traffic window", "Anomalous traffic", severity),
+                "allowed",
+                SIGNATURE_ID,
+                "VIGIL anomalous host traffic window",
+                "Anomalous traffic",
+                severity),
             new Alert.Detail(
                 Long.toString(alertSeq.incrementAndGet()),
                 "isolation-forest",
@@ -250,7 +271,8 @@ public final class DetectionService {
   }
 
   private static String micros(long epochMicros) {
-    return Instant.ofEpochSecond(Math.floorDiv(epochMicros, 1_000_000L), Math.floorMod(epochMicros, 1_000_000L) * 1000L)
+    return Instant.ofEpochSecond(
+            Math.floorDiv(epochMicros, 1_000_000L), Math.floorMod(epochMicros, 1_000_000L) * 1000L)
         .toString();
   }
 }

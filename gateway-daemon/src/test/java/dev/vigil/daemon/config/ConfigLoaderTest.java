@@ -39,7 +39,10 @@ class ConfigLoaderTest {
     assertThat(c.model().trainPcaps()).isNotEmpty().allSatisfy(p -> assertThat(p).isRegularFile());
   }
 
-  /** Each file in config/invalid/ must fail with the message its first line announces ("# expect: ..."). */
+  /**
+   * Each file in config/invalid/ must fail with the message its first line announces ("# expect:
+   * ...").
+   */
   @TestFactory
   Stream<DynamicTest> load_invalidFixturesFailWithTheirMessage() throws IOException {
     List<Path> files;

@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * A decision to act on one entity for a limited time: what mitigators carry out. Detectors never create decisions
- * directly; policy turns verdicts into decisions.
+ * A decision to act on one entity for a limited time: what mitigators carry out. Detectors never
+ * create decisions directly; policy turns verdicts into decisions.
  *
  * @param id unique id
  * @param scope what {@code value} names
@@ -68,7 +68,8 @@ public record Decision(
       throw new IllegalArgumentException("value must not be blank");
     }
     if (!expires.isAfter(created)) {
-      throw new IllegalArgumentException("expires (" + expires + ") must be after created (" + created + ")");
+      throw new IllegalArgumentException(
+          "expires (" + expires + ") must be after created (" + created + ")");
     }
   }
 

@@ -1,15 +1,18 @@
 package dev.vigil.mitigate.api;
 
 /**
- * Carries decisions out on one backend (a firewall, a routing table, a message bus). Implementations are found with
- * {@link java.util.ServiceLoader} and are only ever called through {@link MitigatorRegistry}, which contains their
- * failures.
+ * Carries decisions out on one backend (a firewall, a routing table, a message bus).
+ * Implementations are found with {@link java.util.ServiceLoader} and are only ever called through
+ * {@link MitigatorRegistry}, which contains their failures.
  *
- * <p>Implementations must be thread-safe and idempotent: applying a decision twice, or revoking one that is not
- * applied, is not an error.
+ * <p>Implementations must be thread-safe and idempotent: applying a decision twice, or revoking one
+ * that is not applied, is not an error.
  */
 public interface Mitigator {
-  /** Returns the backend's type name, unique among loaded mitigators (e.g. {@code log}, {@code nftables}). */
+  /**
+   * Returns the backend's type name, unique among loaded mitigators (e.g. {@code log}, {@code
+   * nftables}).
+   */
   String type();
 
   /** Carries {@code decision} out. */

@@ -12,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Holds the loaded {@link Mitigator}s by type and calls them so that a failing backend is counted and logged, never
- * thrown into the caller: one broken backend must not take the daemon down.
+ * Holds the loaded {@link Mitigator}s by type and calls them so that a failing backend is counted
+ * and logged, never thrown into the caller: one broken backend must not take the daemon down.
  *
  * <p>Thread-safe once built.
  */
@@ -33,12 +33,18 @@ public final class MitigatorRegistry {
     for (Mitigator x : mitigators) {
       String t = x.type();
       if (t == null || t.isBlank()) {
-        throw new IllegalArgumentException("mitigator " + x.getClass().getName() + " has a blank type");
+        throw new IllegalArgumentException(
+            "mitigator " + x.getClass().getName() + " has a blank type");
       }
       Mitigator prev = m.putIfAbsent(t, x);
       if (prev != null) {
         throw new IllegalArgumentException(
-            "duplicate mitigator type [" + t + "]: " + prev.getClass().getName() + " and " + x.getClass().getName());
+            "duplicate mitigator type ["
+                + t
+                + "]: "
+                + prev.getClass().getName()
+                + " and "
+                + x.getClass().getName());
       }
       failures.put(t, new AtomicLong());
     }
@@ -86,7 +92,8 @@ public final class MitigatorRegistry {
   private boolean call(String type, Decision decision, boolean apply) {
     Mitigator m = byType.get(type);
     if (m == null) {
-      throw new IllegalArgumentException("unknown mitigator type [" + type + "], loaded: " + byType.keySet());
+      throw new IllegalArgumentException(
+          "unknown mitigator type [" + type + "], loaded: " + byType.keySet());
     }
     try {
       if (apply) {
@@ -98,7 +105,11 @@ public final class MitigatorRegistry {
     } catch (Exception | LinkageError e) {
       failures.get(type).incrementAndGet();
       LOG.warn(
-          "mitigator [{}] failed to {} decision [{}]: {}", type, apply ? "apply" : "revoke", decision.id(), e.toString());
+          "mitigator [{}] failed to {} decision [{}]: {}",
+          type,
+          apply ? "apply" : "revoke",
+          decision.id(),
+          e.toString());
       return false;
     }
   }

@@ -5,7 +5,9 @@ import dev.vigil.mitigate.api.Mitigator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Logs decisions instead of acting on them: the always-available backend, and what dry runs use. */
+/**
+ * Logs decisions instead of acting on them: the always-available backend, and what dry runs use.
+ */
 public final class LogMitigator implements Mitigator {
   private static final Logger LOG = LoggerFactory.getLogger("vigil.decisions");
 
