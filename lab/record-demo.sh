@@ -15,20 +15,20 @@
 set -euo pipefail
 
 # ---------------------------------------------------------------- parameters
-BENIGN_SECS=180          # length of the benign (training) capture
-ATTACK_SECS=150          # length of the attack capture
+BENIGN_SECS=${BENIGN_SECS:-600}         # length of the benign (training) capture
+ATTACK_SECS=${ATTACK_SECS:-150}         # length of the attack capture
 SYN_SCAN_AT=60           # seconds into the attack capture
 FLOOD_AT=110             # seconds into the attack capture
 FLOOD_COUNT=3000         # datagrams in the UDP burst (bounded)
 FLOOD_SECS=5             # spread over this many seconds
-SNAPLEN=200
+SNAPLEN=${SNAPLEN:-128}
 SUBNET=10.77.0
 GW_IP=$SUBNET.1
 ATTACKER_IP=$SUBNET.66
 FLOOD_VICTIM=$SUBNET.13
 DEVICES=(11 12 13 14)
 declare -A ROLE=([11]=camera [12]=sensor [13]=plug [14]=hub)
-MAX_SIZE=$((3 * 1024 * 1024))
+MAX_SIZE=${MAX_SIZE:-$((4 * 1024 * 1024))}
 
 PFX="vd$$-"
 NS_GW="${PFX}gw"

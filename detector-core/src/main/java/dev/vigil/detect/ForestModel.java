@@ -11,14 +11,15 @@ import smile.math.MathEx;
 import smile.stat.distribution.GaussianDistribution;
 
 /**
- * Holds a Smile Isolation Forest fitted on normal feature vectors, with the threshold calibrated on
- * the same normal data and the statistics used to explain verdicts.
+ * Holds a Smile Isolation Forest fitted on min-max scaled normal feature vectors, with the
+ * threshold calibrated on the same normal data and the statistics used to explain verdicts.
  *
  * <p>Scores lie in (0, 1); higher is more anomalous. {@link #score} is safe to call from several
  * threads.
  */
 public final class ForestModel {
   private final FeatureSchema schema;
+  private final MinMaxScaler scaler;
   private final IsolationForest forest;
   private final double threshold;
   private final FeatureStats stats;
@@ -26,11 +27,13 @@ public final class ForestModel {
 
   private ForestModel(
       FeatureSchema schema,
+      MinMaxScaler scaler,
       IsolationForest forest,
       double threshold,
       FeatureStats stats,
       int trainingRows) {
     this.schema = schema;
+    this.scaler = scaler;
     this.forest = forest;
     this.threshold = threshold;
     this.stats = stats;
@@ -71,9 +74,17 @@ public final class ForestModel {
     }
     int sample = Math.min(params.subsampleSize(), x.length);
     int maxDepth = Math.max(1, (int) Math.ceil(Math.log(sample) / Math.log(2)));
-    IsolationForest forest = fitForest(x, params.trees(), sample, maxDepth, params.seed());
-    double threshold = Thresholds.quantile(forest.score(x), params.thresholdQuantile());
-    return new ForestModel(schema, forest, threshold, FeatureStats.of(schema.names(), x), x.length);
+    MinMaxScaler scaler = MinMaxScaler.fit(x);
+    double[][] scaled = new double[x.length][schema.size()];
+    for (int i = 0; i < x.length; i++) {
+      scaler.transform(x[i], scaled[i]);
+    }
+    int extension = Math.min(params.extensionLevel(), schema.size() - 1);
+    IsolationForest forest =
+        fitForest(scaled, params.trees(), sample, maxDepth, extension, params.seed());
+    double threshold = Thresholds.quantile(forest.score(scaled), params.thresholdQuantile());
+    return new ForestModel(
+        schema, scaler, forest, threshold, FeatureStats.of(schema.names(), x), x.length);
   }
 
   /**
@@ -83,7 +94,7 @@ public final class ForestModel {
    * seeded generator and its own seeded split generator.
    */
   private static IsolationForest fitForest(
-      double[][] x, int trees, int sample, int maxDepth, long seed) {
+      double[][] x, int trees, int sample, int maxDepth, int extension, long seed) {
     Random rows = new Random(seed);
     int[] index = new int[x.length];
     IsolationTree[] built = new IsolationTree[trees];
@@ -104,10 +115,10 @@ public final class ForestModel {
       synchronized (GaussianDistribution.class) {
         MathEx.setSeed(rows.nextLong()); // Smile's split randomness is per thread: this thread's
         resetGaussianCache();
-        built[t] = new IsolationTree(sub, maxDepth, 0);
+        built[t] = new IsolationTree(sub, maxDepth, extension);
       }
     }
-    return new IsolationForest(sample, 0, built);
+    return new IsolationForest(sample, extension, built);
   }
 
   /**
@@ -133,7 +144,9 @@ public final class ForestModel {
       throw new IllegalArgumentException(
           "vector has " + x.length + " features, expected " + schema.size());
     }
-    return forest.score(toDouble(x));
+    double[] scaled = new double[x.length];
+    scaler.transform(x, scaled);
+    return forest.score(scaled);
   }
 
   /** Returns the alert threshold: scores above it are anomalous. */

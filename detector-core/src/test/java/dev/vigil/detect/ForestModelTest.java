@@ -27,7 +27,7 @@ class ForestModelTest {
   @Test
   void fit_separatesOutliersFromNormalData() {
     ForestModel m =
-        ForestModel.fit(SCHEMA, gaussian(2000, 1), new ForestParams(100, 256, 42, 0.99));
+        ForestModel.fit(SCHEMA, gaussian(2000, 1), new ForestParams(100, 256, 42, 0.99, 1));
     List<float[]> heldOut = gaussian(2000, 2);
     long falseAlarms = heldOut.stream().filter(x -> m.score(x) > m.threshold()).count();
     // Threshold at the 0.99 quantile of training scores: about 1 % of fresh normal data lies above
@@ -39,13 +39,45 @@ class ForestModelTest {
     assertThat(m.trees()).isEqualTo(100);
   }
 
+  /**
+   * The axis-parallel forest's blind spot, and what extension level 1 does about it: split points
+   * are drawn inside the training range, so with level 0 a vector 100 times beyond the normal
+   * maximum of one feature scores like the normal maximum itself; hyperplane splits lift it clearly
+   * (not always past the threshold: fusion with a magnitude-aware component is issue 4's part).
+   */
+  @Test
+  void fit_extensionLevelOneLiftsVectorsBeyondTheNormalRange() {
+    Random r = new Random(5);
+    List<float[]> rows = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      rows.add(
+          new float[] {10 * r.nextFloat(), (float) r.nextGaussian(), (float) r.nextGaussian()});
+    }
+    float[] flood = {1000, 0.5f, -0.5f};
+    float[] edge = {10, 0, 0};
+    ForestModel classic = ForestModel.fit(SCHEMA, rows, new ForestParams(100, 256, 1, 0.99, 0));
+    ForestModel extended = ForestModel.fit(SCHEMA, rows, new ForestParams(100, 256, 1, 0.99, 1));
+    assertThat(Math.abs(classic.score(flood) - classic.score(edge))).isLessThan(0.03);
+    assertThat(extended.score(flood)).isGreaterThan(extended.score(edge) + 0.08);
+    assertThat(extended.score(flood)).isGreaterThan(classic.score(flood) + 0.05);
+  }
+
+  @Test
+  void scaler_mapsTrainingRangeToUnitIntervalWithoutClipping() {
+    MinMaxScaler s = MinMaxScaler.fit(new double[][] {{0, 5, 7}, {10, 5, 9}});
+    double[] out = new double[3];
+    s.transform(new float[] {5, 5, 11}, out);
+    assertThat(out).containsExactly(0.5, 0.0, 2.0);
+    assertThatThrownBy(() -> MinMaxScaler.fit(new double[0][])).hasMessageContaining("empty");
+  }
+
   @Test
   void fit_sameSeedSameScores() {
     List<float[]> rows = gaussian(500, 3);
-    ForestModel a = ForestModel.fit(SCHEMA, rows, new ForestParams(50, 128, 7, 0.99));
+    ForestModel a = ForestModel.fit(SCHEMA, rows, new ForestParams(50, 128, 7, 0.99, 2));
     // Leave Smile's shared Gaussian generator in another state, as other code in the JVM might.
     smile.stat.distribution.GaussianDistribution.getInstance().rand();
-    ForestModel b = ForestModel.fit(SCHEMA, rows, new ForestParams(50, 128, 7, 0.99));
+    ForestModel b = ForestModel.fit(SCHEMA, rows, new ForestParams(50, 128, 7, 0.99, 2));
     float[] probe = {1.5f, -0.3f, 2.2f};
     assertThat(a.score(probe)).isEqualTo(b.score(probe));
     assertThat(a.threshold()).isEqualTo(b.threshold());
@@ -65,10 +97,12 @@ class ForestModelTest {
 
   @Test
   void params_validateUpFront() {
-    assertThatThrownBy(() -> new ForestParams(0, 256, 1, 0.99)).hasMessageContaining("trees");
-    assertThatThrownBy(() -> new ForestParams(10, 1, 1, 0.99))
+    assertThatThrownBy(() -> new ForestParams(0, 256, 1, 0.99, 0)).hasMessageContaining("trees");
+    assertThatThrownBy(() -> new ForestParams(10, 1, 1, 0.99, 0))
         .hasMessageContaining("subsampleSize");
-    assertThatThrownBy(() -> new ForestParams(10, 256, 1, 1.5))
+    assertThatThrownBy(() -> new ForestParams(10, 256, 1, 1.5, 0))
         .hasMessageContaining("thresholdQuantile");
+    assertThatThrownBy(() -> new ForestParams(10, 256, 1, 0.99, -1))
+        .hasMessageContaining("extensionLevel");
   }
 }

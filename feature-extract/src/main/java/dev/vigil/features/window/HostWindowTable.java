@@ -70,7 +70,10 @@ public final class HostWindowTable {
   private final long[] dstHostBits;
   private final long[] dstPortBits;
 
+  private final boolean[] hasEmitted;
+
   private int size;
+  private long droppedTails;
   private long evictions;
   private long emitted;
 
@@ -94,6 +97,7 @@ public final class HostWindowTable {
     int cap = Integer.highestOneBit(maxHosts * 2 - 1) << 1; // power of two, load factor <= 0.5
     this.mask = cap - 1;
     used = new boolean[cap];
+    hasEmitted = new boolean[cap];
     keyHi = new long[cap];
     keyLo = new long[cap];
     start = new long[cap];
@@ -157,14 +161,30 @@ public final class HostWindowTable {
     }
   }
 
-  /** Closes and emits every open window, complete or not (end of a capture file). */
+  /**
+   * Closes every open window at the end of input. A trailing partial window is emitted only if it
+   * spans at least half a window, or if its host never had a window emitted (a short-lived host,
+   * such as a brief scanner, must still be scored); other short tails are dropped and counted by
+   * {@link #droppedTails()}, since their few packets would make an ordinary host look anomalous.
+   */
   public void flush() {
     for (int i = 0; i <= mask; i++) {
       if (used[i]) {
-        close(i, Math.max(lastSeen[i], start[i] + 1));
+        if (pktsOut[i] > 0) {
+          if (lastSeen[i] - start[i] >= windowMicros / 2 || !hasEmitted[i]) {
+            close(i, Math.max(lastSeen[i], start[i] + 1));
+          } else {
+            droppedTails++;
+          }
+        }
         reset(i, lastSeen[i]);
       }
     }
+  }
+
+  /** Returns how many short trailing windows {@link #flush} dropped. */
+  public long droppedTails() {
+    return droppedTails;
   }
 
   /** Returns the number of hosts currently held. */
@@ -203,6 +223,7 @@ public final class HostWindowTable {
     used[i] = true;
     keyHi[i] = hi;
     keyLo[i] = lo;
+    hasEmitted[i] = false;
     reset(i, t);
     lastSeen[i] = t;
     size++;
@@ -249,6 +270,7 @@ public final class HostWindowTable {
     used[from] = false;
     keyHi[to] = keyHi[from];
     keyLo[to] = keyLo[from];
+    hasEmitted[to] = hasEmitted[from];
     start[to] = start[from];
     lastSeen[to] = lastSeen[from];
     pktsOut[to] = pktsOut[from];
@@ -308,6 +330,7 @@ public final class HostWindowTable {
     v[12] = (float) Math.log1p(pktsIn[i]);
     v[13] = (float) n / (n + pktsIn[i]);
     emitted++;
+    hasEmitted[i] = true;
     listener.onWindow(keyHi[i], keyLo[i], start[i], end, v);
   }
 

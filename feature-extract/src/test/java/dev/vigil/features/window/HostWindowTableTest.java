@@ -110,6 +110,18 @@ class HostWindowTableTest {
   }
 
   @Test
+  void flush_dropsShortTailsOfKnownHostsButScoresShortLivedHosts() {
+    HostWindowTable t = table(64);
+    for (int i = 0; i <= 11; i++) { // host 1: one full window, then a 1 s tail
+      tcp(t, i * SECOND, 1, 2, 80, PacketMeta.TCP_ACK, 100);
+    }
+    tcp(t, 11 * SECOND, 3, 2, 80, PacketMeta.TCP_SYN, 60); // host 3: seen for an instant only
+    t.flush();
+    assertThat(windows).extracting(Window::host).containsExactly("0.0.0.1", "0.0.0.3");
+    assertThat(t.droppedTails()).isEqualTo(1);
+  }
+
+  @Test
   void constructor_rejectsBadArguments() {
     assertThatThrownBy(() -> new HostWindowTable(10, 100, (a, b, c, d, e) -> {}))
         .hasMessageContaining("windowMicros");

@@ -114,12 +114,20 @@ public final class ConfigLoader {
 
     Section model =
         top.section(
-            "model", Set.of("train-pcaps", "trees", "subsample", "seed", "threshold-quantile"));
+            "model",
+            Set.of(
+                "train-pcaps",
+                "trees",
+                "subsample",
+                "seed",
+                "threshold-quantile",
+                "extension-level"));
     List<Path> train = model.pathList("train-pcaps");
     int trees = model.integer("trees", 100, 1, 10_000);
     int subsample = model.integer("subsample", 256, 2, 1_000_000);
     long seed = model.integer("seed", 42, Integer.MIN_VALUE, Integer.MAX_VALUE);
     double quantile = model.number("threshold-quantile", 0.995, 0.5, 1.0);
+    int extension = model.integer("extension-level", 1, 0, 64);
 
     Section alerts = top.section("alerts", Set.of("eve-log", "keep"));
     Optional<Path> eve = alerts.optionalPath("eve-log");
@@ -133,7 +141,7 @@ public final class ConfigLoader {
         new VigilConfig.Api(host, port),
         new VigilConfig.Capture(pcap),
         new VigilConfig.Features(window, maxHosts),
-        new VigilConfig.Model(train, trees, subsample, seed, quantile),
+        new VigilConfig.Model(train, trees, subsample, seed, quantile, extension),
         new VigilConfig.Alerts(eve, keep));
   }
 

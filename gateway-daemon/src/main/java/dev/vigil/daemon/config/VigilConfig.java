@@ -62,9 +62,15 @@ public record VigilConfig(
    * @param subsample rows per tree
    * @param seed random seed
    * @param thresholdQuantile quantile of benign scores used as the alert threshold
+   * @param extensionLevel 0 for axis-parallel splits, k for hyperplanes through k + 1 features
    */
   public record Model(
-      List<Path> trainPcaps, int trees, int subsample, long seed, double thresholdQuantile) {
+      List<Path> trainPcaps,
+      int trees,
+      int subsample,
+      long seed,
+      double thresholdQuantile,
+      int extensionLevel) {
     /** Copies the list. */
     public Model {
       trainPcaps = List.copyOf(trainPcaps);

@@ -152,11 +152,13 @@ public final class DetectionService {
           ForestModel.fit(
               HostWindowTable.SCHEMA,
               rows,
-              new ForestParams(m.trees(), m.subsample(), m.seed(), m.thresholdQuantile()));
+              new ForestParams(
+                  m.trees(), m.subsample(), m.seed(), m.thresholdQuantile(), m.extensionLevel()));
       Map<String, Object> d = new LinkedHashMap<>();
       d.put("detector", "isolation-forest");
       d.put("schema", model.schema().id());
       d.put("trees", model.trees());
+      d.put("extension_level", m.extensionLevel());
       d.put("training_files", m.trainPcaps().size());
       d.put("training_packets", packets);
       d.put("training_vectors", model.trainingRows());
@@ -203,6 +205,7 @@ public final class DetectionService {
       d.put("windows", fp.table().emitted());
       d.put("parse_errors", fp.parser().errorCounts().toString());
       d.put("evictions", fp.table().evictions());
+      d.put("dropped_short_tails", fp.table().droppedTails());
       health.set(CAPTURE, ComponentHealth.UP, d);
       LOG.info(
           "capture [{}] done: {} packets, {} windows, {} alerts",
