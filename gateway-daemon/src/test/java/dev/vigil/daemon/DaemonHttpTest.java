@@ -139,6 +139,32 @@ class DaemonHttpTest {
     assertThat(get("/alerts?limit=abc").statusCode()).isEqualTo(400);
   }
 
+  /** The README's demo: the embedded configuration must alert on the lab's attacker. */
+  @Test
+  void embeddedDemo_alertsOnTheLabAttacker() throws Exception {
+    VigilConfig demo = ConfigLoader.loadResource(ConfigLoader.DEMO_RESOURCE);
+    ctx =
+        VigilDaemon.start(
+            new VigilConfig(
+                demo.source(),
+                new VigilConfig.Api("127.0.0.1", 0),
+                demo.capture(),
+                demo.features(),
+                demo.model(),
+                demo.alerts()));
+    Map<String, Object> health = waitUntilCaptureFinished();
+    assertThat(health.get("status")).isEqualTo("UP");
+    List<Map<String, Object>> alerts =
+        ctx.getBean(JsonMapper.class)
+            .readValue(
+                get("/alerts?limit=1000").body(),
+                Argument.listOf(Argument.mapOf(String.class, Object.class)));
+    // demo-labels.csv: 10.77.0.66 scans (SYN, telnet) and floods; at least two of its windows
+    // alert.
+    assertThat(alerts.stream().filter(a -> "10.77.0.66".equals(a.get("src_ip"))).count())
+        .isGreaterThanOrEqualTo(2);
+  }
+
   @Test
   void missingTrainingData_marksModelDownButKeepsServing(@TempDir Path tmp) throws Exception {
     Path bogus = tmp.resolve("benign.pcap");
