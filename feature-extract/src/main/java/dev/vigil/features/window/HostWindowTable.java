@@ -143,7 +143,7 @@ public final class HostWindowTable {
       case PacketMeta.PROTO_ICMP, PacketMeta.PROTO_ICMPV6 -> icmp[s]++;
       default -> {}
     }
-    setBit(dstHostBits, s, mix(m.dstHi * 0x9E3779B97F4A7C15L ^ m.dstLo));
+    setBit(dstHostBits, s, hashKey(m.dstHi, m.dstLo));
     if (m.dstPort >= 0) {
       setBit(dstPortBits, s, mix(m.dstPort * 0xC2B2AE3D27D4EB4FL + m.protocol));
     }
@@ -203,7 +203,7 @@ public final class HostWindowTable {
   }
 
   private int slotFor(long hi, long lo, long t) {
-    int i = (int) mix(hi * 0x9E3779B97F4A7C15L ^ lo) & mask;
+    int i = (int) hashKey(hi, lo) & mask;
     while (used[i]) {
       if (keyHi[i] == hi && keyLo[i] == lo) {
         if (t - start[i] >= windowMicros) {
@@ -254,7 +254,7 @@ public final class HostWindowTable {
     int hole = i;
     int j = (i + 1) & mask;
     while (used[j]) {
-      int home = (int) mix(keyHi[j] * 0x9E3779B97F4A7C15L ^ keyLo[j]) & mask;
+      int home = (int) hashKey(keyHi[j], keyLo[j]) & mask;
       // Move j into the hole if its home is not cyclically within (hole, j].
       boolean between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
       if (!between) {
@@ -350,6 +350,10 @@ public final class HostWindowTable {
   private static void setBit(long[] bits, int slot, long hash) {
     int bit = (int) (hash >>> 56); // 0..255
     bits[slot * BITMAP_WORDS + (bit >>> 6)] |= 1L << (bit & 63);
+  }
+
+  private static long hashKey(long hi, long lo) {
+    return mix(hi * 0x9E3779B97F4A7C15L ^ lo);
   }
 
   private static long mix(long z) {

@@ -293,19 +293,18 @@ public final class ConfigLoader {
     }
 
     Path requiredPath(String k, boolean mustExist) {
-      Object v = values.get(k);
-      if (v == null) {
+      if (values.get(k) == null) {
         problems.add(key(k) + ": required");
         return null;
       }
-      if (!(v instanceof String s) || s.isBlank()) {
-        problems.add(key(k) + ": expected a path, got " + describe(v));
-        return null;
-      }
-      return resolvePath(key(k), s, mustExist);
+      return optionalPath(k, mustExist).orElse(null);
     }
 
     Optional<Path> optionalPath(String k) {
+      return optionalPath(k, false);
+    }
+
+    private Optional<Path> optionalPath(String k, boolean mustExist) {
       Object v = values.get(k);
       if (v == null) {
         return Optional.empty();
@@ -314,7 +313,7 @@ public final class ConfigLoader {
         problems.add(key(k) + ": expected a path, got " + describe(v));
         return Optional.empty();
       }
-      return Optional.ofNullable(resolvePath(key(k), s, false));
+      return Optional.ofNullable(resolvePath(key(k), s, mustExist));
     }
 
     List<Path> pathList(String k) {
