@@ -50,13 +50,13 @@ public final class FeatureStats {
 
   /**
    * Returns the {@code k} features of {@code x} farthest from the normal mean, in standard
-   * deviations (a floor of 1e-3 of the mean's magnitude, or 1e-6, stands in for a zero deviation),
-   * largest first.
+   * deviations. The deviation is floored at 1e-3 &times; (|mean| + 1), so that a feature which was
+   * (nearly) constant in normal data does not top the list for a negligible change, largest first.
    */
   public List<Deviation> topDeviations(float[] x, int k) {
     List<Deviation> all = new ArrayList<>(x.length);
     for (int j = 0; j < x.length; j++) {
-      double s = Math.max(std[j], Math.max(1e-6, Math.abs(mean[j]) * 1e-3));
+      double s = Math.max(std[j], 1e-3 * (Math.abs(mean[j]) + 1));
       all.add(new Deviation(j, names.get(j), x[j], mean[j], (x[j] - mean[j]) / s));
     }
     all.sort(Comparator.comparingDouble((Deviation dv) -> -Math.abs(dv.zScore())));

@@ -34,5 +34,9 @@ class ThresholdsTest {
     assertThat(top.get(0).name()).isEqualTo("z"); // constant feature far off: huge |z|
     assertThat(top.get(0).zScore()).isNegative();
     assertThat(top.get(1).normalMean()).isIn(2.0, 10.0);
+    // A sliver of change in a feature that was constant in normal data stays small.
+    var sliver = st.topDeviations(new float[] {2, 10.0005f, 5}, 3);
+    assertThat(sliver.stream().mapToDouble(d -> Math.abs(d.zScore())).max().orElseThrow())
+        .isLessThan(1.0);
   }
 }
