@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,6 +68,7 @@ class DaemonHttpTest {
   }
 
   @Test
+  @Tag("shared-data")
   @SuppressWarnings("unchecked")
   void attackCapture_alertsOnTheScannerAndServesHealthAndMetrics(@TempDir Path tmp)
       throws Exception {
@@ -173,7 +175,7 @@ class DaemonHttpTest {
     Files.writeString(
         cfg,
         "api: {port: 0}\ncapture:\n  pcap: "
-            + SharedData.file("pcap/protocol_samples/ndpi/mqtt.pcap")
+            + "classpath:demo/demo-attack.pcap"
             + "\nmodel:\n  train-pcaps: ["
             + bogus
             + "]\n");
