@@ -1,0 +1,229 @@
+package dev.vigil.features.damped;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An open-addressing hash table of fixed capacity whose keys are a fixed number of longs and whose
+ * values live in primitive arrays indexed by slot, so that lookups and updates allocate nothing.
+ *
+ * <p>A subclass registers its value arrays with {@link #register}; the table moves their contents
+ * when backward-shift deletion relocates an entry. When a new key arrives at a full table, the
+ * least recently touched of a few sampled entries is evicted (counted by {@link #evictions()}).
+ * Keys are passed through the scratch array {@link #key} to avoid varargs allocation.
+ *
+ * <p>Not thread-safe.
+ */
+abstract class SlotTable {
+  private static final int SAMPLE = 8;
+
+  /**
+   * Scratch key: fill its first {@code keyLongs} entries, then call {@link #find} or {@link
+   * #findOrInsert}.
+   */
+  final long[] key;
+
+  private final int keyLongs;
+  private final int maxEntries;
+  final int capacity;
+  private final int mask;
+  private final long[] keys;
+  private final boolean[] used;
+  private final long[] touched;
+  private final List<Object> arrays = new ArrayList<>();
+  private final List<Integer> strides = new ArrayList<>();
+  private int size;
+  private long rng = 0x2545F4914F6CDD1DL;
+  private long evictions;
+  private boolean lastInserted;
+
+  SlotTable(int keyLongs, int maxEntries) {
+    if (maxEntries < 16) {
+      throw new IllegalArgumentException("maxEntries must be at least 16, was " + maxEntries);
+    }
+    this.keyLongs = keyLongs;
+    this.maxEntries = maxEntries;
+    this.capacity = Integer.highestOneBit(maxEntries * 2 - 1) << 1; // load factor <= 0.5
+    this.mask = capacity - 1;
+    this.key = new long[keyLongs];
+    this.keys = new long[capacity * keyLongs];
+    this.used = new boolean[capacity];
+    this.touched = new long[capacity];
+  }
+
+  /** Registers a value array of {@code stride} elements per slot; returns it. */
+  final double[] doubles(int stride) {
+    double[] a = new double[capacity * stride];
+    register(a, stride);
+    return a;
+  }
+
+  /** Registers a value array of {@code stride} elements per slot; returns it. */
+  final long[] longs(int stride) {
+    long[] a = new long[capacity * stride];
+    register(a, stride);
+    return a;
+  }
+
+  /** Registers a value array of {@code stride} elements per slot; returns it. */
+  final int[] ints(int stride) {
+    int[] a = new int[capacity * stride];
+    register(a, stride);
+    return a;
+  }
+
+  private void register(Object array, int stride) {
+    arrays.add(array);
+    strides.add(stride);
+  }
+
+  /** Returns the slot of {@link #key}, or -1. */
+  final int find() {
+    int i = home();
+    while (used[i]) {
+      if (keyEquals(i)) {
+        return i;
+      }
+      i = (i + 1) & mask;
+    }
+    return -1;
+  }
+
+  /**
+   * Returns the slot of {@link #key}, inserting it (with values from {@link #initSlot}) if absent;
+   * marks it touched at {@code now}. {@link #inserted()} tells whether it was new.
+   */
+  final int findOrInsert(long now) {
+    int i = home();
+    while (used[i]) {
+      if (keyEquals(i)) {
+        touched[i] = now;
+        lastInserted = false;
+        return i;
+      }
+      i = (i + 1) & mask;
+    }
+    if (size >= maxEntries) {
+      evictSampled();
+      return findOrInsert(now); // one eviction frees one entry: the retry inserts
+    }
+    used[i] = true;
+    System.arraycopy(key, 0, keys, i * keyLongs, keyLongs);
+    touched[i] = now;
+    size++;
+    initSlot(i);
+    lastInserted = true;
+    return i;
+  }
+
+  /** Returns whether the last {@link #findOrInsert} inserted a new entry. */
+  final boolean inserted() {
+    return lastInserted;
+  }
+
+  /** Sets a new slot's values; called on insert. */
+  abstract void initSlot(int slot);
+
+  /** Returns the number of entries. */
+  public final int size() {
+    return size;
+  }
+
+  /** Returns how many entries were evicted to make room. */
+  public final long evictions() {
+    return evictions;
+  }
+
+  /** Returns the key long {@code j} of {@code slot}. */
+  final long keyAt(int slot, int j) {
+    return keys[slot * keyLongs + j];
+  }
+
+  final boolean isUsed(int slot) {
+    return used[slot];
+  }
+
+  private boolean keyEquals(int slot) {
+    int b = slot * keyLongs;
+    for (int j = 0; j < keyLongs; j++) {
+      if (keys[b + j] != key[j]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private int home() {
+    return (int) hash(key, 0) & mask;
+  }
+
+  private long hash(long[] k, int off) {
+    long h = 0x9E3779B97F4A7C15L;
+    for (int j = 0; j < keyLongs; j++) {
+      h = mix(h ^ k[off + j]);
+    }
+    return h;
+  }
+
+  /**
+   * Evicts the least recently touched of {@code SAMPLE} entries found from a pseudo-random start.
+   * The start must not depend on the incoming key: sampling next to its probe run (as a first
+   * version did) correlates evictions with cluster positions, clusters then grow without bound and
+   * a spoofed flood cost 200 us per packet.
+   */
+  private void evictSampled() {
+    rng ^= rng << 13;
+    rng ^= rng >>> 7;
+    rng ^= rng << 17;
+    int start = (int) rng & mask;
+    int victim = -1;
+    long oldest = Long.MAX_VALUE;
+    int seen = 0;
+    for (int k = 0, i = start; k < capacity && seen < SAMPLE; k++, i = (i + 1) & mask) {
+      if (used[i]) {
+        seen++;
+        if (touched[i] < oldest) {
+          oldest = touched[i];
+          victim = i;
+        }
+      }
+    }
+    remove(victim);
+    evictions++;
+  }
+
+  /** Removes {@code slot}, shifting later entries of its probe run back (no tombstones). */
+  final void remove(int slot) {
+    used[slot] = false;
+    size--;
+    int hole = slot;
+    int j = (slot + 1) & mask;
+    while (used[j]) {
+      int h = (int) hash(keys, j * keyLongs) & mask;
+      boolean between = hole <= j ? (h > hole && h <= j) : (h > hole || h <= j);
+      if (!between) {
+        move(j, hole);
+        hole = j;
+      }
+      j = (j + 1) & mask;
+    }
+  }
+
+  private void move(int from, int to) {
+    used[to] = true;
+    used[from] = false;
+    touched[to] = touched[from];
+    System.arraycopy(keys, from * keyLongs, keys, to * keyLongs, keyLongs);
+    for (int a = 0; a < arrays.size(); a++) {
+      Object arr = arrays.get(a);
+      int s = strides.get(a);
+      System.arraycopy(arr, from * s, arr, to * s, s);
+    }
+  }
+
+  static long mix(long z) {
+    z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
+    z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
+    return z ^ (z >>> 33);
+  }
+}
