@@ -4,7 +4,6 @@ import dev.vigil.features.capture.FrameSink;
 import dev.vigil.features.packet.PacketMeta;
 import dev.vigil.features.packet.PacketParser;
 import dev.vigil.features.packet.ParseError;
-import dev.vigil.features.window.HostWindowTable;
 import dev.vigil.features.window.WindowListener;
 
 /**
@@ -16,21 +15,28 @@ import dev.vigil.features.window.WindowListener;
 public final class PacketFeaturePipeline implements FrameSink {
   private final PacketParser parser = new PacketParser();
   private final PacketMeta meta = new PacketMeta();
-  private final HostWindowTable table;
+  private final HostFeatures features;
   private final long expireEveryMicros;
   private long nextExpire = Long.MIN_VALUE;
   private long lastTimestamp;
   private long frames;
 
+  /** Creates a pipeline with the {@link FeatureSet#HOST_WINDOW} features. */
+  public PacketFeaturePipeline(long windowMicros, int maxHosts, WindowListener listener) {
+    this(FeatureSet.HOST_WINDOW, windowMicros, maxHosts, listener);
+  }
+
   /**
    * Creates a pipeline.
    *
+   * @param set which per-host features to extract
    * @param windowMicros window length in microseconds
    * @param maxHosts most hosts tracked at once
    * @param listener receives each closed window
    */
-  public PacketFeaturePipeline(long windowMicros, int maxHosts, WindowListener listener) {
-    this.table = new HostWindowTable(windowMicros, maxHosts, listener);
+  public PacketFeaturePipeline(
+      FeatureSet set, long windowMicros, int maxHosts, WindowListener listener) {
+    this.features = set.create(windowMicros, maxHosts, listener);
     this.expireEveryMicros = Math.max(1000, windowMicros / 4);
   }
 
@@ -39,20 +45,20 @@ public final class PacketFeaturePipeline implements FrameSink {
     frames++;
     ParseError e = parser.parse(frame, 0, capturedLength, wireLength, timestampMicros, meta);
     if (e == ParseError.NONE || meta.l3 != PacketMeta.L3_NONE) {
-      table.update(meta);
+      features.update(meta);
     }
     lastTimestamp = Math.max(lastTimestamp, timestampMicros);
     if (nextExpire == Long.MIN_VALUE) {
       nextExpire = timestampMicros + expireEveryMicros;
     } else if (timestampMicros >= nextExpire) {
-      table.expire(timestampMicros);
+      features.expire(timestampMicros);
       nextExpire = timestampMicros + expireEveryMicros;
     }
   }
 
   /** Closes every open window (end of input). */
   public void flush() {
-    table.flush();
+    features.flush();
   }
 
   /** Returns frames seen. */
@@ -65,9 +71,9 @@ public final class PacketFeaturePipeline implements FrameSink {
     return parser;
   }
 
-  /** Returns the window table, for its counters. */
-  public HostWindowTable table() {
-    return table;
+  /** Returns the per-host feature state, for its schema and counters. */
+  public HostFeatures features() {
+    return features;
   }
 
   /** Returns the newest capture timestamp seen, in microseconds. */

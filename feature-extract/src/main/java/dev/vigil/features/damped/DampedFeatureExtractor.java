@@ -27,7 +27,7 @@ import java.util.List;
  * least recently seen of a few sampled ones when full (counted), so a flood of spoofed sources
  * cannot grow it. Not thread-safe.
  */
-public final class DampedFeatureExtractor {
+public final class DampedFeatureExtractor implements dev.vigil.features.HostFeatures {
   /** Per-decay-rate feature names, in order; each is prefixed with {@code l<λ>_}. */
   private static final List<String> PER_RATE =
       List.of(
@@ -74,9 +74,9 @@ public final class DampedFeatureExtractor {
           "frac_well_known_dst_port");
 
   /** The vector layout this extractor emits. */
-  public static final FeatureSchema SCHEMA = schema();
+  public static final FeatureSchema SCHEMA = buildSchema();
 
-  private static FeatureSchema schema() {
+  private static FeatureSchema buildSchema() {
     List<String> names = new ArrayList<>();
     for (double l : Decay.LAMBDAS) {
       String p = "l" + (l == Math.rint(l) ? String.valueOf((int) l) : String.valueOf(l)) + "_";
@@ -168,6 +168,7 @@ public final class DampedFeatureExtractor {
   }
 
   /** Accounts one parsed packet; packets without a layer-3 address are ignored. */
+  @Override
   public void update(PacketMeta m) {
     if (m.l3 == PacketMeta.L3_NONE) {
       return;
@@ -290,6 +291,7 @@ public final class DampedFeatureExtractor {
   }
 
   /** Closes and emits every window that ended at or before {@code nowMicros}. */
+  @Override
   public void expire(long nowMicros) {
     for (int i = 0; i < hosts.capacity; i++) {
       if (hosts.isUsed(i) && nowMicros - hosts.winStart[i] >= windowMicros) {
@@ -304,6 +306,7 @@ public final class DampedFeatureExtractor {
    * spans at least half a window or its host never had a window emitted (a short-lived host must
    * still be scored); other short tails are dropped and counted.
    */
+  @Override
   public void flush() {
     for (int i = 0; i < hosts.capacity; i++) {
       if (hosts.isUsed(i) && hosts.counts[i * COUNTERS + OUT] > 0) {
@@ -318,22 +321,31 @@ public final class DampedFeatureExtractor {
     }
   }
 
+  @Override
+  public FeatureSchema schema() {
+    return SCHEMA;
+  }
+
   /** Returns the hosts currently tracked. */
+  @Override
   public int hostCount() {
     return hosts.size();
   }
 
   /** Returns entries evicted from all tables to stay within the limits. */
+  @Override
   public long evictions() {
     return hosts.evictions() + macIps.evictions() + channels.evictions() + sockets.evictions();
   }
 
   /** Returns windows emitted. */
+  @Override
   public long emitted() {
     return emitted;
   }
 
   /** Returns short end-of-input tails that {@link #flush} dropped. */
+  @Override
   public long droppedTails() {
     return droppedTails;
   }

@@ -21,7 +21,7 @@ import java.util.List;
  *
  * <p>Not thread-safe: one table per processing thread.
  */
-public final class HostWindowTable {
+public final class HostWindowTable implements dev.vigil.features.HostFeatures {
   /** The vector layout this table emits. */
   public static final FeatureSchema SCHEMA =
       new FeatureSchema(
@@ -73,6 +73,7 @@ public final class HostWindowTable {
   private final boolean[] hasEmitted;
 
   private int size;
+  private long rng = 0x2545F4914F6CDD1DL;
   private long droppedTails;
   private long evictions;
   private long emitted;
@@ -117,6 +118,7 @@ public final class HostWindowTable {
   }
 
   /** Accounts one parsed packet; packets without a layer-3 address are ignored. */
+  @Override
   public void update(PacketMeta m) {
     if (m.l3 == PacketMeta.L3_NONE) {
       return;
@@ -152,6 +154,7 @@ public final class HostWindowTable {
   }
 
   /** Closes and emits every window that ended at or before {@code nowMicros}. */
+  @Override
   public void expire(long nowMicros) {
     for (int i = 0; i <= mask; i++) {
       if (used[i] && nowMicros - start[i] >= windowMicros) {
@@ -167,6 +170,7 @@ public final class HostWindowTable {
    * such as a brief scanner, must still be scored); other short tails are dropped and counted by
    * {@link #droppedTails()}, since their few packets would make an ordinary host look anomalous.
    */
+  @Override
   public void flush() {
     for (int i = 0; i <= mask; i++) {
       if (used[i]) {
@@ -183,8 +187,14 @@ public final class HostWindowTable {
   }
 
   /** Returns how many short trailing windows {@link #flush} dropped. */
+  @Override
   public long droppedTails() {
     return droppedTails;
+  }
+
+  @Override
+  public dev.vigil.features.FeatureSchema schema() {
+    return SCHEMA;
   }
 
   /** Returns the number of hosts currently held. */
@@ -192,12 +202,19 @@ public final class HostWindowTable {
     return size;
   }
 
+  @Override
+  public int hostCount() {
+    return size;
+  }
+
   /** Returns how many hosts were evicted to make room. */
+  @Override
   public long evictions() {
     return evictions;
   }
 
   /** Returns how many windows were emitted. */
+  @Override
   public long emitted() {
     return emitted;
   }
@@ -216,7 +233,7 @@ public final class HostWindowTable {
       i = (i + 1) & mask;
     }
     if (size >= maxHosts) {
-      evictOne(i);
+      evictSampled();
       return slotFor(
           hi, lo, t); // the table changed shape; probe again (bounded: one eviction per insert)
     }
@@ -230,7 +247,15 @@ public final class HostWindowTable {
     return i;
   }
 
-  private void evictOne(int near) {
+  /**
+   * Evicts the least recently seen of a few hosts sampled at a pseudo-random place (see SlotTable
+   * for why).
+   */
+  private void evictSampled() {
+    rng ^= rng << 13;
+    rng ^= rng >>> 7;
+    rng ^= rng << 17;
+    int near = (int) rng & mask;
     int victim = -1;
     long oldest = Long.MAX_VALUE;
     int seen = 0;

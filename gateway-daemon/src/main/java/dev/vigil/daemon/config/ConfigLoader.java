@@ -1,5 +1,6 @@
 package dev.vigil.daemon.config;
 
+import dev.vigil.features.FeatureSet;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -106,7 +107,14 @@ public final class ConfigLoader {
     Section capture = top.section("capture", Set.of("pcap"));
     Path pcap = capture.requiredPath("pcap", true);
 
-    Section features = top.section("features", Set.of("window", "max-hosts"));
+    Section features = top.section("features", Set.of("set", "window", "max-hosts"));
+    FeatureSet featureSet = FeatureSet.HOST_WINDOW;
+    String setName = features.string("set", FeatureSet.HOST_WINDOW.configName());
+    try {
+      featureSet = FeatureSet.byConfigName(setName);
+    } catch (IllegalArgumentException e) {
+      problems.add("features.set: " + e.getMessage());
+    }
     Duration window =
         features.duration(
             "window", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofHours(1));
@@ -140,7 +148,7 @@ public final class ConfigLoader {
         source,
         new VigilConfig.Api(host, port),
         new VigilConfig.Capture(pcap),
-        new VigilConfig.Features(window, maxHosts),
+        new VigilConfig.Features(featureSet, window, maxHosts),
         new VigilConfig.Model(train, trees, subsample, seed, quantile, extension),
         new VigilConfig.Alerts(eve, keep));
   }

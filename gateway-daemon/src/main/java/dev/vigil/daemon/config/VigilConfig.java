@@ -1,5 +1,6 @@
 package dev.vigil.daemon.config;
 
+import dev.vigil.features.FeatureSet;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -48,10 +49,11 @@ public record VigilConfig(
   /**
    * Window settings.
    *
+   * @param set which per-host features to extract
    * @param window length of a host's window
    * @param maxHosts most hosts tracked at once
    */
-  public record Features(Duration window, int maxHosts) {}
+  public record Features(FeatureSet set, Duration window, int maxHosts) {}
 
   /**
    * The Isolation Forest model, fitted at start on benign captures.

@@ -10,7 +10,6 @@ import dev.vigil.detect.ForestParams;
 import dev.vigil.features.PacketFeaturePipeline;
 import dev.vigil.features.capture.PcapFileReader;
 import dev.vigil.features.packet.Addresses;
-import dev.vigil.features.window.HostWindowTable;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -150,7 +149,7 @@ public final class DetectionService {
       }
       ForestModel model =
           ForestModel.fit(
-              HostWindowTable.SCHEMA,
+              config.features().set().schema(),
               rows,
               new ForestParams(
                   m.trees(), m.subsample(), m.seed(), m.thresholdQuantile(), m.extensionLevel()));
@@ -185,6 +184,7 @@ public final class DetectionService {
     health.set(CAPTURE, ComponentHealth.UP, Map.of("source", file.toString(), "state", "reading"));
     PacketFeaturePipeline fp =
         new PacketFeaturePipeline(
+            config.features().set(),
             windowMicros(),
             config.features().maxHosts(),
             (hi, lo, start, end, v) -> onWindow(model, hi, lo, start, end, v));
@@ -197,21 +197,21 @@ public final class DetectionService {
                     fp.onFrame(frame, cap, wire, ts);
                   });
       fp.flush();
-      trackedHosts.set(fp.table().size());
+      trackedHosts.set(fp.features().hostCount());
       Map<String, Object> d = new LinkedHashMap<>();
       d.put("source", file.toString());
       d.put("state", "finished");
       d.put("packets", n);
-      d.put("windows", fp.table().emitted());
+      d.put("windows", fp.features().emitted());
       d.put("parse_errors", fp.parser().errorCounts().toString());
-      d.put("evictions", fp.table().evictions());
-      d.put("dropped_short_tails", fp.table().droppedTails());
+      d.put("evictions", fp.features().evictions());
+      d.put("dropped_short_tails", fp.features().droppedTails());
       health.set(CAPTURE, ComponentHealth.UP, d);
       LOG.info(
           "capture [{}] done: {} packets, {} windows, {} alerts",
           file,
           n,
-          fp.table().emitted(),
+          fp.features().emitted(),
           alerts.total());
     } catch (IOException | RuntimeException e) {
       LOG.error("capture [{}] failed: {}", file, e.toString());

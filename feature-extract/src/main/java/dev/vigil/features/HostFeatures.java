@@ -1,0 +1,35 @@
+package dev.vigil.features;
+
+import dev.vigil.features.packet.PacketMeta;
+
+/**
+ * Per-host feature state fed one parsed packet at a time, emitting one vector per host and window
+ * to a {@link dev.vigil.features.window.WindowListener}.
+ *
+ * <p>Implementations are bounded in memory, allocate nothing per packet, and are not thread-safe.
+ */
+public interface HostFeatures {
+  /** Returns the layout of the emitted vectors. */
+  FeatureSchema schema();
+
+  /** Accounts one parsed packet. */
+  void update(PacketMeta m);
+
+  /** Closes and emits every window that ended at or before {@code nowMicros}. */
+  void expire(long nowMicros);
+
+  /** Closes every open window at the end of input. */
+  void flush();
+
+  /** Returns the hosts currently tracked. */
+  int hostCount();
+
+  /** Returns entries evicted to stay within the memory bound. */
+  long evictions();
+
+  /** Returns windows emitted. */
+  long emitted();
+
+  /** Returns short end-of-input tails dropped by {@link #flush}. */
+  long droppedTails();
+}
