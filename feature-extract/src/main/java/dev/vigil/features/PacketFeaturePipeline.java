@@ -21,11 +21,6 @@ public final class PacketFeaturePipeline implements FrameSink {
   private long lastTimestamp;
   private long frames;
 
-  /** Creates a pipeline with the {@link FeatureSet#HOST_WINDOW} features. */
-  public PacketFeaturePipeline(long windowMicros, int maxHosts, WindowListener listener) {
-    this(FeatureSet.HOST_WINDOW, windowMicros, maxHosts, listener);
-  }
-
   /**
    * Creates a pipeline.
    *

@@ -168,6 +168,26 @@ class DaemonHttpTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void dampedFeatureSet_trainsAndScoresTheDemo(@TempDir Path tmp) throws Exception {
+    Path cfg = tmp.resolve("vigil.yaml");
+    Files.writeString(
+        cfg,
+        "api: {port: 0}\nfeatures: {set: damped}\ncapture:\n  pcap: classpath:demo/demo-attack.pcap\n"
+            + "model:\n  train-pcaps: [classpath:demo/demo-benign.pcap]\n");
+    ctx = VigilDaemon.start(ConfigLoader.load(cfg));
+    Map<String, Object> health = waitUntilCaptureFinished();
+    Map<String, Object> components = (Map<String, Object>) health.get("components");
+    Map<String, Object> model =
+        (Map<String, Object>) ((Map<String, Object>) components.get("model")).get("details");
+    assertThat(model.get("schema")).isEqualTo("vigil.host-damped.v1");
+    assertThat(((Number) model.get("training_vectors")).intValue()).isGreaterThan(100);
+    Map<String, Object> capture =
+        (Map<String, Object>) ((Map<String, Object>) components.get("capture")).get("details");
+    assertThat(((Number) capture.get("windows")).intValue()).isGreaterThan(50);
+  }
+
+  @Test
   void missingTrainingData_marksModelDownButKeepsServing(@TempDir Path tmp) throws Exception {
     Path bogus = tmp.resolve("benign.pcap");
     Files.writeString(bogus, "not a capture");

@@ -62,6 +62,7 @@ class PcapFileReaderTest {
     List<String> hosts = new ArrayList<>();
     PacketFeaturePipeline p =
         new PacketFeaturePipeline(
+            dev.vigil.features.FeatureSet.HOST_WINDOW,
             10_000_000L,
             4096,
             (hi, lo, s, e, v) -> hosts.add(dev.vigil.features.packet.Addresses.format(hi, lo)));

@@ -141,6 +141,7 @@ public final class DetectionService {
       for (Path p : m.trainPcaps()) {
         PacketFeaturePipeline fp =
             new PacketFeaturePipeline(
+                config.features().set(),
                 windowMicros(),
                 config.features().maxHosts(),
                 (hi, lo, s, e, v) -> rows.add(v.clone()));
