@@ -51,6 +51,14 @@ public final class PacketFeaturePipeline implements FrameSink {
     }
   }
 
+  /**
+   * Closes the windows that ended by {@code nowMicros} (wall-clock time of a live capture), so that
+   * hosts that went silent are still scored.
+   */
+  public void tick(long nowMicros) {
+    features.expire(nowMicros);
+  }
+
   /** Closes every open window (end of input). */
   public void flush() {
     features.flush();

@@ -187,6 +187,75 @@ class DaemonHttpTest {
     assertThat(((Number) capture.get("windows")).intValue()).isGreaterThan(50);
   }
 
+  /**
+   * Live capture on loopback (root or CAP_NET_RAW, as in CI): counters and windows show on /health.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void liveCapture_onLoopbackReportsCapturedPacketsAndWindows(@TempDir Path tmp) throws Exception {
+    try (java.net.DatagramSocket receiver =
+            new java.net.DatagramSocket(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+        java.net.DatagramSocket sender = new java.net.DatagramSocket()) {
+      int port = receiver.getLocalPort();
+      Path cfg = tmp.resolve("vigil.yaml");
+      Files.writeString(
+          cfg,
+          String.join(
+              "\n",
+              "api: {port: 0}",
+              "capture:",
+              "  interface: lo",
+              "  promiscuous: false",
+              "  filter: udp and dst port " + port,
+              "  immediate: true",
+              "  timeout: 50ms",
+              "features: {window: 1s}",
+              "model:",
+              "  train-pcaps: [classpath:demo/demo-benign.pcap]",
+              ""));
+      ctx = VigilDaemon.start(ConfigLoader.load(cfg));
+      JsonMapper json = ctx.getBean(JsonMapper.class);
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      Map<String, Object> details = Map.of();
+      while (!"capturing".equals(details.get("state"))) {
+        assertThat(System.nanoTime()).as("capture never started: %s", details).isLessThan(deadline);
+        Thread.sleep(100);
+        Map<String, Object> h = json.readValue(get("/health").body(), Map.class);
+        details =
+            (Map<String, Object>)
+                ((Map<String, Object>) ((Map<String, Object>) h.get("components")).get("capture"))
+                    .get("details");
+      }
+      byte[] payload = new byte[48];
+      for (int i = 0; i < 200; i++) {
+        sender.send(
+            new java.net.DatagramPacket(
+                payload, payload.length, java.net.InetAddress.getLoopbackAddress(), port));
+      }
+      while (((Number) details.getOrDefault("captured", 0)).intValue() < 200
+          || ((Number) details.getOrDefault("windows", 0)).intValue() < 1) {
+        assertThat(System.nanoTime())
+            .as("packets or windows missing: %s", details)
+            .isLessThan(deadline);
+        Thread.sleep(200);
+        Map<String, Object> h = json.readValue(get("/health").body(), Map.class);
+        assertThat(h.get("status")).isEqualTo("UP");
+        details =
+            (Map<String, Object>)
+                ((Map<String, Object>) ((Map<String, Object>) h.get("components")).get("capture"))
+                    .get("details");
+      }
+      assertThat(((Number) details.get("captured")).intValue()).isEqualTo(200);
+      assertThat(((Number) details.get("kernel_dropped")).intValue()).isZero();
+      assertThat(((Number) details.get("ring_overflows")).intValue()).isZero();
+      assertThat(get("/prometheus").body())
+          .contains("vigil_packets_read_total 200.0")
+          .contains("vigil_capture_kernel_dropped")
+          .contains("vigil_capture_ring_overflows");
+    }
+  }
+
   @Test
   void missingTrainingData_marksModelDownButKeepsServing(@TempDir Path tmp) throws Exception {
     Path bogus = tmp.resolve("benign.pcap");

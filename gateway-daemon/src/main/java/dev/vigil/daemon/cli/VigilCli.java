@@ -127,7 +127,7 @@ public final class VigilCli implements Callable<Integer> {
             .printf(
                 "configuration %s is valid: capture %s, %d training captures, API on %s:%d%n",
                 c.source(),
-                c.capture().pcap(),
+                c.capture().source(),
                 c.model().trainPcaps().size(),
                 c.api().host(),
                 c.api().port());

@@ -1,6 +1,7 @@
 package dev.vigil.daemon.config;
 
 import dev.vigil.features.FeatureSet;
+import dev.vigil.features.capture.CaptureOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -104,8 +105,72 @@ public final class ConfigLoader {
     String host = api.string("host", "127.0.0.1");
     int port = api.integer("port", 8787, 0, 65535);
 
-    Section capture = top.section("capture", Set.of("pcap"));
-    Path pcap = capture.requiredPath("pcap", true);
+    Section capture =
+        top.section(
+            "capture",
+            Set.of(
+                "pcap",
+                "interface",
+                "promiscuous",
+                "snaplen",
+                "filter",
+                "buffer-size",
+                "immediate",
+                "timeout",
+                "nano-timestamps",
+                "ring-slots"));
+    Path pcap = null;
+    CaptureOptions live = null;
+    boolean hasPcap = capture.has("pcap");
+    boolean hasInterface = capture.has("interface");
+    if (hasPcap == hasInterface) {
+      problems.add(
+          "capture: set exactly one of pcap (a capture file) or interface (live capture)"
+              + (hasPcap ? ", not both" : ""));
+    } else if (hasPcap) {
+      pcap = capture.requiredPath("pcap", true);
+      for (String k :
+          List.of(
+              "promiscuous",
+              "snaplen",
+              "filter",
+              "buffer-size",
+              "immediate",
+              "timeout",
+              "nano-timestamps",
+              "ring-slots")) {
+        if (capture.has(k)) {
+          problems.add("capture." + k + ": only applies to live capture (capture.interface)");
+        }
+      }
+    }
+    String device = capture.string("interface", "");
+    boolean promiscuous = capture.bool("promiscuous", true);
+    int snaplen = capture.integer("snaplen", 256, 64, 262_144);
+    String filter = capture.string("filter", "");
+    int bufferBytes = capture.integer("buffer-size", 16 << 20, 65_536, 1 << 30);
+    boolean immediate = capture.bool("immediate", false);
+    Duration timeout =
+        capture.duration(
+            "timeout", Duration.ofMillis(100), Duration.ofMillis(1), Duration.ofSeconds(10));
+    boolean nano = capture.bool("nano-timestamps", false);
+    int ringSlots = capture.integer("ring-slots", 16_384, 2, 1 << 22);
+    if (Integer.bitCount(ringSlots) != 1) {
+      problems.add("capture.ring-slots: must be a power of two, was " + ringSlots);
+      ringSlots = 16_384;
+    }
+    if (hasInterface && !device.isBlank()) {
+      live =
+          new CaptureOptions(
+              device,
+              promiscuous,
+              snaplen,
+              filter,
+              bufferBytes,
+              immediate,
+              (int) timeout.toMillis(),
+              nano);
+    }
 
     Section features = top.section("features", Set.of("set", "window", "max-hosts"));
     FeatureSet featureSet = FeatureSet.HOST_WINDOW;
@@ -147,7 +212,7 @@ public final class ConfigLoader {
     return new VigilConfig(
         source,
         new VigilConfig.Api(host, port),
-        new VigilConfig.Capture(pcap),
+        new VigilConfig.Capture(pcap, live, ringSlots),
         new VigilConfig.Features(featureSet, window, maxHosts),
         new VigilConfig.Model(train, trees, subsample, seed, quantile, extension),
         new VigilConfig.Alerts(eve, keep));
@@ -232,6 +297,22 @@ public final class ConfigLoader {
         return new Section(key(k), Map.of(), allowed);
       }
       return new Section(key(k), asStringMap(v, key(k)), allowed);
+    }
+
+    boolean has(String k) {
+      return values.containsKey(k);
+    }
+
+    boolean bool(String k, boolean def) {
+      Object v = values.get(k);
+      if (v == null) {
+        return def;
+      }
+      if (!(v instanceof Boolean b)) {
+        problems.add(key(k) + ": expected true or false, got " + describe(v));
+        return def;
+      }
+      return b;
     }
 
     String string(String k, String def) {

@@ -1,6 +1,7 @@
 package dev.vigil.daemon.config;
 
 import dev.vigil.features.FeatureSet;
+import dev.vigil.features.capture.CaptureOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -40,11 +41,23 @@ public record VigilConfig(
   public record Api(String host, int port) {}
 
   /**
-   * The packet source.
+   * The packet source: a capture file or a live interface, exactly one.
    *
-   * @param pcap capture file read once, in file order
+   * @param pcap capture file read once, in file order; null for live capture
+   * @param live live capture settings; null for a file
+   * @param ringSlots frames buffered between the capture thread and processing (live capture)
    */
-  public record Capture(Path pcap) {}
+  public record Capture(Path pcap, CaptureOptions live, int ringSlots) {
+    /** Returns whether this is a live capture. */
+    public boolean isLive() {
+      return live != null;
+    }
+
+    /** Returns the file or interface, for messages. */
+    public String source() {
+      return isLive() ? "interface " + live.device() : pcap.toString();
+    }
+  }
 
   /**
    * Window settings.

@@ -8,6 +8,10 @@ import dev.vigil.detect.FeatureStats;
 import dev.vigil.detect.ForestModel;
 import dev.vigil.detect.ForestParams;
 import dev.vigil.features.PacketFeaturePipeline;
+import dev.vigil.features.capture.CaptureOptions;
+import dev.vigil.features.capture.FrameRing;
+import dev.vigil.features.capture.FrameSink;
+import dev.vigil.features.capture.LiveCapture;
 import dev.vigil.features.capture.PcapFileReader;
 import dev.vigil.features.packet.Addresses;
 import io.micrometer.core.instrument.Counter;
@@ -28,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +62,7 @@ public final class DetectionService {
   private final Timer scoreLatency;
   private final AtomicLong trackedHosts = new AtomicLong();
   private final AtomicLong alertSeq = new AtomicLong();
+  private volatile LiveCapture.Stats captureStats = new LiveCapture.Stats(0, 0, 0, 0, 0);
   private volatile Thread worker;
   private volatile EveLog eve;
 
@@ -87,6 +93,15 @@ public final class DetectionService {
             .register(registry);
     Gauge.builder("vigil.hosts.tracked", trackedHosts, AtomicLong::get)
         .description("Hosts held in the window table")
+        .register(registry);
+    Gauge.builder("vigil.capture.kernel.dropped", this, d -> d.captureStats.dropped())
+        .description("Packets the kernel dropped (libpcap ps_drop), live capture")
+        .register(registry);
+    Gauge.builder("vigil.capture.interface.dropped", this, d -> d.captureStats.ifDropped())
+        .description("Packets the interface dropped (libpcap ps_ifdrop), live capture")
+        .register(registry);
+    Gauge.builder("vigil.capture.ring.overflows", this, d -> d.captureStats.ringOverflows())
+        .description("Frames dropped because processing fell behind capture")
         .register(registry);
     health.set(MODEL, ComponentHealth.STARTING, Map.of("state", "waiting"));
     health.set(CAPTURE, ComponentHealth.STARTING, Map.of("state", "waiting for model"));
@@ -181,14 +196,25 @@ public final class DetectionService {
   }
 
   private void score(ForestModel model) {
+    if (config.capture().isLive()) {
+      scoreLive(model);
+    } else {
+      scoreFile(model);
+    }
+  }
+
+  private PacketFeaturePipeline scoringPipeline(ForestModel model) {
+    return new PacketFeaturePipeline(
+        config.features().set(),
+        windowMicros(),
+        config.features().maxHosts(),
+        (hi, lo, start, end, v) -> onWindow(model, hi, lo, start, end, v));
+  }
+
+  private void scoreFile(ForestModel model) {
     Path file = config.capture().pcap();
     health.set(CAPTURE, ComponentHealth.UP, Map.of("source", file.toString(), "state", "reading"));
-    PacketFeaturePipeline fp =
-        new PacketFeaturePipeline(
-            config.features().set(),
-            windowMicros(),
-            config.features().maxHosts(),
-            (hi, lo, start, end, v) -> onWindow(model, hi, lo, start, end, v));
+    PacketFeaturePipeline fp = scoringPipeline(model);
     try {
       long n =
           new PcapFileReader(file)
@@ -199,14 +225,8 @@ public final class DetectionService {
                   });
       fp.flush();
       trackedHosts.set(fp.features().hostCount());
-      Map<String, Object> d = new LinkedHashMap<>();
-      d.put("source", file.toString());
-      d.put("state", "finished");
+      Map<String, Object> d = pipelineDetails(fp, file.toString(), "finished");
       d.put("packets", n);
-      d.put("windows", fp.features().emitted());
-      d.put("parse_errors", fp.parser().errorCounts().toString());
-      d.put("evictions", fp.features().evictions());
-      d.put("dropped_short_tails", fp.features().droppedTails());
       health.set(CAPTURE, ComponentHealth.UP, d);
       LOG.info(
           "capture [{}] done: {} packets, {} windows, {} alerts",
@@ -221,6 +241,77 @@ public final class DetectionService {
           ComponentHealth.DOWN,
           Map.of("source", file.toString(), "error", String.valueOf(e.getMessage())));
     }
+  }
+
+  /**
+   * Captures live until the daemon stops: the capture thread fills the ring, this thread drains it
+   * into the feature pipeline, and once a second closes the windows of silent hosts and publishes
+   * the capture counters.
+   */
+  private void scoreLive(ForestModel model) {
+    CaptureOptions o = config.capture().live();
+    String source = config.capture().source();
+    FrameRing ring = new FrameRing(config.capture().ringSlots(), o.snaplen());
+    PacketFeaturePipeline fp = scoringPipeline(model);
+    FrameSink counted =
+        (frame, cap, wire, ts) -> {
+          packetsRead.increment();
+          fp.onFrame(frame, cap, wire, ts);
+        };
+    try (LiveCapture cap = new LiveCapture(o, ring)) {
+      cap.start();
+      LOG.info("capturing on [{}] (filter [{}])", o.device(), o.filter());
+      long nextTick = 0;
+      while (!Thread.currentThread().isInterrupted()) {
+        int n = ring.drain(counted, 4096);
+        long now = System.currentTimeMillis();
+        if (now >= nextTick) {
+          nextTick = now + 1000;
+          fp.tick(now * 1000);
+          trackedHosts.set(fp.features().hostCount());
+          LiveCapture.Stats st = cap.stats();
+          captureStats = st;
+          if (!cap.isRunning()) {
+            Throwable f = cap.failure();
+            throw new IOException(
+                "capture thread on ["
+                    + o.device()
+                    + "] stopped: "
+                    + (f == null ? "unknown" : f.getMessage()),
+                f);
+          }
+          Map<String, Object> d = pipelineDetails(fp, source, "capturing");
+          d.put("received", st.received());
+          d.put("kernel_dropped", st.dropped());
+          d.put("interface_dropped", st.ifDropped());
+          d.put("ring_overflows", st.ringOverflows());
+          d.put("captured", st.captured());
+          health.set(CAPTURE, ComponentHealth.UP, d);
+        }
+        if (n == 0) {
+          LockSupport.parkNanos(200_000);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.error("live capture on [{}] failed: {}", o.device(), e.getMessage());
+      health.set(
+          CAPTURE,
+          ComponentHealth.DOWN,
+          Map.of("source", source, "error", String.valueOf(e.getMessage())));
+    }
+  }
+
+  private static Map<String, Object> pipelineDetails(
+      PacketFeaturePipeline fp, String source, String state) {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("source", source);
+    d.put("state", state);
+    d.put("windows", fp.features().emitted());
+    d.put("hosts", fp.features().hostCount());
+    d.put("evictions", fp.features().evictions());
+    d.put("dropped_short_tails", fp.features().droppedTails());
+    d.put("parse_errors", fp.parser().errorCounts().toString());
+    return d;
   }
 
   private void onWindow(ForestModel model, long hi, long lo, long start, long end, float[] v) {

@@ -77,7 +77,7 @@ class ConfigLoaderTest {
                     .anyMatch(p -> p.startsWith("api.port:"))
                     .anyMatch(p -> p.startsWith("api.colour: unknown key"))
                     .anyMatch(p -> p.startsWith("model.trees:"))
-                    .anyMatch(p -> p.startsWith("capture.pcap: required"))
+                    .anyMatch(p -> p.startsWith("capture: set exactly one of pcap"))
                     .anyMatch(p -> p.startsWith("model.train-pcaps:")));
   }
 
