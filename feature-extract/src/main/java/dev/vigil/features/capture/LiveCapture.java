@@ -106,7 +106,14 @@ public final class LiveCapture implements AutoCloseable {
               Timestamp t = handle.getTimestamp();
               long micros = t.getTime() / 1000 * 1_000_000L + t.getNanos() / 1000;
               Integer orig = handle.getOriginalLength();
-              ring.offer(frame, frame.length, orig == null ? frame.length : orig, micros);
+              try {
+                ring.offer(frame, frame.length, orig == null ? frame.length : orig, micros);
+              } catch (RuntimeException e) {
+                // Pcap4J's native callback would swallow it: record and stop instead.
+                failure = e;
+                running = false;
+                return;
+              }
               captured++;
             });
         refreshStats();

@@ -29,6 +29,7 @@ public final class PcapFileReader {
    *
    * @return the number of frames delivered
    * @throws IOException if the file is missing, unreadable, not a capture, or not Ethernet
+   * @throws IllegalStateException if {@code sink} threw; reading stops at that frame
    */
   public long read(FrameSink sink) throws IOException {
     if (!Files.isRegularFile(file)) {
@@ -42,6 +43,10 @@ public final class PcapFileReader {
       throw new IOException("cannot open capture file [" + file + "]: " + e.getMessage(), e);
     }
     long[] count = {0};
+    // Pcap4J calls the listener from a native callback that swallows exceptions: catch them here,
+    // stop the loop,
+    // and rethrow after it, so a failing sink is never silent.
+    RuntimeException[] failed = {null};
     try (handle) {
       if (!DataLinkType.EN10MB.equals(handle.getDlt())) {
         throw new IOException(
@@ -54,17 +59,37 @@ public final class PcapFileReader {
       handle.loop(
           -1,
           (byte[] frame) -> {
+            if (failed[0] != null) {
+              return;
+            }
             Timestamp ts = handle.getTimestamp();
             long micros = ts.getTime() / 1000 * 1_000_000L + ts.getNanos() / 1000;
             Integer orig = handle.getOriginalLength();
-            sink.onFrame(frame, frame.length, orig == null ? frame.length : orig, micros);
+            try {
+              sink.onFrame(frame, frame.length, orig == null ? frame.length : orig, micros);
+            } catch (RuntimeException e) {
+              failed[0] = e;
+              try {
+                handle.breakLoop();
+              } catch (NotOpenException ignored) {
+                // closing anyway
+              }
+              return;
+            }
             count[0]++;
           });
     } catch (PcapNativeException | NotOpenException e) {
       throw new IOException("error reading capture file [" + file + "]: " + e.getMessage(), e);
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while reading [" + file + "]", e);
+      if (failed[0] == null) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while reading [" + file + "]", e);
+      }
+    }
+    if (failed[0] != null) {
+      throw new IllegalStateException(
+          "processing frame " + (count[0] + 1) + " of [" + file + "] failed: " + failed[0],
+          failed[0]);
     }
     return count[0];
   }

@@ -75,6 +75,30 @@ class PcapFileReaderTest {
   }
 
   @Test
+  void read_failingSinkStopsTheReadAndSurfaces(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("t.pcap");
+    List<PcapFiles.Frame> frames = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      frames.add(new PcapFiles.Frame(1_700_000_000_000_000L + i, new byte[60]));
+    }
+    PcapFiles.write(f, 256, frames);
+    int[] calls = {0};
+    assertThatThrownBy(
+            () ->
+                new PcapFileReader(f)
+                    .read(
+                        (frame, cap, wire, t) -> {
+                          if (++calls[0] == 3) {
+                            throw new IllegalArgumentException("boom");
+                          }
+                        }))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("processing frame 3")
+        .hasRootCauseMessage("boom");
+    assertThat(calls[0]).isEqualTo(3);
+  }
+
+  @Test
   void read_missingFileIsAClearError() {
     assertThatThrownBy(
             () -> new PcapFileReader(Path.of("/nonexistent/x.pcap")).read((a, b, c, d) -> {}))

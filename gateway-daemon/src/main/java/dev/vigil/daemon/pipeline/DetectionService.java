@@ -58,6 +58,7 @@ public final class DetectionService {
   private final ObjectMapper mapper;
   private final Counter packetsRead;
   private final Counter alertsRaised;
+  private final Counter processingErrors;
   private final Counter windowsScored;
   private final Timer scoreLatency;
   private final AtomicLong trackedHosts = new AtomicLong();
@@ -82,6 +83,10 @@ public final class DetectionService {
             .register(registry);
     this.alertsRaised =
         Counter.builder("vigil.alerts.raised").description("Alerts raised").register(registry);
+    this.processingErrors =
+        Counter.builder("vigil.processing.errors")
+            .description("Frames skipped because processing them failed")
+            .register(registry);
     this.windowsScored =
         Counter.builder("vigil.windows.scored")
             .description("Host windows scored by the detector")
@@ -216,13 +221,7 @@ public final class DetectionService {
     health.set(CAPTURE, ComponentHealth.UP, Map.of("source", file.toString(), "state", "reading"));
     PacketFeaturePipeline fp = scoringPipeline(model);
     try {
-      long n =
-          new PcapFileReader(file)
-              .read(
-                  (frame, cap, wire, ts) -> {
-                    packetsRead.increment();
-                    fp.onFrame(frame, cap, wire, ts);
-                  });
+      long n = new PcapFileReader(file).read(guarded(fp));
       fp.flush();
       trackedHosts.set(fp.features().hostCount());
       Map<String, Object> d = pipelineDetails(fp, file.toString(), "finished");
@@ -253,11 +252,7 @@ public final class DetectionService {
     String source = config.capture().source();
     FrameRing ring = new FrameRing(config.capture().ringSlots(), o.snaplen());
     PacketFeaturePipeline fp = scoringPipeline(model);
-    FrameSink counted =
-        (frame, cap, wire, ts) -> {
-          packetsRead.increment();
-          fp.onFrame(frame, cap, wire, ts);
-        };
+    FrameSink counted = guarded(fp);
     try (LiveCapture cap = new LiveCapture(o, ring)) {
       cap.start();
       LOG.info("capturing on [{}] (filter [{}])", o.device(), o.filter());
@@ -299,6 +294,24 @@ public final class DetectionService {
           ComponentHealth.DOWN,
           Map.of("source", source, "error", String.valueOf(e.getMessage())));
     }
+  }
+
+  /**
+   * Counts each frame and feeds it to {@code fp}; a frame whose processing throws is counted and
+   * logged (the first few) and skipped, so that one bad frame never stops detection.
+   */
+  private FrameSink guarded(PacketFeaturePipeline fp) {
+    return (frame, cap, wire, ts) -> {
+      packetsRead.increment();
+      try {
+        fp.onFrame(frame, cap, wire, ts);
+      } catch (RuntimeException e) {
+        processingErrors.increment();
+        if (processingErrors.count() <= 10) {
+          LOG.warn("processing a frame failed, frame skipped: {}", e.toString());
+        }
+      }
+    };
   }
 
   private static Map<String, Object> pipelineDetails(
