@@ -45,6 +45,19 @@ public record Machine(int cores, String cpu, String memory, String os, String jv
     return new Machine(Runtime.getRuntime().availableProcessors(), cpu, memory, os, jvm);
   }
 
+  /**
+   * Returns the one-minute load average ({@code /proc/loadavg}): how busy the machine was with
+   * other work, which a benchmark on a shared machine must report.
+   */
+  public static Optional<String> loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f.length > 0 && !f[0].isEmpty() ? Optional.of(f[0]) : Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
   /** Returns one line: cores, CPU, memory, OS, JVM. */
   public String describe() {
     return cores + " cores (" + cpu + "), " + memory + ", " + os + ", " + jvm;

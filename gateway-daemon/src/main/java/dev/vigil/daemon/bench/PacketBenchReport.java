@@ -44,6 +44,7 @@ public final class PacketBenchReport {
    * @param result what was measured
    * @param machine where
    * @param when when it finished
+   * @param load the one-minute load average when it started, if known
    * @param commit the git commit measured, if known
    * @param previous the section's current body, if the file has one
    */
@@ -51,6 +52,7 @@ public final class PacketBenchReport {
       PacketReplayBench.Result result,
       Machine machine,
       Instant when,
+      Optional<String> load,
       Optional<String> commit,
       Optional<String> previous) {
     String input = result.pcap().normalize().toString();
@@ -76,7 +78,7 @@ public final class PacketBenchReport {
     String row =
         String.format(
             Locale.ROOT,
-            "| %s | %,d | %d × %d | %,d | %,d | %.2f | %,d – %,d | %,d – %,d | %s | %s |",
+            "| %s | %,d | %d × %d | %,d | %,d | %.2f | %,d – %,d | %,d – %,d | %s | %s | %s |",
             code(input),
             result.packetsPerRead(),
             result.readsPerPass(),
@@ -88,6 +90,7 @@ public final class PacketBenchReport {
             full[1],
             raw[0],
             raw[1],
+            load.orElse("?"),
             DATE.format(when),
             commit.map(PacketBenchReport::code).orElse("unknown"));
     boolean replaced = false;
@@ -110,12 +113,12 @@ public final class PacketBenchReport {
             + " into a no-op sink on the same file (libpcap and Pcap4J alone); `ratio` =\n"
             + "packets/s ÷ raw/s. Raw and full passes alternate after a warm-up; each pass reads the"
             + " file the\ngiven number of times; figures are medians over the passes, with the"
-            + " slowest and fastest pass.\nWritten by `vigil bench packets --write`; do not edit by"
+            + " slowest and fastest pass;\n`load` is the one-minute load average when the run began (other work on the machine).\nWritten by `vigil bench packets --write`; do not edit by"
             + " hand.\n\n");
     b.append(
         "| input | packets | reads × passes | packets/s | raw/s | ratio | packets/s min – max"
-            + " | raw/s min – max | date (UTC) | commit |\n");
-    b.append("|---|--:|--:|--:|--:|--:|--:|--:|---|---|\n");
+            + " | raw/s min – max | load | date (UTC) | commit |\n");
+    b.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|---|---|\n");
     rows.forEach(r -> b.append(r).append('\n'));
     b.append('\n').append(machineLine).append('\n');
     return new Update(b.toString(), dropped);

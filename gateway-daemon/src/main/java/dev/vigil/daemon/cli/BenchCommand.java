@@ -124,6 +124,7 @@ final class BenchCommand implements Callable<Integer> {
               Duration.ofMillis(minPassMillis),
               windowMillis * 1000L,
               maxHosts);
+      var load = Machine.loadAverage();
       PacketReplayBench.Result result;
       try {
         result = new PacketReplayBench(settings).run(out);
@@ -145,7 +146,7 @@ final class BenchCommand implements Callable<Integer> {
               PacketBenchReport.PREAMBLE,
               previous -> {
                 PacketBenchReport.Update u =
-                    PacketBenchReport.update(result, machine, now, commit, previous);
+                    PacketBenchReport.update(result, machine, now, load, commit, previous);
                 dropped[0] = u.droppedRows();
                 return u.body();
               });

@@ -42,13 +42,18 @@ class PacketBenchReportTest {
   void update_rowHoldsTheFigures() {
     String body =
         PacketBenchReport.update(
-                result("a.pcap", 1_000_000), HERE, WHEN, Optional.of("1234abc"), Optional.empty())
+                result("a.pcap", 1_000_000),
+                HERE,
+                WHEN,
+                Optional.of("0.42"),
+                Optional.of("1234abc"),
+                Optional.empty())
             .body();
 
     assertThat(body)
         .contains(
             "| `a.pcap` | 100 | 10 × 3 | 250,000 | 500,000 | 0.50 | 125,000 – 500,000"
-                + " | 250,000 – 1,000,000 | 2026-01-02 03:04 | `1234abc` |")
+                + " | 250,000 – 1,000,000 | 0.42 | 2026-01-02 03:04 | `1234abc` |")
         .contains("Machine: 2 cores (Test CPU), 1.0 GiB, Test OS, Test JVM.");
   }
 
@@ -56,15 +61,30 @@ class PacketBenchReportTest {
   void update_sameMachine_keepsOtherInputsAndReplacesOwnRow() {
     String first =
         PacketBenchReport.update(
-                result("a.pcap", 1_000_000), HERE, WHEN, Optional.empty(), Optional.empty())
+                result("a.pcap", 1_000_000),
+                HERE,
+                WHEN,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty())
             .body();
     String second =
         PacketBenchReport.update(
-                result("b.pcap", 1_000_000), HERE, WHEN, Optional.empty(), Optional.of(first))
+                result("b.pcap", 1_000_000),
+                HERE,
+                WHEN,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.of(first))
             .body();
     PacketBenchReport.Update third =
         PacketBenchReport.update(
-            result("a.pcap", 2_000_000), HERE, WHEN, Optional.empty(), Optional.of(second));
+            result("a.pcap", 2_000_000),
+            HERE,
+            WHEN,
+            Optional.empty(),
+            Optional.empty(),
+            Optional.of(second));
 
     assertThat(third.droppedRows()).isZero();
     List<String> rows = third.body().lines().filter(l -> l.startsWith("| `")).toList();
@@ -78,12 +98,22 @@ class PacketBenchReportTest {
   void update_otherMachine_dropsRowsOfOtherInputs() {
     String there =
         PacketBenchReport.update(
-                result("b.pcap", 1_000_000), THERE, WHEN, Optional.empty(), Optional.empty())
+                result("b.pcap", 1_000_000),
+                THERE,
+                WHEN,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty())
             .body();
 
     PacketBenchReport.Update here =
         PacketBenchReport.update(
-            result("a.pcap", 1_000_000), HERE, WHEN, Optional.empty(), Optional.of(there));
+            result("a.pcap", 1_000_000),
+            HERE,
+            WHEN,
+            Optional.empty(),
+            Optional.empty(),
+            Optional.of(there));
 
     assertThat(here.droppedRows()).isEqualTo(1);
     assertThat(here.body()).doesNotContain("b.pcap").doesNotContain("Big CPU");

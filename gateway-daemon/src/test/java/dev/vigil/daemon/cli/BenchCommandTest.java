@@ -90,10 +90,10 @@ class BenchCommandTest {
         file,
         before
             + "<!-- bench-packets:begin -->\nold table\n"
-            + "| `other.pcap` | 7 | 1 × 1 | 1 | 1 | 1.00 | 1 – 1 | 1 – 1 | 2020-01-01 00:00 | `abc` |\n"
+            + "| `other.pcap` | 7 | 1 × 1 | 1 | 1 | 1.00 | 1 – 1 | 1 – 1 | 0.1 | 2020-01-01 00:00 | `abc` |\n"
             + "| `"
             + demoCapture()
-            + "` | 1 | 1 × 1 | 1 | 1 | 1.00 | 1 – 1 | 1 – 1 | 2020-01-01 00:00 | `abc` |\n\n"
+            + "` | 1 | 1 × 1 | 1 | 1 | 1.00 | 1 – 1 | 1 – 1 | 0.1 | 2020-01-01 00:00 | `abc` |\n\n"
             + machine
             + "\n<!-- bench-packets:end -->\n\n"
             + jmh);
