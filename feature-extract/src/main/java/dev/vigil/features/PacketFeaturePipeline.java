@@ -32,7 +32,7 @@ public final class PacketFeaturePipeline implements FrameSink {
   public PacketFeaturePipeline(
       FeatureSet set, long windowMicros, int maxHosts, WindowListener listener) {
     this.features = set.create(windowMicros, maxHosts, listener);
-    this.expireEveryMicros = Math.max(1000, windowMicros / 4);
+    this.expireEveryMicros = windowMicros; // a window closes at most one window late
   }
 
   @Override

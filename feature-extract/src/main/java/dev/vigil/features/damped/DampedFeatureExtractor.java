@@ -147,6 +147,7 @@ public final class DampedFeatureExtractor implements dev.vigil.features.HostFeat
   private final Pairs sockets;
   private long droppedTails;
   private long emitted;
+  private long nextDue = Long.MAX_VALUE; // no window ends before this (a lower bound)
 
   /**
    * Creates an extractor.
@@ -293,12 +294,20 @@ public final class DampedFeatureExtractor implements dev.vigil.features.HostFeat
   /** Closes and emits every window that ended at or before {@code nowMicros}. */
   @Override
   public void expire(long nowMicros) {
+    if (nowMicros < nextDue) {
+      return; // no window is due yet: skip the sweep over the whole table
+    }
+    long due = Long.MAX_VALUE;
     for (int i = 0; i < hosts.capacity; i++) {
-      if (hosts.isUsed(i) && nowMicros - hosts.winStart[i] >= windowMicros) {
-        close(i, hosts.winStart[i] + windowMicros);
-        resetWindow(i, nowMicros);
+      if (hosts.isUsed(i)) {
+        if (nowMicros - hosts.winStart[i] >= windowMicros) {
+          close(i, hosts.winStart[i] + windowMicros);
+          resetWindow(i, nowMicros);
+        }
+        due = Math.min(due, hosts.winStart[i] + windowMicros);
       }
     }
+    nextDue = due;
   }
 
   /**
@@ -352,6 +361,7 @@ public final class DampedFeatureExtractor implements dev.vigil.features.HostFeat
 
   private void resetWindow(int s, long tMicros) {
     hosts.winStart[s] = tMicros;
+    nextDue = Math.min(nextDue, tMicros + windowMicros);
     int c = s * COUNTERS;
     for (int j = 0; j < COUNTERS; j++) {
       hosts.counts[c + j] = 0;

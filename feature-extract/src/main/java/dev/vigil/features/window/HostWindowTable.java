@@ -74,6 +74,7 @@ public final class HostWindowTable implements dev.vigil.features.HostFeatures {
 
   private int size;
   private long rng = 0x2545F4914F6CDD1DL;
+  private long nextDue = Long.MAX_VALUE; // no window ends before this (a lower bound)
   private long droppedTails;
   private long evictions;
   private long emitted;
@@ -156,12 +157,20 @@ public final class HostWindowTable implements dev.vigil.features.HostFeatures {
   /** Closes and emits every window that ended at or before {@code nowMicros}. */
   @Override
   public void expire(long nowMicros) {
+    if (nowMicros < nextDue) {
+      return; // no window is due yet: skip the sweep over the whole table
+    }
+    long due = Long.MAX_VALUE;
     for (int i = 0; i <= mask; i++) {
-      if (used[i] && nowMicros - start[i] >= windowMicros) {
-        close(i, start[i] + windowMicros);
-        reset(i, nowMicros);
+      if (used[i]) {
+        if (nowMicros - start[i] >= windowMicros) {
+          close(i, start[i] + windowMicros);
+          reset(i, nowMicros);
+        }
+        due = Math.min(due, start[i] + windowMicros);
       }
     }
+    nextDue = due;
   }
 
   /**
@@ -316,6 +325,7 @@ public final class HostWindowTable implements dev.vigil.features.HostFeatures {
 
   private void reset(int i, long t) {
     start[i] = t;
+    nextDue = Math.min(nextDue, t + windowMicros);
     pktsOut[i] = 0;
     pktsIn[i] = 0;
     tcp[i] = 0;

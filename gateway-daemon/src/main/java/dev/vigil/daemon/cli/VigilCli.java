@@ -14,13 +14,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** The {@code vigil} command line: {@code run}, {@code demo}, {@code check-config}. */
+/**
+ * The {@code vigil} command line: {@code run}, {@code demo}, {@code check-config}, {@code bench}.
+ */
 @Command(
     name = "vigil",
     mixinStandardHelpOptions = true,
     version = "vigil 0.1.0",
     description = "Anomaly-detection daemon for IoT edge gateways.",
-    subcommands = {VigilCli.Run.class, VigilCli.Demo.class, VigilCli.CheckConfig.class})
+    subcommands = {
+      VigilCli.Run.class,
+      VigilCli.Demo.class,
+      VigilCli.CheckConfig.class,
+      BenchCommand.class
+    })
 public final class VigilCli implements Callable<Integer> {
   /** Exit status for an invalid configuration (as sysexits' EX_CONFIG). */
   static final int EXIT_CONFIG = 78;

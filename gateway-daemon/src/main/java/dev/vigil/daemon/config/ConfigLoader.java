@@ -183,7 +183,7 @@ public final class ConfigLoader {
     Duration window =
         features.duration(
             "window", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofHours(1));
-    int maxHosts = features.integer("max-hosts", 65_536, 16, 10_000_000);
+    int maxHosts = features.integer("max-hosts", 4096, 16, 1_000_000);
 
     Section model =
         top.section(

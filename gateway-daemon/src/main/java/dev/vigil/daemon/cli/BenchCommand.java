@@ -1,0 +1,194 @@
+package dev.vigil.daemon.cli;
+
+import dev.vigil.daemon.bench.GitCommit;
+import dev.vigil.daemon.bench.Machine;
+import dev.vigil.daemon.bench.MarkedSection;
+import dev.vigil.daemon.bench.PacketBenchReport;
+import dev.vigil.daemon.bench.PacketReplayBench;
+import dev.vigil.features.FeatureSet;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code vigil bench}: measurements of this build on this machine. */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Measure this build on this machine.",
+    subcommands = {BenchCommand.Packets.class})
+final class BenchCommand implements Callable<Integer> {
+  /** Exit status when the input cannot be read (as sysexits' EX_NOINPUT). */
+  static final int EXIT_NOINPUT = 66;
+
+  /** Exit status when the report cannot be written (as sysexits' EX_CANTCREAT). */
+  static final int EXIT_CANTCREAT = 73;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+    return 2;
+  }
+
+  /**
+   * {@code vigil bench packets --pcap FILE}: capture-to-features rate against the raw read rate.
+   */
+  @Command(
+      name = "packets",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Replay a capture through the capture-to-features path (PcapFileReader ->"
+            + " PacketFeaturePipeline) and through the reader alone (raw), alternating after a"
+            + " warm-up; print each pass and a last line 'packets/s=N raw/s=M ratio=R' (medians).",
+      })
+  static final class Packets implements Callable<Integer> {
+    @Option(
+        names = "--pcap",
+        required = true,
+        paramLabel = "FILE",
+        description = "capture file (Ethernet pcap/pcapng)")
+    Path pcap;
+
+    @Option(
+        names = "--repeat",
+        paramLabel = "N",
+        defaultValue = "5",
+        description = "measured passes (default ${DEFAULT-VALUE})")
+    int repeat;
+
+    @Option(
+        names = "--warmup-ms",
+        paramLabel = "MS",
+        defaultValue = "2000",
+        description = "warm-up time in milliseconds (default ${DEFAULT-VALUE})")
+    long warmupMillis;
+
+    @Option(
+        names = "--min-pass-ms",
+        paramLabel = "MS",
+        defaultValue = "250",
+        description =
+            "shortest raw pass in milliseconds; small files are read several times per pass"
+                + " (default ${DEFAULT-VALUE})")
+    long minPassMillis;
+
+    @Option(
+        names = "--window-ms",
+        paramLabel = "MS",
+        defaultValue = "10000",
+        description = "feature window in milliseconds (default ${DEFAULT-VALUE}, as the daemon)")
+    long windowMillis;
+
+    @Option(
+        names = "--max-hosts",
+        paramLabel = "N",
+        defaultValue = "4096",
+        description = "hosts the feature stage tracks (default ${DEFAULT-VALUE}, as the daemon)")
+    int maxHosts;
+
+    @Option(
+        names = "--features",
+        paramLabel = "SET",
+        defaultValue = "host-window",
+        description =
+            "feature set: host-window or damped (default ${DEFAULT-VALUE}, as the daemon)")
+    String features;
+
+    @Option(
+        names = "--write",
+        paramLabel = "FILE",
+        description =
+            "rewrite this benchmark's section of FILE (e.g. docs/BENCHMARKS.md), between"
+                + " <!-- bench-packets:begin --> and <!-- bench-packets:end -->")
+    Path write;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    private FeatureSet featureSet() {
+      try {
+        return FeatureSet.byConfigName(features);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--features: " + e.getMessage());
+      }
+    }
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      requireAtLeast("--repeat", repeat, 1);
+      requireAtLeast("--warmup-ms", warmupMillis, 0);
+      requireAtLeast("--min-pass-ms", minPassMillis, 0);
+      requireAtLeast("--window-ms", windowMillis, 1);
+      requireAtLeast("--max-hosts", maxHosts, 16);
+      if (windowMillis > Duration.ofDays(1).toMillis()) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--window-ms must be at most one day, was " + windowMillis);
+      }
+      PacketReplayBench.Settings settings =
+          new PacketReplayBench.Settings(
+              pcap,
+              repeat,
+              Duration.ofMillis(warmupMillis),
+              Duration.ofMillis(minPassMillis),
+              windowMillis * 1000L,
+              maxHosts,
+              featureSet());
+      var load = Machine.loadAverage();
+      PacketReplayBench.Result result;
+      try {
+        result = new PacketReplayBench(settings).run(out);
+      } catch (IOException e) {
+        err.println("vigil bench packets: " + e.getMessage());
+        return EXIT_NOINPUT;
+      }
+      if (write != null) {
+        Path file = write.toAbsolutePath().normalize();
+        int[] dropped = {0};
+        try {
+          Path dir = Files.isDirectory(file.getParent()) ? file.getParent() : Path.of("");
+          var commit = GitCommit.of(dir, file);
+          var machine = Machine.current();
+          Instant now = Instant.now();
+          MarkedSection.rewrite(
+              file,
+              PacketBenchReport.SECTION,
+              PacketBenchReport.PREAMBLE,
+              previous -> {
+                PacketBenchReport.Update u =
+                    PacketBenchReport.update(result, machine, now, load, commit, previous);
+                dropped[0] = u.droppedRows();
+                return u.body();
+              });
+        } catch (IOException e) {
+          err.println("vigil bench packets: cannot write [" + write + "]: " + e);
+          return EXIT_CANTCREAT;
+        }
+        if (dropped[0] > 0) {
+          err.printf(
+              "vigil bench packets: dropped %d row(s) of %s measured on another machine%n",
+              dropped[0], write);
+        }
+        err.printf(
+            "vigil bench packets: wrote section %s of %s%n", PacketBenchReport.SECTION, write);
+      }
+      return 0;
+    }
+
+    private void requireAtLeast(String option, long value, long min) {
+      if (value < min) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), option + " must be at least " + min + ", was " + value);
+      }
+    }
+  }
+}

@@ -1,0 +1,143 @@
+package dev.vigil.daemon.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vigil.daemon.bench.Machine;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code vigil bench packets}: arguments, output format and the written section. */
+class BenchCommandTest {
+  private static final Pattern SUMMARY =
+      Pattern.compile("packets/s=(\\d+) raw/s=(\\d+) ratio=(\\d+\\.\\d{2})");
+
+  /** Quick settings: one pass, no warm-up, one read per pass. */
+  private static final String[] QUICK = {"--repeat", "1", "--warmup-ms", "0", "--min-pass-ms", "0"};
+
+  @TempDir Path tmp;
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  static Path demoCapture() {
+    Path p = Path.of("src/main/resources/demo/demo-attack.pcap");
+    return Files.isRegularFile(p) ? p : Path.of("gateway-daemon").resolve(p);
+  }
+
+  private int vigil(String... args) {
+    return new CommandLine(new VigilCli())
+        .setOut(new PrintWriter(out, true))
+        .setErr(new PrintWriter(err, true))
+        .execute(args);
+  }
+
+  private int benchDemo(String... extra) {
+    List<String> args =
+        new java.util.ArrayList<>(List.of("bench", "packets", "--pcap", demoCapture().toString()));
+    args.addAll(List.of(QUICK));
+    args.addAll(List.of(extra));
+    return vigil(args.toArray(String[]::new));
+  }
+
+  @Test
+  void packets_demoCapture_printsPassLinesAndSummaryLast() {
+    assertThat(benchDemo()).as(err.toString()).isZero();
+
+    List<String> lines = out.toString().lines().toList();
+    assertThat(lines.get(0)).startsWith("bench packets: ").contains("18593 packets");
+    assertThat(lines).anyMatch(l -> l.startsWith("pass 1/1: raw "));
+    Matcher m = SUMMARY.matcher(lines.get(lines.size() - 1));
+    assertThat(m.matches()).as(lines.get(lines.size() - 1)).isTrue();
+    long full = Long.parseLong(m.group(1));
+    long raw = Long.parseLong(m.group(2));
+    assertThat(full).isPositive();
+    assertThat(raw).isPositive();
+    assertThat(m.group(3)).isEqualTo(String.format(Locale.ROOT, "%.2f", (double) full / raw));
+  }
+
+  @Test
+  void packets_write_createsFileWithHeadingAndMarkedSection() throws Exception {
+    Path file = tmp.resolve("docs/BENCHMARKS.md");
+
+    assertThat(benchDemo("--write", file.toString())).as(err.toString()).isZero();
+
+    String text = Files.readString(file);
+    assertThat(text).startsWith("# Benchmarks\n");
+    assertThat(text).contains("<!-- bench-packets:begin -->", "<!-- bench-packets:end -->");
+    assertThat(text.indexOf("<!-- bench-packets:begin -->"))
+        .isLessThan(text.indexOf("<!-- bench-packets:end -->"));
+    String row = tableRow(text, demoCapture());
+    assertThat(row).contains("| 18,593 | 1 × 1 |");
+    assertThat(text).contains("Machine: " + Machine.current().describe() + ".");
+  }
+
+  @Test
+  void packets_write_replacesOnlyItsSectionAndItsInputsRow() throws Exception {
+    Path file = tmp.resolve("BENCHMARKS.md");
+    String machine = "Machine: " + Machine.current().describe() + ".";
+    String before = "# Benchmarks\n\nHand-written introduction.\n\n";
+    String jmh = "<!-- bench-jmh:begin -->\nJMH table\n<!-- bench-jmh:end -->\n\nclosing words\n";
+    Files.writeString(
+        file,
+        before
+            + "<!-- bench-packets:begin -->\nold table\n"
+            + "| `other.pcap` | 7 | 1 × 1 | 1 | 1 | 1.00 | 1 – 1 | 1 – 1 | 0.1 | 2020-01-01 00:00 | `abc` |\n"
+            + "| `"
+            + demoCapture()
+            + "` | 1 | 1 × 1 | 1 | 1 | 1.00 | 1 – 1 | 1 – 1 | 0.1 | 2020-01-01 00:00 | `abc` |\n\n"
+            + machine
+            + "\n<!-- bench-packets:end -->\n\n"
+            + jmh);
+
+    assertThat(benchDemo("--write", file.toString())).as(err.toString()).isZero();
+
+    String text = Files.readString(file);
+    assertThat(text).startsWith(before + "<!-- bench-packets:begin -->\n");
+    assertThat(text).endsWith("<!-- bench-packets:end -->\n\n" + jmh);
+    assertThat(text).doesNotContain("old table");
+    assertThat(text).contains("| `other.pcap` | 7 |");
+    assertThat(tableRow(text, demoCapture())).contains("| 18,593 |").doesNotContain("2020-01-01");
+    assertThat(text.lines().filter(l -> l.startsWith("| `" + demoCapture() + "`"))).hasSize(1);
+  }
+
+  @Test
+  void packets_repeatZero_isAUsageErrorNamingTheOption() {
+    int code = vigil("bench", "packets", "--pcap", demoCapture().toString(), "--repeat", "0");
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("--repeat must be at least 1, was 0");
+    assertThat(out.toString()).isEmpty();
+  }
+
+  @Test
+  void packets_withoutPcap_isAUsageError() {
+    assertThat(vigil("bench", "packets")).isEqualTo(2);
+    assertThat(err.toString()).contains("Missing required option: '--pcap=FILE'");
+  }
+
+  @Test
+  void packets_missingFile_exitsNoInputNamingTheFile() {
+    Path missing = tmp.resolve("nope.pcap");
+
+    int code = vigil("bench", "packets", "--pcap", missing.toString(), "--warmup-ms", "0");
+
+    assertThat(code).isEqualTo(BenchCommand.EXIT_NOINPUT);
+    assertThat(err.toString()).contains(missing.toString()).contains("does not exist");
+  }
+
+  private static String tableRow(String text, Path input) {
+    return text.lines()
+        .filter(l -> l.startsWith("| `" + input + "` |"))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no row for " + input + " in:\n" + text));
+  }
+}
