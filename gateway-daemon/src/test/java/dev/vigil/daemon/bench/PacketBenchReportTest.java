@@ -53,7 +53,7 @@ class PacketBenchReportTest {
 
     assertThat(body)
         .contains(
-            "| `a.pcap` | 100 | 10 × 3 | 250,000 | 500,000 | 0.50 | 125,000 – 500,000"
+            "| `a.pcap` host-window | 100 | 10 × 3 | 250,000 | 500,000 | 0.50 | 125,000 – 500,000"
                 + " | 250,000 – 1,000,000 | 0.42 | 2026-01-02 03:04 | `1234abc` |")
         .contains("Machine: 2 cores (Test CPU), 1.0 GiB, Test OS, Test JVM.");
   }
@@ -90,8 +90,10 @@ class PacketBenchReportTest {
     assertThat(third.droppedRows()).isZero();
     List<String> rows = third.body().lines().filter(l -> l.startsWith("| `")).toList();
     assertThat(rows).hasSize(2);
-    assertThat(rows.get(0)).startsWith("| `a.pcap` |").contains("| 125,000 | 250,000 |");
-    assertThat(rows.get(1)).startsWith("| `b.pcap` |");
+    assertThat(rows.get(0))
+        .startsWith("| `a.pcap` host-window |")
+        .contains("| 125,000 | 250,000 |");
+    assertThat(rows.get(1)).startsWith("| `b.pcap` host-window |");
     assertThat(rows.get(0)).endsWith("| unknown |");
   }
 

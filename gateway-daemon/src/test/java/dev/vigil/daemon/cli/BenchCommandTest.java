@@ -93,7 +93,7 @@ class BenchCommandTest {
             + "| `other.pcap` | 7 | 1 × 1 | 1 | 1 | 1.00 | 1 – 1 | 1 – 1 | 0.1 | 2020-01-01 00:00 | `abc` |\n"
             + "| `"
             + demoCapture()
-            + "` | 1 | 1 × 1 | 1 | 1 | 1.00 | 1 – 1 | 1 – 1 | 0.1 | 2020-01-01 00:00 | `abc` |\n\n"
+            + "` host-window | 1 | 1 × 1 | 1 | 1 | 1.00 | 1 – 1 | 1 – 1 | 0.1 | 2020-01-01 00:00 | `abc` |\n\n"
             + machine
             + "\n<!-- bench-packets:end -->\n\n"
             + jmh);
@@ -136,7 +136,7 @@ class BenchCommandTest {
 
   private static String tableRow(String text, Path input) {
     return text.lines()
-        .filter(l -> l.startsWith("| `" + input + "` |"))
+        .filter(l -> l.startsWith("| `" + input + "` host-window |"))
         .findFirst()
         .orElseThrow(() -> new AssertionError("no row for " + input + " in:\n" + text));
   }
