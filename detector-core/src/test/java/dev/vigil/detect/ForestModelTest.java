@@ -10,7 +10,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class ForestModelTest {
-  private static final FeatureSchema SCHEMA = new FeatureSchema("test.v1", List.of("a", "b", "c"));
+  private static final FeatureSchema SCHEMA =
+      new FeatureSchema("test.v1", List.of("a", "b", "c"), List.of("u", "u", "u"));
 
   private static List<float[]> gaussian(int n, long seed) {
     Random r = new Random(seed);

@@ -10,8 +10,10 @@ import java.util.Objects;
  *
  * @param id stable identifier including a version, e.g. {@code vigil.host-window.v1}
  * @param names feature names in vector order
+ * @param units each feature's unit, in the same order (e.g. {@code bytes}, {@code s}, {@code
+ *     fraction}, {@code log1p(packets)})
  */
-public record FeatureSchema(String id, List<String> names) {
+public record FeatureSchema(String id, List<String> names, List<String> units) {
   /** Validates and copies. */
   public FeatureSchema {
     Objects.requireNonNull(id, "id");
@@ -19,6 +21,11 @@ public record FeatureSchema(String id, List<String> names) {
       throw new IllegalArgumentException("id must not be blank");
     }
     names = List.copyOf(names);
+    units = List.copyOf(units);
+    if (units.size() != names.size()) {
+      throw new IllegalArgumentException(
+          "units has " + units.size() + " entries, names has " + names.size());
+    }
     if (names.isEmpty()) {
       throw new IllegalArgumentException("names must not be empty");
     }

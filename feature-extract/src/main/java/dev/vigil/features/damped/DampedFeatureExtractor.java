@@ -54,6 +54,51 @@ public final class DampedFeatureExtractor implements dev.vigil.features.HostFeat
           "sock_cov",
           "sock_pcc");
 
+  /** Units of {@link #PER_RATE}, in order. */
+  private static final List<String> PER_RATE_UNITS =
+      List.of(
+          "log1p(decayed packets)",
+          "bytes",
+          "bytes",
+          "log1p(decayed packets)",
+          "bytes",
+          "bytes",
+          "s",
+          "s",
+          "log1p(decayed packets)",
+          "bytes",
+          "bytes",
+          "bytes",
+          "bytes^2",
+          "bytes^2",
+          "correlation",
+          "log1p(decayed packets)",
+          "bytes",
+          "bytes",
+          "bytes",
+          "bytes^2",
+          "bytes^2",
+          "correlation");
+
+  /** Units of {@link #WINDOW}, in order. */
+  private static final List<String> WINDOW_UNITS =
+      List.of(
+          "log1p(packets)",
+          "log1p(packets)",
+          "fraction",
+          "log1p(hosts)",
+          "log1p(ports)",
+          "fraction",
+          "fraction",
+          "fraction",
+          "fraction",
+          "fraction",
+          "fraction",
+          "fraction",
+          "log1p(sockets/s)",
+          "log1p(s)",
+          "fraction");
+
   /** Window feature names, after the per-rate ones. */
   private static final List<String> WINDOW =
       List.of(
@@ -78,14 +123,17 @@ public final class DampedFeatureExtractor implements dev.vigil.features.HostFeat
 
   private static FeatureSchema buildSchema() {
     List<String> names = new ArrayList<>();
+    List<String> units = new ArrayList<>();
     for (double l : Decay.LAMBDAS) {
       String p = "l" + (l == Math.rint(l) ? String.valueOf((int) l) : String.valueOf(l)) + "_";
       for (String n : PER_RATE) {
         names.add(p + n);
       }
+      units.addAll(PER_RATE_UNITS);
     }
     names.addAll(WINDOW);
-    return new FeatureSchema("vigil.host-damped.v1", names);
+    units.addAll(WINDOW_UNITS);
+    return new FeatureSchema("vigil.host-damped.v1", names, units);
   }
 
   /**

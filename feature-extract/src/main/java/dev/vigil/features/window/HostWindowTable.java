@@ -40,7 +40,22 @@ public final class HostWindowTable implements dev.vigil.features.HostFeatures {
               "frac_syn",
               "frac_rst",
               "log_packets_in",
-              "out_ratio"));
+              "out_ratio"),
+          List.of(
+              "log1p(packets)",
+              "log1p(bytes)",
+              "bytes",
+              "bytes",
+              "log1p(hosts)",
+              "log1p(ports)",
+              "fraction",
+              "fraction",
+              "fraction",
+              "fraction",
+              "fraction",
+              "fraction",
+              "log1p(packets)",
+              "fraction"));
 
   private static final int BITMAP_WORDS = 4; // 256 bits
   private static final int SAMPLE = 8;

@@ -65,6 +65,14 @@ class DampedFeatureExtractorTest {
     assertThat(DampedFeatureExtractor.SCHEMA.size()).isEqualTo(22 * 5 + 15);
     assertThat(DampedFeatureExtractor.SCHEMA.names())
         .contains("l5_host_mean", "l0.01_sock_pcc", "l1_jitter_std", "log_distinct_dst_hosts");
+    var schema = DampedFeatureExtractor.SCHEMA;
+    assertThat(schema.units().get(schema.names().indexOf("l1_jitter_mean"))).isEqualTo("s");
+    assertThat(schema.units().get(schema.names().indexOf("l3_chan_pcc"))).isEqualTo("correlation");
+    assertThatThrownBy(
+            () ->
+                new dev.vigil.features.FeatureSchema(
+                    "x.v1", java.util.List.of("a", "b"), java.util.List.of("u")))
+        .hasMessageContaining("units has 1 entries, names has 2");
   }
 
   @Test
