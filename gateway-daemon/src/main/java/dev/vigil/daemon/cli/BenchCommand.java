@@ -1,5 +1,6 @@
 package dev.vigil.daemon.cli;
 
+import dev.vigil.daemon.bench.FloodBench;
 import dev.vigil.daemon.bench.GitCommit;
 import dev.vigil.daemon.bench.Machine;
 import dev.vigil.daemon.bench.MarkedSection;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Option;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Measure this build on this machine.",
-    subcommands = {BenchCommand.Packets.class})
+    subcommands = {BenchCommand.Packets.class, BenchCommand.Flood.class})
 final class BenchCommand implements Callable<Integer> {
   /** Exit status when the input cannot be read (as sysexits' EX_NOINPUT). */
   static final int EXIT_NOINPUT = 66;
@@ -189,6 +190,85 @@ final class BenchCommand implements Callable<Integer> {
         throw new CommandLine.ParameterException(
             spec.commandLine(), option + " must be at least " + min + ", was " + value);
       }
+    }
+  }
+
+  /** {@code vigil bench flood}: memory and throughput under a spoofed-source flood. */
+  @Command(
+      name = "flood",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Drives a spoofed-source SYN flood (synthesised in memory) through the parse-and-features path and"
+            + " samples resident memory; the last line is `packets/s=N rss_start_mb=A rss_end_mb=B"
+            + " rss_max_mb=C`."
+      })
+  static final class Flood implements Callable<Integer> {
+    @Option(
+        names = "--packets",
+        paramLabel = "N",
+        defaultValue = "5000000",
+        description = "packets measured after the warm-up (default ${DEFAULT-VALUE})")
+    long packets;
+
+    @Option(
+        names = "--max-hosts",
+        paramLabel = "N",
+        defaultValue = "4096",
+        description = "host table bound (default ${DEFAULT-VALUE}, as the daemon)")
+    int maxHosts;
+
+    @Option(
+        names = "--features",
+        paramLabel = "SET",
+        defaultValue = "host-window",
+        description = "feature set: host-window or damped (default ${DEFAULT-VALUE})")
+    String features;
+
+    @Option(
+        names = "--write",
+        paramLabel = "FILE",
+        description = "rewrite the bench-flood section of FILE (e.g. docs/BENCHMARKS.md)")
+    Path write;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+      if (packets < 20) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--packets must be at least 20, was " + packets);
+      }
+      if (maxHosts < 16) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--max-hosts must be at least 16, was " + maxHosts);
+      }
+      FeatureSet set;
+      try {
+        set = FeatureSet.byConfigName(features);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--features: " + e.getMessage());
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      FloodBench.Result r = FloodBench.run(set, maxHosts, packets, out);
+      if (write != null) {
+        Path file = write.toAbsolutePath().normalize();
+        Path dir = Files.isDirectory(file.getParent()) ? file.getParent() : Path.of("");
+        var commit = GitCommit.of(dir, file);
+        var machine = Machine.current();
+        Instant now = Instant.now();
+        MarkedSection.rewrite(
+            file,
+            FloodBench.SECTION,
+            PacketBenchReport.PREAMBLE,
+            previous -> FloodBench.section(previous, r, machine, now, commit));
+        spec.commandLine()
+            .getErr()
+            .printf("vigil bench flood: wrote section %s of %s%n", FloodBench.SECTION, write);
+      }
+      out.println(r.summary());
+      out.flush();
+      return 0;
     }
   }
 }

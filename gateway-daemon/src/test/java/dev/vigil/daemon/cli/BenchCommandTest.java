@@ -140,4 +140,33 @@ class BenchCommandTest {
         .findFirst()
         .orElseThrow(() -> new AssertionError("no row for " + input + " in:\n" + text));
   }
+
+  @Test
+  void flood_reportsFlatMemoryLineAndWritesItsSection(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("BENCHMARKS.md");
+    int code =
+        vigil(
+            "bench",
+            "flood",
+            "--packets",
+            "400000",
+            "--max-hosts",
+            "256",
+            "--write",
+            file.toString());
+    assertThat(code).as("stderr: %s", err).isZero();
+    String last = out.toString().lines().reduce((a, b) -> b).orElseThrow();
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(
+                "packets/s=(\\d+) rss_start_mb=([0-9.]+) rss_end_mb=([0-9.]+) rss_max_mb=([0-9.]+)")
+            .matcher(last);
+    assertThat(m.matches()).as(last).isTrue();
+    assertThat(Long.parseLong(m.group(1))).isPositive();
+    // Bounded tables: 400,000 new sources must not grow memory by more than a few MB.
+    assertThat(Double.parseDouble(m.group(4)) - Double.parseDouble(m.group(2))).isLessThan(32.0);
+    String text = Files.readString(file);
+    assertThat(text).contains("<!-- bench-flood:begin -->", "| host-window | 256 | 400,000 |");
+    assertThat(vigil("bench", "flood", "--features", "kitsune")).isEqualTo(2);
+  }
 }
