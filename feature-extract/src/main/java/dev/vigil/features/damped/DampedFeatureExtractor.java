@@ -539,6 +539,20 @@ public final class DampedFeatureExtractor implements dev.vigil.features.HostFeat
     }
 
     @Override
+    void moveValues(int from, int to) {
+      copy(lastT, 1, from, to);
+      copy(size, Stats.STRIDE_1D, from, to);
+      copy(jitter, Stats.STRIDE_1D, from, to);
+      copy(mac, 1, from, to);
+      copy(winStart, 1, from, to);
+      copy(counts, COUNTERS, from, to);
+      copy(bits, 2 * BITMAP_WORDS, from, to);
+      copy(chan, 4, from, to);
+      copy(sock, 5, from, to);
+      copy(flags, 1, from, to);
+    }
+
+    @Override
     void initSlot(int s) {
       java.util.Arrays.fill(size, s * Stats.STRIDE_1D, (s + 1) * Stats.STRIDE_1D, 0);
       java.util.Arrays.fill(jitter, s * Stats.STRIDE_1D, (s + 1) * Stats.STRIDE_1D, 0);
@@ -557,6 +571,12 @@ public final class DampedFeatureExtractor implements dev.vigil.features.HostFeat
     }
 
     @Override
+    void moveValues(int from, int to) {
+      copy(lastT, 1, from, to);
+      copy(size, Stats.STRIDE_1D, from, to);
+    }
+
+    @Override
     void initSlot(int s) {
       java.util.Arrays.fill(size, s * Stats.STRIDE_1D, (s + 1) * Stats.STRIDE_1D, 0);
     }
@@ -572,6 +592,15 @@ public final class DampedFeatureExtractor implements dev.vigil.features.HostFeat
 
     Pairs(int keyLongs, int max) {
       super(keyLongs, max);
+    }
+
+    @Override
+    void moveValues(int from, int to) {
+      copy(lastT, 1, from, to);
+      copy(firstT, 1, from, to);
+      copy(a, Stats.STRIDE_1D, from, to);
+      copy(b, Stats.STRIDE_1D, from, to);
+      copy(cov, Stats.STRIDE_2D, from, to);
     }
 
     @Override
