@@ -71,6 +71,25 @@ public final class PacketMeta {
   /** Non-first IPv4/IPv6 fragment: no transport header. */
   public boolean fragment;
 
+  /**
+   * Index in the parsed buffer (not relative to the frame) where the transport payload starts, or
+   * -1 when the packet has none (ARP, or parsing stopped before it). It may lie at or past the end
+   * of the captured bytes; read only {@link #payloadCapturedLength} bytes from it.
+   */
+  public int payloadOffset = -1;
+
+  /**
+   * Transport payload bytes actually captured from {@link #payloadOffset}: at most {@link
+   * #payloadLength}, less when the snap length cut the frame; Ethernet padding is not counted.
+   */
+  public int payloadCapturedLength;
+
+  /**
+   * Shannon entropy of the first captured payload bytes (how many: {@link
+   * PacketParser#PacketParser(int)}), in bits per byte, 0 to 8; 0 when nothing was captured.
+   */
+  public float payloadEntropy;
+
   /** Resets every field to "absent". */
   public void clear() {
     timestampMicros = 0;
@@ -92,6 +111,9 @@ public final class PacketMeta {
     tcpFlags = 0;
     payloadLength = 0;
     fragment = false;
+    payloadOffset = -1;
+    payloadCapturedLength = 0;
+    payloadEntropy = 0f;
   }
 
   /** Returns whether the packet carried an IPv4 or IPv6 header. */

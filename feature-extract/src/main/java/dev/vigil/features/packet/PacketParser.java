@@ -11,6 +11,9 @@ import java.util.Map;
  * truncated input never throws: {@link #parse} returns the {@link ParseError} and the counter for
  * that reason is incremented; the fields decoded before the fault stay filled.
  *
+ * <p>For a packet that parsed completely it also locates the transport payload and computes the
+ * Shannon entropy of its first bytes.
+ *
  * <p>Not thread-safe: one parser per capture thread.
  */
 public final class PacketParser {
@@ -22,8 +25,36 @@ public final class PacketParser {
   private static final int ETHERTYPE_QINQ = 0x88a8;
   private static final int ETHERTYPE_QINQ_OLD = 0x9100;
 
+  /** Payload bytes the entropy is computed over unless configured otherwise. */
+  public static final int DEFAULT_ENTROPY_BYTES = 64;
+
+  /** Largest accepted entropy window: the largest IP payload. */
+  public static final int MAX_ENTROPY_BYTES = 65_535;
+
   private final long[] errorCounts = new long[ParseError.values().length];
+  private final PayloadEntropy entropy;
   private long parsed;
+
+  /** Creates a parser computing payload entropy over {@value #DEFAULT_ENTROPY_BYTES} bytes. */
+  public PacketParser() {
+    this(DEFAULT_ENTROPY_BYTES);
+  }
+
+  /**
+   * Creates a parser.
+   *
+   * @param entropyBytes how many leading captured payload bytes {@link PacketMeta#payloadEntropy}
+   *     is computed over, 0 (entropy off, always 0) to {@value #MAX_ENTROPY_BYTES}; the tables
+   *     behind it take 16 bytes per unit
+   * @throws IllegalArgumentException if {@code entropyBytes} is out of range
+   */
+  public PacketParser(int entropyBytes) {
+    if (entropyBytes < 0 || entropyBytes > MAX_ENTROPY_BYTES) {
+      throw new IllegalArgumentException(
+          "entropyBytes must be between 0 and " + MAX_ENTROPY_BYTES + ", was " + entropyBytes);
+    }
+    this.entropy = new PayloadEntropy(entropyBytes);
+  }
 
   /**
    * Parses one frame.
@@ -48,8 +79,12 @@ public final class PacketParser {
     out.capturedLength = capturedLength;
     out.wireLength = wireLength;
     parsed++;
-    ParseError e = parseEthernet(buf, offset, Math.min(offset + capturedLength, buf.length), out);
+    int end = Math.min(offset + capturedLength, buf.length);
+    ParseError e = parseEthernet(buf, offset, end, out);
     errorCounts[e.ordinal()]++;
+    if (e == ParseError.NONE && out.payloadOffset >= 0) {
+      inspectPayload(buf, end, out);
+    }
     return e;
   }
 
@@ -72,6 +107,13 @@ public final class PacketParser {
       }
     }
     return m;
+  }
+
+  private void inspectPayload(byte[] b, int end, PacketMeta m) {
+    int p = m.payloadOffset;
+    int n = Math.max(0, Math.min(m.payloadLength, end - p));
+    m.payloadCapturedLength = n;
+    m.payloadEntropy = entropy.of(b, p, n);
   }
 
   private ParseError parseEthernet(byte[] b, int p, int end, PacketMeta m) {
@@ -147,6 +189,7 @@ public final class PacketParser {
     if ((fragField & 0x1fff) != 0) {
       m.fragment = true; // not the first fragment: no transport header here
       m.payloadLength = l4Length;
+      m.payloadOffset = p + ihl;
       return ParseError.NONE;
     }
     return parseTransport(b, p + ihl, end, l4Length, m);
@@ -193,6 +236,7 @@ public final class PacketParser {
     m.protocol = next;
     if (m.fragment) {
       m.payloadLength = Math.max(0, payloadLength);
+      m.payloadOffset = p;
       return ParseError.NONE;
     }
     return parseTransport(b, p, end, Math.max(0, payloadLength), m);
@@ -213,6 +257,7 @@ public final class PacketParser {
           m.dstPort = u16(b, p + 2);
           m.tcpFlags = u8(b, p + 13);
           m.payloadLength = Math.max(0, l4Length - dataOffset);
+          m.payloadOffset = p + dataOffset;
           return ParseError.NONE;
         }
       case PacketMeta.PROTO_UDP:
@@ -222,6 +267,7 @@ public final class PacketParser {
         m.srcPort = u16(b, p);
         m.dstPort = u16(b, p + 2);
         m.payloadLength = Math.max(0, l4Length - 8);
+        m.payloadOffset = p + 8;
         return ParseError.NONE;
       case PacketMeta.PROTO_ICMP:
       case PacketMeta.PROTO_ICMPV6:
@@ -232,9 +278,11 @@ public final class PacketParser {
         m.srcPort = u8(b, p);
         m.dstPort = u8(b, p + 1);
         m.payloadLength = Math.max(0, l4Length - 4);
+        m.payloadOffset = p + 4;
         return ParseError.NONE;
       default:
         m.payloadLength = l4Length;
+        m.payloadOffset = p;
         return ParseError.NONE;
     }
   }
