@@ -11,8 +11,11 @@ import java.util.Map;
  * truncated input never throws: {@link #parse} returns the {@link ParseError} and the counter for
  * that reason is incremented; the fields decoded before the fault stay filled.
  *
- * <p>For a packet that parsed completely it also locates the transport payload and computes the
- * Shannon entropy of its first bytes.
+ * <p>For a packet that parsed completely it also locates the transport payload, computes the
+ * Shannon entropy of its first bytes, and, on the ports of DNS, MQTT, CoAP, HTTP and TLS, checks
+ * the first payload bytes and fills the application hint fields of {@link PacketMeta}. A payload
+ * that fails those checks leaves {@link PacketMeta#appProtocol} at {@link PacketMeta#APP_NONE} and
+ * is counted apart ({@link #appHintRejectedCount()}): the packet itself still parsed without error.
  *
  * <p>Not thread-safe: one parser per capture thread.
  */
@@ -32,6 +35,8 @@ public final class PacketParser {
   public static final int MAX_ENTROPY_BYTES = 65_535;
 
   private final long[] errorCounts = new long[ParseError.values().length];
+  private final long[] hintRejected = new long[PacketMeta.APP_COUNT];
+  private final long[] hintTruncated = new long[PacketMeta.APP_COUNT];
   private final PayloadEntropy entropy;
   private long parsed;
 
@@ -98,6 +103,30 @@ public final class PacketParser {
     return errorCounts[reason.ordinal()];
   }
 
+  /**
+   * Returns how many payloads on a hinted port failed the protocol's checks (garbage, another
+   * protocol, or a TCP segment continuing a longer message); such packets parse without error.
+   */
+  public long appHintRejectedCount() {
+    return sum(hintRejected);
+  }
+
+  /**
+   * Returns how many payloads on the ports of {@code appProtocol} (one of {@code PacketMeta.APP_*})
+   * failed its checks.
+   */
+  public long appHintRejectedCount(int appProtocol) {
+    return hintRejected[appProtocol];
+  }
+
+  /**
+   * Returns how many payloads on a hinted port could not be checked because the bytes the checks
+   * need were not captured (snap length).
+   */
+  public long appHintTruncatedCount() {
+    return sum(hintTruncated);
+  }
+
   /** Returns a snapshot of the non-zero error counters (allocates; for reporting). */
   public Map<ParseError, Long> errorCounts() {
     Map<ParseError, Long> m = new EnumMap<>(ParseError.class);
@@ -114,6 +143,29 @@ public final class PacketParser {
     int n = Math.max(0, Math.min(m.payloadLength, end - p));
     m.payloadCapturedLength = n;
     m.payloadEntropy = entropy.of(b, p, n);
+    if (m.fragment
+        || m.payloadLength == 0
+        || (m.protocol != PacketMeta.PROTO_TCP && m.protocol != PacketMeta.PROTO_UDP)) {
+      return;
+    }
+    int service = AppHints.service(m.protocol, m.srcPort, m.dstPort);
+    if (service == AppHints.SVC_NONE) {
+      return;
+    }
+    int r = AppHints.decode(service, b, p, n, m.payloadLength, m);
+    if (r == AppHints.REJECTED) {
+      hintRejected[AppHints.appProtocol(service)]++;
+    } else if (r == AppHints.TRUNCATED) {
+      hintTruncated[AppHints.appProtocol(service)]++;
+    }
+  }
+
+  private static long sum(long[] counts) {
+    long s = 0;
+    for (long c : counts) {
+      s += c;
+    }
+    return s;
   }
 
   private ParseError parseEthernet(byte[] b, int p, int end, PacketMeta m) {
