@@ -33,6 +33,30 @@ public final class PacketMeta {
   public static final int TCP_PSH = 0x08;
   public static final int TCP_ACK = 0x10;
 
+  /** Application protocols recognised from the ports and the first payload bytes. */
+  public static final int APP_NONE = 0;
+
+  public static final int APP_DNS = 1;
+  public static final int APP_MQTT = 2;
+  public static final int APP_COAP = 3;
+  public static final int APP_HTTP = 4;
+  public static final int APP_TLS = 5;
+
+  /** Number of {@code APP_*} values (for arrays indexed by them). */
+  public static final int APP_COUNT = 6;
+
+  /** HTTP request methods as stored in {@link #httpMethod}. */
+  public static final int HTTP_GET = 1;
+
+  public static final int HTTP_POST = 2;
+  public static final int HTTP_PUT = 3;
+  public static final int HTTP_HEAD = 4;
+  public static final int HTTP_DELETE = 5;
+  public static final int HTTP_OPTIONS = 6;
+  public static final int HTTP_PATCH = 7;
+  public static final int HTTP_CONNECT = 8;
+  public static final int HTTP_TRACE = 9;
+
   /** Capture time in microseconds since the epoch. */
   public long timestampMicros;
 
@@ -71,6 +95,93 @@ public final class PacketMeta {
   /** Non-first IPv4/IPv6 fragment: no transport header. */
   public boolean fragment;
 
+  /**
+   * Index in the parsed buffer (not relative to the frame) where the transport payload starts, or
+   * -1 when the packet has none (ARP, or parsing stopped before it). It may lie at or past the end
+   * of the captured bytes; read only {@link #payloadCapturedLength} bytes from it.
+   */
+  public int payloadOffset = -1;
+
+  /**
+   * Transport payload bytes actually captured from {@link #payloadOffset}: at most {@link
+   * #payloadLength}, less when the snap length cut the frame; Ethernet padding is not counted.
+   */
+  public int payloadCapturedLength;
+
+  /**
+   * Shannon entropy of the first captured payload bytes (how many: {@link
+   * PacketParser#PacketParser(int)}), in bits per byte, 0 to 8; 0 when nothing was captured.
+   */
+  public float payloadEntropy;
+
+  /**
+   * Application protocol, one of {@code APP_*}: set only when the port is one the protocol uses and
+   * the first payload bytes pass its sanity checks. The hint fields of other protocols stay absent
+   * (-1 or false).
+   */
+  public int appProtocol;
+
+  /**
+   * TLS or DTLS record content type of the first record (20 change cipher spec, 21 alert, 22
+   * handshake, 23 application data), or -1. Set for {@link #APP_TLS}, and for MQTT on 8883 and CoAP
+   * on 5684, whose messages are inside TLS/DTLS: then the MQTT/CoAP fields stay absent.
+   */
+  public int tlsContentType = -1;
+
+  /** Handshake message type (1 ClientHello, 2 ServerHello, ...) of a handshake record, or -1. */
+  public int tlsHandshakeType = -1;
+
+  /** DNS: whether the QR bit says response. */
+  public boolean dnsResponse;
+
+  /** DNS opcode (0 query, 4 notify, 5 update, ...), or -1. */
+  public int dnsOpcode = -1;
+
+  /** DNS response code (0 no error, 3 name error, ...), or -1. */
+  public int dnsRcode = -1;
+
+  /** DNS question count from the header, or -1. */
+  public int dnsQuestionCount = -1;
+
+  /** DNS answer count from the header, or -1. */
+  public int dnsAnswerCount = -1;
+
+  /**
+   * Length of the first question's name in dotted form without the final dot ({@code "example.com"}
+   * is 11, the root 0), or -1 when there is no question or the name was not fully captured.
+   */
+  public int dnsQueryNameLength = -1;
+
+  /** MQTT control packet type of the first packet in the segment, 1 (CONNECT) to 15, or -1. */
+  public int mqttType = -1;
+
+  /** MQTT fixed header's remaining length (bytes after the fixed header), or -1. */
+  public int mqttRemainingLength = -1;
+
+  /** MQTT CONNACK return code (3.1/3.1.1) or reason code (5.0), or -1. */
+  public int mqttReturnCode = -1;
+
+  /** MQTT PUBLISH topic name length in bytes, or -1. */
+  public int mqttTopicLength = -1;
+
+  /** CoAP message type (0 CON, 1 NON, 2 ACK, 3 RST), or -1. */
+  public int coapType = -1;
+
+  /** CoAP code class (0 request/empty, 2 success, 4 client error, 5 server error), or -1. */
+  public int coapCodeClass = -1;
+
+  /** CoAP code detail (0.01 GET is class 0 detail 1; 2.05 Content is 2 and 5), or -1. */
+  public int coapCodeDetail = -1;
+
+  /** CoAP token length, 0 to 8, or -1. */
+  public int coapTokenLength = -1;
+
+  /** HTTP request method, one of {@code HTTP_*}, or -1. */
+  public int httpMethod = -1;
+
+  /** HTTP response status code, 100 to 599, or -1. */
+  public int httpStatus = -1;
+
   /** Resets every field to "absent". */
   public void clear() {
     timestampMicros = 0;
@@ -92,6 +203,33 @@ public final class PacketMeta {
     tcpFlags = 0;
     payloadLength = 0;
     fragment = false;
+    payloadOffset = -1;
+    payloadCapturedLength = 0;
+    payloadEntropy = 0f;
+    clearAppHints();
+  }
+
+  /** Resets {@link #appProtocol} and every application hint field to "absent". */
+  void clearAppHints() {
+    appProtocol = APP_NONE;
+    tlsContentType = -1;
+    tlsHandshakeType = -1;
+    dnsResponse = false;
+    dnsOpcode = -1;
+    dnsRcode = -1;
+    dnsQuestionCount = -1;
+    dnsAnswerCount = -1;
+    dnsQueryNameLength = -1;
+    mqttType = -1;
+    mqttRemainingLength = -1;
+    mqttReturnCode = -1;
+    mqttTopicLength = -1;
+    coapType = -1;
+    coapCodeClass = -1;
+    coapCodeDetail = -1;
+    coapTokenLength = -1;
+    httpMethod = -1;
+    httpStatus = -1;
   }
 
   /** Returns whether the packet carried an IPv4 or IPv6 header. */

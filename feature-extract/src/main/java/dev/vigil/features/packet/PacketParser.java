@@ -11,6 +11,12 @@ import java.util.Map;
  * truncated input never throws: {@link #parse} returns the {@link ParseError} and the counter for
  * that reason is incremented; the fields decoded before the fault stay filled.
  *
+ * <p>For a packet that parsed completely it also locates the transport payload, computes the
+ * Shannon entropy of its first bytes, and, on the ports of DNS, MQTT, CoAP, HTTP and TLS, checks
+ * the first payload bytes and fills the application hint fields of {@link PacketMeta}. A payload
+ * that fails those checks leaves {@link PacketMeta#appProtocol} at {@link PacketMeta#APP_NONE} and
+ * is counted apart ({@link #appHintRejectedCount()}): the packet itself still parsed without error.
+ *
  * <p>Not thread-safe: one parser per capture thread.
  */
 public final class PacketParser {
@@ -22,8 +28,38 @@ public final class PacketParser {
   private static final int ETHERTYPE_QINQ = 0x88a8;
   private static final int ETHERTYPE_QINQ_OLD = 0x9100;
 
+  /** Payload bytes the entropy is computed over unless configured otherwise. */
+  public static final int DEFAULT_ENTROPY_BYTES = 64;
+
+  /** Largest accepted entropy window: the largest IP payload. */
+  public static final int MAX_ENTROPY_BYTES = 65_535;
+
   private final long[] errorCounts = new long[ParseError.values().length];
+  private final long[] hintRejected = new long[PacketMeta.APP_COUNT];
+  private final long[] hintTruncated = new long[PacketMeta.APP_COUNT];
+  private final PayloadEntropy entropy;
   private long parsed;
+
+  /** Creates a parser computing payload entropy over {@value #DEFAULT_ENTROPY_BYTES} bytes. */
+  public PacketParser() {
+    this(DEFAULT_ENTROPY_BYTES);
+  }
+
+  /**
+   * Creates a parser.
+   *
+   * @param entropyBytes how many leading captured payload bytes {@link PacketMeta#payloadEntropy}
+   *     is computed over, 0 (entropy off, always 0) to {@value #MAX_ENTROPY_BYTES}; the tables
+   *     behind it take 16 bytes per unit
+   * @throws IllegalArgumentException if {@code entropyBytes} is out of range
+   */
+  public PacketParser(int entropyBytes) {
+    if (entropyBytes < 0 || entropyBytes > MAX_ENTROPY_BYTES) {
+      throw new IllegalArgumentException(
+          "entropyBytes must be between 0 and " + MAX_ENTROPY_BYTES + ", was " + entropyBytes);
+    }
+    this.entropy = new PayloadEntropy(entropyBytes);
+  }
 
   /**
    * Parses one frame.
@@ -48,8 +84,12 @@ public final class PacketParser {
     out.capturedLength = capturedLength;
     out.wireLength = wireLength;
     parsed++;
-    ParseError e = parseEthernet(buf, offset, Math.min(offset + capturedLength, buf.length), out);
+    int end = Math.min(offset + capturedLength, buf.length);
+    ParseError e = parseEthernet(buf, offset, end, out);
     errorCounts[e.ordinal()]++;
+    if (e == ParseError.NONE && out.payloadOffset >= 0) {
+      inspectPayload(buf, end, out);
+    }
     return e;
   }
 
@@ -63,6 +103,30 @@ public final class PacketParser {
     return errorCounts[reason.ordinal()];
   }
 
+  /**
+   * Returns how many payloads on a hinted port failed the protocol's checks (garbage, another
+   * protocol, or a TCP segment continuing a longer message); such packets parse without error.
+   */
+  public long appHintRejectedCount() {
+    return sum(hintRejected);
+  }
+
+  /**
+   * Returns how many payloads on the ports of {@code appProtocol} (one of {@code PacketMeta.APP_*})
+   * failed its checks.
+   */
+  public long appHintRejectedCount(int appProtocol) {
+    return hintRejected[appProtocol];
+  }
+
+  /**
+   * Returns how many payloads on a hinted port could not be checked because the bytes the checks
+   * need were not captured (snap length).
+   */
+  public long appHintTruncatedCount() {
+    return sum(hintTruncated);
+  }
+
   /** Returns a snapshot of the non-zero error counters (allocates; for reporting). */
   public Map<ParseError, Long> errorCounts() {
     Map<ParseError, Long> m = new EnumMap<>(ParseError.class);
@@ -72,6 +136,36 @@ public final class PacketParser {
       }
     }
     return m;
+  }
+
+  private void inspectPayload(byte[] b, int end, PacketMeta m) {
+    int p = m.payloadOffset;
+    int n = Math.max(0, Math.min(m.payloadLength, end - p));
+    m.payloadCapturedLength = n;
+    m.payloadEntropy = entropy.of(b, p, n);
+    if (m.fragment
+        || m.payloadLength == 0
+        || (m.protocol != PacketMeta.PROTO_TCP && m.protocol != PacketMeta.PROTO_UDP)) {
+      return;
+    }
+    int service = AppHints.service(m.protocol, m.srcPort, m.dstPort);
+    if (service == AppHints.SVC_NONE) {
+      return;
+    }
+    int r = AppHints.decode(service, b, p, n, m.payloadLength, m);
+    if (r == AppHints.REJECTED) {
+      hintRejected[AppHints.appProtocol(service)]++;
+    } else if (r == AppHints.TRUNCATED) {
+      hintTruncated[AppHints.appProtocol(service)]++;
+    }
+  }
+
+  private static long sum(long[] counts) {
+    long s = 0;
+    for (long c : counts) {
+      s += c;
+    }
+    return s;
   }
 
   private ParseError parseEthernet(byte[] b, int p, int end, PacketMeta m) {
@@ -147,6 +241,7 @@ public final class PacketParser {
     if ((fragField & 0x1fff) != 0) {
       m.fragment = true; // not the first fragment: no transport header here
       m.payloadLength = l4Length;
+      m.payloadOffset = p + ihl;
       return ParseError.NONE;
     }
     return parseTransport(b, p + ihl, end, l4Length, m);
@@ -193,6 +288,7 @@ public final class PacketParser {
     m.protocol = next;
     if (m.fragment) {
       m.payloadLength = Math.max(0, payloadLength);
+      m.payloadOffset = p;
       return ParseError.NONE;
     }
     return parseTransport(b, p, end, Math.max(0, payloadLength), m);
@@ -213,6 +309,7 @@ public final class PacketParser {
           m.dstPort = u16(b, p + 2);
           m.tcpFlags = u8(b, p + 13);
           m.payloadLength = Math.max(0, l4Length - dataOffset);
+          m.payloadOffset = p + dataOffset;
           return ParseError.NONE;
         }
       case PacketMeta.PROTO_UDP:
@@ -222,6 +319,7 @@ public final class PacketParser {
         m.srcPort = u16(b, p);
         m.dstPort = u16(b, p + 2);
         m.payloadLength = Math.max(0, l4Length - 8);
+        m.payloadOffset = p + 8;
         return ParseError.NONE;
       case PacketMeta.PROTO_ICMP:
       case PacketMeta.PROTO_ICMPV6:
@@ -232,9 +330,11 @@ public final class PacketParser {
         m.srcPort = u8(b, p);
         m.dstPort = u8(b, p + 1);
         m.payloadLength = Math.max(0, l4Length - 4);
+        m.payloadOffset = p + 4;
         return ParseError.NONE;
       default:
         m.payloadLength = l4Length;
+        m.payloadOffset = p;
         return ParseError.NONE;
     }
   }

@@ -1,10 +1,59 @@
 package dev.vigil.features.packet;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 
 /** Builds test frames byte by byte. */
 final class Frames {
+  static final long MAC_A = 0x0200_0000_0011L;
+  static final long MAC_B = 0x0200_0000_0001L;
+  static final int IP_A = 0x0a4d_000b; // 10.77.0.11
+  static final int IP_B = 0x0a4d_0001; // 10.77.0.1
+
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+  /** Returns an Ethernet/IPv4/UDP frame from IP_A to IP_B carrying {@code payload}. */
+  static byte[] udpFrame(int sport, int dport, byte[] payload) {
+    return ethernet(MAC_B, MAC_A)
+        .u16(0x0800)
+        .ipv4(20 + 8 + payload.length, 0, 17, IP_A, IP_B)
+        .udp(sport, dport, 8 + payload.length)
+        .raw(payload)
+        .bytes();
+  }
+
+  /** Returns an Ethernet/IPv4/TCP (PSH+ACK) frame from IP_A to IP_B carrying {@code payload}. */
+  static byte[] tcpFrame(int sport, int dport, byte[] payload) {
+    return ethernet(MAC_B, MAC_A)
+        .u16(0x0800)
+        .ipv4(20 + 20 + payload.length, 0x4000, 6, IP_A, IP_B)
+        .tcp(sport, dport, 0x18)
+        .raw(payload)
+        .bytes();
+  }
+
+  /** Returns the bytes given as unsigned values, for payloads written out byte by byte. */
+  static byte[] of(int... values) {
+    byte[] b = new byte[values.length];
+    for (int i = 0; i < values.length; i++) {
+      b[i] = (byte) values[i];
+    }
+    return b;
+  }
+
+  /** Returns the US-ASCII bytes of {@code s}. */
+  static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** Returns the concatenation of {@code parts}. */
+  static byte[] concat(byte[]... parts) {
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    for (byte[] p : parts) {
+      o.writeBytes(p);
+    }
+    return o.toByteArray();
+  }
 
   static Frames ethernet(long dst, long src) {
     Frames f = new Frames();
@@ -27,6 +76,11 @@ final class Frames {
 
   Frames u48(long v) {
     return u16((int) (v >>> 32)).u32((int) v);
+  }
+
+  Frames raw(byte[] b) {
+    out.writeBytes(b);
+    return this;
   }
 
   Frames zeros(int n) {
