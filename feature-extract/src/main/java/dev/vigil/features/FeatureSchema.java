@@ -8,7 +8,7 @@ import java.util.Objects;
  *
  * <p>Models record the schema they were trained on and refuse vectors of another.
  *
- * @param id stable identifier including a version, e.g. {@code vigil.host-window.v1}
+ * @param id stable identifier including a version, e.g. {@code vigil.host-window.v2}
  * @param names feature names in vector order
  * @param units each feature's unit, in the same order (e.g. {@code bytes}, {@code s}, {@code
  *     fraction}, {@code log1p(packets)})

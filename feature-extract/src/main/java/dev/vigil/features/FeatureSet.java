@@ -9,10 +9,10 @@ import java.util.Locale;
 /** The per-host feature sets Vigil can extract, by configuration name. */
 public enum FeatureSet {
   /**
-   * 14 counts and ratios per host and window ({@link HostWindowTable}); suits the Isolation Forest.
+   * 15 counts and ratios per host and window ({@link HostWindowTable}); suits the Isolation Forest.
    */
   HOST_WINDOW("host-window", HostWindowTable.SCHEMA),
-  /** 125 multi-scale damped statistics and window features ({@link DampedFeatureExtractor}). */
+  /** 126 multi-scale damped statistics and window features ({@link DampedFeatureExtractor}). */
   DAMPED("damped", DampedFeatureExtractor.SCHEMA);
 
   private final String configName;

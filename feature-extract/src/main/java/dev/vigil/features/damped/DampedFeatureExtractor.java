@@ -97,7 +97,8 @@ public final class DampedFeatureExtractor implements dev.vigil.features.HostFeat
           "fraction",
           "log1p(sockets/s)",
           "log1p(s)",
-          "fraction");
+          "fraction",
+          "bits/byte");
 
   /** Window feature names, after the per-rate ones. */
   private static final List<String> WINDOW =
@@ -116,7 +117,8 @@ public final class DampedFeatureExtractor implements dev.vigil.features.HostFeat
           "frac_rst",
           "log_new_sockets_per_s",
           "log_socket_duration_s",
-          "frac_well_known_dst_port");
+          "frac_well_known_dst_port",
+          "mean_payload_entropy");
 
   /** The vector layout this extractor emits. */
   public static final FeatureSchema SCHEMA = buildSchema();
@@ -175,7 +177,8 @@ public final class DampedFeatureExtractor implements dev.vigil.features.HostFeat
   private static final int RST = 8;
   private static final int NEWSOCK = 9;
   private static final int WELLKNOWN = 10;
-  private static final int COUNTERS = 11;
+  private static final int PAYLOAD = 11;
+  private static final int COUNTERS = 12;
 
   private static final int BITMAP_WORDS = 4;
   private static final double LN_BITS = Math.log(BITMAP_WORDS * 64);
@@ -277,6 +280,10 @@ public final class DampedFeatureExtractor implements dev.vigil.features.HostFeat
     }
     if (hasSocket && m.dstPort < 1024) {
       k[c + WELLKNOWN]++;
+    }
+    if (m.payloadCapturedLength > 0) {
+      k[c + PAYLOAD]++;
+      hosts.entropy[s] += m.payloadEntropy;
     }
     setBit(
         hosts.bits, s * 2 * BITMAP_WORDS, SlotTable.mix(m.dstHi * 0x9E3779B97F4A7C15L ^ m.dstLo));
@@ -418,6 +425,7 @@ public final class DampedFeatureExtractor implements dev.vigil.features.HostFeat
     for (int j = 0; j < 2 * BITMAP_WORDS; j++) {
       hosts.bits[b + j] = 0;
     }
+    hosts.entropy[s] = 0;
   }
 
   private void close(int s, long endMicros) {
@@ -493,6 +501,7 @@ public final class DampedFeatureExtractor implements dev.vigil.features.HostFeat
     v[p++] = (float) Math.log1p(k[c + NEWSOCK] / windowS);
     v[p++] = (float) Math.log1p(so >= 0 ? Math.max(0, sockets.lastT[so] - sockets.firstT[so]) : 0);
     v[p++] = (float) k[c + WELLKNOWN] / n;
+    v[p++] = k[c + PAYLOAD] > 0 ? (float) (hosts.entropy[s] / k[c + PAYLOAD]) : 0f;
     if (p != v.length) {
       throw new IllegalStateException("vector layout mismatch: wrote " + p + " of " + v.length);
     }
@@ -533,6 +542,7 @@ public final class DampedFeatureExtractor implements dev.vigil.features.HostFeat
     final long[] chan = longs(4);
     final long[] sock = longs(5);
     final int[] flags = ints(1);
+    final double[] entropy = doubles(1);
 
     Hosts(int max) {
       super(2, max);
@@ -550,6 +560,7 @@ public final class DampedFeatureExtractor implements dev.vigil.features.HostFeat
       copy(chan, 4, from, to);
       copy(sock, 5, from, to);
       copy(flags, 1, from, to);
+      copy(entropy, 1, from, to);
     }
 
     @Override

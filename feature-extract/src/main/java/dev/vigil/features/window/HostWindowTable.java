@@ -25,7 +25,7 @@ public final class HostWindowTable implements dev.vigil.features.HostFeatures {
   /** The vector layout this table emits. */
   public static final FeatureSchema SCHEMA =
       new FeatureSchema(
-          "vigil.host-window.v1",
+          "vigil.host-window.v2",
           List.of(
               "log_packets_out",
               "log_bytes_out",
@@ -40,7 +40,8 @@ public final class HostWindowTable implements dev.vigil.features.HostFeatures {
               "frac_syn",
               "frac_rst",
               "log_packets_in",
-              "out_ratio"),
+              "out_ratio",
+              "mean_payload_entropy"),
           List.of(
               "log1p(packets)",
               "log1p(bytes)",
@@ -55,7 +56,8 @@ public final class HostWindowTable implements dev.vigil.features.HostFeatures {
               "fraction",
               "fraction",
               "log1p(packets)",
-              "fraction"));
+              "fraction",
+              "bits/byte"));
 
   private static final int BITMAP_WORDS = 4; // 256 bits
   private static final int SAMPLE = 8;
@@ -82,6 +84,8 @@ public final class HostWindowTable implements dev.vigil.features.HostFeatures {
   private final int[] rst;
   private final double[] bytes;
   private final double[] bytesSq;
+  private final double[] entropySum;
+  private final int[] payloadPkts;
   private final long[] dstHostBits;
   private final long[] dstPortBits;
 
@@ -129,6 +133,8 @@ public final class HostWindowTable implements dev.vigil.features.HostFeatures {
     rst = new int[cap];
     bytes = new double[cap];
     bytesSq = new double[cap];
+    entropySum = new double[cap];
+    payloadPkts = new int[cap];
     dstHostBits = new long[cap * BITMAP_WORDS];
     dstPortBits = new long[cap * BITMAP_WORDS];
   }
@@ -145,6 +151,10 @@ public final class HostWindowTable implements dev.vigil.features.HostFeatures {
     double len = m.wireLength;
     bytes[s] += len;
     bytesSq[s] += len * len;
+    if (m.payloadCapturedLength > 0) {
+      entropySum[s] += m.payloadEntropy;
+      payloadPkts[s]++;
+    }
     switch (m.l3 == PacketMeta.L3_ARP ? -1 : m.protocol) {
       case -1 -> arp[s]++;
       case PacketMeta.PROTO_TCP -> {
@@ -332,6 +342,8 @@ public final class HostWindowTable implements dev.vigil.features.HostFeatures {
     rst[to] = rst[from];
     bytes[to] = bytes[from];
     bytesSq[to] = bytesSq[from];
+    entropySum[to] = entropySum[from];
+    payloadPkts[to] = payloadPkts[from];
     System.arraycopy(
         dstHostBits, from * BITMAP_WORDS, dstHostBits, to * BITMAP_WORDS, BITMAP_WORDS);
     System.arraycopy(
@@ -351,6 +363,8 @@ public final class HostWindowTable implements dev.vigil.features.HostFeatures {
     rst[i] = 0;
     bytes[i] = 0;
     bytesSq[i] = 0;
+    entropySum[i] = 0;
+    payloadPkts[i] = 0;
     for (int w = 0; w < BITMAP_WORDS; w++) {
       dstHostBits[i * BITMAP_WORDS + w] = 0;
       dstPortBits[i * BITMAP_WORDS + w] = 0;
@@ -379,6 +393,7 @@ public final class HostWindowTable implements dev.vigil.features.HostFeatures {
     v[11] = (float) rst[i] / n;
     v[12] = (float) Math.log1p(pktsIn[i]);
     v[13] = (float) n / (n + pktsIn[i]);
+    v[14] = payloadPkts[i] > 0 ? (float) (entropySum[i] / payloadPkts[i]) : 0f;
     emitted++;
     hasEmitted[i] = true;
     listener.onWindow(keyHi[i], keyLo[i], start[i], end, v);

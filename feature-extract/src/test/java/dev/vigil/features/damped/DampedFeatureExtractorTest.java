@@ -62,7 +62,7 @@ class DampedFeatureExtractorTest {
 
   @Test
   void schema_hasPerRateAndWindowFeatures() {
-    assertThat(DampedFeatureExtractor.SCHEMA.size()).isEqualTo(22 * 5 + 15);
+    assertThat(DampedFeatureExtractor.SCHEMA.size()).isEqualTo(22 * 5 + 16);
     assertThat(DampedFeatureExtractor.SCHEMA.names())
         .contains("l5_host_mean", "l0.01_sock_pcc", "l1_jitter_std", "log_distinct_dst_hosts");
     var schema = DampedFeatureExtractor.SCHEMA;

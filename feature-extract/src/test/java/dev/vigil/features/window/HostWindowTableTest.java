@@ -103,6 +103,19 @@ class HostWindowTableTest {
   }
 
   @Test
+  void update_meanPayloadEntropyOverPacketsWithPayload() {
+    HostWindowTable t = table(64);
+    tcp(t, 0, 1, 2, 80, PacketMeta.TCP_ACK, 100); // no payload: not averaged
+    m.payloadCapturedLength = 20;
+    m.payloadEntropy = 3f;
+    t.update(m);
+    m.payloadEntropy = 5f;
+    t.update(m);
+    t.flush();
+    assertThat(f(windows.get(0), "mean_payload_entropy")).isEqualTo(4f);
+  }
+
+  @Test
   void expire_closesIdleHosts() {
     HostWindowTable t = table(64);
     tcp(t, 0, 1, 2, 80, PacketMeta.TCP_ACK, 100);
