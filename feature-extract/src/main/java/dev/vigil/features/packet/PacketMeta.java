@@ -86,6 +86,21 @@ public final class PacketMeta {
   public int dstPort = -1;
   public int tcpFlags;
 
+  /** TCP receive window as on the wire (unscaled), or -1. */
+  public int tcpWindow = -1;
+
+  /**
+   * TCP options seen in this segment's captured header: MSS value or -1, window scale shift or -1.
+   */
+  public int tcpMss = -1;
+
+  public int tcpWindowScale = -1;
+
+  /** Whether the SACK-permitted and timestamp options were present. */
+  public boolean tcpSackPermitted;
+
+  public boolean tcpTimestamps;
+
   /**
    * Transport payload length in bytes, from the headers' length fields (not limited by snap
    * length).
@@ -201,6 +216,11 @@ public final class PacketMeta {
     srcPort = -1;
     dstPort = -1;
     tcpFlags = 0;
+    tcpWindow = -1;
+    tcpMss = -1;
+    tcpWindowScale = -1;
+    tcpSackPermitted = false;
+    tcpTimestamps = false;
     payloadLength = 0;
     fragment = false;
     payloadOffset = -1;

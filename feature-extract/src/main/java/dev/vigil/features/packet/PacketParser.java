@@ -39,6 +39,7 @@ public final class PacketParser {
   private final long[] hintTruncated = new long[PacketMeta.APP_COUNT];
   private final PayloadEntropy entropy;
   private long parsed;
+  private long tcpOptionsMalformed;
 
   /** Creates a parser computing payload entropy over {@value #DEFAULT_ENTROPY_BYTES} bytes. */
   public PacketParser() {
@@ -218,7 +219,7 @@ public final class PacketParser {
     return ParseError.NONE;
   }
 
-  private static ParseError parseIpv4(byte[] b, int p, int end, PacketMeta m) {
+  private ParseError parseIpv4(byte[] b, int p, int end, PacketMeta m) {
     if (end - p < 20 || (u8(b, p) >>> 4) != 4) {
       return ParseError.BAD_IPV4_HEADER;
     }
@@ -247,7 +248,7 @@ public final class PacketParser {
     return parseTransport(b, p + ihl, end, l4Length, m);
   }
 
-  private static ParseError parseIpv6(byte[] b, int p, int end, PacketMeta m) {
+  private ParseError parseIpv6(byte[] b, int p, int end, PacketMeta m) {
     if (end - p < 40 || (u8(b, p) >>> 4) != 6) {
       return ParseError.BAD_IPV6_HEADER;
     }
@@ -294,7 +295,7 @@ public final class PacketParser {
     return parseTransport(b, p, end, Math.max(0, payloadLength), m);
   }
 
-  private static ParseError parseTransport(byte[] b, int p, int end, int l4Length, PacketMeta m) {
+  private ParseError parseTransport(byte[] b, int p, int end, int l4Length, PacketMeta m) {
     switch (m.protocol) {
       case PacketMeta.PROTO_TCP:
         {
@@ -308,6 +309,10 @@ public final class PacketParser {
           m.srcPort = u16(b, p);
           m.dstPort = u16(b, p + 2);
           m.tcpFlags = u8(b, p + 13);
+          m.tcpWindow = u16(b, p + 14);
+          if (dataOffset > 20 && !tcpOptions(b, p + 20, Math.min(end, p + dataOffset), m)) {
+            tcpOptionsMalformed++;
+          }
           m.payloadLength = Math.max(0, l4Length - dataOffset);
           m.payloadOffset = p + dataOffset;
           return ParseError.NONE;
@@ -337,6 +342,62 @@ public final class PacketParser {
         m.payloadOffset = p;
         return ParseError.NONE;
     }
+  }
+
+  /**
+   * Reads the TCP options in {@code [p, end)} (the captured part of the option space): MSS, window
+   * scale, SACK-permitted and timestamps. Returns false, keeping what was read, if an option's
+   * length is invalid or runs past the option space (a snap length that cuts the options short is
+   * not malformed: the walk just stops).
+   */
+  private boolean tcpOptions(byte[] b, int p, int end, PacketMeta m) {
+    while (p < end) {
+      int kind = u8(b, p);
+      if (kind == 0) { // end of option list
+        return true;
+      }
+      if (kind == 1) { // no-operation
+        p++;
+        continue;
+      }
+      if (p + 1 >= end) {
+        return true; // length byte not captured
+      }
+      int len = u8(b, p + 1);
+      if (len < 2) {
+        return false;
+      }
+      if (p + len > end) {
+        return true; // cut off by the snap length or data offset: stop, not malformed
+      }
+      switch (kind) {
+        case 2 -> {
+          if (len != 4) {
+            return false;
+          }
+          m.tcpMss = u16(b, p + 2);
+        }
+        case 3 -> {
+          if (len != 3) {
+            return false;
+          }
+          m.tcpWindowScale = u8(b, p + 2);
+        }
+        case 4 -> m.tcpSackPermitted = true;
+        case 8 -> m.tcpTimestamps = true;
+        default -> {}
+      }
+      p += len;
+    }
+    return true;
+  }
+
+  /**
+   * Returns how many TCP segments carried an option with an invalid length (the packet itself still
+   * parsed).
+   */
+  public long tcpOptionsMalformedCount() {
+    return tcpOptionsMalformed;
   }
 
   private static int u8(byte[] b, int i) {

@@ -126,6 +126,12 @@ class PacketParserFuzzTest {
       assertThat(meta.dstPort).as("ICMP code").isLessThanOrEqualTo(255);
     }
     assertThat(meta.tcpFlags).isBetween(0, 255);
+    assertThat(meta.tcpWindow).isBetween(-1, 0xffff);
+    assertThat(meta.tcpMss).isBetween(-1, 0xffff);
+    assertThat(meta.tcpWindowScale).isBetween(-1, 255);
+    if (meta.protocol != PacketMeta.PROTO_TCP || meta.fragment) {
+      assertThat(meta.tcpWindow).isEqualTo(-1);
+    }
     if (meta.protocol != PacketMeta.PROTO_TCP || meta.fragment) {
       assertThat(meta.tcpFlags).isZero();
     }

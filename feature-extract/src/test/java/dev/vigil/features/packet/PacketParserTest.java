@@ -156,4 +156,47 @@ class PacketParserTest {
   void format_mac() {
     assertThat(Addresses.formatMac(MAC_A)).isEqualTo("02:00:00:00:00:11");
   }
+
+  /** A SYN with 20 bytes of options: MSS 1460, SACK-permitted, timestamps, NOP, window scale 7. */
+  private static byte[] synWithOptions(int optionByte0, int optionByte1) {
+    Frames f = Frames.ethernet(MAC_B, MAC_A).u16(0x0800).ipv4(60, 0x4000, 6, IP_A, IP_B);
+    f.u16(40000).u16(80).u32(1).u32(0).u8(10 << 4).u8(0x02).u16(64240).u16(0).u16(0);
+    f.u8(optionByte0).u8(optionByte1).u16(1460); // MSS (kind 2, length 4) unless overridden
+    f.u8(4).u8(2); // SACK permitted
+    f.u8(8).u8(10).u32(12345).u32(0); // timestamps
+    f.u8(1); // NOP
+    f.u8(3).u8(3).u8(7); // window scale 7
+    return f.bytes();
+  }
+
+  @Test
+  void parse_tcpWindowAndOptions() {
+    byte[] f = synWithOptions(2, 4);
+    assertThat(parser.parse(f, 0, f.length, f.length, 0, m)).isEqualTo(ParseError.NONE);
+    assertThat(m.tcpWindow).isEqualTo(64240);
+    assertThat(m.tcpMss).isEqualTo(1460);
+    assertThat(m.tcpWindowScale).isEqualTo(7);
+    assertThat(m.tcpSackPermitted).isTrue();
+    assertThat(m.tcpTimestamps).isTrue();
+    assertThat(parser.tcpOptionsMalformedCount()).isZero();
+  }
+
+  @Test
+  void parse_malformedTcpOptionIsCountedButThePacketParses() {
+    byte[] f = synWithOptions(2, 1); // MSS with length 1
+    assertThat(parser.parse(f, 0, f.length, f.length, 0, m)).isEqualTo(ParseError.NONE);
+    assertThat(m.tcpMss).isEqualTo(-1);
+    assertThat(m.dstPort).isEqualTo(80);
+    assertThat(parser.tcpOptionsMalformedCount()).isEqualTo(1);
+  }
+
+  @Test
+  void parse_tcpOptionsCutBySnapLengthAreNotMalformed() {
+    byte[] f = synWithOptions(2, 4);
+    int cut = 14 + 20 + 20 + 5; // MSS captured; of SACK-permitted only its kind byte
+    assertThat(parser.parse(f, 0, cut, f.length, 0, m)).isEqualTo(ParseError.NONE);
+    assertThat(m.tcpMss).isEqualTo(1460);
+    assertThat(m.tcpSackPermitted).isFalse();
+    assertThat(parser.tcpOptionsMalformedCount()).isZero();
+  }
 }
