@@ -1,0 +1,112 @@
+package dev.vigil.detect.nn;
+
+import java.util.List;
+
+/**
+ * A plain-Java float forward pass of a stack of dense layers: what the daemon scores with instead
+ * of DL4J (about a microsecond per vector rather than a fraction of a millisecond).
+ *
+ * <p>{@link #forward} allocates nothing: it uses buffers owned by the instance, so an instance is
+ * not thread-safe; give each scoring thread its own {@link #copy()}.
+ */
+public final class DenseNet {
+  private final List<DenseLayerWeights> layers;
+  private final float[] a;
+  private final float[] b;
+
+  /** Creates a network; consecutive layers must agree on their sizes. */
+  public DenseNet(List<DenseLayerWeights> layers) {
+    this.layers = List.copyOf(layers);
+    if (this.layers.isEmpty()) {
+      throw new IllegalArgumentException("at least one layer is needed");
+    }
+    int widest = this.layers.get(0).nIn();
+    for (int i = 0; i < this.layers.size(); i++) {
+      DenseLayerWeights l = this.layers.get(i);
+      if (i > 0 && l.nIn() != this.layers.get(i - 1).nOut()) {
+        throw new IllegalArgumentException(
+            "layer "
+                + i
+                + " takes "
+                + l.nIn()
+                + " inputs but layer "
+                + (i - 1)
+                + " gives "
+                + this.layers.get(i - 1).nOut());
+      }
+      widest = Math.max(widest, l.nOut());
+    }
+    this.a = new float[widest];
+    this.b = new float[widest];
+  }
+
+  /** Returns an independent instance with the same weights (for another thread). */
+  public DenseNet copy() {
+    return new DenseNet(layers);
+  }
+
+  /** Returns the layers. */
+  public List<DenseLayerWeights> layers() {
+    return layers;
+  }
+
+  /** Returns the input width. */
+  public int inputSize() {
+    return layers.get(0).nIn();
+  }
+
+  /** Returns the output width. */
+  public int outputSize() {
+    return layers.get(layers.size() - 1).nOut();
+  }
+
+  /**
+   * Computes the network's output for {@code x} into {@code out} (length {@link #outputSize()}).
+   */
+  public void forward(float[] x, float[] out) {
+    if (x.length != inputSize() || out.length != outputSize()) {
+      throw new IllegalArgumentException(
+          "expected input "
+              + inputSize()
+              + " and output "
+              + outputSize()
+              + ", got "
+              + x.length
+              + " and "
+              + out.length);
+    }
+    float[] in = x;
+    float[] cur = a;
+    for (int li = 0; li < layers.size(); li++) {
+      DenseLayerWeights l = layers.get(li);
+      float[] w = l.weights();
+      float[] bias = l.bias();
+      int nIn = l.nIn();
+      float[] dst = li == layers.size() - 1 ? out : cur;
+      for (int o = 0; o < l.nOut(); o++) {
+        float s = bias[o];
+        int row = o * nIn;
+        for (int i = 0; i < nIn; i++) {
+          s += w[row + i] * in[i];
+        }
+        dst[o] = s;
+      }
+      l.activation().apply(dst, l.nOut());
+      in = dst;
+      cur = cur == a ? b : a;
+    }
+  }
+
+  /**
+   * Returns the mean squared difference between {@code x} and its reconstruction (autoencoder use).
+   */
+  public float reconstructionError(float[] x, float[] scratch) {
+    forward(x, scratch);
+    float s = 0;
+    for (int i = 0; i < x.length; i++) {
+      float d = x[i] - scratch[i];
+      s += d * d;
+    }
+    return s / x.length;
+  }
+}
