@@ -88,6 +88,11 @@ public final class PacketParser {
     int end = Math.min(offset + capturedLength, buf.length);
     ParseError e = parseEthernet(buf, offset, end, out);
     errorCounts[e.ordinal()]++;
+    if (out.payloadOffset > end) {
+      // A header (TCP data offset, IPv6 extension) reaches past the captured bytes: the payload was
+      // not captured. Found by the fuzz test.
+      out.payloadOffset = -1;
+    }
     if (e == ParseError.NONE && out.payloadOffset >= 0) {
       inspectPayload(buf, end, out);
     }
@@ -279,6 +284,11 @@ public final class PacketParser {
         } else {
           len = (u8(b, p + 1) + 1) * 8;
         }
+        if (len > end - p) {
+          // The header says it is longer than what was captured: no transport header can follow.
+          m.protocol = next;
+          return ParseError.BAD_IPV6_HEADER;
+        }
         next = u8(b, p);
         p += len;
         payloadLength -= len;
@@ -339,7 +349,7 @@ public final class PacketParser {
         return ParseError.NONE;
       default:
         m.payloadLength = l4Length;
-        m.payloadOffset = p;
+        m.payloadOffset = p < end ? p : -1; // nothing captured beyond the IP headers
         return ParseError.NONE;
     }
   }

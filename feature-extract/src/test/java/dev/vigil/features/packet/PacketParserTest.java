@@ -199,4 +199,17 @@ class PacketParserTest {
     assertThat(m.tcpSackPermitted).isFalse();
     assertThat(parser.tcpOptionsMalformedCount()).isZero();
   }
+
+  /** Found by the fuzzer: a hop-by-hop header claiming more bytes than were captured. */
+  @Test
+  void parse_ipv6ExtensionHeaderLongerThanTheCaptureIsBad() {
+    Frames f = Frames.ethernet(MAC_B, MAC_A).u16(0x86dd);
+    f.u32(0x6000_0000).u16(28).u8(0).u8(64); // next header: hop-by-hop
+    f.zeros(32); // source and destination
+    f.u8(4).u8(200).zeros(6); // hop-by-hop: next IP-in-IP, claims (200 + 1) * 8 bytes
+    f.zeros(20);
+    byte[] b = f.bytes();
+    assertThat(parser.parse(b, 0, b.length, b.length, 0, m)).isEqualTo(ParseError.BAD_IPV6_HEADER);
+    assertThat(m.payloadOffset).isEqualTo(-1);
+  }
 }
