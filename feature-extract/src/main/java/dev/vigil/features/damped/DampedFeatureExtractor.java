@@ -2,6 +2,7 @@ package dev.vigil.features.damped;
 
 import dev.vigil.features.FeatureSchema;
 import dev.vigil.features.packet.PacketMeta;
+import dev.vigil.features.table.SlotTable;
 import dev.vigil.features.window.WindowListener;
 import java.util.ArrayList;
 import java.util.List;
@@ -549,7 +550,7 @@ public final class DampedFeatureExtractor implements dev.vigil.features.HostFeat
     }
 
     @Override
-    void moveValues(int from, int to) {
+    protected void moveValues(int from, int to) {
       copy(lastT, 1, from, to);
       copy(size, Stats.STRIDE_1D, from, to);
       copy(jitter, Stats.STRIDE_1D, from, to);
@@ -564,7 +565,7 @@ public final class DampedFeatureExtractor implements dev.vigil.features.HostFeat
     }
 
     @Override
-    void initSlot(int s) {
+    protected void initSlot(int s) {
       java.util.Arrays.fill(size, s * Stats.STRIDE_1D, (s + 1) * Stats.STRIDE_1D, 0);
       java.util.Arrays.fill(jitter, s * Stats.STRIDE_1D, (s + 1) * Stats.STRIDE_1D, 0);
       flags[s] = 0;
@@ -582,13 +583,13 @@ public final class DampedFeatureExtractor implements dev.vigil.features.HostFeat
     }
 
     @Override
-    void moveValues(int from, int to) {
+    protected void moveValues(int from, int to) {
       copy(lastT, 1, from, to);
       copy(size, Stats.STRIDE_1D, from, to);
     }
 
     @Override
-    void initSlot(int s) {
+    protected void initSlot(int s) {
       java.util.Arrays.fill(size, s * Stats.STRIDE_1D, (s + 1) * Stats.STRIDE_1D, 0);
     }
   }
@@ -606,7 +607,7 @@ public final class DampedFeatureExtractor implements dev.vigil.features.HostFeat
     }
 
     @Override
-    void moveValues(int from, int to) {
+    protected void moveValues(int from, int to) {
       copy(lastT, 1, from, to);
       copy(firstT, 1, from, to);
       copy(a, Stats.STRIDE_1D, from, to);
@@ -615,7 +616,7 @@ public final class DampedFeatureExtractor implements dev.vigil.features.HostFeat
     }
 
     @Override
-    void initSlot(int s) {
+    protected void initSlot(int s) {
       java.util.Arrays.fill(a, s * Stats.STRIDE_1D, (s + 1) * Stats.STRIDE_1D, 0);
       java.util.Arrays.fill(b, s * Stats.STRIDE_1D, (s + 1) * Stats.STRIDE_1D, 0);
       java.util.Arrays.fill(cov, s * Stats.STRIDE_2D, (s + 1) * Stats.STRIDE_2D, 0);

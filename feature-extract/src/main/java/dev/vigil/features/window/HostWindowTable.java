@@ -2,6 +2,7 @@ package dev.vigil.features.window;
 
 import dev.vigil.features.FeatureSchema;
 import dev.vigil.features.packet.PacketMeta;
+import dev.vigil.features.table.SlotTable;
 import java.util.List;
 
 /**
@@ -60,42 +61,31 @@ public final class HostWindowTable implements dev.vigil.features.HostFeatures {
               "bits/byte"));
 
   private static final int BITMAP_WORDS = 4; // 256 bits
-  private static final int SAMPLE = 8;
   private static final double LN_BITS = Math.log(BITMAP_WORDS * 64);
 
+  // Per-host counters (ints) and sums (doubles), by index.
+  private static final int OUT = 0;
+  private static final int IN = 1;
+  private static final int TCP = 2;
+  private static final int UDP = 3;
+  private static final int ICMP = 4;
+  private static final int ARP = 5;
+  private static final int SYN = 6;
+  private static final int RST = 7;
+  private static final int PAYLOAD = 8;
+  private static final int EMITTED = 9;
+  private static final int COUNTERS = 10;
+  private static final int BYTES = 0;
+  private static final int BYTES_SQ = 1;
+  private static final int ENTROPY = 2;
+  private static final int SUMS = 3;
+
   private final long windowMicros;
-  private final int maxHosts;
-  private final int mask;
   private final WindowListener listener;
   private final float[] vector = new float[SCHEMA.size()];
-
-  private final boolean[] used;
-  private final long[] keyHi;
-  private final long[] keyLo;
-  private final long[] start;
-  private final long[] lastSeen;
-  private final int[] pktsOut;
-  private final int[] pktsIn;
-  private final int[] tcp;
-  private final int[] udp;
-  private final int[] icmp;
-  private final int[] arp;
-  private final int[] syn;
-  private final int[] rst;
-  private final double[] bytes;
-  private final double[] bytesSq;
-  private final double[] entropySum;
-  private final int[] payloadPkts;
-  private final long[] dstHostBits;
-  private final long[] dstPortBits;
-
-  private final boolean[] hasEmitted;
-
-  private int size;
-  private long rng = 0x2545F4914F6CDD1DL;
+  private final Hosts hosts;
   private long nextDue = Long.MAX_VALUE; // no window ends before this (a lower bound)
   private long droppedTails;
-  private long evictions;
   private long emitted;
 
   /**
@@ -113,30 +103,8 @@ public final class HostWindowTable implements dev.vigil.features.HostFeatures {
       throw new IllegalArgumentException("maxHosts must be at least 16, was " + maxHosts);
     }
     this.windowMicros = windowMicros;
-    this.maxHosts = maxHosts;
     this.listener = java.util.Objects.requireNonNull(listener, "listener");
-    int cap = Integer.highestOneBit(maxHosts * 2 - 1) << 1; // power of two, load factor <= 0.5
-    this.mask = cap - 1;
-    used = new boolean[cap];
-    hasEmitted = new boolean[cap];
-    keyHi = new long[cap];
-    keyLo = new long[cap];
-    start = new long[cap];
-    lastSeen = new long[cap];
-    pktsOut = new int[cap];
-    pktsIn = new int[cap];
-    tcp = new int[cap];
-    udp = new int[cap];
-    icmp = new int[cap];
-    arp = new int[cap];
-    syn = new int[cap];
-    rst = new int[cap];
-    bytes = new double[cap];
-    bytesSq = new double[cap];
-    entropySum = new double[cap];
-    payloadPkts = new int[cap];
-    dstHostBits = new long[cap * BITMAP_WORDS];
-    dstPortBits = new long[cap * BITMAP_WORDS];
+    this.hosts = new Hosts(maxHosts);
   }
 
   /** Accounts one parsed packet; packets without a layer-3 address are ignored. */
@@ -147,36 +115,44 @@ public final class HostWindowTable implements dev.vigil.features.HostFeatures {
     }
     long t = m.timestampMicros;
     int s = slotFor(m.srcHi, m.srcLo, t);
-    pktsOut[s]++;
+    int c = s * COUNTERS;
+    int[] k = hosts.counts;
+    double[] sum = hosts.sums;
+    k[c + OUT]++;
     double len = m.wireLength;
-    bytes[s] += len;
-    bytesSq[s] += len * len;
+    sum[s * SUMS + BYTES] += len;
+    sum[s * SUMS + BYTES_SQ] += len * len;
     if (m.payloadCapturedLength > 0) {
-      entropySum[s] += m.payloadEntropy;
-      payloadPkts[s]++;
+      sum[s * SUMS + ENTROPY] += m.payloadEntropy;
+      k[c + PAYLOAD]++;
     }
     switch (m.l3 == PacketMeta.L3_ARP ? -1 : m.protocol) {
-      case -1 -> arp[s]++;
+      case -1 -> k[c + ARP]++;
       case PacketMeta.PROTO_TCP -> {
-        tcp[s]++;
+        k[c + TCP]++;
         int f = m.tcpFlags;
         if ((f & PacketMeta.TCP_SYN) != 0 && (f & PacketMeta.TCP_ACK) == 0) {
-          syn[s]++;
+          k[c + SYN]++;
         }
         if ((f & PacketMeta.TCP_RST) != 0) {
-          rst[s]++;
+          k[c + RST]++;
         }
       }
-      case PacketMeta.PROTO_UDP -> udp[s]++;
-      case PacketMeta.PROTO_ICMP, PacketMeta.PROTO_ICMPV6 -> icmp[s]++;
+      case PacketMeta.PROTO_UDP -> k[c + UDP]++;
+      case PacketMeta.PROTO_ICMP, PacketMeta.PROTO_ICMPV6 -> k[c + ICMP]++;
       default -> {}
     }
-    setBit(dstHostBits, s, hashKey(m.dstHi, m.dstLo));
+    setBit(
+        hosts.bits, s * 2 * BITMAP_WORDS, SlotTable.mix(m.dstHi * 0x9E3779B97F4A7C15L ^ m.dstLo));
     if (m.dstPort >= 0) {
-      setBit(dstPortBits, s, mix(m.dstPort * 0xC2B2AE3D27D4EB4FL + m.protocol));
+      setBit(
+          hosts.bits,
+          s * 2 * BITMAP_WORDS + BITMAP_WORDS,
+          SlotTable.mix(m.dstPort * 0xC2B2AE3D27D4EB4FL + m.protocol));
     }
+    // Last: inserting the destination may evict an entry and move the source's slot.
     int d = slotFor(m.dstHi, m.dstLo, t);
-    pktsIn[d]++;
+    hosts.counts[d * COUNTERS + IN]++;
   }
 
   /** Closes and emits every window that ended at or before {@code nowMicros}. */
@@ -186,13 +162,13 @@ public final class HostWindowTable implements dev.vigil.features.HostFeatures {
       return; // no window is due yet: skip the sweep over the whole table
     }
     long due = Long.MAX_VALUE;
-    for (int i = 0; i <= mask; i++) {
-      if (used[i]) {
-        if (nowMicros - start[i] >= windowMicros) {
-          close(i, start[i] + windowMicros);
+    for (int i = 0; i < hosts.capacity; i++) {
+      if (hosts.isUsed(i)) {
+        if (nowMicros - hosts.start[i] >= windowMicros) {
+          close(i, hosts.start[i] + windowMicros);
           reset(i, nowMicros);
         }
-        due = Math.min(due, start[i] + windowMicros);
+        due = Math.min(due, hosts.start[i] + windowMicros);
       }
     }
     nextDue = due;
@@ -206,16 +182,18 @@ public final class HostWindowTable implements dev.vigil.features.HostFeatures {
    */
   @Override
   public void flush() {
-    for (int i = 0; i <= mask; i++) {
-      if (used[i]) {
-        if (pktsOut[i] > 0) {
-          if (lastSeen[i] - start[i] >= windowMicros / 2 || !hasEmitted[i]) {
-            close(i, Math.max(lastSeen[i], start[i] + 1));
+    for (int i = 0; i < hosts.capacity; i++) {
+      if (hosts.isUsed(i)) {
+        if (hosts.counts[i * COUNTERS + OUT] > 0) {
+          long last = hosts.lastSeen[i];
+          if (last - hosts.start[i] >= windowMicros / 2
+              || hosts.counts[i * COUNTERS + EMITTED] == 0) {
+            close(i, Math.max(last, hosts.start[i] + 1));
           } else {
             droppedTails++;
           }
         }
-        reset(i, lastSeen[i]);
+        reset(i, hosts.lastSeen[i]);
       }
     }
   }
@@ -233,18 +211,18 @@ public final class HostWindowTable implements dev.vigil.features.HostFeatures {
 
   /** Returns the number of hosts currently held. */
   public int size() {
-    return size;
+    return hosts.size();
   }
 
   @Override
   public int hostCount() {
-    return size;
+    return hosts.size();
   }
 
   /** Returns how many hosts were evicted to make room. */
   @Override
   public long evictions() {
-    return evictions;
+    return hosts.evictions();
   }
 
   /** Returns how many windows were emitted. */
@@ -253,156 +231,80 @@ public final class HostWindowTable implements dev.vigil.features.HostFeatures {
     return emitted;
   }
 
-  private int slotFor(long hi, long lo, long t) {
-    int i = (int) hashKey(hi, lo) & mask;
-    while (used[i]) {
-      if (keyHi[i] == hi && keyLo[i] == lo) {
-        if (t - start[i] >= windowMicros) {
-          close(i, start[i] + windowMicros);
-          reset(i, t);
-        }
-        lastSeen[i] = Math.max(lastSeen[i], t);
-        return i;
-      }
-      i = (i + 1) & mask;
-    }
-    if (size >= maxHosts) {
-      evictSampled();
-      return slotFor(
-          hi, lo, t); // the table changed shape; probe again (bounded: one eviction per insert)
-    }
-    used[i] = true;
-    keyHi[i] = hi;
-    keyLo[i] = lo;
-    hasEmitted[i] = false;
-    reset(i, t);
-    lastSeen[i] = t;
-    size++;
-    return i;
-  }
-
   /**
-   * Evicts the least recently seen of a few hosts sampled at a pseudo-random place (see SlotTable
-   * for why).
+   * Returns the host's slot, opening its table entry and window as needed, closing a passed one.
    */
-  private void evictSampled() {
-    rng ^= rng << 13;
-    rng ^= rng >>> 7;
-    rng ^= rng << 17;
-    int near = (int) rng & mask;
-    int victim = -1;
-    long oldest = Long.MAX_VALUE;
-    int seen = 0;
-    for (int k = 0, i = near; k <= mask && seen < SAMPLE; k++, i = (i + 1) & mask) {
-      if (used[i]) {
-        seen++;
-        if (lastSeen[i] < oldest) {
-          oldest = lastSeen[i];
-          victim = i;
-        }
+  private int slotFor(long hi, long lo, long t) {
+    hosts.key[0] = hi;
+    hosts.key[1] = lo;
+    int s = hosts.findOrInsert(t);
+    if (hosts.inserted()) {
+      reset(s, t);
+      hosts.lastSeen[s] = t;
+    } else {
+      if (t - hosts.start[s] >= windowMicros) {
+        close(s, hosts.start[s] + windowMicros);
+        reset(s, t);
       }
+      hosts.lastSeen[s] = Math.max(hosts.lastSeen[s], t);
     }
-    remove(victim);
-    evictions++;
-  }
-
-  /** Removes slot {@code i}, shifting later entries of its probe run back (no tombstones). */
-  private void remove(int i) {
-    used[i] = false;
-    size--;
-    int hole = i;
-    int j = (i + 1) & mask;
-    while (used[j]) {
-      int home = (int) hashKey(keyHi[j], keyLo[j]) & mask;
-      // Move j into the hole if its home is not cyclically within (hole, j].
-      boolean between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
-      if (!between) {
-        move(j, hole);
-        hole = j;
-      }
-      j = (j + 1) & mask;
-    }
-  }
-
-  private void move(int from, int to) {
-    used[to] = true;
-    used[from] = false;
-    keyHi[to] = keyHi[from];
-    keyLo[to] = keyLo[from];
-    hasEmitted[to] = hasEmitted[from];
-    start[to] = start[from];
-    lastSeen[to] = lastSeen[from];
-    pktsOut[to] = pktsOut[from];
-    pktsIn[to] = pktsIn[from];
-    tcp[to] = tcp[from];
-    udp[to] = udp[from];
-    icmp[to] = icmp[from];
-    arp[to] = arp[from];
-    syn[to] = syn[from];
-    rst[to] = rst[from];
-    bytes[to] = bytes[from];
-    bytesSq[to] = bytesSq[from];
-    entropySum[to] = entropySum[from];
-    payloadPkts[to] = payloadPkts[from];
-    System.arraycopy(
-        dstHostBits, from * BITMAP_WORDS, dstHostBits, to * BITMAP_WORDS, BITMAP_WORDS);
-    System.arraycopy(
-        dstPortBits, from * BITMAP_WORDS, dstPortBits, to * BITMAP_WORDS, BITMAP_WORDS);
+    return s;
   }
 
   private void reset(int i, long t) {
-    start[i] = t;
+    hosts.start[i] = t;
     nextDue = Math.min(nextDue, t + windowMicros);
-    pktsOut[i] = 0;
-    pktsIn[i] = 0;
-    tcp[i] = 0;
-    udp[i] = 0;
-    icmp[i] = 0;
-    arp[i] = 0;
-    syn[i] = 0;
-    rst[i] = 0;
-    bytes[i] = 0;
-    bytesSq[i] = 0;
-    entropySum[i] = 0;
-    payloadPkts[i] = 0;
-    for (int w = 0; w < BITMAP_WORDS; w++) {
-      dstHostBits[i * BITMAP_WORDS + w] = 0;
-      dstPortBits[i * BITMAP_WORDS + w] = 0;
+    int c = i * COUNTERS;
+    for (int j = 0; j < COUNTERS; j++) {
+      if (j != EMITTED) {
+        hosts.counts[c + j] = 0;
+      }
+    }
+    for (int j = 0; j < SUMS; j++) {
+      hosts.sums[i * SUMS + j] = 0;
+    }
+    for (int w = 0; w < 2 * BITMAP_WORDS; w++) {
+      hosts.bits[i * 2 * BITMAP_WORDS + w] = 0;
     }
   }
 
   private void close(int i, long end) {
-    int n = pktsOut[i];
+    int c = i * COUNTERS;
+    int[] k = hosts.counts;
+    int n = k[c + OUT];
     if (n == 0) {
       return;
     }
-    double mean = bytes[i] / n;
-    double var = Math.max(0, bytesSq[i] / n - mean * mean);
+    double mean = hosts.sums[i * SUMS + BYTES] / n;
+    double var = Math.max(0, hosts.sums[i * SUMS + BYTES_SQ] / n - mean * mean);
+    int in = k[c + IN];
+    int b = i * 2 * BITMAP_WORDS;
     float[] v = vector;
     v[0] = (float) Math.log1p(n);
-    v[1] = (float) Math.log1p(bytes[i]);
+    v[1] = (float) Math.log1p(hosts.sums[i * SUMS + BYTES]);
     v[2] = (float) mean;
     v[3] = (float) Math.sqrt(var);
-    v[4] = (float) Math.log1p(distinct(dstHostBits, i));
-    v[5] = (float) Math.log1p(distinct(dstPortBits, i));
-    v[6] = (float) tcp[i] / n;
-    v[7] = (float) udp[i] / n;
-    v[8] = (float) icmp[i] / n;
-    v[9] = (float) arp[i] / n;
-    v[10] = (float) syn[i] / n;
-    v[11] = (float) rst[i] / n;
-    v[12] = (float) Math.log1p(pktsIn[i]);
-    v[13] = (float) n / (n + pktsIn[i]);
-    v[14] = payloadPkts[i] > 0 ? (float) (entropySum[i] / payloadPkts[i]) : 0f;
+    v[4] = (float) Math.log1p(distinct(hosts.bits, b));
+    v[5] = (float) Math.log1p(distinct(hosts.bits, b + BITMAP_WORDS));
+    v[6] = (float) k[c + TCP] / n;
+    v[7] = (float) k[c + UDP] / n;
+    v[8] = (float) k[c + ICMP] / n;
+    v[9] = (float) k[c + ARP] / n;
+    v[10] = (float) k[c + SYN] / n;
+    v[11] = (float) k[c + RST] / n;
+    v[12] = (float) Math.log1p(in);
+    v[13] = (float) n / (n + in);
+    int payload = k[c + PAYLOAD];
+    v[14] = payload > 0 ? (float) (hosts.sums[i * SUMS + ENTROPY] / payload) : 0f;
     emitted++;
-    hasEmitted[i] = true;
-    listener.onWindow(keyHi[i], keyLo[i], start[i], end, v);
+    k[c + EMITTED] = 1;
+    listener.onWindow(hosts.keyAt(i, 0), hosts.keyAt(i, 1), hosts.start[i], end, v);
   }
 
-  private static double distinct(long[] bits, int slot) {
+  private static double distinct(long[] bits, int off) {
     int ones = 0;
     for (int w = 0; w < BITMAP_WORDS; w++) {
-      ones += Long.bitCount(bits[slot * BITMAP_WORDS + w]);
+      ones += Long.bitCount(bits[off + w]);
     }
     int m = BITMAP_WORDS * 64;
     int zeros = m - ones;
@@ -412,18 +314,35 @@ public final class HostWindowTable implements dev.vigil.features.HostFeatures {
     return -m * Math.log((double) zeros / m);
   }
 
-  private static void setBit(long[] bits, int slot, long hash) {
+  private static void setBit(long[] bits, int off, long hash) {
     int bit = (int) (hash >>> 56); // 0..255
-    bits[slot * BITMAP_WORDS + (bit >>> 6)] |= 1L << (bit & 63);
+    bits[off + (bit >>> 6)] |= 1L << (bit & 63);
   }
 
-  private static long hashKey(long hi, long lo) {
-    return mix(hi * 0x9E3779B97F4A7C15L ^ lo);
-  }
+  /** Hosts by IP address, in the shared bounded table. */
+  private static final class Hosts extends SlotTable {
+    final long[] start = longs(1);
+    final long[] lastSeen = longs(1);
+    final int[] counts = ints(COUNTERS);
+    final double[] sums = doubles(SUMS);
+    final long[] bits = longs(2 * BITMAP_WORDS);
 
-  private static long mix(long z) {
-    z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
-    z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
-    return z ^ (z >>> 33);
+    Hosts(int max) {
+      super(2, max);
+    }
+
+    @Override
+    protected void initSlot(int s) {
+      counts[s * COUNTERS + EMITTED] = 0;
+    }
+
+    @Override
+    protected void moveValues(int from, int to) {
+      copy(start, 1, from, to);
+      copy(lastSeen, 1, from, to);
+      copy(counts, COUNTERS, from, to);
+      copy(sums, SUMS, from, to);
+      copy(bits, 2 * BITMAP_WORDS, from, to);
+    }
   }
 }

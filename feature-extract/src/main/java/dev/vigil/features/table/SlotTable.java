@@ -1,28 +1,30 @@
-package dev.vigil.features.damped;
+package dev.vigil.features.table;
 
 /**
  * An open-addressing hash table of fixed capacity whose keys are a fixed number of longs and whose
  * values live in primitive arrays indexed by slot, so that lookups and updates allocate nothing.
  *
- * <p>A subclass registers its value arrays with {@link #register}; the table moves their contents
- * when backward-shift deletion relocates an entry. When a new key arrives at a full table, the
- * least recently touched of a few sampled entries is evicted (counted by {@link #evictions()}).
- * Keys are passed through the scratch array {@link #key} to avoid varargs allocation.
+ * <p>A subclass allocates its value arrays with {@link #doubles}, {@link #longs} and {@link #ints},
+ * and copies them when backward-shift deletion relocates an entry. When a new key arrives at a full
+ * table, the least recently touched of a few sampled entries is evicted (counted by {@link
+ * #evictions()}). Keys are passed through the scratch array {@link #key} to avoid varargs
+ * allocation.
  *
- * <p>Not thread-safe.
+ * <p>Internal to the feature-extract module (public only so that its packages can share it). Not
+ * thread-safe.
  */
-abstract class SlotTable {
+public abstract class SlotTable {
   private static final int SAMPLE = 8;
 
   /**
    * Scratch key: fill its first {@code keyLongs} entries, then call {@link #find} or {@link
    * #findOrInsert}.
    */
-  final long[] key;
+  public final long[] key;
 
   private final int keyLongs;
   private final int maxEntries;
-  final int capacity;
+  public final int capacity;
   private final int mask;
   private final long[] keys;
   private final boolean[] used;
@@ -32,7 +34,7 @@ abstract class SlotTable {
   private long evictions;
   private boolean lastInserted;
 
-  SlotTable(int keyLongs, int maxEntries) {
+  protected SlotTable(int keyLongs, int maxEntries) {
     if (maxEntries < 16) {
       throw new IllegalArgumentException("maxEntries must be at least 16, was " + maxEntries);
     }
@@ -47,32 +49,25 @@ abstract class SlotTable {
   }
 
   /** Registers a value array of {@code stride} elements per slot; returns it. */
-  final double[] doubles(int stride) {
+  protected final double[] doubles(int stride) {
     double[] a = new double[capacity * stride];
-    register(a, stride);
     return a;
   }
 
   /** Registers a value array of {@code stride} elements per slot; returns it. */
-  final long[] longs(int stride) {
+  protected final long[] longs(int stride) {
     long[] a = new long[capacity * stride];
-    register(a, stride);
     return a;
   }
 
   /** Registers a value array of {@code stride} elements per slot; returns it. */
-  final int[] ints(int stride) {
+  protected final int[] ints(int stride) {
     int[] a = new int[capacity * stride];
-    register(a, stride);
     return a;
-  }
-
-  private void register(Object array, int stride) {
-    // Kept for documentation of the layout; moves are done by moveValues.
   }
 
   /** Returns the slot of {@link #key}, or -1. */
-  final int find() {
+  public final int find() {
     int i = home();
     while (used[i]) {
       if (keyEquals(i)) {
@@ -87,7 +82,7 @@ abstract class SlotTable {
    * Returns the slot of {@link #key}, inserting it (with values from {@link #initSlot}) if absent;
    * marks it touched at {@code now}. {@link #inserted()} tells whether it was new.
    */
-  final int findOrInsert(long now) {
+  public final int findOrInsert(long now) {
     int i = home();
     while (used[i]) {
       if (keyEquals(i)) {
@@ -111,12 +106,12 @@ abstract class SlotTable {
   }
 
   /** Returns whether the last {@link #findOrInsert} inserted a new entry. */
-  final boolean inserted() {
+  public final boolean inserted() {
     return lastInserted;
   }
 
   /** Sets a new slot's values; called on insert. */
-  abstract void initSlot(int slot);
+  protected abstract void initSlot(int slot);
 
   /** Returns the number of entries. */
   public final int size() {
@@ -129,11 +124,11 @@ abstract class SlotTable {
   }
 
   /** Returns the key long {@code j} of {@code slot}. */
-  final long keyAt(int slot, int j) {
+  public final long keyAt(int slot, int j) {
     return keys[slot * keyLongs + j];
   }
 
-  final boolean isUsed(int slot) {
+  public final boolean isUsed(int slot) {
     return used[slot];
   }
 
@@ -187,7 +182,7 @@ abstract class SlotTable {
   }
 
   /** Removes {@code slot}, shifting later entries of its probe run back (no tombstones). */
-  final void remove(int slot) {
+  public final void remove(int slot) {
     used[slot] = false;
     size--;
     int hole = slot;
@@ -216,21 +211,22 @@ abstract class SlotTable {
    * Subclasses copy their own, typed arrays: a generic copy over the registered arrays as {@code
    * Object} cost about a microsecond per eviction under a spoofed flood.
    */
-  abstract void moveValues(int from, int to);
+  protected abstract void moveValues(int from, int to);
 
-  static void copy(double[] a, int stride, int from, int to) {
+  protected static void copy(double[] a, int stride, int from, int to) {
     System.arraycopy(a, from * stride, a, to * stride, stride);
   }
 
-  static void copy(long[] a, int stride, int from, int to) {
+  protected static void copy(long[] a, int stride, int from, int to) {
     System.arraycopy(a, from * stride, a, to * stride, stride);
   }
 
-  static void copy(int[] a, int stride, int from, int to) {
+  protected static void copy(int[] a, int stride, int from, int to) {
     System.arraycopy(a, from * stride, a, to * stride, stride);
   }
 
-  static long mix(long z) {
+  /** Returns a well-mixed 64-bit hash of {@code z} (murmur3 finaliser). */
+  public static long mix(long z) {
     z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
     z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
     return z ^ (z >>> 33);
