@@ -83,7 +83,8 @@ public abstract class SlotTable {
    * marks it touched at {@code now}. {@link #inserted()} tells whether it was new.
    */
   public final int findOrInsert(long now) {
-    int i = home();
+    int h = home();
+    int i = h;
     while (used[i]) {
       if (keyEquals(i)) {
         touched[i] = now;
@@ -93,9 +94,25 @@ public abstract class SlotTable {
       i = (i + 1) & mask;
     }
     if (size >= maxEntries) {
-      evictSampled();
-      return findOrInsert(now); // one eviction frees one entry: the retry inserts
+      return insertAfterEviction(h, now);
     }
+    return insertAt(i, now);
+  }
+
+  /**
+   * Evicts one entry, then inserts {@link #key} (kept out of {@link #findOrInsert} so it stays
+   * small).
+   */
+  private int insertAfterEviction(int home, long now) {
+    evictSampled();
+    int i = home; // the eviction may have shifted entries: probe again for the first free slot
+    while (used[i]) {
+      i = (i + 1) & mask;
+    }
+    return insertAt(i, now);
+  }
+
+  private int insertAt(int i, long now) {
     used[i] = true;
     System.arraycopy(key, 0, keys, i * keyLongs, keyLongs);
     touched[i] = now;
@@ -147,11 +164,14 @@ public abstract class SlotTable {
   }
 
   private long hash(long[] k, int off) {
-    long h = 0x9E3779B97F4A7C15L;
-    for (int j = 0; j < keyLongs; j++) {
-      h = mix(h ^ k[off + j]);
+    // Combine the key longs multiplicatively and mix once: one finaliser per lookup instead of one
+    // per
+    // key long (host keys are looked up twice per packet).
+    long h = k[off];
+    for (int j = 1; j < keyLongs; j++) {
+      h = h * 0x9E3779B97F4A7C15L ^ k[off + j];
     }
-    return h;
+    return mix(h);
   }
 
   /**
