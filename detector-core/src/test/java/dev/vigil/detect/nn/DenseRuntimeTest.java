@@ -3,9 +3,9 @@ package dev.vigil.detect.nn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.vigil.detect.eval.Roc;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
@@ -120,7 +120,7 @@ class DenseRuntimeTest {
       }
       eq[i] = s / D;
     }
-    assertThat(spearman(ef, eq)).isGreaterThanOrEqualTo(0.99);
+    assertThat(Roc.spearman(ef, eq)).isGreaterThanOrEqualTo(0.99);
   }
 
   @Test
@@ -154,34 +154,5 @@ class DenseRuntimeTest {
     assertThatThrownBy(
             () -> new DenseLayerWeights(2, 3, new float[5], new float[3], Activation.RELU))
         .hasMessageContaining("expected nOut*nIn = 6");
-  }
-
-  private static double spearman(double[] a, double[] b) {
-    double[] ra = ranks(a);
-    double[] rb = ranks(b);
-    double ma = Arrays.stream(ra).average().orElseThrow();
-    double mb = Arrays.stream(rb).average().orElseThrow();
-    double num = 0;
-    double da = 0;
-    double db = 0;
-    for (int i = 0; i < a.length; i++) {
-      num += (ra[i] - ma) * (rb[i] - mb);
-      da += (ra[i] - ma) * (ra[i] - ma);
-      db += (rb[i] - mb) * (rb[i] - mb);
-    }
-    return num / Math.sqrt(da * db);
-  }
-
-  private static double[] ranks(double[] v) {
-    Integer[] idx = new Integer[v.length];
-    for (int i = 0; i < v.length; i++) {
-      idx[i] = i;
-    }
-    Arrays.sort(idx, (x, y) -> Double.compare(v[x], v[y]));
-    double[] r = new double[v.length];
-    for (int i = 0; i < v.length; i++) {
-      r[idx[i]] = i;
-    }
-    return r;
   }
 }
