@@ -1,7 +1,6 @@
 package dev.vigil.features.capture;
 
 import java.io.IOException;
-import java.sql.Timestamp;
 import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
@@ -103,11 +102,12 @@ public final class LiveCapture implements AutoCloseable {
         handle.dispatch(
             -1,
             (byte[] frame) -> {
-              Timestamp t = handle.getTimestamp();
-              long micros = t.getTime() / 1000 * 1_000_000L + t.getNanos() / 1000;
-              Integer orig = handle.getOriginalLength();
               try {
-                ring.offer(frame, frame.length, orig == null ? frame.length : orig, micros);
+                ring.offer(
+                    frame,
+                    frame.length,
+                    PcapFrames.wireLength(handle, frame),
+                    PcapFrames.timestampMicros(handle));
               } catch (RuntimeException e) {
                 // Pcap4J's native callback would swallow it: record and stop instead.
                 failure = e;

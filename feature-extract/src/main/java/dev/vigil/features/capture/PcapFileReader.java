@@ -3,7 +3,6 @@ package dev.vigil.features.capture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Timestamp;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.PcapNativeException;
@@ -62,11 +61,12 @@ public final class PcapFileReader {
             if (failed[0] != null) {
               return;
             }
-            Timestamp ts = handle.getTimestamp();
-            long micros = ts.getTime() / 1000 * 1_000_000L + ts.getNanos() / 1000;
-            Integer orig = handle.getOriginalLength();
             try {
-              sink.onFrame(frame, frame.length, orig == null ? frame.length : orig, micros);
+              sink.onFrame(
+                  frame,
+                  frame.length,
+                  PcapFrames.wireLength(handle, frame),
+                  PcapFrames.timestampMicros(handle));
             } catch (RuntimeException e) {
               failed[0] = e;
               try {

@@ -3,6 +3,7 @@ package dev.vigil.features.damped;
 import dev.vigil.features.FeatureSchema;
 import dev.vigil.features.packet.PacketMeta;
 import dev.vigil.features.table.SlotTable;
+import dev.vigil.features.table.WindowedHostFeatures;
 import dev.vigil.features.window.WindowListener;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +29,7 @@ import java.util.List;
  * least recently seen of a few sampled ones when full (counted), so a flood of spoofed sources
  * cannot grow it. Not thread-safe.
  */
-public final class DampedFeatureExtractor implements dev.vigil.features.HostFeatures {
+public final class DampedFeatureExtractor extends WindowedHostFeatures {
   /** Per-decay-rate feature names, in order; each is prefixed with {@code l<λ>_}. */
   private static final List<String> PER_RATE =
       List.of(
@@ -187,7 +188,6 @@ public final class DampedFeatureExtractor implements dev.vigil.features.HostFeat
   private static final int FLAG_CHANNEL = 2;
   private static final int FLAG_SOCKET = 4;
 
-  private final long windowMicros;
   private final WindowListener listener;
   private final float[] vector = new float[SCHEMA.size()];
   private final double[] f = new double[Decay.N];
@@ -197,9 +197,7 @@ public final class DampedFeatureExtractor implements dev.vigil.features.HostFeat
   private final MacIps macIps;
   private final Pairs channels;
   private final Pairs sockets;
-  private long droppedTails;
   private long emitted;
-  private long nextDue = Long.MAX_VALUE; // no window ends before this (a lower bound)
 
   /**
    * Creates an extractor.
@@ -209,10 +207,7 @@ public final class DampedFeatureExtractor implements dev.vigil.features.HostFeat
    * @param listener receives each closed window's vector (reused after the call)
    */
   public DampedFeatureExtractor(long windowMicros, Limits limits, WindowListener listener) {
-    if (windowMicros < 1000) {
-      throw new IllegalArgumentException("windowMicros must be at least 1000, was " + windowMicros);
-    }
-    this.windowMicros = windowMicros;
+    super(windowMicros);
     this.listener = java.util.Objects.requireNonNull(listener, "listener");
     this.hosts = new Hosts(limits.maxHosts());
     this.macIps = new MacIps(limits.maxHosts());
@@ -347,43 +342,34 @@ public final class DampedFeatureExtractor implements dev.vigil.features.HostFeat
     hosts.counts[d * COUNTERS + IN]++;
   }
 
-  /** Closes and emits every window that ended at or before {@code nowMicros}. */
   @Override
-  public void expire(long nowMicros) {
-    if (nowMicros < nextDue) {
-      return; // no window is due yet: skip the sweep over the whole table
-    }
-    long due = Long.MAX_VALUE;
-    for (int i = 0; i < hosts.capacity; i++) {
-      if (hosts.isUsed(i)) {
-        if (nowMicros - hosts.winStart[i] >= windowMicros) {
-          close(i, hosts.winStart[i] + windowMicros);
-          resetWindow(i, nowMicros);
-        }
-        due = Math.min(due, hosts.winStart[i] + windowMicros);
-      }
-    }
-    nextDue = due;
+  protected SlotTable hostTable() {
+    return hosts;
   }
 
-  /**
-   * Closes every open window at the end of input. A trailing partial window is emitted only if it
-   * spans at least half a window or its host never had a window emitted (a short-lived host must
-   * still be scored); other short tails are dropped and counted.
-   */
   @Override
-  public void flush() {
-    for (int i = 0; i < hosts.capacity; i++) {
-      if (hosts.isUsed(i) && hosts.counts[i * COUNTERS + OUT] > 0) {
-        long last = (long) (hosts.lastT[i] * 1e6);
-        if (last - hosts.winStart[i] >= windowMicros / 2 || (hosts.flags[i] & FLAG_EMITTED) == 0) {
-          close(i, Math.max(last, hosts.winStart[i] + 1));
-        } else {
-          droppedTails++;
-        }
-        resetWindow(i, last);
-      }
-    }
+  protected long windowStart(int i) {
+    return hosts.winStart[i];
+  }
+
+  @Override
+  protected long lastSeenMicros(int i) {
+    return (long) (hosts.lastT[i] * 1e6);
+  }
+
+  @Override
+  protected boolean hasOutbound(int i) {
+    return hosts.counts[i * COUNTERS + OUT] > 0;
+  }
+
+  @Override
+  protected boolean everEmitted(int i) {
+    return (hosts.flags[i] & FLAG_EMITTED) != 0;
+  }
+
+  @Override
+  protected void closeWindow(int i, long endMicros) {
+    close(i, endMicros);
   }
 
   @Override
@@ -409,15 +395,10 @@ public final class DampedFeatureExtractor implements dev.vigil.features.HostFeat
     return emitted;
   }
 
-  /** Returns short end-of-input tails that {@link #flush} dropped. */
   @Override
-  public long droppedTails() {
-    return droppedTails;
-  }
-
-  private void resetWindow(int s, long tMicros) {
+  protected void resetWindow(int s, long tMicros) {
     hosts.winStart[s] = tMicros;
-    nextDue = Math.min(nextDue, tMicros + windowMicros);
+    windowOpened(tMicros);
     int c = s * COUNTERS;
     for (int j = 0; j < COUNTERS; j++) {
       hosts.counts[c + j] = 0;

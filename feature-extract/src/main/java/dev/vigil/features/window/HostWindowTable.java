@@ -3,6 +3,7 @@ package dev.vigil.features.window;
 import dev.vigil.features.FeatureSchema;
 import dev.vigil.features.packet.PacketMeta;
 import dev.vigil.features.table.SlotTable;
+import dev.vigil.features.table.WindowedHostFeatures;
 import java.util.List;
 
 /**
@@ -22,7 +23,7 @@ import java.util.List;
  *
  * <p>Not thread-safe: one table per processing thread.
  */
-public final class HostWindowTable implements dev.vigil.features.HostFeatures {
+public final class HostWindowTable extends WindowedHostFeatures {
   /** The vector layout this table emits. */
   public static final FeatureSchema SCHEMA =
       new FeatureSchema(
@@ -80,12 +81,9 @@ public final class HostWindowTable implements dev.vigil.features.HostFeatures {
   private static final int ENTROPY = 2;
   private static final int SUMS = 3;
 
-  private final long windowMicros;
   private final WindowListener listener;
   private final float[] vector = new float[SCHEMA.size()];
   private final Hosts hosts;
-  private long nextDue = Long.MAX_VALUE; // no window ends before this (a lower bound)
-  private long droppedTails;
   private long emitted;
 
   /**
@@ -96,13 +94,10 @@ public final class HostWindowTable implements dev.vigil.features.HostFeatures {
    * @param listener receives closed windows
    */
   public HostWindowTable(long windowMicros, int maxHosts, WindowListener listener) {
-    if (windowMicros < 1000) {
-      throw new IllegalArgumentException("windowMicros must be at least 1000, was " + windowMicros);
-    }
+    super(windowMicros);
     if (maxHosts < 16) {
       throw new IllegalArgumentException("maxHosts must be at least 16, was " + maxHosts);
     }
-    this.windowMicros = windowMicros;
     this.listener = java.util.Objects.requireNonNull(listener, "listener");
     this.hosts = new Hosts(maxHosts);
   }
@@ -155,53 +150,34 @@ public final class HostWindowTable implements dev.vigil.features.HostFeatures {
     hosts.counts[d * COUNTERS + IN]++;
   }
 
-  /** Closes and emits every window that ended at or before {@code nowMicros}. */
   @Override
-  public void expire(long nowMicros) {
-    if (nowMicros < nextDue) {
-      return; // no window is due yet: skip the sweep over the whole table
-    }
-    long due = Long.MAX_VALUE;
-    for (int i = 0; i < hosts.capacity; i++) {
-      if (hosts.isUsed(i)) {
-        if (nowMicros - hosts.start[i] >= windowMicros) {
-          close(i, hosts.start[i] + windowMicros);
-          reset(i, nowMicros);
-        }
-        due = Math.min(due, hosts.start[i] + windowMicros);
-      }
-    }
-    nextDue = due;
+  protected SlotTable hostTable() {
+    return hosts;
   }
 
-  /**
-   * Closes every open window at the end of input. A trailing partial window is emitted only if it
-   * spans at least half a window, or if its host never had a window emitted (a short-lived host,
-   * such as a brief scanner, must still be scored); other short tails are dropped and counted by
-   * {@link #droppedTails()}, since their few packets would make an ordinary host look anomalous.
-   */
   @Override
-  public void flush() {
-    for (int i = 0; i < hosts.capacity; i++) {
-      if (hosts.isUsed(i)) {
-        if (hosts.counts[i * COUNTERS + OUT] > 0) {
-          long last = hosts.lastSeen[i];
-          if (last - hosts.start[i] >= windowMicros / 2
-              || hosts.counts[i * COUNTERS + EMITTED] == 0) {
-            close(i, Math.max(last, hosts.start[i] + 1));
-          } else {
-            droppedTails++;
-          }
-        }
-        reset(i, hosts.lastSeen[i]);
-      }
-    }
+  protected long windowStart(int i) {
+    return hosts.start[i];
   }
 
-  /** Returns how many short trailing windows {@link #flush} dropped. */
   @Override
-  public long droppedTails() {
-    return droppedTails;
+  protected long lastSeenMicros(int i) {
+    return hosts.lastSeen[i];
+  }
+
+  @Override
+  protected boolean hasOutbound(int i) {
+    return hosts.counts[i * COUNTERS + OUT] > 0;
+  }
+
+  @Override
+  protected boolean everEmitted(int i) {
+    return hosts.counts[i * COUNTERS + EMITTED] != 0;
+  }
+
+  @Override
+  protected void closeWindow(int i, long endMicros) {
+    close(i, endMicros);
   }
 
   @Override
@@ -239,21 +215,22 @@ public final class HostWindowTable implements dev.vigil.features.HostFeatures {
     hosts.key[1] = lo;
     int s = hosts.findOrInsert(t);
     if (hosts.inserted()) {
-      reset(s, t);
+      resetWindow(s, t);
       hosts.lastSeen[s] = t;
     } else {
       if (t - hosts.start[s] >= windowMicros) {
         close(s, hosts.start[s] + windowMicros);
-        reset(s, t);
+        resetWindow(s, t);
       }
       hosts.lastSeen[s] = Math.max(hosts.lastSeen[s], t);
     }
     return s;
   }
 
-  private void reset(int i, long t) {
+  @Override
+  protected void resetWindow(int i, long t) {
     hosts.start[i] = t;
-    nextDue = Math.min(nextDue, t + windowMicros);
+    windowOpened(t);
     int c = i * COUNTERS;
     for (int j = 0; j < COUNTERS; j++) {
       if (j != EMITTED) {
