@@ -9,7 +9,7 @@ import java.util.List;
  * <p>{@link #forward} allocates nothing: it uses buffers owned by the instance, so an instance is
  * not thread-safe; give each scoring thread its own {@link #copy()}.
  */
-public final class DenseNet {
+public final class DenseNet implements VectorModel {
   private final List<DenseLayerWeights> layers;
   private final float[] a;
   private final float[] b;
@@ -41,6 +41,7 @@ public final class DenseNet {
   }
 
   /** Returns an independent instance with the same weights (for another thread). */
+  @Override
   public DenseNet copy() {
     return new DenseNet(layers);
   }
@@ -51,11 +52,13 @@ public final class DenseNet {
   }
 
   /** Returns the input width. */
+  @Override
   public int inputSize() {
     return layers.get(0).nIn();
   }
 
   /** Returns the output width. */
+  @Override
   public int outputSize() {
     return layers.get(layers.size() - 1).nOut();
   }
@@ -63,6 +66,7 @@ public final class DenseNet {
   /**
    * Computes the network's output for {@code x} into {@code out} (length {@link #outputSize()}).
    */
+  @Override
   public void forward(float[] x, float[] out) {
     if (x.length != inputSize() || out.length != outputSize()) {
       throw new IllegalArgumentException(

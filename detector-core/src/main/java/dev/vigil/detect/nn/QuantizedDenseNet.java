@@ -11,7 +11,7 @@ import java.util.List;
  * <p>Four times less weight memory than float and integer arithmetic in the inner loop. {@link
  * #forward} allocates nothing; not thread-safe (use {@link #copy()} per thread).
  */
-public final class QuantizedDenseNet {
+public final class QuantizedDenseNet implements VectorModel {
   private final DenseNet source;
   private final byte[][] q;
   private final float[][] scale;
@@ -50,7 +50,18 @@ public final class QuantizedDenseNet {
     xq = new byte[widest];
   }
 
+  @Override
+  public int inputSize() {
+    return source.inputSize();
+  }
+
+  @Override
+  public int outputSize() {
+    return source.outputSize();
+  }
+
   /** Returns an independent instance with the same weights. */
+  @Override
   public QuantizedDenseNet copy() {
     return new QuantizedDenseNet(source);
   }
@@ -69,6 +80,7 @@ public final class QuantizedDenseNet {
   }
 
   /** Computes the output for {@code x} into {@code out}. */
+  @Override
   public void forward(float[] x, float[] out) {
     List<DenseLayerWeights> layers = source.layers();
     if (x.length != source.inputSize() || out.length != source.outputSize()) {
