@@ -1,0 +1,94 @@
+package dev.vigil.detect.scale;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class FeatureScalerTest {
+  private static final List<float[]> ROWS =
+      List.of(
+          new float[] {0, 10, 5},
+          new float[] {1, 20, 5},
+          new float[] {2, 30, 5},
+          new float[] {3, 40, 5});
+
+  @Test
+  void minMaxMapsTheNormalRangeToUnitAndClipsBeyondTheMargin() {
+    FeatureScaler s =
+        FeatureScaler.fit(ROWS, new FeatureScaler.Options(FeatureScaler.Kind.MINMAX, false, 1));
+    float[] out = new float[3];
+    s.transform(new float[] {1.5f, 40, 5}, out);
+    assertThat(out[0]).isCloseTo(0.5f, within(1e-6f));
+    assertThat(out[1]).isCloseTo(1f, within(1e-6f));
+    assertThat(out[2]).isZero(); // constant feature: scale 1
+    s.transform(new float[] {4.5f, 1e9f, Float.NaN}, out);
+    assertThat(out[0]).isCloseTo(1.5f, within(1e-6f)); // beyond the range still counts
+    assertThat(out[1]).isEqualTo(2f); // but is clipped at 1 + clip
+    assertThat(out[2]).isEqualTo(2f); // NaN is as far from normal as can be
+    s.transform(new float[] {-1e9f, 10, Float.NEGATIVE_INFINITY}, out);
+    assertThat(out[0]).isEqualTo(-1f);
+    assertThat(out[2]).isEqualTo(-1f);
+  }
+
+  @Test
+  void log1pCompressesHeavyTails() {
+    FeatureScaler s = FeatureScaler.fit(ROWS, FeatureScaler.Options.defaults());
+    float[] out = new float[3];
+    s.transform(
+        new float[] {0, (float) Math.expm1(0.5 * (Math.log1p(10) + Math.log1p(40))), 5}, out);
+    assertThat(out[1]).isCloseTo(0.5f, within(1e-5f));
+  }
+
+  @Test
+  void robustCentresOnTheMedian() {
+    FeatureScaler s =
+        FeatureScaler.fit(ROWS, new FeatureScaler.Options(FeatureScaler.Kind.ROBUST, false, 5));
+    float[] out = new float[3];
+    s.transform(new float[] {1.5f, 25, 5}, out);
+    assertThat(out[0]).isCloseTo(0f, within(1e-6f));
+    assertThat(out[1]).isCloseTo(0f, within(1e-6f));
+    s.transform(new float[] {3, 40, 5}, out);
+    assertThat(out[0]).isCloseTo(1.5f / 1.5f, within(1e-6f)); // IQR of 0..3 is 1.5
+  }
+
+  @Test
+  void roundTripsThroughItsBinaryForm() throws Exception {
+    FeatureScaler s = FeatureScaler.fit(ROWS, FeatureScaler.Options.defaults());
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    s.writeTo(new DataOutputStream(bytes));
+    FeatureScaler t =
+        FeatureScaler.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+    float[] a = new float[3];
+    float[] b = new float[3];
+    float[] x = {2.2f, 17, 6};
+    s.transform(x, a);
+    t.transform(x, b);
+    assertThat(b).containsExactly(a);
+    assertThat(t.options()).isEqualTo(s.options());
+  }
+
+  @Test
+  void refusesBadInput() {
+    assertThatThrownBy(() -> FeatureScaler.fit(List.of(), FeatureScaler.Options.defaults()))
+        .hasMessageContaining("at least one row");
+    assertThatThrownBy(
+            () ->
+                FeatureScaler.fit(
+                    List.of(new float[] {1}, new float[] {1, 2}), FeatureScaler.Options.defaults()))
+        .hasMessageContaining("expected 1");
+    assertThatThrownBy(
+            () ->
+                FeatureScaler.fit(
+                    List.of(new float[] {Float.NaN}), FeatureScaler.Options.defaults()))
+        .hasMessageContaining("NaN");
+    assertThatThrownBy(() -> new FeatureScaler.Options(FeatureScaler.Kind.MINMAX, true, 0))
+        .hasMessageContaining("clip");
+  }
+}
