@@ -1,5 +1,9 @@
 package dev.vigil.detect.nn;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -112,5 +116,58 @@ public final class DenseNet implements VectorModel {
       s += d * d;
     }
     return s / x.length;
+  }
+
+  /** Writes the weights (for model bundles). */
+  public void writeTo(DataOutput out) throws IOException {
+    out.writeInt(layers.size());
+    for (DenseLayerWeights l : layers) {
+      out.writeInt(l.nIn());
+      out.writeInt(l.nOut());
+      out.writeUTF(l.activation().name());
+      for (float w : l.weights()) {
+        out.writeFloat(w);
+      }
+      for (float b : l.bias()) {
+        out.writeFloat(b);
+      }
+    }
+  }
+
+  /** Reads weights written by {@link #writeTo}, validating every size. */
+  public static DenseNet readFrom(DataInput in) throws IOException {
+    int n = in.readInt();
+    if (n < 1 || n > 64) {
+      throw new IOException("dense network has " + n + " layers, expected 1 to 64");
+    }
+    List<DenseLayerWeights> layers = new ArrayList<>(n);
+    for (int li = 0; li < n; li++) {
+      int nIn = in.readInt();
+      int nOut = in.readInt();
+      if (nIn < 1 || nOut < 1 || (long) nIn * nOut > 1 << 24) {
+        throw new IOException("dense layer " + li + " has invalid shape " + nIn + "x" + nOut);
+      }
+      Activation act;
+      String a = in.readUTF();
+      try {
+        act = Activation.valueOf(a);
+      } catch (IllegalArgumentException e) {
+        throw new IOException("dense layer " + li + " has unknown activation '" + a + "'", e);
+      }
+      float[] w = new float[nIn * nOut];
+      for (int i = 0; i < w.length; i++) {
+        w[i] = in.readFloat();
+      }
+      float[] b = new float[nOut];
+      for (int i = 0; i < nOut; i++) {
+        b[i] = in.readFloat();
+      }
+      layers.add(new DenseLayerWeights(nIn, nOut, w, b, act));
+    }
+    try {
+      return new DenseNet(layers);
+    } catch (IllegalArgumentException e) {
+      throw new IOException("dense network is inconsistent: " + e.getMessage(), e);
+    }
   }
 }

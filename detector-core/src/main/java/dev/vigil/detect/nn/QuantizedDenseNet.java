@@ -1,5 +1,8 @@
 package dev.vigil.detect.nn;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.List;
 
 /**
@@ -60,10 +63,76 @@ public final class QuantizedDenseNet implements VectorModel {
     return source.outputSize();
   }
 
-  /** Returns an independent instance with the same weights. */
+  private QuantizedDenseNet(DenseNet net, byte[][] q, float[][] scale) {
+    this.source = net;
+    this.q = q;
+    this.scale = scale;
+    int widest = net.inputSize();
+    for (DenseLayerWeights l : net.layers()) {
+      widest = Math.max(widest, l.nOut());
+    }
+    a = new float[widest];
+    b = new float[widest];
+    xq = new byte[widest];
+  }
+
+  /** Returns an independent instance sharing the same quantized weights. */
   @Override
   public QuantizedDenseNet copy() {
-    return new QuantizedDenseNet(source);
+    return new QuantizedDenseNet(source, q, scale);
+  }
+
+  /**
+   * Writes the quantized weights and their scales (biases and activations belong to the float
+   * network, written separately).
+   */
+  public void writeTo(DataOutput out) throws IOException {
+    out.writeInt(q.length);
+    for (int li = 0; li < q.length; li++) {
+      out.writeInt(q[li].length);
+      out.write(q[li]);
+      out.writeInt(scale[li].length);
+      for (float s : scale[li]) {
+        out.writeFloat(s);
+      }
+    }
+  }
+
+  /**
+   * Reads quantized weights written by {@link #writeTo} for the float network {@code net} (which
+   * supplies shapes, biases and activations), so the int8 weights are exactly those shipped.
+   */
+  public static QuantizedDenseNet readFrom(DataInput in, DenseNet net) throws IOException {
+    List<DenseLayerWeights> layers = net.layers();
+    int n = in.readInt();
+    if (n != layers.size()) {
+      throw new IOException("int8 network has " + n + " layers, the float one " + layers.size());
+    }
+    byte[][] q = new byte[n][];
+    float[][] scale = new float[n][];
+    for (int li = 0; li < n; li++) {
+      DenseLayerWeights l = layers.get(li);
+      int len = in.readInt();
+      if (len != l.nIn() * l.nOut()) {
+        throw new IOException(
+            "int8 layer " + li + " has " + len + " weights, expected " + l.nIn() * l.nOut());
+      }
+      q[li] = new byte[len];
+      in.readFully(q[li]);
+      int ns = in.readInt();
+      if (ns != l.nOut()) {
+        throw new IOException("int8 layer " + li + " has " + ns + " scales, expected " + l.nOut());
+      }
+      scale[li] = new float[ns];
+      for (int o = 0; o < ns; o++) {
+        float s = in.readFloat();
+        if (!(s > 0) || !Float.isFinite(s)) {
+          throw new IOException("int8 layer " + li + " scale " + o + " is " + s);
+        }
+        scale[li][o] = s;
+      }
+    }
+    return new QuantizedDenseNet(net, q, scale);
   }
 
   /**
