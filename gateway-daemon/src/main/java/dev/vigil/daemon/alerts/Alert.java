@@ -3,6 +3,7 @@ package dev.vigil.daemon.alerts;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.micronaut.serde.annotation.Serdeable;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One alert, shaped like a Suricata eve.json {@code alert} event so that existing tooling (jq,
@@ -44,13 +45,17 @@ public record Alert(
    *
    * @param id alert id, unique within a daemon run
    * @param detector which scorer fired
-   * @param score anomaly score in (0, 1)
-   * @param threshold the calibrated threshold the score exceeded
+   * @param score fused anomaly score (normalised: 1 is the 99th percentile of normal components)
+   * @param threshold the calibrated threshold the score reached
+   * @param severity low, medium, high or critical: how deep in the normal tail the score lies
+   * @param components each component's normalised score (ae, lstm, iforest)
+   * @param fired components beyond their own normal tail
+   * @param summary one line saying why
    * @param windowStart window start, ISO-8601 UTC
    * @param windowEnd window end, ISO-8601 UTC
    * @param detectedAt wall-clock time of detection, ISO-8601 UTC
    * @param schema feature schema id
-   * @param topFeatures features that deviated most from normal, largest first
+   * @param topFeatures features with the largest share of the reconstruction error, largest first
    */
   @Serdeable
   public record Detail(
@@ -58,6 +63,10 @@ public record Alert(
       String detector,
       double score,
       double threshold,
+      String severity,
+      Map<String, Double> components,
+      List<String> fired,
+      String summary,
       @JsonProperty("window_start") String windowStart,
       @JsonProperty("window_end") String windowEnd,
       @JsonProperty("detected_at") String detectedAt,
@@ -68,11 +77,11 @@ public record Alert(
    * One explaining feature.
    *
    * @param name feature name
-   * @param value the window's value
-   * @param normalMean mean over the normal training windows
-   * @param z deviation from normal in standard deviations
+   * @param value the window's raw value
+   * @param share its share of the autoencoder's reconstruction error, in [0, 1]
+   * @param scaled the scaled value the models saw
+   * @param expected what the autoencoder reconstructed (scaled units): what normal would look like
    */
   @Serdeable
-  public record Feature(
-      String name, double value, @JsonProperty("normal_mean") double normalMean, double z) {}
+  public record Feature(String name, double value, double share, double scaled, double expected) {}
 }

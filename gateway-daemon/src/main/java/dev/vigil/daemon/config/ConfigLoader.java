@@ -1,5 +1,12 @@
 package dev.vigil.daemon.config;
 
+import dev.vigil.detect.ForestParams;
+import dev.vigil.detect.fusion.Fusion;
+import dev.vigil.detect.model.ModelTrainer;
+import dev.vigil.detect.model.Precision;
+import dev.vigil.detect.nn.AutoencoderTrainer;
+import dev.vigil.detect.nn.LstmTrainer;
+import dev.vigil.detect.scale.FeatureScaler;
 import dev.vigil.features.FeatureSet;
 import dev.vigil.features.capture.CaptureOptions;
 import java.io.IOException;
@@ -189,18 +196,112 @@ public final class ConfigLoader {
         top.section(
             "model",
             Set.of(
+                "bundle",
+                "precision",
                 "train-pcaps",
-                "trees",
-                "subsample",
+                "learn",
                 "seed",
-                "threshold-quantile",
-                "extension-level"));
-    List<Path> train = model.pathList("train-pcaps");
-    int trees = model.integer("trees", 100, 1, 10_000);
-    int subsample = model.integer("subsample", 256, 2, 1_000_000);
+                "target-fpr",
+                "weights",
+                "scaling",
+                "autoencoder",
+                "lstm",
+                "forest"));
+    Optional<Path> bundle = model.optionalPath("bundle");
+    boolean bundleExists = bundle.isPresent() && Files.isRegularFile(bundle.get());
+    List<Path> train = model.has("train-pcaps") ? model.pathList("train-pcaps") : List.of();
+    Section learnS = model.section("learn", Set.of("duration", "min-vectors", "max-vectors"));
+    VigilConfig.Learn learn = null;
+    if (model.has("learn")) {
+      Duration learnFor =
+          learnS.duration("duration", Duration.ofHours(24), Duration.ofSeconds(10), Duration.ofDays(90));
+      int minVectors = learnS.integer("min-vectors", 200, 50, 10_000_000);
+      int maxVectors = learnS.integer("max-vectors", 200_000, 100, 10_000_000);
+      if (maxVectors < minVectors) {
+        problems.add("model.learn.max-vectors: must be at least min-vectors (" + minVectors + ")");
+      }
+      learn = new VigilConfig.Learn(learnFor, minVectors, maxVectors);
+    }
+    if (!bundleExists && train.isEmpty() && learn == null && !model.has("train-pcaps")) {
+      problems.add(
+          "model: no way to get a model; set model.bundle to an existing bundle, model.train-pcaps"
+              + " to benign captures, or model.learn to learn the baseline on the device"
+              + bundle.map(b -> " (bundle [" + b + "] does not exist)").orElse(""));
+    }
+    String precisionText = model.string("precision", "int8");
+    Precision precision = Precision.INT8;
+    try {
+      precision = Precision.valueOf(precisionText.toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      problems.add("model.precision: expected int8 or float, got '" + precisionText + "'");
+    }
     long seed = model.integer("seed", 42, Integer.MIN_VALUE, Integer.MAX_VALUE);
-    double quantile = model.number("threshold-quantile", 0.995, 0.5, 1.0);
-    int extension = model.integer("extension-level", 1, 0, 64);
+    double targetFpr = model.number("target-fpr", 0.005, 1e-6, 0.2);
+    Section weightsS = model.section("weights", Set.of("ae", "lstm", "iforest"));
+    double[] weights = {
+      weightsS.number("ae", Fusion.DEFAULT_WEIGHTS[0], 0, 1),
+      weightsS.number("lstm", Fusion.DEFAULT_WEIGHTS[1], 0, 1),
+      weightsS.number("iforest", Fusion.DEFAULT_WEIGHTS[2], 0, 1)
+    };
+    if (weights[0] + weights[1] + weights[2] <= 0) {
+      problems.add("model.weights: at least one weight must be positive");
+      weights = Fusion.DEFAULT_WEIGHTS.clone();
+    }
+    String scalingText = model.string("scaling", "minmax");
+    FeatureScaler.Kind scaling = FeatureScaler.Kind.MINMAX;
+    try {
+      scaling = FeatureScaler.Kind.valueOf(scalingText.toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      problems.add("model.scaling: expected minmax or robust, got '" + scalingText + "'");
+    }
+    Section aeS = model.section("autoencoder", Set.of("hidden", "bottleneck", "epochs"));
+    AutoencoderTrainer.Config aeDefaults = AutoencoderTrainer.Config.defaults();
+    AutoencoderTrainer.Config ae =
+        new AutoencoderTrainer.Config(
+            aeS.integer("hidden", aeDefaults.hidden(), 1, 4096),
+            aeS.integer("bottleneck", aeDefaults.bottleneck(), 1, 4096),
+            aeS.integer("epochs", aeDefaults.maxEpochs(), 1, 10_000),
+            aeDefaults.batchSize(),
+            aeDefaults.learningRate(),
+            aeDefaults.validationFraction(),
+            aeDefaults.patience(),
+            seed);
+    Section lstmS =
+        model.section("lstm", Set.of("enabled", "units", "layers", "sequence-length", "epochs"));
+    LstmTrainer.Config lstmDefaults = LstmTrainer.Config.defaults();
+    LstmTrainer.Config lstm =
+        lstmS.bool("enabled", true)
+            ? new LstmTrainer.Config(
+                lstmS.integer("units", lstmDefaults.units(), 1, 4096),
+                lstmS.integer("layers", lstmDefaults.layers(), 1, 2),
+                lstmS.integer("sequence-length", lstmDefaults.sequenceLength(), 2, 1024),
+                lstmS.integer("epochs", lstmDefaults.maxEpochs(), 1, 10_000),
+                lstmDefaults.batchSize(),
+                lstmDefaults.learningRate(),
+                lstmDefaults.validationFraction(),
+                lstmDefaults.patience(),
+                seed)
+            : null;
+    Section forestS = model.section("forest", Set.of("enabled", "trees", "subsample", "extension-level"));
+    ForestParams forest =
+        forestS.bool("enabled", true)
+            ? new ForestParams(
+                forestS.integer("trees", 100, 1, 10_000),
+                forestS.integer("subsample", 256, 2, 1_000_000),
+                seed,
+                0.995,
+                forestS.integer("extension-level", 1, 0, 64))
+            : null;
+    ModelTrainer.Config training =
+        new ModelTrainer.Config(
+            new FeatureScaler.Options(scaling, true, 1.0),
+            ae,
+            lstm,
+            forest,
+            weights,
+            targetFpr,
+            0.2,
+            0.05);
 
     Section alerts = top.section("alerts", Set.of("eve-log", "keep"));
     Optional<Path> eve = alerts.optionalPath("eve-log");
@@ -214,7 +315,7 @@ public final class ConfigLoader {
         new VigilConfig.Api(host, port),
         new VigilConfig.Capture(pcap, live, ringSlots),
         new VigilConfig.Features(featureSet, window, maxHosts),
-        new VigilConfig.Model(train, trees, subsample, seed, quantile, extension),
+        new VigilConfig.Model(bundle.orElse(null), precision, train, learn, training),
         new VigilConfig.Alerts(eve, keep));
   }
 

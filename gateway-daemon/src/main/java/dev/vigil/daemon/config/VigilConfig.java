@@ -1,5 +1,7 @@
 package dev.vigil.daemon.config;
 
+import dev.vigil.detect.model.ModelTrainer;
+import dev.vigil.detect.model.Precision;
 import dev.vigil.features.FeatureSet;
 import dev.vigil.features.capture.CaptureOptions;
 import java.nio.file.Path;
@@ -69,28 +71,40 @@ public record VigilConfig(
   public record Features(FeatureSet set, Duration window, int maxHosts) {}
 
   /**
-   * The Isolation Forest model, fitted at start on benign captures.
+   * How the detection model is obtained and used.
    *
-   * @param trainPcaps benign captures (files; folders are searched for {@code *.pcap}/{@code
-   *     *.pcapng})
-   * @param trees number of trees
-   * @param subsample rows per tree
-   * @param seed random seed
-   * @param thresholdQuantile quantile of benign scores used as the alert threshold
-   * @param extensionLevel 0 for axis-parallel splits, k for hyperplanes through k + 1 features
+   * @param bundle model bundle: loaded at start if it exists; a model trained by the daemon is
+   *     saved there; null for none
+   * @param precision runtime precision of scoring
+   * @param trainPcaps benign captures to train on at start when no bundle exists (files; folders
+   *     are searched for {@code *.pcap}/{@code *.pcapng}); may be empty
+   * @param learn on-device baseline learning, or null
+   * @param training how models are trained (scaling, networks, forest, fusion)
    */
   public record Model(
+      Path bundle,
+      Precision precision,
       List<Path> trainPcaps,
-      int trees,
-      int subsample,
-      long seed,
-      double thresholdQuantile,
-      int extensionLevel) {
+      Learn learn,
+      ModelTrainer.Config training) {
     /** Copies the list. */
     public Model {
+      Objects.requireNonNull(precision, "precision");
+      Objects.requireNonNull(training, "training");
       trainPcaps = List.copyOf(trainPcaps);
     }
   }
+
+  /**
+   * On-device baseline learning: collect the live vectors of this network for a period (capture
+   * time), then train in the background at low priority and swap the new model in while capture
+   * continues.
+   *
+   * @param duration how long to collect
+   * @param minVectors fewest vectors to train on (collection goes on until reached)
+   * @param maxVectors most vectors kept (later ones are counted and skipped)
+   */
+  public record Learn(Duration duration, int minVectors, int maxVectors) {}
 
   /**
    * Alert outputs.

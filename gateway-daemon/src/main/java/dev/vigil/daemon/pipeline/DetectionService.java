@@ -4,9 +4,11 @@ import dev.vigil.daemon.alerts.Alert;
 import dev.vigil.daemon.alerts.AlertStore;
 import dev.vigil.daemon.alerts.EveLog;
 import dev.vigil.daemon.config.VigilConfig;
-import dev.vigil.detect.FeatureStats;
-import dev.vigil.detect.ForestModel;
-import dev.vigil.detect.ForestParams;
+import dev.vigil.detect.fusion.Component;
+import dev.vigil.detect.fusion.Severity;
+import dev.vigil.detect.model.EnsembleScorer;
+import dev.vigil.detect.model.FeatureContribution;
+import dev.vigil.detect.model.Verdict;
 import dev.vigil.features.PacketFeaturePipeline;
 import dev.vigil.features.capture.CaptureOptions;
 import dev.vigil.features.capture.FrameRing;
@@ -37,9 +39,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the detection path on its own thread once the HTTP server is up: fit the Isolation Forest on
- * the benign captures, then read the configured capture, score every closed host window and raise
- * alerts above the threshold.
+ * Runs the detection path on its own thread once the HTTP server is up: get the model (bundle,
+ * benign captures, or baseline learning; see {@link ModelManager}), then read the configured
+ * capture, score every closed host window with the ensemble and raise explained alerts at or above
+ * the calibrated threshold.
  *
  * <p>A failure in any step marks that component DOWN in {@link HealthState} and is logged; the
  * daemon keeps serving.
@@ -60,6 +63,9 @@ public final class DetectionService {
   private final Counter alertsRaised;
   private final Counter processingErrors;
   private final Counter windowsScored;
+  private final Counter windowsUnscored;
+  private final ModelManager models;
+  private int healthGeneration;
   private final Timer scoreLatency;
   private final AtomicLong trackedHosts = new AtomicLong();
   private final AtomicLong alertSeq = new AtomicLong();
@@ -91,6 +97,17 @@ public final class DetectionService {
         Counter.builder("vigil.windows.scored")
             .description("Host windows scored by the detector")
             .register(registry);
+    this.windowsUnscored =
+        Counter.builder("vigil.windows.unscored")
+            .description("Host windows not scored because no model was in service yet (learning)")
+            .register(registry);
+    this.models = new ModelManager(config, config.features().set().schema());
+    Gauge.builder("vigil.model.generation", models, m -> generation(m))
+        .description("Model generation in service: 1 for the first, one more per hot swap")
+        .register(registry);
+    Gauge.builder("vigil.model.swaps", models, ModelManager::swaps)
+        .description("Models swapped in while running")
+        .register(registry);
     this.scoreLatency =
         Timer.builder("vigil.score.latency")
             .description("Time to score one feature vector")
@@ -134,6 +151,11 @@ public final class DetectionService {
     }
   }
 
+  private static double generation(ModelManager m) {
+    ModelManager.Active a = m.active();
+    return a == null ? 0 : a.generation();
+  }
+
   private void run() {
     try {
       if (config.alerts().eveLog().isPresent()) {
@@ -142,87 +164,52 @@ public final class DetectionService {
     } catch (IOException e) {
       LOG.error("cannot open alert log [{}]: {}", config.alerts().eveLog().get(), e.toString());
     }
-    ForestModel model = train();
-    if (model != null) {
-      score(model);
-    }
-  }
-
-  private ForestModel train() {
-    VigilConfig.Model m = config.model();
-    health.set(
-        MODEL,
-        ComponentHealth.STARTING,
-        Map.of("state", "training", "files", m.trainPcaps().size()));
-    long t0 = System.nanoTime();
+    health.set(MODEL, ComponentHealth.STARTING, Map.of("state", "loading or training"));
     try {
-      List<float[]> rows = new ArrayList<>();
-      long packets = 0;
-      for (Path p : m.trainPcaps()) {
-        PacketFeaturePipeline fp =
-            new PacketFeaturePipeline(
-                config.features().set(),
-                windowMicros(),
-                config.features().maxHosts(),
-                (hi, lo, s, e, v) -> rows.add(v.clone()));
-        packets += new PcapFileReader(p).read(fp);
-        fp.flush();
+      ModelManager.Active a = models.initial(ModelManager.logListener());
+      if (a != null) {
+        LOG.info(
+            "model in service: {} (schema {}, threshold {})",
+            a.origin(),
+            a.model().schema().id(),
+            a.model().fusion(config.model().precision()).threshold());
       }
-      ForestModel model =
-          ForestModel.fit(
-              config.features().set().schema(),
-              rows,
-              new ForestParams(
-                  m.trees(), m.subsample(), m.seed(), m.thresholdQuantile(), m.extensionLevel()));
-      Map<String, Object> d = new LinkedHashMap<>();
-      d.put("detector", "isolation-forest");
-      d.put("schema", model.schema().id());
-      d.put("trees", model.trees());
-      d.put("extension_level", m.extensionLevel());
-      d.put("training_files", m.trainPcaps().size());
-      d.put("training_packets", packets);
-      d.put("training_vectors", model.trainingRows());
-      d.put("threshold", model.threshold());
-      d.put("training_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-      health.set(MODEL, ComponentHealth.UP, d);
-      LOG.info(
-          "model fitted on {} vectors from {} packets in {} files; threshold [{}]",
-          model.trainingRows(),
-          packets,
-          m.trainPcaps().size(),
-          model.threshold());
-      return model;
+      publishModelHealth();
     } catch (IOException | RuntimeException e) {
-      LOG.error("model training failed, detection is off: {}", e.toString());
+      LOG.error("no model, detection is off: {}", e.getMessage());
       health.set(MODEL, ComponentHealth.DOWN, Map.of("error", String.valueOf(e.getMessage())));
       health.set(CAPTURE, ComponentHealth.DOWN, Map.of("error", "no model"));
-      return null;
+      return;
     }
-  }
-
-  private void score(ForestModel model) {
     if (config.capture().isLive()) {
-      scoreLive(model);
+      scoreLive();
     } else {
-      scoreFile(model);
+      scoreFile();
     }
   }
 
-  private PacketFeaturePipeline scoringPipeline(ForestModel model) {
+  private void publishModelHealth() {
+    ModelManager.Active a = models.active();
+    healthGeneration = a == null ? 0 : a.generation();
+    health.set(MODEL, ComponentHealth.UP, models.details());
+  }
+
+  private PacketFeaturePipeline scoringPipeline() {
     return new PacketFeaturePipeline(
         config.features().set(),
         windowMicros(),
         config.features().maxHosts(),
-        (hi, lo, start, end, v) -> onWindow(model, hi, lo, start, end, v));
+        (hi, lo, start, end, v) -> onWindow(hi, lo, start, end, v));
   }
 
-  private void scoreFile(ForestModel model) {
+  private void scoreFile() {
     Path file = config.capture().pcap();
     health.set(CAPTURE, ComponentHealth.UP, Map.of("source", file.toString(), "state", "reading"));
-    PacketFeaturePipeline fp = scoringPipeline(model);
+    PacketFeaturePipeline fp = scoringPipeline();
     try {
       long n = new PcapFileReader(file).read(guarded(fp));
       fp.flush();
+      models.endOfInput();
       trackedHosts.set(fp.features().hostCount());
       Map<String, Object> d = pipelineDetails(fp, file.toString(), "finished");
       d.put("packets", n);
@@ -233,6 +220,11 @@ public final class DetectionService {
           n,
           fp.features().emitted(),
           alerts.total());
+      models.awaitTraining(TimeUnit.MINUTES.toMillis(30));
+      models.scorer();
+      publishModelHealth();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } catch (IOException | RuntimeException e) {
       LOG.error("capture [{}] failed: {}", file, e.toString());
       health.set(
@@ -247,11 +239,11 @@ public final class DetectionService {
    * into the feature pipeline, and once a second closes the windows of silent hosts and publishes
    * the capture counters.
    */
-  private void scoreLive(ForestModel model) {
+  private void scoreLive() {
     CaptureOptions o = config.capture().live();
     String source = config.capture().source();
     FrameRing ring = new FrameRing(config.capture().ringSlots(), o.snaplen());
-    PacketFeaturePipeline fp = scoringPipeline(model);
+    PacketFeaturePipeline fp = scoringPipeline();
     FrameSink counted = guarded(fp);
     try (LiveCapture cap = new LiveCapture(o, ring)) {
       cap.start();
@@ -282,6 +274,8 @@ public final class DetectionService {
           d.put("ring_overflows", st.ringOverflows());
           d.put("captured", st.captured());
           health.set(CAPTURE, ComponentHealth.UP, d);
+          models.scorer();
+          publishModelHealth();
         }
         if (n == 0) {
           LockSupport.parkNanos(200_000);
@@ -327,20 +321,30 @@ public final class DetectionService {
     return d;
   }
 
-  private void onWindow(ForestModel model, long hi, long lo, long start, long end, float[] v) {
-    long t0 = System.nanoTime();
-    double s = model.score(v);
-    scoreLatency.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
-    windowsScored.increment();
-    if (s <= model.threshold()) {
+  private void onWindow(long hi, long lo, long start, long end, float[] v) {
+    EnsembleScorer scorer = models.scorer();
+    if (scorer == null) {
+      windowsUnscored.increment();
+      models.offer(hi, lo, end, v, false);
       return;
     }
-    List<Alert.Feature> why = new ArrayList<>();
-    for (FeatureStats.Deviation d : model.stats().topDeviations(v, 3)) {
-      why.add(new Alert.Feature(d.name(), d.value(), d.normalMean(), d.zScore()));
+    long t0 = System.nanoTime();
+    scorer.score(hi, lo, end, v);
+    scoreLatency.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+    windowsScored.increment();
+    boolean flagged = scorer.anomalous();
+    models.offer(hi, lo, end, v, flagged);
+    if (!flagged) {
+      return;
     }
-    double margin = (s - model.threshold()) / Math.max(1e-9, 1 - model.threshold());
-    int severity = margin > 0.5 ? 1 : margin > 0.2 ? 2 : 3;
+    Verdict verdict = scorer.verdict(3);
+    List<Alert.Feature> why = new ArrayList<>();
+    for (FeatureContribution f : verdict.topFeatures()) {
+      why.add(new Alert.Feature(f.name(), f.value(), f.share(), f.scaled(), f.reconstructed()));
+    }
+    Map<String, Double> comps = new LinkedHashMap<>();
+    verdict.components().forEach((c, x) -> comps.put(c.key(), x));
+    List<String> fired = verdict.fired().stream().map(Component::key).toList();
     Alert a =
         new Alert(
             micros(end),
@@ -351,16 +355,20 @@ public final class DetectionService {
                 SIGNATURE_ID,
                 "VIGIL anomalous host traffic window",
                 "Anomalous traffic",
-                severity),
+                eveSeverity(verdict.severity())),
             new Alert.Detail(
                 Long.toString(alertSeq.incrementAndGet()),
-                "isolation-forest",
-                s,
-                model.threshold(),
+                "ensemble",
+                verdict.score(),
+                verdict.threshold(),
+                verdict.severity().name().toLowerCase(java.util.Locale.ROOT),
+                comps,
+                fired,
+                verdict.summary(),
                 micros(start),
                 micros(end),
                 Instant.now().toString(),
-                model.schema().id(),
+                scorer.model().schema().id(),
                 why));
     alerts.add(a);
     alertsRaised.increment();
@@ -372,6 +380,15 @@ public final class DetectionService {
         LOG.warn("cannot write alert to [{}]: {}", e.file(), ex.toString());
       }
     }
+  }
+
+  /** Maps a severity to eve.json's scale, 1 (high) to 3 (low). */
+  static int eveSeverity(Severity s) {
+    return switch (s) {
+      case CRITICAL, HIGH -> 1;
+      case MEDIUM -> 2;
+      default -> 3;
+    };
   }
 
   private long windowMicros() {

@@ -68,7 +68,7 @@ class ConfigLoaderTest {
 
   @Test
   void parse_reportsEveryProblemAtOnce() {
-    String yaml = "api:\n  port: -1\n  colour: red\nmodel:\n  trees: 0\n";
+    String yaml = "api:\n  port: -1\n  colour: red\nmodel:\n  forest:\n    trees: 0\n";
     assertThatThrownBy(() -> ConfigLoader.parse("inline", Path.of("."), yaml))
         .isInstanceOfSatisfying(
             ConfigException.class,
@@ -76,7 +76,7 @@ class ConfigLoaderTest {
                 assertThat(e.problems())
                     .anyMatch(p -> p.startsWith("api.port:"))
                     .anyMatch(p -> p.startsWith("api.colour: unknown key"))
-                    .anyMatch(p -> p.startsWith("model.trees:"))
+                    .anyMatch(p -> p.startsWith("model.forest.trees:"))
                     .anyMatch(p -> p.startsWith("capture: set exactly one of pcap"))
                     .anyMatch(p -> p.startsWith("model.train-pcaps:")));
   }

@@ -1,0 +1,326 @@
+package dev.vigil.daemon.pipeline;
+
+import dev.vigil.daemon.config.VigilConfig;
+import dev.vigil.detect.model.DetectionModel;
+import dev.vigil.detect.model.EnsembleScorer;
+import dev.vigil.detect.model.ModelBundle;
+import dev.vigil.detect.model.ModelTrainer;
+import dev.vigil.detect.nn.AutoencoderTrainer;
+import dev.vigil.features.FeatureSchema;
+import dev.vigil.features.PacketFeaturePipeline;
+import dev.vigil.features.capture.PcapFileReader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the daemon's detection model: loads the bundle, or trains on benign captures, or learns the
+ * baseline on the device, and swaps a new model in while capture goes on.
+ *
+ * <p>Threading: {@link #scorer()} and {@link #offer} are called by the single scoring thread only.
+ * Background training runs on its own low-priority thread and publishes the new model through a
+ * volatile field; the scoring thread picks it up at its next vector and builds its scorer there, so
+ * no scorer is ever used by two threads and capture never waits for training.
+ */
+final class ModelManager {
+  private static final Logger LOG = LoggerFactory.getLogger(ModelManager.class);
+
+  /**
+   * A model in service.
+   *
+   * @param model the model
+   * @param origin where it came from (bundle path, training captures, learned)
+   * @param generation 1 for the first model of this run, then one more per swap
+   */
+  record Active(DetectionModel model, String origin, int generation) {}
+
+  private final VigilConfig config;
+  private final FeatureSchema schema;
+  private final int maxEntities;
+  private volatile Active published;
+  private Active inUse;
+  private EnsembleScorer scorer;
+  private final AtomicLong swaps = new AtomicLong();
+  private final AtomicLong learnSkipped = new AtomicLong();
+  private volatile String learnState = "off";
+  private volatile String lastError;
+
+  // baseline learning, touched by the scoring thread only until handed to the trainer
+  private Map<Long, Map<Long, List<float[]>>> collected = new LinkedHashMap<>();
+  private int collectedCount;
+  private long learnStartMicros = Long.MIN_VALUE;
+  private volatile int collectedVisible;
+  private volatile Thread trainer;
+
+  ModelManager(VigilConfig config, FeatureSchema schema) {
+    this.config = config;
+    this.schema = schema;
+    this.maxEntities = Math.max(16, config.features().maxHosts());
+    if (config.model().learn() != null) {
+      learnState = "collecting";
+    }
+  }
+
+  /**
+   * Gets the first model: the bundle if it exists and is valid, else one trained on the benign
+   * captures (saved as the bundle if one is configured). Returns null when neither applies (the
+   * model will be learned) and throws when a configured source fails and nothing else is left.
+   */
+  Active initial(ModelTrainer.Listener listener) throws IOException {
+    VigilConfig.Model m = config.model();
+    Path bundle = m.bundle();
+    boolean bundleDamaged = false;
+    if (bundle != null && Files.isRegularFile(bundle)) {
+      try {
+        DetectionModel model = ModelBundle.read(bundle, schema);
+        LOG.info("model loaded from bundle [{}]", bundle);
+        return publish(model, "bundle " + bundle);
+      } catch (IOException e) {
+        lastError = e.getMessage();
+        if (m.trainPcaps().isEmpty() && m.learn() == null) {
+          throw e;
+        }
+        bundleDamaged = true;
+        LOG.error("{}; falling back to training, and leaving the bundle file untouched", e.getMessage());
+      }
+    }
+    if (m.trainPcaps().isEmpty()) {
+      return null;
+    }
+    List<ModelTrainer.Sequence> normal = vectorsOf(m.trainPcaps());
+    DetectionModel model = ModelTrainer.train(schema, normal, null, m.training(), listener);
+    if (bundle != null && !bundleDamaged) {
+      ModelBundle.write(model, bundle);
+      LOG.info("model saved to bundle [{}]", bundle);
+    }
+    return publish(model, "trained on " + m.trainPcaps().size() + " capture(s)");
+  }
+
+  /** Extracts the per-host window vectors of benign captures, each host's in time order. */
+  List<ModelTrainer.Sequence> vectorsOf(List<Path> pcaps) throws IOException {
+    Map<Long, Map<Long, List<float[]>>> byHost = new LinkedHashMap<>();
+    for (Path p : pcaps) {
+      PacketFeaturePipeline fp =
+          new PacketFeaturePipeline(
+              config.features().set(),
+              config.features().window().toNanos() / 1000,
+              config.features().maxHosts(),
+              (hi, lo, s, e, v) ->
+                  byHost
+                      .computeIfAbsent(hi, k -> new LinkedHashMap<>())
+                      .computeIfAbsent(lo, k -> new ArrayList<>())
+                      .add(v.clone()));
+      new PcapFileReader(p).read(fp);
+      fp.flush();
+    }
+    return sequences(byHost);
+  }
+
+  private static List<ModelTrainer.Sequence> sequences(Map<Long, Map<Long, List<float[]>>> m) {
+    List<ModelTrainer.Sequence> out = new ArrayList<>();
+    m.forEach((hi, inner) -> inner.forEach((lo, v) -> out.add(new ModelTrainer.Sequence(hi, lo, v))));
+    return out;
+  }
+
+  private Active publish(DetectionModel model, String origin) {
+    Active prev = published;
+    Active a = new Active(model, origin, prev == null ? 1 : prev.generation() + 1);
+    published = a;
+    if (prev != null) {
+      swaps.incrementAndGet();
+    }
+    return a;
+  }
+
+  /**
+   * Returns the scorer of the newest published model (scoring thread only), or null while there is
+   * no model yet.
+   */
+  EnsembleScorer scorer() {
+    Active p = published;
+    if (p != inUse) {
+      inUse = p;
+      scorer = p == null ? null : p.model().scorer(config.model().precision(), maxEntities);
+      if (p != null && p.generation() > 1) {
+        LOG.info("model generation {} in service ({})", p.generation(), p.origin());
+      }
+    }
+    return scorer;
+  }
+
+  /** Returns the model in service, or null. */
+  Active active() {
+    return published;
+  }
+
+  /**
+   * Offers a scored (or, before any model, unscored) window to baseline learning (scoring thread
+   * only). Windows the current model flags are not learned: an attack during learning must not
+   * become normal. When the learning period has passed and enough vectors are in, training starts
+   * on a background thread.
+   */
+  void offer(long hi, long lo, long windowEndMicros, float[] v, boolean flagged) {
+    VigilConfig.Learn learn = config.model().learn();
+    if (learn == null || collected == null) {
+      return;
+    }
+    if (learnStartMicros == Long.MIN_VALUE) {
+      learnStartMicros = windowEndMicros;
+      LOG.info("learning the baseline for {}", learn.duration());
+    }
+    if (flagged) {
+      learnSkipped.incrementAndGet();
+    } else if (collectedCount >= learn.maxVectors()) {
+      learnSkipped.incrementAndGet();
+    } else {
+      collected
+          .computeIfAbsent(hi, k -> new LinkedHashMap<>())
+          .computeIfAbsent(lo, k -> new ArrayList<>())
+          .add(v.clone());
+      collectedCount++;
+      collectedVisible = collectedCount;
+    }
+    long elapsed = windowEndMicros - learnStartMicros;
+    if (elapsed >= learn.duration().toNanos() / 1000 && collectedCount >= learn.minVectors()) {
+      startTraining();
+    }
+  }
+
+  /** Ends learning early with what was collected (capture file finished). */
+  void endOfInput() {
+    VigilConfig.Learn learn = config.model().learn();
+    if (learn != null && collected != null) {
+      if (collectedCount >= learn.minVectors()) {
+        LOG.info("input ended during learning: training on the {} vectors collected", collectedCount);
+        startTraining();
+      } else {
+        learnState = "stopped: input ended with " + collectedCount + " vectors, fewer than min-vectors";
+        LOG.warn("baseline learning {}", learnState);
+      }
+    }
+  }
+
+  private void startTraining() {
+    List<ModelTrainer.Sequence> data = sequences(collected);
+    int n = collectedCount;
+    collected = null; // one learning round per run; capture goes on with the current model
+    learnState = "training on " + n + " vectors";
+    Thread t =
+        new Thread(
+            () -> {
+              long t0 = System.nanoTime();
+              try {
+                DetectionModel model =
+                    ModelTrainer.train(schema, data, null, config.model().training(), logListener());
+                Path bundle = config.model().bundle();
+                if (bundle != null) {
+                  ModelBundle.write(model, bundle);
+                  LOG.info("learned model saved to bundle [{}]", bundle);
+                }
+                publish(model, "learned on this device from " + n + " vectors");
+                learnState =
+                    "done in " + (System.nanoTime() - t0) / 1_000_000 + " ms, " + n + " vectors";
+              } catch (IOException | RuntimeException e) {
+                lastError = e.getMessage();
+                learnState = "failed: " + e.getMessage();
+                LOG.error("baseline training failed, keeping the current model: {}", e.toString());
+              }
+            },
+            "vigil-learn");
+    t.setDaemon(true);
+    t.setPriority(Thread.MIN_PRIORITY);
+    trainer = t;
+    t.start();
+  }
+
+  /** Waits for background training to end (tests and shutdown). */
+  void awaitTraining(long millis) throws InterruptedException {
+    Thread t = trainer;
+    if (t != null) {
+      t.join(millis);
+    }
+  }
+
+  /** Returns the number of model swaps so far. */
+  long swaps() {
+    return swaps.get();
+  }
+
+  /** Returns details for the health endpoint. */
+  Map<String, Object> details() {
+    Map<String, Object> d = new LinkedHashMap<>();
+    Active a = published;
+    if (a != null) {
+      DetectionModel m = a.model();
+      d.put("detector", "ensemble");
+      d.put("components", components(m));
+      d.put("precision", config.model().precision().name().toLowerCase(java.util.Locale.ROOT));
+      d.put("schema", m.schema().id());
+      d.put("origin", a.origin());
+      d.put("generation", a.generation());
+      d.put("threshold", m.fusion(config.model().precision()).threshold());
+      d.put("target_fpr", m.fusion(config.model().precision()).targetFpr());
+      d.put("weights", weights(m));
+      d.put("trained", m.provenance().path("created").asText());
+      d.put("training_vectors", m.provenance().path("trainVectors").asInt());
+      d.put("training_ms", m.provenance().path("trainingMillis").asLong());
+    } else {
+      d.put("state", "no model yet");
+    }
+    if (config.model().learn() != null) {
+      Map<String, Object> l = new LinkedHashMap<>();
+      l.put("state", learnState);
+      l.put("duration", config.model().learn().duration().toString());
+      l.put("collected", collectedVisible);
+      l.put("skipped", learnSkipped.get());
+      d.put("learning", l);
+    }
+    if (lastError != null) {
+      d.put("last_error", lastError);
+    }
+    return d;
+  }
+
+  private static List<String> components(DetectionModel m) {
+    List<String> c = new ArrayList<>(List.of("ae"));
+    if (m.lstm() != null) {
+      c.add("lstm");
+    }
+    if (m.forest() != null) {
+      c.add("iforest");
+    }
+    return c;
+  }
+
+  private Map<String, Double> weights(DetectionModel m) {
+    double[] w = m.fusion(config.model().precision()).weights();
+    Map<String, Double> out = new LinkedHashMap<>();
+    out.put("ae", w[0]);
+    out.put("lstm", w[1]);
+    out.put("iforest", w[2]);
+    return out;
+  }
+
+  /** A training listener that logs one line per epoch (no in-place bar in a service's log). */
+  static ModelTrainer.Listener logListener() {
+    return new ModelTrainer.Listener() {
+      @Override
+      public AutoencoderTrainer.Progress phase(String name) {
+        return (epoch, max, loss, eta) ->
+            LOG.debug("{} epoch {}/{} validation loss {} ETA {} s", name, epoch, max, loss, eta / 1000);
+      }
+
+      @Override
+      public void message(String text) {
+        LOG.info("training: {}", text);
+      }
+    };
+  }
+}
