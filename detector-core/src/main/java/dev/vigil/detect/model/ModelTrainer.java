@@ -18,6 +18,8 @@ import dev.vigil.detect.nn.QuantizedLstmNet;
 import dev.vigil.detect.scale.FeatureScaler;
 import dev.vigil.features.FeatureSchema;
 import java.time.Instant;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import smile.anomaly.IsolationForest;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -183,6 +185,32 @@ public final class ModelTrainer {
       List<Labelled> validation,
       Config c,
       Listener listener) {
+    return trainDetailed(schema, normal, validation, c, listener).model();
+  }
+
+  /**
+   * A trained model together with the training-time objects it was exported from: the DL4J
+   * networks and Smile's forest (for equivalence checks and the DL4J column of {@code vigil bench
+   * scoring}).
+   *
+   * @param model the model
+   * @param autoencoderNetwork the DL4J autoencoder
+   * @param lstmNetwork the DL4J LSTM, or null
+   * @param smileForest Smile's forest, or null
+   */
+  public record Trained(
+      DetectionModel model,
+      MultiLayerNetwork autoencoderNetwork,
+      MultiLayerNetwork lstmNetwork,
+      IsolationForest smileForest) {}
+
+  /** As {@link #train}, keeping the DL4J networks and Smile's forest. */
+  public static Trained trainDetailed(
+      FeatureSchema schema,
+      List<Sequence> normal,
+      List<Labelled> validation,
+      Config c,
+      Listener listener) {
     Objects.requireNonNull(schema, "schema");
     Objects.requireNonNull(c, "config");
     Listener l = listener == null ? Listener.silent() : listener;
@@ -275,9 +303,12 @@ public final class ModelTrainer {
 
     LstmNet lstmF = null;
     QuantizedLstmNet lstmQ = null;
+    MultiLayerNetwork lstmNet = null;
+    IsolationForest smile = null;
     if (c.lstm() != null) {
       LstmTrainer.Result lr = LstmTrainer.train(scaledSeqs, c.lstm(), l.phase("lstm"));
       lstmF = lr.runtime();
+      lstmNet = lr.network();
       lstmQ = new QuantizedLstmNet(lstmF);
       ObjectNode lp = prov.putObject("lstm");
       lp.put("units", c.lstm().units());
@@ -307,7 +338,8 @@ public final class ModelTrainer {
           x[i][j] = s[j];
         }
       }
-      forest = FlatForest.of(ForestModel.fitIsolationForest(x, c.forest()));
+      smile = ForestModel.fitIsolationForest(x, c.forest());
+      forest = FlatForest.of(smile);
       ObjectNode fp = prov.putObject("forest");
       fp.put("trees", c.forest().trees());
       fp.put("subsample", c.forest().subsampleSize());
@@ -346,8 +378,11 @@ public final class ModelTrainer {
             "fusion: weights %s, threshold %.3f",
             java.util.Arrays.toString(fused[0].weights()),
             fused[0].threshold()));
-    return new DetectionModel(
-        schema, scaler, aeF, aeQ, lstmF, lstmQ, forest, fused[0], fused[1], prov);
+    return new Trained(
+        new DetectionModel(schema, scaler, aeF, aeQ, lstmF, lstmQ, forest, fused[0], fused[1], prov),
+        ae.network(),
+        lstmNet,
+        smile);
   }
 
   /** A fusion that passes raw scores through, to collect raw component scores for calibration. */

@@ -6,6 +6,8 @@ import dev.vigil.daemon.bench.Machine;
 import dev.vigil.daemon.bench.MarkedSection;
 import dev.vigil.daemon.bench.PacketBenchReport;
 import dev.vigil.daemon.bench.PacketReplayBench;
+import dev.vigil.daemon.bench.ScoringBench;
+import dev.vigil.detect.model.ModelTrainer;
 import dev.vigil.features.FeatureSet;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -23,7 +25,7 @@ import picocli.CommandLine.Option;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Measure this build on this machine.",
-    subcommands = {BenchCommand.Packets.class, BenchCommand.Flood.class})
+    subcommands = {BenchCommand.Packets.class, BenchCommand.Flood.class, BenchCommand.Scoring.class})
 final class BenchCommand implements Callable<Integer> {
   /** Exit status when the input cannot be read (as sysexits' EX_NOINPUT). */
   static final int EXIT_NOINPUT = 66;
@@ -269,6 +271,138 @@ final class BenchCommand implements Callable<Integer> {
       out.println(r.summary());
       out.flush();
       return 0;
+    }
+  }
+
+  /** {@code vigil bench scoring}: one fused score per vector, int8, float and DL4J side by side. */
+  @Command(
+      name = "scoring",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Train the ensemble on a benign capture's host windows, then time one fused score (AE + LSTM step"
+            + " + iForest) per window of a second capture for the int8 and float runtimes and for DL4J with"
+            + " Smile's forest, alternating passes; the last line is `int8_p50_us=… int8_p99_us=…"
+            + " float_p50_us=… dl4j_p50_us=… vectors_per_s=…`."
+      })
+  static final class Scoring implements Callable<Integer> {
+    @Option(
+        names = "--train",
+        paramLabel = "PCAP",
+        description = "benign capture to train on (default: the embedded demo benign capture)")
+    Path train;
+
+    @Option(
+        names = "--pcap",
+        paramLabel = "PCAP",
+        description = "capture whose windows are scored (default: the embedded demo attack capture)")
+    Path pcap;
+
+    @Option(
+        names = "--features",
+        paramLabel = "SET",
+        defaultValue = "host-window",
+        description = "feature set: host-window or damped (default ${DEFAULT-VALUE})")
+    String features;
+
+    @Option(
+        names = "--passes",
+        paramLabel = "N",
+        defaultValue = "5",
+        description = "measured passes per runtime (default ${DEFAULT-VALUE})")
+    int passes;
+
+    @Option(
+        names = "--samples",
+        paramLabel = "N",
+        defaultValue = "200000",
+        description = "vectors timed per plain-Java pass (default ${DEFAULT-VALUE})")
+    int samples;
+
+    @Option(
+        names = "--dl4j-samples",
+        paramLabel = "N",
+        defaultValue = "5000",
+        description = "vectors timed per DL4J pass (default ${DEFAULT-VALUE})")
+    int dl4jSamples;
+
+    @Option(
+        names = "--write",
+        paramLabel = "FILE",
+        description = "rewrite the bench-scoring section of FILE (e.g. docs/BENCHMARKS.md)")
+    Path write;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+      if (passes < 1 || samples < 1000 || dl4jSamples < 100) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(),
+            "--passes must be at least 1, --samples at least 1000, --dl4j-samples at least 100");
+      }
+      FeatureSet set;
+      try {
+        set = FeatureSet.byConfigName(features);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--features: " + e.getMessage());
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      Path trainFile = train != null ? train : resource("demo/demo-benign.pcap");
+      Path scoreFile = pcap != null ? pcap : resource("demo/demo-attack.pcap");
+      ScoringBench.Result r;
+      try {
+        r =
+            ScoringBench.run(
+                trainFile,
+                scoreFile,
+                set,
+                ModelTrainer.Config.defaults(),
+                passes,
+                samples,
+                dl4jSamples,
+                out);
+      } catch (IOException e) {
+        spec.commandLine().getErr().println("vigil bench scoring: " + e.getMessage());
+        return EXIT_NOINPUT;
+      }
+      if (write != null) {
+        Path file = write.toAbsolutePath().normalize();
+        Path dir = Files.isDirectory(file.getParent()) ? file.getParent() : Path.of("");
+        var commit = GitCommit.of(dir, file);
+        var machine = Machine.current();
+        Instant now = Instant.now();
+        MarkedSection.rewrite(
+            file,
+            ScoringBench.SECTION,
+            PacketBenchReport.PREAMBLE,
+            previous -> ScoringBench.section(previous, r, machine, now, commit));
+        spec.commandLine()
+            .getErr()
+            .printf("vigil bench scoring: wrote section %s of %s%n", ScoringBench.SECTION, write);
+      }
+      out.printf(
+          java.util.Locale.ROOT,
+          "training: autoencoder %.0f ms/epoch, lstm %.0f ms/epoch, %d ms in all on %d vectors%n",
+          r.aeMillisPerEpoch(),
+          r.lstmMillisPerEpoch(),
+          r.trainingMillis(),
+          r.trainVectors());
+      out.println(r.summary());
+      out.flush();
+      return 0;
+    }
+
+    private static Path resource(String name) throws IOException {
+      try (var in = BenchCommand.class.getClassLoader().getResourceAsStream(name)) {
+        if (in == null) {
+          throw new IOException("embedded resource " + name + " is missing");
+        }
+        Path f = Files.createTempFile("vigil-bench", ".pcap");
+        f.toFile().deleteOnExit();
+        Files.copy(in, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return f;
+      }
     }
   }
 }

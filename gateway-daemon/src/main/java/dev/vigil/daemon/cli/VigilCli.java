@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * The {@code vigil} command line: {@code run}, {@code demo}, {@code check-config}, {@code bench}.
+ * The {@code vigil} command line: {@code run}, {@code demo}, {@code check-config}, {@code train},
+ * {@code model}, {@code bench}.
  */
 @Command(
     name = "vigil",
@@ -26,6 +27,8 @@ import picocli.CommandLine.Parameters;
       VigilCli.Run.class,
       VigilCli.Demo.class,
       VigilCli.CheckConfig.class,
+      TrainCommand.class,
+      ModelCommand.class,
       BenchCommand.class
     })
 public final class VigilCli implements Callable<Integer> {

@@ -1,0 +1,134 @@
+package dev.vigil.daemon.cli;
+
+import dev.vigil.daemon.config.ConfigException;
+import dev.vigil.daemon.config.ConfigLoader;
+import dev.vigil.daemon.config.VigilConfig;
+import dev.vigil.detect.model.DetectionModel;
+import dev.vigil.detect.model.ModelBundle;
+import dev.vigil.detect.model.ModelTrainer;
+import dev.vigil.detect.nn.AutoencoderTrainer;
+import dev.vigil.detect.nn.ConsoleProgress;
+import dev.vigil.features.PacketFeaturePipeline;
+import dev.vigil.features.capture.PcapFileReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code vigil train}: train a model bundle from the configuration's benign captures. */
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Train the detection model on model.train-pcaps of a configuration (its feature and model"
+          + " settings) and write a model bundle, showing a progress bar per network."
+    })
+final class TrainCommand implements Callable<Integer> {
+  @Option(
+      names = {"-c", "--config"},
+      required = true,
+      description = "YAML configuration file (see config/vigil.yaml)")
+  Path config;
+
+  @Option(
+      names = {"-o", "--out"},
+      paramLabel = "FILE",
+      description = "bundle to write (default: the configuration's model.bundle)")
+  Path out;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter o = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    VigilConfig c;
+    try {
+      c = ConfigLoader.load(config);
+    } catch (ConfigException e) {
+      err.println(e.getMessage());
+      return VigilCli.EXIT_CONFIG;
+    }
+    Path target = out != null ? out : c.model().bundle();
+    if (target == null) {
+      err.println("vigil train: give --out FILE or set model.bundle in " + config);
+      return 2;
+    }
+    if (c.model().trainPcaps().isEmpty()) {
+      err.println("vigil train: " + config + " sets no model.train-pcaps to train on");
+      return VigilCli.EXIT_CONFIG;
+    }
+    try {
+      Map<Long, Map<Long, List<float[]>>> byHost = new LinkedHashMap<>();
+      long packets = 0;
+      for (Path p : c.model().trainPcaps()) {
+        PacketFeaturePipeline fp =
+            new PacketFeaturePipeline(
+                c.features().set(),
+                c.features().window().toNanos() / 1000,
+                c.features().maxHosts(),
+                (hi, lo, s, e, v) ->
+                    byHost
+                        .computeIfAbsent(hi, k -> new LinkedHashMap<>())
+                        .computeIfAbsent(lo, k -> new ArrayList<>())
+                        .add(v.clone()));
+        packets += new PcapFileReader(p).read(fp);
+        fp.flush();
+      }
+      List<ModelTrainer.Sequence> seqs = new ArrayList<>();
+      byHost.forEach(
+          (hi, m) -> m.forEach((lo, v) -> seqs.add(new ModelTrainer.Sequence(hi, lo, v))));
+      o.printf(
+          Locale.ROOT,
+          "read %d packets from %d capture(s): %d host(s)%n",
+          packets,
+          c.model().trainPcaps().size(),
+          seqs.size());
+      o.flush();
+      List<ConsoleProgress> bars = new ArrayList<>();
+      ModelTrainer.Listener listener =
+          new ModelTrainer.Listener() {
+            @Override
+            public AutoencoderTrainer.Progress phase(String name) {
+              bars.forEach(ConsoleProgress::done);
+              bars.clear();
+              ConsoleProgress b = ConsoleProgress.stderr(String.format(Locale.ROOT, "%-11s", name));
+              bars.add(b);
+              return b;
+            }
+
+            @Override
+            public void message(String text) {
+              bars.forEach(ConsoleProgress::done);
+              bars.clear();
+              o.println(text);
+              o.flush();
+            }
+          };
+      DetectionModel model =
+          ModelTrainer.train(
+              c.features().set().schema(), seqs, null, c.model().training(), listener);
+      ModelBundle.write(model, target);
+      o.printf(
+          Locale.ROOT,
+          "wrote %s: schema %s, threshold %.3f at target FPR %.4f, trained in %d ms%n",
+          target,
+          model.schema().id(),
+          model.fusion(c.model().precision()).threshold(),
+          model.fusion(c.model().precision()).targetFpr(),
+          model.provenance().path("trainingMillis").asLong());
+      return 0;
+    } catch (IOException | RuntimeException e) {
+      err.println("vigil train: " + e.getMessage());
+      return 1;
+    }
+  }
+}
