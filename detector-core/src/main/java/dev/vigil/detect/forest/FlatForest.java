@@ -37,9 +37,10 @@ import smile.anomaly.IsolationTree;
  * to the right child, which follows the left one. The coefficients are in ascending feature order,
  * as Smile sums them; a split with fewer than {@code s} non-zero coefficients is padded with zero
  * ones. A leaf's NaN offset fails every comparison and its child link points back at itself, so the
- * walk stays put: every tree is walked for a fixed number of steps with no data-dependent branch,
- * four trees interleaved. A leaf's path length is its depth plus Smile's {@code c(size)} adjustment
- * for the rows it still held.
+ * walk stays put. So trees are walked eight at a time, in lock step, for as many steps as the
+ * tallest of the eight is high, with no data-dependent branch: the eight chains of dependent loads
+ * overlap instead of waiting on each other. A leaf's path length is its depth plus Smile's {@code
+ * c(size)} adjustment for the rows it still held.
  *
  * <p>Immutable and thread-safe.
  */
@@ -281,30 +282,46 @@ public final class FlatForest {
     final int[] height = this.height;
     double sum = 0;
     int t = 0;
-    for (; t + 4 <= height.length; t += 4) {
+    for (; t + 8 <= height.length; t += 8) {
       int a = start[t] * 2;
       int b = start[t + 1] * 2;
       int c = start[t + 2] * 2;
       int d = start[t + 3] * 2;
-      for (int h = maxHeight(height, t); h > 0; h--) {
-        a = link[a] + (x[link[a + 1]] * coef[a + 1] < coef[a] ? 0 : 2);
-        b = link[b] + (x[link[b + 1]] * coef[b + 1] < coef[b] ? 0 : 2);
-        c = link[c] + (x[link[c + 1]] * coef[c + 1] < coef[c] ? 0 : 2);
-        d = link[d] + (x[link[d + 1]] * coef[d + 1] < coef[d] ? 0 : 2);
+      int e = start[t + 4] * 2;
+      int f = start[t + 5] * 2;
+      int g = start[t + 6] * 2;
+      int i = start[t + 7] * 2;
+      for (int h = Math.max(maxHeight(height, t), maxHeight(height, t + 4)); h > 0; h--) {
+        a = step1(a, x, coef, link);
+        b = step1(b, x, coef, link);
+        c = step1(c, x, coef, link);
+        d = step1(d, x, coef, link);
+        e = step1(e, x, coef, link);
+        f = step1(f, x, coef, link);
+        g = step1(g, x, coef, link);
+        i = step1(i, x, coef, link);
       }
       sum += coef[a + 1];
       sum += coef[b + 1];
       sum += coef[c + 1];
       sum += coef[d + 1];
+      sum += coef[e + 1];
+      sum += coef[f + 1];
+      sum += coef[g + 1];
+      sum += coef[i + 1];
     }
     for (; t < height.length; t++) {
       int a = start[t] * 2;
       for (int h = height[t]; h > 0; h--) {
-        a = link[a] + (x[link[a + 1]] * coef[a + 1] < coef[a] ? 0 : 2);
+        a = step1(a, x, coef, link);
       }
       sum += coef[a + 1];
     }
     return sum;
+  }
+
+  private static int step1(int o, double[] x, double[] coef, int[] link) {
+    return link[o] + (x[link[o + 1]] * coef[o + 1] < coef[o] ? 0 : 2);
   }
 
   private double sum2(double[] x) {
@@ -314,21 +331,33 @@ public final class FlatForest {
     final int[] height = this.height;
     double sum = 0;
     int t = 0;
-    for (; t + 4 <= height.length; t += 4) {
+    for (; t + 8 <= height.length; t += 8) {
       int a = start[t] * 3;
       int b = start[t + 1] * 3;
       int c = start[t + 2] * 3;
       int d = start[t + 3] * 3;
-      for (int h = maxHeight(height, t); h > 0; h--) {
+      int e = start[t + 4] * 3;
+      int f = start[t + 5] * 3;
+      int g = start[t + 6] * 3;
+      int i = start[t + 7] * 3;
+      for (int h = Math.max(maxHeight(height, t), maxHeight(height, t + 4)); h > 0; h--) {
         a = step2(a, x, coef, link);
         b = step2(b, x, coef, link);
         c = step2(c, x, coef, link);
         d = step2(d, x, coef, link);
+        e = step2(e, x, coef, link);
+        f = step2(f, x, coef, link);
+        g = step2(g, x, coef, link);
+        i = step2(i, x, coef, link);
       }
       sum += coef[a + 1];
       sum += coef[b + 1];
       sum += coef[c + 1];
       sum += coef[d + 1];
+      sum += coef[e + 1];
+      sum += coef[f + 1];
+      sum += coef[g + 1];
+      sum += coef[i + 1];
     }
     for (; t < height.length; t++) {
       int a = start[t] * 3;
@@ -353,21 +382,33 @@ public final class FlatForest {
     final int stride = slots + 1;
     double sum = 0;
     int t = 0;
-    for (; t + 4 <= height.length; t += 4) {
+    for (; t + 8 <= height.length; t += 8) {
       int a = start[t] * stride;
       int b = start[t + 1] * stride;
       int c = start[t + 2] * stride;
       int d = start[t + 3] * stride;
-      for (int h = maxHeight(height, t); h > 0; h--) {
+      int e = start[t + 4] * stride;
+      int f = start[t + 5] * stride;
+      int g = start[t + 6] * stride;
+      int i = start[t + 7] * stride;
+      for (int h = Math.max(maxHeight(height, t), maxHeight(height, t + 4)); h > 0; h--) {
         a = stepN(a, x, coef, link, stride);
         b = stepN(b, x, coef, link, stride);
         c = stepN(c, x, coef, link, stride);
         d = stepN(d, x, coef, link, stride);
+        e = stepN(e, x, coef, link, stride);
+        f = stepN(f, x, coef, link, stride);
+        g = stepN(g, x, coef, link, stride);
+        i = stepN(i, x, coef, link, stride);
       }
       sum += coef[a + 1];
       sum += coef[b + 1];
       sum += coef[c + 1];
       sum += coef[d + 1];
+      sum += coef[e + 1];
+      sum += coef[f + 1];
+      sum += coef[g + 1];
+      sum += coef[i + 1];
     }
     for (; t < height.length; t++) {
       int a = start[t] * stride;
@@ -380,6 +421,14 @@ public final class FlatForest {
   }
 
   private static int stepN(int o, double[] x, double[] coef, int[] link, int stride) {
+    if (stride == 5) { // extension level 3, written out
+      double dot =
+          x[link[o + 1]] * coef[o + 1]
+              + x[link[o + 2]] * coef[o + 2]
+              + x[link[o + 3]] * coef[o + 3]
+              + x[link[o + 4]] * coef[o + 4];
+      return link[o] + (dot < coef[o] ? 0 : 5);
+    }
     double dot = x[link[o + 1]] * coef[o + 1];
     for (int k = 2; k < stride; k++) {
       dot += x[link[o + k]] * coef[o + k];
