@@ -24,6 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import smile.anomaly.IsolationForest;
 import smile.anomaly.IsolationTree;
 import smile.math.MathEx;
+import smile.stat.distribution.GaussianDistribution;
 
 /** The flat copy against Smile's own scores, its serialised form, and its cost. */
 class FlatForestTest {
@@ -75,11 +76,21 @@ class FlatForestTest {
     return x;
   }
 
-  /** Smile trees grown one after another from seeded subsamples, as ForestModel grows them. */
+  /**
+   * Smile trees grown one after another from seeded subsamples, as ForestModel grows them
+   * (including its reset of the spare value cached in Smile's shared Gaussian generator).
+   */
   static IsolationForest smileForest(
       double[][] x, int trees, int sample, int extension, long seed) {
     Random rows = new Random(seed);
     MathEx.setSeed(seed);
+    try {
+      Field z1 = GaussianDistribution.class.getDeclaredField("z1");
+      z1.setAccessible(true);
+      z1.setDouble(GaussianDistribution.getInstance(), Double.NaN);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(e);
+    }
     int maxDepth = Math.max(1, (int) Math.ceil(Math.log(sample) / Math.log(2)));
     IsolationTree[] built = new IsolationTree[trees];
     int[] index = new int[x.length];
