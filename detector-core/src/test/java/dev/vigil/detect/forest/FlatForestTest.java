@@ -317,6 +317,33 @@ class FlatForestTest {
     }
   }
 
+  /**
+   * Trees of very different heights walked in the same group of eight, single-leaf trees (Smile's
+   * {@code maxDepth} 0) included, one of them first: shorter trees must stay on their leaves.
+   */
+  @Test
+  void score_equalsSmileWithTreesOfMixedHeights() {
+    double[][] train = clustered(1000, 15, 1);
+    MathEx.setSeed(4);
+    Random r = new Random(4);
+    int[] maxDepth = {0, 8, 1, 3, 0, 12, 2, 8, 5, 0, 9, 1, 4, 7, 0, 11, 6, 2, 3};
+    for (int extension : new int[] {0, 1, 3, 5}) {
+      IsolationTree[] trees = new IsolationTree[maxDepth.length];
+      for (int t = 0; t < trees.length; t++) {
+        List<double[]> sub = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+          sub.add(train[r.nextInt(train.length)]);
+        }
+        trees[t] = new IsolationTree(sub, maxDepth[t], extension);
+      }
+      IsolationForest smile = new IsolationForest(200, extension, trees);
+      FlatForest flat = FlatForest.of(smile);
+      for (double[] x : clustered(500, 15, 2)) {
+        assertThat(flat.score(x)).isEqualTo(smile.score(x));
+      }
+    }
+  }
+
   @Test
   void of_rejectsSplitsWiderThanTheDeclaredLevel() {
     IsolationForest level3 = smileForest(uniform(300, 8, 1), 5, 64, 3, 2);
