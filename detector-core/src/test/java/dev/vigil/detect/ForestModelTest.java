@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vigil.features.FeatureSchema;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -61,6 +62,45 @@ class ForestModelTest {
     assertThat(Math.abs(classic.score(flood) - classic.score(edge))).isLessThan(0.03);
     assertThat(extended.score(flood)).isGreaterThan(extended.score(edge) + 0.08);
     assertThat(extended.score(flood)).isGreaterThan(classic.score(flood) + 0.05);
+  }
+
+  /** The model scores with its flat copy, which must agree with the Smile forest bit for bit. */
+  @Test
+  void score_usesTheFlatCopyAndAgreesWithSmile() {
+    List<float[]> rows = gaussian(1000, 8);
+    ForestModel m = ForestModel.fit(SCHEMA, rows, new ForestParams(60, 128, 3, 0.99, 1));
+    assertThat(m.flat().trees()).isEqualTo(60);
+    assertThat(m.flat().dimension()).isEqualTo(3);
+    assertThat(m.flat().extensionLevel()).isEqualTo(1);
+    assertThat(m.flat().subsampleSize()).isEqualTo(128);
+    List<float[]> probe = gaussian(500, 9);
+    probe.add(new float[] {1e6f, -1e6f, 0});
+    probe.add(new float[] {Float.MAX_VALUE, 0, -Float.MAX_VALUE});
+    probe.add(rows.get(0));
+    double[] scaled = new double[3];
+    for (float[] x : probe) {
+      m.scaler().transform(x, scaled);
+      assertThat(m.score(x)).isEqualTo(m.smileForest().score(scaled));
+    }
+  }
+
+  @Test
+  void score_allocatesNothingAfterWarmUp() {
+    ForestModel m = ForestModel.fit(SCHEMA, gaussian(2000, 1), ForestParams.defaults());
+    List<float[]> probe = gaussian(64, 2);
+    double sink = 0;
+    for (int i = 0; i < 30_000; i++) {
+      sink += m.score(probe.get(i & 63));
+    }
+    com.sun.management.ThreadMXBean mx =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long tid = Thread.currentThread().getId();
+    long before = mx.getThreadAllocatedBytes(tid);
+    for (int i = 0; i < 10_000; i++) {
+      sink += m.score(probe.get(i & 63));
+    }
+    assertThat(mx.getThreadAllocatedBytes(tid) - before).isLessThan(1024);
+    assertThat(sink).isPositive();
   }
 
   @Test
