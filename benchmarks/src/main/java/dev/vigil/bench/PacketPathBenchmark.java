@@ -177,7 +177,7 @@ public class PacketPathBenchmark {
     return windows;
   }
 
-  private static Path resolve(String pcap) throws IOException {
+  static Path resolve(String pcap) throws IOException {
     if (!pcap.startsWith("classpath:")) {
       return Path.of(pcap);
     }

@@ -79,16 +79,12 @@ public final class ForestModel {
       }
       x[i] = toDouble(r);
     }
-    int sample = Math.min(params.subsampleSize(), x.length);
-    int maxDepth = Math.max(1, (int) Math.ceil(Math.log(sample) / Math.log(2)));
     MinMaxScaler scaler = MinMaxScaler.fit(x);
     double[][] scaled = new double[x.length][schema.size()];
     for (int i = 0; i < x.length; i++) {
       scaler.transform(x[i], scaled[i]);
     }
-    int extension = Math.min(params.extensionLevel(), schema.size() - 1);
-    IsolationForest forest =
-        fitForest(scaled, params.trees(), sample, maxDepth, extension, params.seed());
+    IsolationForest forest = fitIsolationForest(scaled, params);
     FlatForest flat = FlatForest.of(forest);
     double[] scores = new double[scaled.length];
     for (int i = 0; i < scaled.length; i++) {
@@ -97,6 +93,22 @@ public final class ForestModel {
     double threshold = Thresholds.quantile(scores, params.thresholdQuantile());
     return new ForestModel(
         schema, scaler, forest, flat, threshold, FeatureStats.of(schema.names(), x), x.length);
+  }
+
+  /**
+   * Fits a Smile Isolation Forest on already scaled rows, deterministically for {@code
+   * params.seed()} (see {@link #fitForest}); the subsample is capped at the row count, the depth
+   * limit is {@code ceil(log2(subsample))}, and the extension level is capped at the width minus
+   * one. {@code params.thresholdQuantile()} is not used here.
+   */
+  public static IsolationForest fitIsolationForest(double[][] scaled, ForestParams params) {
+    if (scaled.length < 2) {
+      throw new IllegalArgumentException("at least 2 rows are needed to fit a forest");
+    }
+    int sample = Math.min(params.subsampleSize(), scaled.length);
+    int maxDepth = Math.max(1, (int) Math.ceil(Math.log(sample) / Math.log(2)));
+    int extension = Math.min(params.extensionLevel(), scaled[0].length - 1);
+    return fitForest(scaled, params.trees(), sample, maxDepth, extension, params.seed());
   }
 
   /**

@@ -18,12 +18,12 @@ import dev.vigil.detect.nn.QuantizedLstmNet;
 import dev.vigil.detect.scale.FeatureScaler;
 import dev.vigil.features.FeatureSchema;
 import java.time.Instant;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import smile.anomaly.IsolationForest;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import smile.anomaly.IsolationForest;
 
 /**
  * Trains a {@link DetectionModel} from normal traffic: the scaler, the autoencoder and the LSTM in
@@ -189,9 +189,8 @@ public final class ModelTrainer {
   }
 
   /**
-   * A trained model together with the training-time objects it was exported from: the DL4J
-   * networks and Smile's forest (for equivalence checks and the DL4J column of {@code vigil bench
-   * scoring}).
+   * A trained model together with the training-time objects it was exported from: the DL4J networks
+   * and Smile's forest (for equivalence checks and the DL4J column of {@code vigil bench scoring}).
    *
    * @param model the model
    * @param autoencoderNetwork the DL4J autoencoder
@@ -379,7 +378,8 @@ public final class ModelTrainer {
             java.util.Arrays.toString(fused[0].weights()),
             fused[0].threshold()));
     return new Trained(
-        new DetectionModel(schema, scaler, aeF, aeQ, lstmF, lstmQ, forest, fused[0], fused[1], prov),
+        new DetectionModel(
+            schema, scaler, aeF, aeQ, lstmF, lstmQ, forest, fused[0], fused[1], prov),
         ae.network(),
         lstmNet,
         smile);

@@ -11,7 +11,9 @@ import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The trained ensemble on synthetic entity streams: calibration, state, explanation, allocation. */
+/**
+ * The trained ensemble on synthetic entity streams: calibration, state, explanation, allocation.
+ */
 class EnsembleModelTest {
   private static DetectionModel model;
 

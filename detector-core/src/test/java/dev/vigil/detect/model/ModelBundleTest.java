@@ -86,7 +86,9 @@ class ModelBundleTest {
     Map<String, byte[]> entries = entries(f);
     String json = new String(entries.get("manifest.json"), StandardCharsets.UTF_8);
     entries.put(
-        "manifest.json", json.replace("\"targetFpr\" : 0.01", "\"targetFpr\" : 0.2").getBytes(StandardCharsets.UTF_8));
+        "manifest.json",
+        json.replace("\"targetFpr\" : 0.01", "\"targetFpr\" : 0.2")
+            .getBytes(StandardCharsets.UTF_8));
     rewrite(f, entries);
     assertThatThrownBy(() -> ModelBundle.read(f, null))
         .hasMessageContaining("manifest does not match its checksum");
@@ -158,7 +160,8 @@ class ModelBundleTest {
   private static void putManifest(Map<String, byte[]> entries, ObjectNode m) throws IOException {
     byte[] bytes = BundleFile.json().writeValueAsBytes(m);
     entries.put("manifest.json", bytes);
-    entries.put("manifest.sha256", (BundleFile.sha256(bytes) + "\n").getBytes(StandardCharsets.US_ASCII));
+    entries.put(
+        "manifest.sha256", (BundleFile.sha256(bytes) + "\n").getBytes(StandardCharsets.US_ASCII));
   }
 
   private static Map<String, byte[]> entries(Path f) throws IOException {

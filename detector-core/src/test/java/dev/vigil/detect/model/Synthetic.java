@@ -35,7 +35,8 @@ final class Synthetic {
     double b = Math.cos(2 * Math.PI * (t + 5 * e) / 7.0);
     float[] x = new float[D];
     for (int j = 0; j < D; j++) {
-      double v = 50 + 30 * ((j % 3 == 0) ? a : (j % 3 == 1) ? b : (a + b) / 2) + 2 * r.nextGaussian();
+      double v =
+          50 + 30 * ((j % 3 == 0) ? a : (j % 3 == 1) ? b : (a + b) / 2) + 2 * r.nextGaussian();
       x[j] = (float) Math.max(0, v * (1 + j));
     }
     return x;
