@@ -15,12 +15,15 @@ package dev.vigil.detect.nn;
  *
  * then {@code c = forget·c_prev + inputGate·blockInput} and {@code h = outputGate·tanh(c)}.
  *
+ * <p>The matrices are stored input-major, as DL4J stores {@code W} and {@code RW}: the runtime adds
+ * one row per input value to the pre-activations, a loop the JIT vectorises.
+ *
  * @param nIn width of the layer's input
  * @param units hidden units {@code n}
- * @param inputWeights row-major {@code [4n][nIn]}: row {@code r} holds the weights from the input
- *     into pre-activation {@code r}
- * @param recurrentWeights row-major {@code [4n][n]}: row {@code r} holds the weights from {@code
- *     h_prev} into pre-activation {@code r}
+ * @param inputWeights row-major {@code [nIn][4n]}: row {@code i} holds the weights from input
+ *     {@code i} into the {@code 4n} pre-activations (DL4J's {@code W})
+ * @param recurrentWeights row-major {@code [n][4n]}: row {@code j} holds the weights from {@code
+ *     h_prev[j]} into the {@code 4n} pre-activations (DL4J's {@code RW})
  * @param bias {@code 4n} biases
  */
 public record LstmLayerWeights(
@@ -36,14 +39,14 @@ public record LstmLayerWeights(
       throw new IllegalArgumentException(
           "inputWeights has "
               + inputWeights.length
-              + " entries, expected 4*units*nIn = "
+              + " entries, expected nIn*4*units = "
               + gates * nIn);
     }
     if (recurrentWeights.length != gates * units) {
       throw new IllegalArgumentException(
           "recurrentWeights has "
               + recurrentWeights.length
-              + " entries, expected 4*units*units = "
+              + " entries, expected units*4*units = "
               + gates * units);
     }
     if (bias.length != gates) {

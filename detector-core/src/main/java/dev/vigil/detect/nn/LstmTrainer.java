@@ -383,7 +383,7 @@ public final class LstmTrainer {
       }
       lstm.add(
           new LstmLayerWeights(
-              nIn, n, transpose(w, nIn, 4 * n), transpose(rw, n, 4 * n), vector(b, 4 * n)));
+              nIn, n, matrix(w, nIn, 4 * n), matrix(rw, n, 4 * n), vector(b, 4 * n)));
     }
     Layer out = net.getLayer(count - 1);
     if (!(out.conf().getLayer() instanceof RnnOutputLayer conf)) {
@@ -399,6 +399,17 @@ public final class LstmTrainer {
         lstm,
         new DenseLayerWeights(
             nIn, nOut, transpose(w, nIn, nOut), vector(out.getParam("b"), nOut), act));
+  }
+
+  /** Returns {@code a} ({@code [rows][cols]}) row-major. */
+  private static float[] matrix(INDArray a, int rows, int cols) {
+    float[] m = new float[rows * cols];
+    for (int r = 0; r < rows; r++) {
+      for (int col = 0; col < cols; col++) {
+        m[r * cols + col] = a.getFloat(r, col);
+      }
+    }
+    return m;
   }
 
   /** Returns {@code a} ({@code [rows][cols]}) transposed to a row-major {@code [cols][rows]}. */

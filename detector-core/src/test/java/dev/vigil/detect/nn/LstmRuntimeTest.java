@@ -446,7 +446,7 @@ class LstmRuntimeTest {
                     new DenseLayerWeights(2, 4, new float[8], new float[4], Activation.IDENTITY)))
         .hasMessageContaining("a prediction of the next input needs 3");
     assertThatThrownBy(() -> new LstmLayerWeights(3, 2, new float[23], new float[16], new float[8]))
-        .hasMessageContaining("expected 4*units*nIn = 24");
+        .hasMessageContaining("expected nIn*4*units = 24");
     LstmNet net = new LstmNet(List.of(l0), out);
     assertThat(net.stateSize()).isEqualTo(4);
     assertThatThrownBy(() -> net.step(new float[5], 2, new float[3], new float[3]))
