@@ -26,7 +26,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * {@code RnnOutputLayer} (identity, MSE) giving a prediction at every step; float data type, Adam,
  * seeded Xavier initialisation, seeded split and mini-batch shuffling; early stopping on a
  * validation split keeps the weights of the best epoch. The same seed and data give the same
- * weights.
+ * weights (on one machine: BLAS results may differ between CPUs).
  *
  * <p><b>Windows.</b> Each entity's time-ordered vectors are cut into windows of {@code L + 1}
  * vectors with stride {@code max(1, L / 2)} (so consecutive windows overlap by half), plus one

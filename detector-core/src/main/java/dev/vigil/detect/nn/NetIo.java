@@ -19,9 +19,9 @@ final class NetIo {
     int m = in.readInt();
     if (m != magic) {
       throw new IOException(
-          "not a "
+          "not in the "
               + kind
-              + " (magic 0x"
+              + " format (magic 0x"
               + Integer.toHexString(m)
               + ", expected 0x"
               + Integer.toHexString(magic)

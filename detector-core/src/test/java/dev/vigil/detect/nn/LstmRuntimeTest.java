@@ -294,10 +294,10 @@ class LstmRuntimeTest {
 
     assertThatThrownBy(() -> LstmNet.readFrom(in(qgood)))
         .isInstanceOf(IOException.class)
-        .hasMessageContaining("not a float LSTM model");
+        .hasMessageContaining("not in the float LSTM model format");
     assertThatThrownBy(() -> QuantizedLstmNet.readFrom(in(good)))
         .isInstanceOf(IOException.class)
-        .hasMessageContaining("not a int8 LSTM model");
+        .hasMessageContaining("not in the int8 LSTM model format");
     assertThatThrownBy(() -> LstmNet.readFrom(in(Arrays.copyOf(good, good.length - 5))))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("truncated");
