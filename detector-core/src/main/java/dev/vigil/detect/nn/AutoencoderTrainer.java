@@ -218,7 +218,7 @@ public final class AutoencoderTrainer {
     return new DenseNet(out);
   }
 
-  private static Activation activation(IActivation a, int layer) {
+  static Activation activation(IActivation a, int layer) {
     String n = a.getClass().getSimpleName();
     return switch (n) {
       case "ActivationIdentity" -> Activation.IDENTITY;
