@@ -27,9 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * One fused score (scaling, autoencoder, one LSTM step from the host's carried state, Isolation
  * Forest, fusion) per operation, with a model bundle written by {@code vigil train} ({@code -p
- * bundle=FILE}), over the host windows of a capture in time order (default: the demo attack
- * capture bundled in the jar), cycling. Throughput gives vectors/s on one thread; sample time gives
- * the latency distribution. DL4J is not on this path at all (the jar does not even contain it).
+ * bundle=FILE}), over the host windows of a capture in time order (default: the demo attack capture
+ * bundled in the jar), cycling. Throughput gives vectors/s on one thread; sample time gives the
+ * latency distribution. DL4J is not on this path at all (the jar does not even contain it).
  */
 @BenchmarkMode({Mode.Throughput, Mode.SampleTime})
 @OutputTimeUnit(TimeUnit.MICROSECONDS)

@@ -98,6 +98,20 @@ public final class LstmTrainer {
     public static Config defaults() {
       return new Config(64, 1, 16, 50, 64, 1e-3, 0.1, 5, 42);
     }
+
+    /** Returns a copy with another seed. */
+    public Config withSeed(long newSeed) {
+      return new Config(
+          units,
+          layers,
+          sequenceLength,
+          maxEpochs,
+          batchSize,
+          learningRate,
+          validationFraction,
+          patience,
+          newSeed);
+    }
   }
 
   /**

@@ -34,8 +34,8 @@ import smile.anomaly.IsolationForest;
  * a second capture, in time order, each host carrying its own LSTM state (DL4J: the host's state
  * saved and restored around {@code rnnTimeStep}, as a deployment with many hosts must). Passes
  * alternate between the runtimes so that machine noise hits all alike; latency percentiles are
- * per-vector {@code System.nanoTime()} deltas, medians over passes. Throughput is int8 scoring in
- * a tight loop on one thread, without per-vector timing.
+ * per-vector {@code System.nanoTime()} deltas, medians over passes. Throughput is int8 scoring in a
+ * tight loop on one thread, without per-vector timing.
  */
 public final class ScoringBench {
   /** Name of the benchmarks-file section this benchmark writes. */
@@ -153,14 +153,16 @@ public final class ScoringBench {
         score.size());
     out.flush();
     ModelTrainer.Trained t =
-        ModelTrainer.trainDetailed(set.schema(), seqs, null, config, ModelTrainer.Listener.silent());
+        ModelTrainer.trainDetailed(
+            set.schema(), seqs, null, config, ModelTrainer.Listener.silent());
     DetectionModel model = t.model();
     if (t.lstmNetwork() == null || t.smileForest() == null) {
       throw new IllegalArgumentException("the scoring benchmark needs the LSTM and the forest");
     }
     EnsembleScorer int8 = model.scorer(Precision.INT8, 4096);
     EnsembleScorer fp32 = model.scorer(Precision.FLOAT, 4096);
-    Dl4jScorer dl4j = new Dl4jScorer(model, t.autoencoderNetwork(), t.lstmNetwork(), t.smileForest());
+    Dl4jScorer dl4j =
+        new Dl4jScorer(model, t.autoencoderNetwork(), t.lstmNetwork(), t.smileForest());
 
     // warm-up: JIT for the plain-Java runtimes, native init for DL4J
     long[] scratch = new long[Math.max(minSamples, score.size())];
@@ -292,7 +294,10 @@ public final class ScoringBench {
     private final int d;
 
     Dl4jScorer(
-        DetectionModel model, MultiLayerNetwork ae, MultiLayerNetwork lstm, IsolationForest forest) {
+        DetectionModel model,
+        MultiLayerNetwork ae,
+        MultiLayerNetwork lstm,
+        IsolationForest forest) {
       this.model = model;
       this.ae = ae;
       this.lstm = lstm;

@@ -25,7 +25,11 @@ import picocli.CommandLine.Option;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Measure this build on this machine.",
-    subcommands = {BenchCommand.Packets.class, BenchCommand.Flood.class, BenchCommand.Scoring.class})
+    subcommands = {
+      BenchCommand.Packets.class,
+      BenchCommand.Flood.class,
+      BenchCommand.Scoring.class
+    })
 final class BenchCommand implements Callable<Integer> {
   /** Exit status when the input cannot be read (as sysexits' EX_NOINPUT). */
   static final int EXIT_NOINPUT = 66;
@@ -294,7 +298,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(
         names = "--pcap",
         paramLabel = "PCAP",
-        description = "capture whose windows are scored (default: the embedded demo attack capture)")
+        description =
+            "capture whose windows are scored (default: the embedded demo attack capture)")
     Path pcap;
 
     @Option(

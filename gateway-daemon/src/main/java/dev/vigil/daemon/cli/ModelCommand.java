@@ -57,17 +57,23 @@ final class ModelCommand implements Callable<Integer> {
         JsonNode f = m.path("fusion").path("int8");
         out.printf(
             "%s: valid %s bundle, format %d (reader %d+)%n",
-            file, m.path("format").asText(), m.path("formatVersion").asInt(),
+            file,
+            m.path("format").asText(),
+            m.path("formatVersion").asInt(),
             m.path("minReaderVersion").asInt());
         out.printf(
             "  schema      %s (%d features)%n",
             m.path("schema").path("id").asText(), m.path("schema").path("names").size());
         out.printf(
             "  trained     %s by %s on %d vectors of %d entities (%d held out), %d ms%n",
-            t.path("created").asText(), t.path("trainer").asText(), t.path("trainVectors").asInt(),
-            t.path("entities").asInt(), t.path("calibrationVectors").asInt(),
+            t.path("created").asText(),
+            t.path("trainer").asText(),
+            t.path("trainVectors").asInt(),
+            t.path("entities").asInt(),
+            t.path("calibrationVectors").asInt(),
             t.path("trainingMillis").asLong());
-        out.printf("  sections    %s%n", String.join(", ", iterable(m.path("sections").fieldNames())));
+        out.printf(
+            "  sections    %s%n", String.join(", ", iterable(m.path("sections").fieldNames())));
         out.printf(
             "  fusion      weights %s, threshold %.4f (int8) at target FPR %s%n",
             f.path("weights"), f.path("threshold").asDouble(), f.path("targetFpr").asText());

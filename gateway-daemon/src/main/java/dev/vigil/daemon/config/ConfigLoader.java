@@ -214,7 +214,8 @@ public final class ConfigLoader {
     VigilConfig.Learn learn = null;
     if (model.has("learn")) {
       Duration learnFor =
-          learnS.duration("duration", Duration.ofHours(24), Duration.ofSeconds(10), Duration.ofDays(90));
+          learnS.duration(
+              "duration", Duration.ofHours(24), Duration.ofSeconds(10), Duration.ofDays(90));
       int minVectors = learnS.integer("min-vectors", 200, 50, 10_000_000);
       int maxVectors = learnS.integer("max-vectors", 200_000, 100, 10_000_000);
       if (maxVectors < minVectors) {
@@ -282,7 +283,8 @@ public final class ConfigLoader {
                 lstmDefaults.patience(),
                 seed)
             : null;
-    Section forestS = model.section("forest", Set.of("enabled", "trees", "subsample", "extension-level"));
+    Section forestS =
+        model.section("forest", Set.of("enabled", "trees", "subsample", "extension-level"));
     ForestParams forest =
         forestS.bool("enabled", true)
             ? new ForestParams(

@@ -88,7 +88,8 @@ final class ModelManager {
           throw e;
         }
         bundleDamaged = true;
-        LOG.error("{}; falling back to training, and leaving the bundle file untouched", e.getMessage());
+        LOG.error(
+            "{}; falling back to training, and leaving the bundle file untouched", e.getMessage());
       }
     }
     if (m.trainPcaps().isEmpty()) {
@@ -125,7 +126,8 @@ final class ModelManager {
 
   private static List<ModelTrainer.Sequence> sequences(Map<Long, Map<Long, List<float[]>>> m) {
     List<ModelTrainer.Sequence> out = new ArrayList<>();
-    m.forEach((hi, inner) -> inner.forEach((lo, v) -> out.add(new ModelTrainer.Sequence(hi, lo, v))));
+    m.forEach(
+        (hi, inner) -> inner.forEach((lo, v) -> out.add(new ModelTrainer.Sequence(hi, lo, v))));
     return out;
   }
 
@@ -198,10 +200,12 @@ final class ModelManager {
     VigilConfig.Learn learn = config.model().learn();
     if (learn != null && collected != null) {
       if (collectedCount >= learn.minVectors()) {
-        LOG.info("input ended during learning: training on the {} vectors collected", collectedCount);
+        LOG.info(
+            "input ended during learning: training on the {} vectors collected", collectedCount);
         startTraining();
       } else {
-        learnState = "stopped: input ended with " + collectedCount + " vectors, fewer than min-vectors";
+        learnState =
+            "stopped: input ended with " + collectedCount + " vectors, fewer than min-vectors";
         LOG.warn("baseline learning {}", learnState);
       }
     }
@@ -218,7 +222,8 @@ final class ModelManager {
               long t0 = System.nanoTime();
               try {
                 DetectionModel model =
-                    ModelTrainer.train(schema, data, null, config.model().training(), logListener());
+                    ModelTrainer.train(
+                        schema, data, null, config.model().training(), logListener());
                 Path bundle = config.model().bundle();
                 if (bundle != null) {
                   ModelBundle.write(model, bundle);
@@ -314,7 +319,8 @@ final class ModelManager {
       @Override
       public AutoencoderTrainer.Progress phase(String name) {
         return (epoch, max, loss, eta) ->
-            LOG.debug("{} epoch {}/{} validation loss {} ETA {} s", name, epoch, max, loss, eta / 1000);
+            LOG.debug(
+                "{} epoch {}/{} validation loss {} ETA {} s", name, epoch, max, loss, eta / 1000);
       }
 
       @Override
