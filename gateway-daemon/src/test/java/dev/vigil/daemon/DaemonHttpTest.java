@@ -96,7 +96,9 @@ class DaemonHttpTest {
     assertThat(components).containsOnlyKeys("capture", "model", "http");
     Map<String, Object> model =
         (Map<String, Object>) ((Map<String, Object>) components.get("model")).get("details");
-    assertThat(((Number) model.get("training_files")).intValue()).isEqualTo(423);
+    assertThat(model.get("origin")).isEqualTo("trained on 423 capture(s)");
+    assertThat(model.get("detector")).isEqualTo("ensemble");
+    assertThat((List<?>) model.get("components")).containsExactly("ae", "lstm", "iforest");
     assertThat(((Number) model.get("training_vectors")).intValue()).isGreaterThan(1000);
     Map<String, Object> capture =
         (Map<String, Object>) ((Map<String, Object>) components.get("capture")).get("details");
@@ -118,6 +120,9 @@ class DaemonHttpTest {
     assertThat(((Number) detail.get("score")).doubleValue())
         .isGreaterThan(((Number) detail.get("threshold")).doubleValue());
     assertThat((List<?>) detail.get("top_features")).hasSize(3);
+    assertThat(detail.get("severity")).isIn("low", "medium", "high", "critical");
+    assertThat((Map<?, ?>) detail.get("components")).containsKeys("ae", "iforest");
+    assertThat((String) detail.get("summary")).contains("anomaly").contains("top:");
     // Newest first: alert ids descend.
     List<Long> ids =
         alerts.stream()

@@ -78,7 +78,7 @@ class ConfigLoaderTest {
                     .anyMatch(p -> p.startsWith("api.colour: unknown key"))
                     .anyMatch(p -> p.startsWith("model.forest.trees:"))
                     .anyMatch(p -> p.startsWith("capture: set exactly one of pcap"))
-                    .anyMatch(p -> p.startsWith("model.train-pcaps:")));
+                    .anyMatch(p -> p.startsWith("model: no way to get a model")));
   }
 
   @Test
