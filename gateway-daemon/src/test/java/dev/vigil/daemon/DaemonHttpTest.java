@@ -98,7 +98,7 @@ class DaemonHttpTest {
         (Map<String, Object>) ((Map<String, Object>) components.get("model")).get("details");
     assertThat(model.get("origin")).isEqualTo("trained on 423 capture(s)");
     assertThat(model.get("detector")).isEqualTo("ensemble");
-    assertThat((List<?>) model.get("components")).containsExactly("ae", "lstm", "iforest");
+    assertThat((List<Object>) model.get("components")).containsExactly("ae", "lstm", "iforest");
     assertThat(((Number) model.get("training_vectors")).intValue()).isGreaterThan(1000);
     Map<String, Object> capture =
         (Map<String, Object>) ((Map<String, Object>) components.get("capture")).get("details");
@@ -121,7 +121,7 @@ class DaemonHttpTest {
         .isGreaterThan(((Number) detail.get("threshold")).doubleValue());
     assertThat((List<?>) detail.get("top_features")).hasSize(3);
     assertThat(detail.get("severity")).isIn("low", "medium", "high", "critical");
-    assertThat((Map<?, ?>) detail.get("components")).containsKeys("ae", "iforest");
+    assertThat((Map<String, Object>) detail.get("components")).containsKeys("ae", "iforest");
     assertThat((String) detail.get("summary")).contains("anomaly").contains("top:");
     // Newest first: alert ids descend.
     List<Long> ids =

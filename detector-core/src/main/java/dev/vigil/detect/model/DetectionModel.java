@@ -25,6 +25,8 @@ import java.util.Objects;
  * @param forest Isolation Forest, or null when the model has none
  * @param fusion fused-score calibration of the float runtime
  * @param fusionInt8 fused-score calibration of the int8 runtime
+ * @param lstmWarmup vectors of an entity stepped through the LSTM before its prediction error
+ *     counts
  * @param provenance how, when and on what the model was trained, and its metrics (JSON, kept in the
  *     bundle manifest)
  */
@@ -38,6 +40,7 @@ public record DetectionModel(
     FlatForest forest,
     Fusion fusion,
     Fusion fusionInt8,
+    int lstmWarmup,
     ObjectNode provenance) {
 
   /** Validates that every part agrees on the vector width. */
@@ -49,6 +52,9 @@ public record DetectionModel(
     Objects.requireNonNull(fusion, "fusion");
     Objects.requireNonNull(fusionInt8, "fusionInt8");
     Objects.requireNonNull(provenance, "provenance");
+    if (lstmWarmup < 1 || lstmWarmup > 1_000_000) {
+      throw new IllegalArgumentException("lstmWarmup must be in [1, 1000000], was " + lstmWarmup);
+    }
     int d = schema.size();
     check("scaler", scaler.size(), d);
     check("autoencoder input", autoencoder.inputSize(), d);

@@ -16,6 +16,10 @@ import java.util.Map;
  * step from the entity's carried state (its prediction error is measured against the prediction
  * made at the entity's previous vector), the Isolation Forest, then the calibrated fusion.
  *
+ * <p>An entity's first {@link DetectionModel#lstmWarmup()} vectors get no prediction error: a
+ * prediction from a (nearly) fresh state is not a prediction from history, and counting it raised
+ * false alarms on every host's first windows.
+ *
  * <p>{@link #score} allocates nothing and costs O(1) per vector whatever an entity's history. Not
  * thread-safe: one scorer per scoring thread. {@link #verdict} explains the last scored vector (it
  * allocates, so call it for alerts only).
@@ -34,6 +38,7 @@ public final class EnsembleScorer {
   private final float[] pred;
   private final double[] fx;
   private final int d;
+  private final int warmup;
   private float[] lastRaw;
   private double re;
   private double pe;
@@ -60,6 +65,7 @@ public final class EnsembleScorer {
     this.recon = new float[d];
     this.pred = new float[d];
     this.fx = new double[d];
+    this.warmup = model.lstmWarmup();
   }
 
   /** Returns the model this scorer uses. */
@@ -90,7 +96,11 @@ public final class EnsembleScorer {
       states.key[1] = lo;
       int slot = states.findOrInsert(now);
       int off = slot * d;
-      if (states.hasPrediction[slot]) {
+      int step = states.steps[slot];
+      if (step < Integer.MAX_VALUE) {
+        states.steps[slot] = step + 1;
+      }
+      if (states.hasPrediction[slot] && step >= warmup) {
         float[] p = states.prediction;
         float s = 0;
         for (int j = 0; j < d; j++) {

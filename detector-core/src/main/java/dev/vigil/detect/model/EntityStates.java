@@ -13,6 +13,7 @@ final class EntityStates extends SlotTable {
   final float[] state;
   final float[] prediction;
   final boolean[] hasPrediction;
+  final int[] steps;
 
   EntityStates(int maxEntities, int stateSize, int width) {
     super(2, maxEntities);
@@ -21,12 +22,14 @@ final class EntityStates extends SlotTable {
     this.state = new float[capacity * stateSize];
     this.prediction = new float[capacity * width];
     this.hasPrediction = new boolean[capacity];
+    this.steps = new int[capacity];
   }
 
   @Override
   protected void initSlot(int slot) {
     java.util.Arrays.fill(state, slot * stateSize, (slot + 1) * stateSize, 0f);
     hasPrediction[slot] = false;
+    steps[slot] = 0;
   }
 
   @Override
@@ -34,5 +37,6 @@ final class EntityStates extends SlotTable {
     System.arraycopy(state, from * stateSize, state, to * stateSize, stateSize);
     System.arraycopy(prediction, from * width, prediction, to * width, width);
     hasPrediction[to] = hasPrediction[from];
+    steps[to] = steps[from];
   }
 }

@@ -59,6 +59,7 @@ public final class ModelBundle {
     ObjectNode fusion = body.putObject("fusion");
     fusion.set("float", fusionJson(model.fusion()));
     fusion.set("int8", fusionJson(model.fusionInt8()));
+    body.put("lstmWarmup", model.lstmWarmup());
     body.set("training", model.provenance());
     BundleFile.write(file, body, sections);
   }
@@ -123,6 +124,7 @@ public final class ModelBundle {
           forest,
           f,
           fq,
+          m.path("lstmWarmup").asInt(1),
           prov instanceof ObjectNode o ? o : BundleFile.json().createObjectNode());
     } catch (BundleException e) {
       throw e;

@@ -167,6 +167,9 @@ public final class ModelTrainer {
     }
   }
 
+  /** Vectors an entity is stepped through the LSTM before its prediction error counts. */
+  static final int DEFAULT_WARMUP = 3;
+
   private ModelTrainer() {}
 
   /**
@@ -348,10 +351,12 @@ public final class ModelTrainer {
       l.message("isolation forest: " + c.forest().trees() + " trees");
     }
 
+    int warmup =
+        c.lstm() == null ? 1 : Math.max(1, Math.min(DEFAULT_WARMUP, c.lstm().sequenceLength() / 2));
     Fusion placeholder = placeholder();
     DetectionModel raw =
         new DetectionModel(
-            schema, scaler, aeF, aeQ, lstmF, lstmQ, forest, placeholder, placeholder, prov);
+            schema, scaler, aeF, aeQ, lstmF, lstmQ, forest, placeholder, placeholder, warmup, prov);
     Fusion[] fused = new Fusion[2];
     ObjectNode fusionP = prov.putObject("fusion");
     for (Precision p : Precision.values()) {
@@ -379,7 +384,7 @@ public final class ModelTrainer {
             fused[0].threshold()));
     return new Trained(
         new DetectionModel(
-            schema, scaler, aeF, aeQ, lstmF, lstmQ, forest, fused[0], fused[1], prov),
+            schema, scaler, aeF, aeQ, lstmF, lstmQ, forest, fused[0], fused[1], warmup, prov),
         ae.network(),
         lstmNet,
         smile);
