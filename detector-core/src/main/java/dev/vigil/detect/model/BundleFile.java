@@ -108,6 +108,12 @@ public final class BundleFile {
           put(zip, e.getKey(), e.getValue());
         }
       }
+      try { // a model is not secret, and the service user must read what root's `vigil train` wrote
+        Files.setPosixFilePermissions(
+            tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+      } catch (UnsupportedOperationException e) {
+        // not a POSIX file system: keep the default permissions
+      }
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(tmp);
