@@ -143,6 +143,11 @@ public final class EnsembleScorer {
     return score >= fusion.threshold();
   }
 
+  /** Returns the severity of the last score (allocation-free). */
+  public dev.vigil.detect.fusion.Severity severity() {
+    return fusion.severity(score);
+  }
+
   /** Returns the last fused score. */
   public double lastScore() {
     return score;

@@ -333,7 +333,7 @@ public final class DetectionService {
     scoreLatency.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
     windowsScored.increment();
     boolean flagged = scorer.anomalous();
-    models.offer(hi, lo, end, v, flagged);
+    models.offer(hi, lo, end, v, flagged && scorer.severity().compareTo(Severity.HIGH) >= 0);
     if (!flagged) {
       return;
     }

@@ -81,6 +81,10 @@ final class ModelManager {
       try {
         DetectionModel model = ModelBundle.read(bundle, schema);
         LOG.info("model loaded from bundle [{}]", bundle);
+        if (m.learn() != null) {
+          collected = null; // the bundle is this device's baseline already: delete it to relearn
+          learnState = "off: model loaded from the bundle (delete it to learn again)";
+        }
         return publish(model, "bundle " + bundle);
       } catch (IOException e) {
         lastError = e.getMessage();
@@ -164,9 +168,10 @@ final class ModelManager {
 
   /**
    * Offers a scored (or, before any model, unscored) window to baseline learning (scoring thread
-   * only). Windows the current model flags are not learned: an attack during learning must not
-   * become normal. When the learning period has passed and enough vectors are in, training starts
-   * on a background thread.
+   * only). Windows the current model flags at high severity or above are not learned (counted as
+   * skipped): a clear attack during learning must not become normal, while windows a generic
+   * starting model merely finds unusual on this network are exactly what learning is for. When the
+   * learning period has passed and enough vectors are in, training starts on a background thread.
    */
   void offer(long hi, long lo, long windowEndMicros, float[] v, boolean flagged) {
     VigilConfig.Learn learn = config.model().learn();
@@ -219,6 +224,7 @@ final class ModelManager {
     Thread t =
         new Thread(
             () -> {
+              LOG.info("background training: {}", LowPriority.apply());
               long t0 = System.nanoTime();
               try {
                 DetectionModel model =
