@@ -132,6 +132,38 @@ class EnsembleModelTest {
     }
   }
 
+  /**
+   * With a labelled validation set whose attacks only break the order of an entity's vectors (each
+   * vector on its own is normal), the fitted weights move to the LSTM's prediction error.
+   */
+  @Test
+  void weightsFittedOnLabelledDataFavourTheComponentThatSeparates() {
+    java.util.List<ModelTrainer.Labelled> val = new java.util.ArrayList<>();
+    Random r = new Random(12);
+    for (int e = 0; e < 6; e++) {
+      java.util.List<float[]> v = new java.util.ArrayList<>();
+      boolean[] attack = new boolean[80];
+      for (int t = 0; t < 80; t++) {
+        boolean a = t >= 20 && t % 5 == 0; // out of phase: a vector from half a cycle later
+        attack[t] = a;
+        v.add(Synthetic.vector(e, a ? t + 6 : t, r));
+      }
+      val.add(new ModelTrainer.Labelled(new ModelTrainer.Sequence(1, e, v), attack));
+    }
+    DetectionModel fitted =
+        ModelTrainer.train(
+            Synthetic.SCHEMA,
+            Synthetic.normal(12, 200, 1),
+            val,
+            Synthetic.fastConfig(5),
+            ModelTrainer.Listener.silent());
+    double[] w = fitted.fusion().weights();
+    assertThat(w[1]).as("β of %s", java.util.Arrays.toString(w)).isGreaterThan(0.5);
+    assertThat(fitted.provenance().path("fusion").path("weightsFitted").asBoolean()).isTrue();
+    assertThat(fitted.provenance().path("fusion").path("validation").path("rocAuc").asDouble())
+        .isGreaterThan(0.8);
+  }
+
   @Test
   void refusesVectorsOfTheWrongWidth() {
     EnsembleScorer s = model.scorer(Precision.FLOAT, 64);
