@@ -1,0 +1,368 @@
+package dev.vigil.features.series;
+
+import dev.vigil.features.FeatureSchema;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Turns device telemetry readings into one feature vector per series (device and metric) and step:
+ * readings are bucketed to a fixed step (mean of the bucket), missing steps are filled by linear
+ * interpolation between the last closed step and the first reading after the gap (as the second
+ * seed paper does), the value is optionally wavelet-denoised, then expressed against the series'
+ * own baseline, so one model serves series of any unit:
+ *
+ * <ul>
+ *   <li>{@code z}, {@code z_lag1} … {@code z_lag7}: the step's value and the seven before it, in
+ *       standard deviations from the series' baseline mean (the shape of the recent past);
+ *   <li>{@code dz}: change from the previous step;
+ *   <li>{@code roll_mean_z}, {@code roll_std_z}: mean and deviation over the last 16 steps;
+ *   <li>{@code local_z}: the value against the 16 steps before it (a local z-score);
+ *   <li>{@code filled}: 1 when the step was interpolated (no reading arrived);
+ *   <li>{@code log_msgs}, {@code log_payload_bytes}: the device's message count and mean payload
+ *       size in the step, {@code log1p}.
+ * </ul>
+ *
+ * <p>The baseline (mean and standard deviation of the series' step values) is learned online until
+ * {@link Options#baselineSteps()} steps have closed, or until {@link #freezeBaselines()}, and is
+ * fixed afterwards. Readings older than the series' open step are counted ({@link #late()}) and
+ * dropped; series beyond {@link Options#maxSeries()} are counted ({@link #droppedSeries()}) and
+ * ignored. Not thread-safe: one thread feeds it.
+ */
+public final class SeriesFeatures {
+  /** Past values kept in the vector. */
+  static final int LAGS = 8;
+
+  /** Steps in the rolling statistics. */
+  static final int ROLL = 16;
+
+  /** The layout of every vector. */
+  public static final FeatureSchema SCHEMA = schema();
+
+  private static FeatureSchema schema() {
+    List<String> names = new ArrayList<>();
+    List<String> units = new ArrayList<>();
+    names.add("z");
+    units.add("baseline sd");
+    for (int i = 1; i < LAGS; i++) {
+      names.add("z_lag" + i);
+      units.add("baseline sd");
+    }
+    names.add("dz");
+    units.add("baseline sd");
+    names.add("roll_mean_z");
+    units.add("baseline sd");
+    names.add("roll_std_z");
+    units.add("baseline sd");
+    names.add("local_z");
+    units.add("rolling sd");
+    names.add("filled");
+    units.add("0/1");
+    names.add("log_msgs");
+    units.add("log1p(messages)");
+    names.add("log_payload_bytes");
+    units.add("log1p(bytes)");
+    return new FeatureSchema("vigil.telemetry-series.v1", names, units);
+  }
+
+  /**
+   * Settings.
+   *
+   * @param stepMillis bucket length, at least 1 ms
+   * @param denoise whether to Haar-denoise each step's value over the last 8 steps
+   * @param baselineSteps steps after which a series' baseline is fixed (0: only by {@link
+   *     #freezeBaselines()})
+   * @param maxSeries most series tracked at once
+   */
+  public record Options(long stepMillis, boolean denoise, int baselineSteps, int maxSeries) {
+    /** Validates. */
+    public Options {
+      if (stepMillis < 1) {
+        throw new IllegalArgumentException("stepMillis must be at least 1, was " + stepMillis);
+      }
+      if (baselineSteps < 0) {
+        throw new IllegalArgumentException(
+            "baselineSteps must be at least 0, was " + baselineSteps);
+      }
+      if (maxSeries < 1) {
+        throw new IllegalArgumentException("maxSeries must be at least 1, was " + maxSeries);
+      }
+    }
+  }
+
+  private final Options options;
+  private final SeriesListener listener;
+  private final Map<String, Device> devices = new HashMap<>();
+  private final Map<Key, Series> series = new HashMap<>();
+  private final HaarDenoiser haar = new HaarDenoiser();
+  private final float[] out = new float[SCHEMA.size()];
+  private final double[] window = new double[HaarDenoiser.N];
+  private long late;
+  private long droppedSeries;
+  private long emitted;
+  private long filled;
+
+  private record Key(String device, String metric) {}
+
+  /** Per-device message statistics of the open step of each of its series. */
+  private static final class Device {
+    final String name;
+    final long hash;
+
+    Device(String name) {
+      this.name = name;
+      this.hash = hash64(name);
+    }
+  }
+
+  private final class Series {
+    final Device device;
+    final long hi;
+    final long lo;
+    long openStep = Long.MIN_VALUE; // start of the open bucket
+    double sum;
+    int count;
+    int msgs;
+    long payloadBytes;
+    boolean hasClosed;
+    double lastClosedValue;
+    long closedSteps;
+    final double[] raw = new double[HaarDenoiser.N]; // last raw step values, ring
+    final double[] z = new double[Math.max(LAGS, ROLL) + 1]; // last z values, ring
+    long n; // baseline count
+    double mean;
+    double m2;
+    boolean frozen;
+
+    Series(Device d, String metric) {
+      this.device = d;
+      this.hi = d.hash;
+      this.lo = hash64(metric);
+    }
+
+    double sd() {
+      double s = n > 1 ? Math.sqrt(m2 / (n - 1)) : 0;
+      return Math.max(s, 1e-3 * (Math.abs(mean) + 1e-3));
+    }
+  }
+
+  /** Creates the extractor. */
+  public SeriesFeatures(Options options, SeriesListener listener) {
+    this.options = Objects.requireNonNull(options, "options");
+    this.listener = Objects.requireNonNull(listener, "listener");
+  }
+
+  /** Returns the settings. */
+  public Options options() {
+    return options;
+  }
+
+  /**
+   * Adds one reading.
+   *
+   * @param device device id
+   * @param metric metric name
+   * @param timestampMillis reading time, epoch milliseconds
+   * @param value the reading (finite)
+   * @param payloadBytes size of the message that carried it (0 if unknown)
+   */
+  public void offer(
+      String device, String metric, long timestampMillis, double value, int payloadBytes) {
+    if (!Double.isFinite(value)) {
+      throw new IllegalArgumentException("value must be finite, was " + value);
+    }
+    Key k = new Key(device, metric);
+    Series s = series.get(k);
+    if (s == null) {
+      if (series.size() >= options.maxSeries()) {
+        droppedSeries++;
+        return;
+      }
+      Device d = devices.computeIfAbsent(device, Device::new);
+      s = new Series(d, metric);
+      series.put(k, s);
+    }
+    long step = Math.floorDiv(timestampMillis, options.stepMillis()) * options.stepMillis();
+    if (s.openStep == Long.MIN_VALUE) {
+      s.openStep = step;
+    } else if (step < s.openStep) {
+      late++;
+      return;
+    } else if (step > s.openStep) {
+      close(s);
+      fillGap(s, step, value);
+      s.openStep = step;
+    }
+    s.sum += value;
+    s.count++;
+    s.msgs++;
+    s.payloadBytes += Math.max(0, payloadBytes);
+  }
+
+  /** Closes every open step that ends at or before {@code nowMillis} (silent series). */
+  public void tick(long nowMillis) {
+    for (Series s : series.values()) {
+      if (s.count > 0 && s.openStep + options.stepMillis() <= nowMillis) {
+        close(s);
+        s.openStep += options.stepMillis();
+      }
+    }
+  }
+
+  /** Closes every open step (end of input). */
+  public void flush() {
+    for (Series s : series.values()) {
+      if (s.count > 0) {
+        close(s);
+        s.openStep += options.stepMillis();
+      }
+    }
+  }
+
+  /** Fixes every series' baseline from now on. */
+  public void freezeBaselines() {
+    for (Series s : series.values()) {
+      s.frozen = true;
+    }
+  }
+
+  private void close(Series s) {
+    if (s.count == 0) {
+      return;
+    }
+    double v = s.sum / s.count;
+    emit(s, s.openStep, v, false, s.msgs, s.count == 0 ? 0 : (double) s.payloadBytes / s.msgs);
+    s.sum = 0;
+    s.count = 0;
+    s.msgs = 0;
+    s.payloadBytes = 0;
+  }
+
+  /**
+   * Emits interpolated steps between the last closed step and the first reading at {@code next}.
+   */
+  private void fillGap(Series s, long next, double nextValue) {
+    long stepMs = options.stepMillis();
+    long missing = (next - s.openStep) / stepMs - 1;
+    if (missing <= 0 || !s.hasClosed) {
+      return;
+    }
+    long cap = Math.min(missing, 10_000); // a gap longer than this is not worth inventing
+    double from = s.lastClosedValue;
+    for (long i = 1; i <= cap; i++) {
+      long t = next - (cap + 1 - i) * stepMs;
+      double frac = (double) i / (missing + 1);
+      emit(s, t, from + (nextValue - from) * frac, true, 0, 0);
+      filled++;
+    }
+  }
+
+  private void emit(
+      Series s, long stepStart, double rawValue, boolean wasFilled, int msgs, double bytes) {
+    s.raw[(int) (s.closedSteps % HaarDenoiser.N)] = rawValue;
+    double v = rawValue;
+    if (options.denoise() && s.closedSteps >= HaarDenoiser.N - 1) {
+      for (int i = 0; i < HaarDenoiser.N; i++) {
+        window[i] = s.raw[(int) ((s.closedSteps - (HaarDenoiser.N - 1) + i) % HaarDenoiser.N)];
+      }
+      v = haar.denoiseLast(window);
+    }
+    s.lastClosedValue = rawValue;
+    s.hasClosed = true;
+    if (!s.frozen) {
+      s.n++;
+      double d = v - s.mean;
+      s.mean += d / s.n;
+      s.m2 += d * (v - s.mean);
+      if (options.baselineSteps() > 0 && s.n >= options.baselineSteps()) {
+        s.frozen = true;
+      }
+    }
+    double zNow = clip((v - s.mean) / s.sd());
+    int ring = s.z.length;
+    long t = s.closedSteps;
+    // rolling statistics of the ROLL steps before this one (for local_z), then including it
+    int prevCount = (int) Math.min(ROLL, t);
+    double pSum = 0;
+    double pSq = 0;
+    for (int i = 1; i <= prevCount; i++) {
+      double x = s.z[(int) ((t - i) % ring)];
+      pSum += x;
+      pSq += x * x;
+    }
+    s.z[(int) (t % ring)] = zNow;
+    s.closedSteps++;
+    int cnt = (int) Math.min(ROLL, s.closedSteps);
+    double sum = 0;
+    double sq = 0;
+    for (int i = 0; i < cnt; i++) {
+      double x = s.z[(int) ((s.closedSteps - 1 - i) % ring)];
+      sum += x;
+      sq += x * x;
+    }
+    double rm = sum / cnt;
+    double rsd = Math.sqrt(Math.max(0, sq / cnt - rm * rm));
+    double localZ = 0;
+    if (prevCount >= 2) {
+      double pm = pSum / prevCount;
+      double psd = Math.sqrt(Math.max(0, pSq / prevCount - pm * pm));
+      localZ = clip((zNow - pm) / Math.max(psd, 0.05));
+    }
+    for (int i = 0; i < LAGS; i++) {
+      out[i] = i < s.closedSteps ? (float) s.z[(int) ((s.closedSteps - 1 - i) % ring)] : 0f;
+    }
+    out[LAGS] = s.closedSteps > 1 ? (float) (zNow - s.z[(int) ((s.closedSteps - 2) % ring)]) : 0f;
+    out[LAGS + 1] = (float) rm;
+    out[LAGS + 2] = (float) rsd;
+    out[LAGS + 3] = (float) localZ;
+    out[LAGS + 4] = wasFilled ? 1f : 0f;
+    out[LAGS + 5] = (float) Math.log1p(msgs);
+    out[LAGS + 6] = (float) Math.log1p(bytes);
+    emitted++;
+    listener.onVector(s.hi, s.lo, stepStart, out);
+  }
+
+  private static double clip(double z) {
+    return Double.isNaN(z) ? 0 : Math.max(-1e3, Math.min(1e3, z));
+  }
+
+  /** Returns a 64-bit hash of a name (FNV-1a then a murmur finaliser). */
+  public static long hash64(String s) {
+    long h = 0xcbf29ce484222325L;
+    for (int i = 0; i < s.length(); i++) {
+      h ^= s.charAt(i);
+      h *= 0x100000001b3L;
+    }
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    return h;
+  }
+
+  /** Returns readings dropped because they were older than their series' open step. */
+  public long late() {
+    return late;
+  }
+
+  /** Returns readings dropped because the series table was full. */
+  public long droppedSeries() {
+    return droppedSeries;
+  }
+
+  /** Returns vectors emitted. */
+  public long emitted() {
+    return emitted;
+  }
+
+  /** Returns steps filled by interpolation. */
+  public long filled() {
+    return filled;
+  }
+
+  /** Returns the number of series tracked. */
+  public int seriesCount() {
+    return series.size();
+  }
+}

@@ -1,0 +1,122 @@
+package dev.vigil.features.series;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class SeriesFeaturesTest {
+  private record Out(long hi, long lo, long step, float[] v) {}
+
+  private final List<Out> out = new ArrayList<>();
+
+  private SeriesFeatures extractor(boolean denoise, int baseline, int maxSeries) {
+    return new SeriesFeatures(
+        new SeriesFeatures.Options(1000, denoise, baseline, maxSeries),
+        (hi, lo, step, v) -> out.add(new Out(hi, lo, step, v.clone())));
+  }
+
+  private static int idx(String name) {
+    return SeriesFeatures.SCHEMA.names().indexOf(name);
+  }
+
+  @Test
+  void bucketsByStepAndAveragesReadings() {
+    SeriesFeatures f = extractor(false, 0, 10);
+    f.offer("d1", "t", 1000, 10, 20);
+    f.offer("d1", "t", 1500, 20, 40);
+    f.offer("d1", "t", 2100, 30, 20); // closes step 1000
+    assertThat(out).hasSize(1);
+    assertThat(out.get(0).step()).isEqualTo(1000);
+    assertThat(out.get(0).v()[idx("log_msgs")]).isCloseTo((float) Math.log1p(2), within(1e-6f));
+    assertThat(out.get(0).v()[idx("log_payload_bytes")])
+        .isCloseTo((float) Math.log1p(30), within(1e-5f));
+    f.flush();
+    assertThat(out).hasSize(2);
+    assertThat(out.get(1).step()).isEqualTo(2000);
+  }
+
+  @Test
+  void fillsGapsByLinearInterpolationAndMarksThem() {
+    SeriesFeatures f = extractor(false, 10, 10); // baseline fixed after 10 steps
+    for (int t = 0; t < 10; t++) {
+      f.offer("d", "m", t * 1000L, t % 2 == 0 ? 0 : 10, 0);
+    }
+    f.offer("d", "m", 10_000, 10, 0);
+    f.offer("d", "m", 14_000, 50, 0); // steps 11, 12, 13 missing: 20, 30, 40
+    f.flush();
+    assertThat(out)
+        .extracting(Out::step)
+        .containsSequence(10_000L, 11_000L, 12_000L, 13_000L, 14_000L);
+    assertThat(out.subList(11, 14)).allMatch(o -> o.v()[idx("filled")] == 1f);
+    assertThat(out.get(14).v()[idx("filled")]).isZero();
+    assertThat(f.filled()).isEqualTo(3);
+    float dz = out.get(11).v()[idx("dz")];
+    assertThat(dz).isPositive();
+    for (int i = 12; i <= 14; i++) { // a straight line in value is a straight line in z
+      assertThat(out.get(i).v()[idx("dz")]).isCloseTo(dz, within(1e-4f));
+    }
+  }
+
+  @Test
+  void lateReadingsAreCountedAndDropped() {
+    SeriesFeatures f = extractor(false, 0, 10);
+    f.offer("d", "m", 5000, 1, 0);
+    f.offer("d", "m", 6000, 1, 0);
+    f.offer("d", "m", 4000, 99, 0);
+    assertThat(f.late()).isEqualTo(1);
+    assertThat(out).hasSize(1);
+  }
+
+  @Test
+  void zIsAgainstTheFrozenBaselineAndLagsShiftTheRecentPast() {
+    SeriesFeatures f = extractor(false, 100, 10);
+    Random r = new Random(1);
+    for (int t = 0; t < 100; t++) {
+      f.offer("d", "m", t * 1000L, 50 + 5 * r.nextGaussian(), 0);
+    }
+    f.offer("d", "m", 100_000, 100, 0); // closes step 99: baseline now frozen (100 steps)
+    f.offer("d", "m", 101_000, 50, 0);
+    f.flush();
+    Out spike = out.get(100);
+    assertThat(spike.v()[idx("z")]).isCloseTo(10f, within(2f)); // (100 - 50) / 5
+    assertThat(spike.v()[idx("local_z")]).isGreaterThan(5f);
+    Out after = out.get(101);
+    assertThat(after.v()[idx("z_lag1")]).isEqualTo(spike.v()[idx("z")]);
+    assertThat(after.v()[idx("dz")]).isLessThan(-5f);
+  }
+
+  @Test
+  void seriesAreKeyedByDeviceAndMetricAndBounded() {
+    SeriesFeatures f = extractor(false, 0, 2);
+    f.offer("a", "x", 0, 1, 0);
+    f.offer("a", "y", 0, 1, 0);
+    f.offer("b", "x", 0, 1, 0);
+    f.flush();
+    assertThat(f.seriesCount()).isEqualTo(2);
+    assertThat(f.droppedSeries()).isEqualTo(1);
+    assertThat(out).hasSize(2);
+    assertThat(out.get(0).hi()).isEqualTo(out.get(1).hi());
+    assertThat(out.get(0).lo()).isNotEqualTo(out.get(1).lo());
+    assertThatThrownBy(() -> f.offer("a", "x", 0, Double.NaN, 0)).hasMessageContaining("finite");
+  }
+
+  @Test
+  void haarDenoisingDampsNoiseButKeepsASustainedShift() {
+    HaarDenoiser h = new HaarDenoiser();
+    double[] noisy = {10, 10.2, 9.8, 10.1, 9.9, 10.2, 9.8, 10.3};
+    assertThat(h.denoiseLast(noisy)).isCloseTo(10.0, within(0.2));
+    double[] step = {10, 10, 10, 10, 20, 20, 20, 20};
+    assertThat(h.denoiseLast(step)).isCloseTo(20.0, within(1.0));
+    SeriesFeatures f = extractor(true, 0, 10);
+    for (int t = 0; t < 20; t++) {
+      f.offer("d", "m", t * 1000L, t % 2 == 0 ? 1 : -1, 0);
+    }
+    f.flush();
+    assertThat(out).hasSize(20);
+  }
+}
