@@ -129,6 +129,7 @@ public final class SeriesFeatures {
     boolean hasClosed;
     double lastClosedValue;
     long closedSteps;
+    long lastClosedStep;
     final double[] raw = new double[HaarDenoiser.N]; // last raw step values, ring
     final double[] z = new double[Math.max(LAGS, ROLL) + 1]; // last z values, ring
     long n; // baseline count
@@ -245,7 +246,7 @@ public final class SeriesFeatures {
    */
   private void fillGap(Series s, long next, double nextValue) {
     long stepMs = options.stepMillis();
-    long missing = (next - s.openStep) / stepMs - 1;
+    long missing = (next - s.lastClosedStep) / stepMs - 1;
     if (missing <= 0 || !s.hasClosed) {
       return;
     }
@@ -270,6 +271,7 @@ public final class SeriesFeatures {
       v = haar.denoiseLast(window);
     }
     s.lastClosedValue = rawValue;
+    s.lastClosedStep = stepStart;
     s.hasClosed = true;
     if (!s.frozen) {
       s.n++;

@@ -29,6 +29,7 @@ import picocli.CommandLine.Parameters;
       VigilCli.CheckConfig.class,
       TrainCommand.class,
       ModelCommand.class,
+      NabCommand.class,
       BenchCommand.class
     })
 public final class VigilCli implements Callable<Integer> {
