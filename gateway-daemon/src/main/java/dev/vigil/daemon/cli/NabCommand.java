@@ -1,5 +1,11 @@
 package dev.vigil.daemon.cli;
 
+import dev.vigil.detect.nab.NabCorpus;
+import dev.vigil.detect.nab.NabProfile;
+import dev.vigil.detect.nab.NabProfileReport;
+import dev.vigil.detect.nab.NabReport;
+import dev.vigil.detect.nab.NabResults;
+import dev.vigil.detect.nab.NabScorer;
 import dev.vigil.detect.series.NabRunner;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -35,6 +41,13 @@ final class NabCommand implements Callable<Integer> {
   @Option(names = "--denoise", description = "Haar-denoise each series before scoring")
   boolean denoise;
 
+  @Option(
+      names = "--write",
+      paramLabel = "FILE",
+      description =
+          "rewrite the nab section of FILE (e.g. docs/RESULTS.md) with the three NAB scores")
+  Path write;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -46,6 +59,35 @@ final class NabCommand implements Callable<Integer> {
           NabRunner.run(
               data, out, new NabRunner.Config(d.training(), d.precision(), denoise), only, o);
       o.printf("wrote %d results files under %s%n", r.size(), out.resolve("vigil"));
+      NabCorpus all = NabCorpus.load(data);
+      java.util.Set<String> ran = new java.util.HashSet<>();
+      r.forEach(x -> ran.add(x.file()));
+      NabCorpus corpus =
+          new NabCorpus(all.files().stream().filter(f -> ran.contains(f.name())).toList());
+      NabResults results = NabResults.load(out, "vigil", corpus);
+      NabReport report = NabScorer.score(corpus, results.asMap());
+      long millis = r.stream().mapToLong(NabRunner.FileResult::millis).sum();
+      for (NabProfile p : NabProfile.ALL) {
+        NabProfileReport pr = report.profiles().get(p.name());
+        o.printf(
+            java.util.Locale.ROOT,
+            "%s: %.1f (threshold %.4f, raw %.2f)%n",
+            p.name(),
+            pr.normalisedScore(),
+            pr.threshold(),
+            pr.rawScore());
+      }
+      o.printf(
+          java.util.Locale.ROOT,
+          "nab_standard=%.1f nab_low_fp=%.1f nab_low_fn=%.1f files=%d%n",
+          report.profiles().get("standard").normalisedScore(),
+          report.profiles().get("reward_low_FP_rate").normalisedScore(),
+          report.profiles().get("reward_low_FN_rate").normalisedScore(),
+          corpus.fileCount());
+      if (write != null) {
+        NabResultsSection.write(write, report, corpus, only, denoise, millis);
+        spec.commandLine().getErr().println("vigil nab: wrote section nab of " + write);
+      }
       return 0;
     } catch (IOException | RuntimeException e) {
       spec.commandLine().getErr().println("vigil nab: " + e.getMessage());
