@@ -344,14 +344,19 @@ public final class MqttTelemetrySource implements AutoCloseable {
     if (e == null) {
       return "no detail";
     }
-    StringBuilder b = new StringBuilder(String.valueOf(e.getMessage()));
-    for (Throwable c = e.getCause(); c != null && c != e; c = c.getCause()) {
-      b.append(": ").append(c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage());
-      if (c.getCause() == c) {
-        break;
+    StringBuilder b = new StringBuilder(message(e));
+    int depth = 0;
+    for (Throwable c = e.getCause(); c != null && depth < 8; c = c.getCause(), depth++) {
+      String m = message(c);
+      if (b.indexOf(m) < 0) {
+        b.append(": ").append(m);
       }
     }
     return b.toString();
+  }
+
+  private static String message(Throwable t) {
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
   }
 
   // ---- consumer thread
