@@ -24,6 +24,11 @@ import java.util.concurrent.TimeUnit;
  * so that a failing test can show it.
  */
 public final class Mosquitto implements AutoCloseable {
+  /** The message a test gives when it is skipped because Mosquitto is not installed. */
+  public static final String MISSING =
+      "mosquitto is not installed (Debian: apt-get install mosquitto; scripts/test installs it"
+          + " when run as root): the tests that need a real MQTT broker are skipped";
+
   /** Longest wait for the broker to accept connections after a start. */
   private static final long START_TIMEOUT_MILLIS = 10_000;
 
@@ -77,11 +82,6 @@ public final class Mosquitto implements AutoCloseable {
     candidates.add(Path.of("/usr/local/sbin/mosquitto"));
     return candidates.stream().filter(Files::isExecutable).findFirst();
   }
-
-  /** The message a test gives when it is skipped because Mosquitto is not installed. */
-  public static final String MISSING =
-      "mosquitto is not installed (Debian: apt-get install mosquitto; scripts/test installs it"
-          + " when run as root): the tests that need a real MQTT broker are skipped";
 
   /**
    * Returns whether tests needing a broker must run: true where Mosquitto is installed; in CI

@@ -287,7 +287,12 @@ public final class MqttTelemetrySource implements AutoCloseable {
       return;
     }
     if (link.isConnected()) {
-      return;
+      if (connected) {
+        return;
+      }
+      // Connected without our knowing the outcome (a connect that finished after its wait timed
+      // out): start over, so that the session state and subscriptions are known.
+      link.abort();
     }
     connected = false;
     boolean present;
@@ -296,6 +301,7 @@ public final class MqttTelemetrySource implements AutoCloseable {
     } catch (Exception e) {
       connectFailures.incrementAndGet();
       lastError = describe(e);
+      link.abort(); // cancel a connect still under way (the wait timed out)
       failed("connect to " + options.serverUris() + " failed", e);
       return;
     }

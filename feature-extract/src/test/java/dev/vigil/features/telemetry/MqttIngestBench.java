@@ -32,14 +32,17 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * ours alternate, after a warm-up round each, and the best of the rounds is kept.
  *
  * <p>Payload: a JSON object with two numbers ({@code {"temp":21.5,"hum":40.25}}), on 10 device
- * topics. Run (after {@code mvn -o -pl feature-extract -am install -DskipTests}):
+ * topics. Run from the checkout (the exec plugin is not needed):
  *
  * <pre>
- * mvn -q -o -pl feature-extract test-compile exec:java -Dexec.classpathScope=test \
- *   -Dexec.mainClass=dev.vigil.features.telemetry.MqttIngestBench -Dexec.args="200000 3"
+ * mvn -q -o -pl feature-extract -am test-compile dependency:build-classpath \
+ *   -Dmdep.includeScope=test -Dmdep.outputFile=target/test-cp.txt
+ * java -cp feature-extract/target/test-classes:feature-extract/target/classes:$(cat \
+ *   feature-extract/target/test-cp.txt) dev.vigil.features.telemetry.MqttIngestBench 200000 3
  * </pre>
  *
- * (arguments: messages per round, rounds). It prints one line per QoS (0 and 1) and protocol.
+ * (arguments: messages per round, rounds, and optionally {@code V5} instead of MQTT 3.1.1). It
+ * prints one line per QoS, 0 and 1.
  */
 public final class MqttIngestBench {
   /**

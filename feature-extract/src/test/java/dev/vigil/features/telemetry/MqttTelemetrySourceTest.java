@@ -279,6 +279,30 @@ class MqttTelemetrySourceTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(Protocol.class)
+  void qos2_everyMessageExactlyOnce(Protocol protocol) throws Exception {
+    try (Mosquitto broker = Mosquitto.start(dir);
+        Publisher pub = new Publisher(broker.uri())) {
+      Collector got = new Collector();
+      MqttOptions o = options(broker.uri(), "qos2-" + protocol, protocol).withQos(2);
+      try (MqttTelemetrySource s = source(o, DecoderOptions.defaults(), got)) {
+        s.start();
+        connected(s, broker);
+        for (int i = 0; i < 100; i++) {
+          pub.publish("sensors/d/t", Integer.toString(i), 2);
+        }
+        await(WAIT, () -> got.size() >= 100, () -> "100 readings, got " + got.size());
+        Thread.sleep(100); // a duplicate would come right behind
+        assertThat(got.list())
+            .extracting(Reading::value)
+            .containsExactlyElementsOf(
+                java.util.stream.IntStream.range(0, 100).mapToObj(i -> (double) i).toList());
+        assertThat(s.stats().messages()).isEqualTo(100);
+      }
+    }
+  }
+
   @Test
   void start_beforeTheBrokerIsUp_keepsTryingThenConnects() throws Exception {
     try (Mosquitto broker = Mosquitto.start(dir)) {
