@@ -1,0 +1,88 @@
+package dev.vigil.features.telemetry;
+
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * How {@link PayloadDecoder} reads payloads.
+ *
+ * @param maxPayloadBytes longest payload decoded; longer ones are counted as {@link
+ *     BadPayload#OVERSIZED} without being parsed (1 to 268435455, the MQTT maximum)
+ * @param allowedDevices the devices accepted; empty accepts every device, else a message from any
+ *     other device is counted as {@link BadPayload#UNKNOWN_DEVICE}
+ * @param timestampField the JSON field, a dotted path such as {@code ts} or {@code meta.time}, that
+ *     holds the measurement time (epoch seconds, milliseconds, microseconds or nanoseconds, told
+ *     apart by magnitude, or an ISO-8601 instant); empty for none. The field is not a reading.
+ * @param maxDepth how deep JSON objects and arrays are read (1 to 32): a value at a deeper level is
+ *     counted as {@link BadPayload#WRONG_TYPE}
+ */
+public record DecoderOptions(
+    int maxPayloadBytes, Set<String> allowedDevices, String timestampField, int maxDepth) {
+  /** Default {@link #maxPayloadBytes}: 64 KiB. */
+  public static final int DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
+
+  /** Largest payload MQTT allows (268435455 bytes). */
+  public static final int MQTT_MAX_PAYLOAD_BYTES = 268_435_455;
+
+  /** Largest {@link #maxDepth}. */
+  public static final int MAX_DEPTH = 32;
+
+  /** Validates every field. */
+  public DecoderOptions {
+    Objects.requireNonNull(allowedDevices, "allowedDevices");
+    Objects.requireNonNull(timestampField, "timestampField");
+    if (maxPayloadBytes < 1 || maxPayloadBytes > MQTT_MAX_PAYLOAD_BYTES) {
+      throw new IllegalArgumentException(
+          "maxPayloadBytes must be between 1 and "
+              + MQTT_MAX_PAYLOAD_BYTES
+              + ", was "
+              + maxPayloadBytes);
+    }
+    allowedDevices = Set.copyOf(allowedDevices);
+    for (String d : allowedDevices) {
+      if (d.isBlank()) {
+        throw new IllegalArgumentException("allowedDevices must not hold a blank name");
+      }
+    }
+    if (!timestampField.isEmpty()) {
+      for (String part : timestampField.split("\\.", -1)) {
+        if (part.isBlank()) {
+          throw new IllegalArgumentException(
+              "timestampField must be a dotted path of non-blank names such as 'ts' or"
+                  + " 'meta.time', or empty for none; was '"
+                  + timestampField
+                  + "'");
+        }
+      }
+    }
+    if (maxDepth < 1 || maxDepth > MAX_DEPTH) {
+      throw new IllegalArgumentException(
+          "maxDepth must be between 1 and " + MAX_DEPTH + ", was " + maxDepth);
+    }
+  }
+
+  /** Returns the defaults: 64 KiB, every device, timestamp field {@code ts}, depth 8. */
+  public static DecoderOptions defaults() {
+    return new DecoderOptions(DEFAULT_MAX_PAYLOAD_BYTES, Set.of(), "ts", 8);
+  }
+
+  /** Returns a copy accepting only {@code devices} (empty: every device). */
+  public DecoderOptions withAllowedDevices(Set<String> devices) {
+    return new DecoderOptions(maxPayloadBytes, devices, timestampField, maxDepth);
+  }
+
+  /** Returns a copy with another payload limit. */
+  public DecoderOptions withMaxPayloadBytes(int bytes) {
+    return new DecoderOptions(bytes, allowedDevices, timestampField, maxDepth);
+  }
+
+  /** Returns a copy with another timestamp field (empty: none). */
+  public DecoderOptions withTimestampField(String field) {
+    return new DecoderOptions(maxPayloadBytes, allowedDevices, field, maxDepth);
+  }
+
+  /** Returns a copy with another depth limit. */
+  public DecoderOptions withMaxDepth(int depth) {
+    return new DecoderOptions(maxPayloadBytes, allowedDevices, timestampField, depth);
+  }
+}

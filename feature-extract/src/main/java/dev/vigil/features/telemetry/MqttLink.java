@@ -1,0 +1,54 @@
+package dev.vigil.features.telemetry;
+
+/**
+ * One MQTT client connection, MQTT 3.1.1 or 5 behind one interface ({@link PahoV3Link}, {@link
+ * PahoV5Link}). Reconnection is not the link's: {@link MqttTelemetrySource} calls {@link #connect}
+ * again after {@link Listener#lost}.
+ */
+interface MqttLink {
+  /** Receives what the client's threads report. Implementations must not block. */
+  interface Listener {
+    /** A message arrived (on the client's callback thread; {@code payload} is not reused). */
+    void message(String topic, byte[] payload);
+
+    /** The connection dropped (not called for {@link #close} or {@link #abort}). */
+    void lost(Throwable cause);
+  }
+
+  /**
+   * Connects, trying the server URIs in order, and waits for the outcome.
+   *
+   * @return whether the broker resumed an existing session
+   * @throws Exception why the connection failed
+   */
+  boolean connect() throws Exception;
+
+  /**
+   * Subscribes to {@code filters} and waits for the acknowledgement.
+   *
+   * @return per filter, the granted QoS (0 to 2) or a failure code (128 or more)
+   * @throws Exception if the request failed or timed out
+   */
+  int[] subscribe(String[] filters, int qos) throws Exception;
+
+  /** Returns whether the client is connected now. */
+  boolean isConnected();
+
+  /** Returns the URI of the broker connected to (or last tried). */
+  String serverUri();
+
+  /** Drops the connection at once without telling the listener (a reconnect may follow). */
+  void abort();
+
+  /** Disconnects (briefly waiting for a clean DISCONNECT) and releases the client's resources. */
+  void close();
+
+  /** Creates the link for {@code options}' protocol. */
+  static MqttLink create(
+      MqttOptions options, javax.net.ssl.SSLSocketFactory sslFactory, Listener listener)
+      throws Exception {
+    return options.protocol() == MqttOptions.Protocol.V5
+        ? new PahoV5Link(options, sslFactory, listener)
+        : new PahoV3Link(options, sslFactory, listener);
+  }
+}

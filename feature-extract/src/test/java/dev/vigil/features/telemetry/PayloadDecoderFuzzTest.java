@@ -1,0 +1,45 @@
+package dev.vigil.features.telemetry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Fuzzes {@link PayloadDecoder#decode} with arbitrary payloads (Jazzer) and checks its contract: it
+ * never throws, every message gives a reading or is counted under a reason, and every reading is
+ * finite and named.
+ *
+ * <p>In a normal test run this is a regression test over the seeds in {@code
+ * src/test/resources/dev/vigil/features/telemetry/PayloadDecoderFuzzTestInputs/decode_arbitraryBytes}
+ * (the first byte picks the topic, the rest is the payload). {@code JAZZER_FUZZ=1} fuzzes it, as
+ * for {@code PacketParserFuzzTest}.
+ */
+class PayloadDecoderFuzzTest {
+  private static final String[] TOPICS = {
+    "sensors/dev/temp", "devices/dev/telemetry", "nodevice/src", "edgex/events/device/s/p/dev/r"
+  };
+  private final PayloadDecoder decoder =
+      new PayloadDecoder(PayloadDecoderTest.TEMPLATES, DecoderOptions.defaults().withMaxDepth(6));
+  private final List<Reading> out = new ArrayList<>();
+  private long calls;
+
+  @FuzzTest(maxDuration = "60s")
+  void decode_arbitraryBytes(byte[] data) {
+    String topic = data.length == 0 ? "sensors/dev/temp" : TOPICS[(data[0] & 0xff) % TOPICS.length];
+    byte[] payload = data.length == 0 ? data : Arrays.copyOfRange(data, 1, data.length);
+    long badBefore = decoder.bad().total();
+    out.clear();
+    int n = decoder.decode(topic, payload, 1_700_000_000_000L, out::add);
+    calls++;
+    assertThat(n).isEqualTo(out.size());
+    assertThat(decoder.messages()).isEqualTo(calls);
+    assertThat(n > 0 || decoder.bad().total() > badBefore).as("accounted for").isTrue();
+    for (Reading r : out) {
+      assertThat(Double.isFinite(r.value())).isTrue();
+      assertThat(r.device()).isNotBlank();
+    }
+  }
+}
