@@ -11,25 +11,29 @@ import java.util.Objects;
  * Turns device telemetry readings into one feature vector per series (device and metric) and step:
  * readings are bucketed to a fixed step (mean of the bucket), missing steps are filled by linear
  * interpolation between the last closed step and the first reading after the gap (as the second
- * seed paper does), the value is optionally wavelet-denoised, then expressed against the series'
- * own baseline, so one model serves series of any unit:
+ * seed paper does), the value is optionally wavelet-denoised, then described against the series'
+ * own recent past, so one model serves series of any unit and level:
  *
  * <ul>
- *   <li>{@code z}, {@code z_lag1} … {@code z_lag7}: the step's value and the seven before it, in
- *       standard deviations from the series' baseline mean (the shape of the recent past);
- *   <li>{@code dz}: change from the previous step;
- *   <li>{@code roll_mean_z}, {@code roll_std_z}: mean and deviation over the last 16 steps;
- *   <li>{@code local_z}: the value against the 16 steps before it (a local z-score);
+ *   <li>{@code z_long}: the value against the last 128 steps (mean, deviation);
+ *   <li>{@code shape0} … {@code shape7}: the last eight values against the last 16 steps (the shape
+ *       of the recent past);
+ *   <li>{@code dz}: the change from the previous step, in long-window deviations;
+ *   <li>{@code short_vs_long_mean}, {@code log_short_vs_long_sd}: the 16-step window against the
+ *       128-step window (level shift, volatility change);
+ *   <li>{@code local_z}: the value against the 16 steps before it;
  *   <li>{@code filled}: 1 when the step was interpolated (no reading arrived);
  *   <li>{@code log_msgs}, {@code log_payload_bytes}: the device's message count and mean payload
  *       size in the step, {@code log1p}.
  * </ul>
  *
- * <p>The baseline (mean and standard deviation of the series' step values) is learned online until
- * {@link Options#baselineSteps()} steps have closed, or until {@link #freezeBaselines()}, and is
- * fixed afterwards. Readings older than the series' open step are counted ({@link #late()}) and
- * dropped; series beyond {@link Options#maxSeries()} are counted ({@link #droppedSeries()}) and
- * ignored. Not thread-safe: one thread feeds it.
+ * <p>Every statistic is over a rolling window of the series' own past (state, like an LSTM's, not
+ * learning): a lasting change of level is anomalous when it happens and normal again once the
+ * windows have moved past it. The baseline (mean and deviation of the step values until {@link
+ * Options#baselineSteps()} steps or {@link #freezeBaselines()}) only floors the deviations, so that
+ * a flat series does not turn noise into huge scores. Readings older than the series' open step are
+ * counted ({@link #late()}) and dropped; series beyond {@link Options#maxSeries()} are counted
+ * ({@link #droppedSeries()}) and ignored. Not thread-safe: one thread feeds it.
  */
 public final class SeriesFeatures {
   /** Past values kept in the vector. */
@@ -41,30 +45,33 @@ public final class SeriesFeatures {
   /** The layout of every vector. */
   public static final FeatureSchema SCHEMA = schema();
 
+  /** Steps in the long rolling window the level is measured against. */
+  static final int LONG = 128;
+
   private static FeatureSchema schema() {
     List<String> names = new ArrayList<>();
     List<String> units = new ArrayList<>();
-    names.add("z");
-    units.add("baseline sd");
-    for (int i = 1; i < LAGS; i++) {
-      names.add("z_lag" + i);
-      units.add("baseline sd");
+    names.add("z_long");
+    units.add("long-window sd");
+    for (int i = 0; i < LAGS; i++) {
+      names.add("shape" + i);
+      units.add("short-window sd");
     }
     names.add("dz");
-    units.add("baseline sd");
-    names.add("roll_mean_z");
-    units.add("baseline sd");
-    names.add("roll_std_z");
-    units.add("baseline sd");
+    units.add("long-window sd");
+    names.add("short_vs_long_mean");
+    units.add("long-window sd");
+    names.add("log_short_vs_long_sd");
+    units.add("log ratio");
     names.add("local_z");
-    units.add("rolling sd");
+    units.add("short-window sd");
     names.add("filled");
     units.add("0/1");
     names.add("log_msgs");
     units.add("log1p(messages)");
     names.add("log_payload_bytes");
     units.add("log1p(bytes)");
-    return new FeatureSchema("vigil.telemetry-series.v1", names, units);
+    return new FeatureSchema("vigil.telemetry-series.v2", names, units);
   }
 
   /**
@@ -131,7 +138,7 @@ public final class SeriesFeatures {
     long closedSteps;
     long lastClosedStep;
     final double[] raw = new double[HaarDenoiser.N]; // last raw step values, ring
-    final double[] z = new double[Math.max(LAGS, ROLL) + 1]; // last z values, ring
+    final double[] hist = new double[LONG]; // last step values (denoised), ring
     long n; // baseline count
     double mean;
     double m2;
@@ -282,48 +289,60 @@ public final class SeriesFeatures {
         s.frozen = true;
       }
     }
-    double zNow = clip((v - s.mean) / s.sd());
-    int ring = s.z.length;
+    // every statistic below is over a rolling window of the series' own past: pure state, nothing
+    // learned after the baseline (which only floors the deviations)
     long t = s.closedSteps;
-    // rolling statistics of the ROLL steps before this one (for local_z), then including it
-    int prevCount = (int) Math.min(ROLL, t);
-    double pSum = 0;
-    double pSq = 0;
-    for (int i = 1; i <= prevCount; i++) {
-      double x = s.z[(int) ((t - i) % ring)];
-      pSum += x;
-      pSq += x * x;
-    }
-    s.z[(int) (t % ring)] = zNow;
+    double floor = 0.05 * s.sd();
+    int prevShort = (int) Math.min(ROLL, t);
+    double[] st = stats(s, t, prevShort); // the steps before this one
+    double prevMean = st[0];
+    double prevSd = Math.max(st[1], floor);
+    double prevValue = t > 0 ? s.hist[(int) ((t - 1) % LONG)] : v;
+    s.hist[(int) (t % LONG)] = v;
     s.closedSteps++;
-    int cnt = (int) Math.min(ROLL, s.closedSteps);
+    long n = s.closedSteps;
+    double[] lg = stats(s, n, (int) Math.min(LONG, n));
+    double longMean = lg[0];
+    double longSd = Math.max(lg[1], floor);
+    double[] sh = stats(s, n, (int) Math.min(ROLL, n));
+    double shortMean = sh[0];
+    double shortSd = Math.max(sh[1], floor);
+    out[0] = (float) clip((v - longMean) / longSd);
+    for (int i = 0; i < LAGS; i++) {
+      double x = i < n ? s.hist[(int) ((n - 1 - i) % LONG)] : shortMean;
+      out[1 + i] = (float) clip((x - shortMean) / shortSd);
+    }
+    out[1 + LAGS] = (float) clip((v - prevValue) / longSd);
+    out[2 + LAGS] = (float) clip((shortMean - longMean) / longSd);
+    out[3 + LAGS] = (float) clip(Math.log(shortSd / longSd));
+    out[4 + LAGS] = prevShort >= 2 ? (float) clip((v - prevMean) / prevSd) : 0f;
+    out[5 + LAGS] = wasFilled ? 1f : 0f;
+    out[6 + LAGS] = (float) Math.log1p(msgs);
+    out[7 + LAGS] = (float) Math.log1p(bytes);
+    emitted++;
+    listener.onVector(s.hi, s.lo, stepStart, out);
+  }
+
+  /** Mean and standard deviation of the {@code count} steps before step {@code end}. */
+  private final double[] stats = new double[2];
+
+  private double[] stats(Series s, long end, int count) {
+    if (count == 0) {
+      stats[0] = 0;
+      stats[1] = 0;
+      return stats;
+    }
     double sum = 0;
     double sq = 0;
-    for (int i = 0; i < cnt; i++) {
-      double x = s.z[(int) ((s.closedSteps - 1 - i) % ring)];
+    for (int i = 1; i <= count; i++) {
+      double x = s.hist[(int) ((end - i) % LONG)];
       sum += x;
       sq += x * x;
     }
-    double rm = sum / cnt;
-    double rsd = Math.sqrt(Math.max(0, sq / cnt - rm * rm));
-    double localZ = 0;
-    if (prevCount >= 2) {
-      double pm = pSum / prevCount;
-      double psd = Math.sqrt(Math.max(0, pSq / prevCount - pm * pm));
-      localZ = clip((zNow - pm) / Math.max(psd, 0.05));
-    }
-    for (int i = 0; i < LAGS; i++) {
-      out[i] = i < s.closedSteps ? (float) s.z[(int) ((s.closedSteps - 1 - i) % ring)] : 0f;
-    }
-    out[LAGS] = s.closedSteps > 1 ? (float) (zNow - s.z[(int) ((s.closedSteps - 2) % ring)]) : 0f;
-    out[LAGS + 1] = (float) rm;
-    out[LAGS + 2] = (float) rsd;
-    out[LAGS + 3] = (float) localZ;
-    out[LAGS + 4] = wasFilled ? 1f : 0f;
-    out[LAGS + 5] = (float) Math.log1p(msgs);
-    out[LAGS + 6] = (float) Math.log1p(bytes);
-    emitted++;
-    listener.onVector(s.hi, s.lo, stepStart, out);
+    double m = sum / count;
+    stats[0] = m;
+    stats[1] = Math.sqrt(Math.max(0, sq / count - m * m));
+    return new double[] {stats[0], stats[1]};
   }
 
   private static double clip(double z) {
