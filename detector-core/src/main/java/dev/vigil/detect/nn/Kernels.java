@@ -75,6 +75,43 @@ final class Kernels {
     }
   }
 
+  /**
+   * Returns the coefficients of {@link #gates} for an LSTM layer of {@code n} units: per
+   * pre-activation, the input scale, output shift and output gain that make the block input rows
+   * {@code [0, n)} a tanh and the gate rows {@code [n, 4n)} a sigmoid.
+   */
+  static float[][] gateCoefficients(int n) {
+    float[][] k = new float[3][4 * n];
+    for (int r = 0; r < 4 * n; r++) {
+      boolean tanh = r < n;
+      k[0][r] = tanh ? 0.5f : 0.25f;
+      k[1][r] = tanh ? 0f : 0.5f;
+      k[2][r] = tanh ? 2f : 1f;
+    }
+    return k;
+  }
+
+  /**
+   * Activates an LSTM layer's pre-activations {@code v[0, rows)} in place: tanh or sigmoid per row
+   * as {@code k} (from {@link #gateCoefficients}) says, with exactly the results of {@link
+   * #tanh(float[], int, int)} and {@link #sigmoid(float[], int, int)} (both are {@code shift + gain
+   * · t/(1 + t²)} with {@code t = tanh(scale · x)}, the gain a power of two), in one loop: one loop
+   * of 4n vectorises better than loops of n and 3n.
+   */
+  static void gates(float[] v, int rows, float[][] k) {
+    float[] scale = k[0];
+    float[] shift = k[1];
+    float[] gain = k[2];
+    for (int i = 0; i < rows; i++) {
+      float y = Math.max(-HALF_CLAMP, Math.min(HALF_CLAMP, scale[i] * v[i]));
+      float u = y * y;
+      float p = ((P3 * u + P2) * u + P1) * u + P0;
+      float q = ((Q3 * u + Q2) * u + Q1) * u + 1f;
+      float t = y * p / q;
+      v[i] = shift[i] + gain[i] * (t / (1f + t * t));
+    }
+  }
+
   /** Scalar {@link #tanh(float[], int, int)} (for tests and single values). */
   static float tanh(float x) {
     float[] one = {x};

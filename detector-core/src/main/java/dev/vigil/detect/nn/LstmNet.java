@@ -50,6 +50,9 @@ public final class LstmNet implements SequenceModel {
   private final float[] cellTanh;
   private final int[] idx;
 
+  /** Per layer, the coefficients of {@link Kernels#gates}. */
+  private final float[][][] gates;
+
   /**
    * Creates a network; each layer's {@code nIn} must be the previous layer's {@code units}, the
    * output layer must take the last layer's units and give as many outputs as the first layer's
@@ -100,8 +103,10 @@ public final class LstmNet implements SequenceModel {
     idx = new int[Math.max(inputSize(), widest)];
     wx = new float[this.layers.size()][][];
     wh = new float[this.layers.size()][][];
+    gates = new float[this.layers.size()][][];
     for (int i = 0; i < this.layers.size(); i++) {
       LstmLayerWeights l = this.layers.get(i);
+      gates[i] = Kernels.gateCoefficients(l.units());
       wx[i] = rows(l.inputWeights(), l.nIn(), 4 * l.units());
       wh[i] = rows(l.recurrentWeights(), l.units(), 4 * l.units());
     }
@@ -120,6 +125,7 @@ public final class LstmNet implements SequenceModel {
     wx = src.wx;
     wh = src.wh;
     wo = src.wo;
+    gates = src.gates;
     stateOffset = src.stateOffset;
     stateSize = src.stateSize;
     pre = new float[src.pre.length];
@@ -184,7 +190,7 @@ public final class LstmNet implements SequenceModel {
       Kernels.addRows(wx[li], in, inOff, idx, m, pre, rows);
       m = Kernels.nonZero(state, h, n, idx);
       Kernels.addRows(wh[li], state, h, idx, m, pre, rows);
-      cell(pre, state, h, n, cellTanh);
+      cell(pre, state, h, n, gates[li], cellTanh);
       in = state;
       inOff = h;
       nIn = n;
@@ -220,12 +226,12 @@ public final class LstmNet implements SequenceModel {
 
   /**
    * Applies the gates in {@code pre[0, 4n)} (DL4J order: block input, forget, output, input gate;
-   * activated in place) to the cell state at {@code state[h + n, h + 2n)} and writes the new hidden
-   * output to {@code state[h, h + n)}; {@code scratch} holds at least {@code n} floats.
+   * activated in place with {@link Kernels#gates}, {@code gates} from {@link
+   * Kernels#gateCoefficients}) to the cell state at {@code state[h + n, h + 2n)} and writes the new
+   * hidden output to {@code state[h, h + n)}; {@code scratch} holds at least {@code n} floats.
    */
-  static void cell(float[] pre, float[] state, int h, int n, float[] scratch) {
-    Kernels.tanh(pre, 0, n);
-    Kernels.sigmoid(pre, n, 4 * n);
+  static void cell(float[] pre, float[] state, int h, int n, float[][] gates, float[] scratch) {
+    Kernels.gates(pre, 4 * n, gates);
     int c = h + n;
     int forget = n;
     int input = 3 * n;

@@ -62,6 +62,7 @@ public final class QuantizedLstmNet implements SequenceModel {
   private final int[] idx;
   private final double[] wide;
   private final float[] cellTanh;
+  private final float[][][] gates;
 
   /** Quantizes {@code net}'s weights. */
   public QuantizedLstmNet(LstmNet net) {
@@ -107,6 +108,10 @@ public final class QuantizedLstmNet implements SequenceModel {
     idx = new int[widestIn];
     wide = new double[4 * widest];
     cellTanh = new float[widest];
+    gates = new float[units.length][][];
+    for (int li = 0; li < units.length; li++) {
+      gates[li] = Kernels.gateCoefficients(units[li]);
+    }
   }
 
   /** Takes weights as they are (no copy: callers hand over fresh arrays). */
@@ -144,6 +149,10 @@ public final class QuantizedLstmNet implements SequenceModel {
     idx = new int[widestIn];
     wide = new double[4 * widest];
     cellTanh = new float[widest];
+    gates = new float[units.length][][];
+    for (int li = 0; li < units.length; li++) {
+      gates[li] = Kernels.gateCoefficients(units[li]);
+    }
   }
 
   private static int offsets(int[] units, int[] offsets) {
@@ -310,7 +319,7 @@ public final class QuantizedLstmNet implements SequenceModel {
       for (int r = 0; r < rows; r++) {
         pre[r] = accX[r] * sxl[r] * xs + accH[r] * shl[r] * hs + b[r];
       }
-      LstmNet.cell(pre, state, h, n, cellTanh);
+      LstmNet.cell(pre, state, h, n, gates[li], cellTanh);
       in = state;
       inOff = h;
       nIn = n;

@@ -57,6 +57,22 @@ class KernelsTest {
     assertThat(Kernels.sigmoid(Float.NaN)).isNaN();
   }
 
+  @Test
+  void gatesAreTanhForTheBlockInputAndSigmoidForTheGates() {
+    Random rnd = new Random(3);
+    for (int n : new int[] {1, 5, 64}) {
+      float[] v = new float[4 * n];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = (float) rnd.nextGaussian() * (1 << rnd.nextInt(6));
+      }
+      float[] expected = v.clone();
+      Kernels.tanh(expected, 0, n);
+      Kernels.sigmoid(expected, n, 4 * n);
+      Kernels.gates(v, 4 * n, Kernels.gateCoefficients(n));
+      assertThat(v).containsExactly(expected);
+    }
+  }
+
   /** The int8 quantization as it was written before {@link Kernels#quantize}. */
   private static float reference(float[] v, int off, int n, int[] q) {
     float max = 0;
