@@ -10,13 +10,23 @@ import java.util.List;
  * A plain-Java float forward pass of a stack of dense layers: what the daemon scores with instead
  * of DL4J (about a microsecond per vector rather than a fraction of a millisecond).
  *
+ * <p>The weights are also held transposed, one array per input ({@code [nIn][nOut]}), so that each
+ * non-zero input adds its row to the outputs in a loop the JIT vectorises ({@link Kernels#addRows};
+ * the sums are those of the row-by-row dot products, in the same order). After a ReLU about half
+ * the inputs of the next layer are zero and cost nothing.
+ *
  * <p>{@link #forward} allocates nothing: it uses buffers owned by the instance, so an instance is
  * not thread-safe; give each scoring thread its own {@link #copy()}.
  */
 public final class DenseNet implements VectorModel {
   private final List<DenseLayerWeights> layers;
+
+  /** Per layer, the weights input-major: {@code wt[li][i][o]} is the weight from input i to o. */
+  private final float[][][] wt;
+
   private final float[] a;
   private final float[] b;
+  private final int[] idx;
 
   /** Creates a network; consecutive layers must agree on their sizes. */
   public DenseNet(List<DenseLayerWeights> layers) {
@@ -42,12 +52,38 @@ public final class DenseNet implements VectorModel {
     }
     this.a = new float[widest];
     this.b = new float[widest];
+    this.idx = new int[widest];
+    this.wt = new float[this.layers.size()][][];
+    for (int li = 0; li < this.layers.size(); li++) {
+      wt[li] = transpose(this.layers.get(li));
+    }
+  }
+
+  /** Shares {@code src}'s immutable weights, with its own buffers. */
+  private DenseNet(DenseNet src) {
+    layers = src.layers;
+    wt = src.wt;
+    a = new float[src.a.length];
+    b = new float[src.b.length];
+    idx = new int[src.idx.length];
+  }
+
+  /** Returns layer {@code l}'s weights as {@code [nIn][nOut]} rows. */
+  static float[][] transpose(DenseLayerWeights l) {
+    float[] w = l.weights();
+    float[][] t = new float[l.nIn()][l.nOut()];
+    for (int o = 0; o < l.nOut(); o++) {
+      for (int i = 0; i < l.nIn(); i++) {
+        t[i][o] = w[o * l.nIn() + i];
+      }
+    }
+    return t;
   }
 
   /** Returns an independent instance with the same weights (for another thread). */
   @Override
   public DenseNet copy() {
-    return new DenseNet(layers);
+    return new DenseNet(this);
   }
 
   /** Returns the layers. */
@@ -85,21 +121,15 @@ public final class DenseNet implements VectorModel {
     }
     float[] in = x;
     float[] cur = a;
-    for (int li = 0; li < layers.size(); li++) {
+    int last = layers.size() - 1;
+    for (int li = 0; li <= last; li++) {
       DenseLayerWeights l = layers.get(li);
-      float[] w = l.weights();
-      float[] bias = l.bias();
-      int nIn = l.nIn();
-      float[] dst = li == layers.size() - 1 ? out : cur;
-      for (int o = 0; o < l.nOut(); o++) {
-        float s = bias[o];
-        int row = o * nIn;
-        for (int i = 0; i < nIn; i++) {
-          s += w[row + i] * in[i];
-        }
-        dst[o] = s;
-      }
-      l.activation().apply(dst, l.nOut());
+      int nOut = l.nOut();
+      float[] dst = li == last ? out : cur;
+      System.arraycopy(l.bias(), 0, dst, 0, nOut);
+      int m = Kernels.nonZero(in, 0, l.nIn(), idx);
+      Kernels.addRows(wt[li], in, 0, idx, m, dst, nOut);
+      l.activation().apply(dst, nOut);
       in = dst;
       cur = cur == a ? b : a;
     }

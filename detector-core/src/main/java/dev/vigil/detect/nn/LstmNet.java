@@ -21,9 +21,10 @@ import java.util.Objects;
  * <p>{@link #step} allocates nothing: it uses a scratch buffer owned by the instance, so an
  * instance is not thread-safe; give each scoring thread its own {@link #copy()}.
  *
- * <p>The matrix-vector products add one weight row per input value to the pre-activations; each row
- * is held in its own array so that the JIT can vectorise that loop (over one flat array it cannot
- * rule out aliasing and stays scalar, about three times slower).
+ * <p>The matrix-vector products add one weight row per non-zero input value to the pre-activations
+ * ({@link Kernels#addRows}); each row is held in its own array so that the JIT can vectorise that
+ * loop (over one flat array it cannot rule out aliasing and stays scalar, about three times
+ * slower). The gates use {@link Kernels}' vectorised tanh and sigmoid.
  */
 public final class LstmNet implements SequenceModel {
   /** Magic number of the binary format ("VLST"). */
@@ -46,6 +47,11 @@ public final class LstmNet implements SequenceModel {
   private final int[] stateOffset;
   private final int stateSize;
   private final float[] pre;
+  private final float[] cellTanh;
+  private final int[] idx;
+
+  /** Per layer, the coefficients of {@link Kernels#gates}. */
+  private final float[][][] gates;
 
   /**
    * Creates a network; each layer's {@code nIn} must be the previous layer's {@code units}, the
@@ -93,10 +99,14 @@ public final class LstmNet implements SequenceModel {
               + inputSize());
     }
     pre = new float[4 * widest];
+    cellTanh = new float[widest];
+    idx = new int[Math.max(inputSize(), widest)];
     wx = new float[this.layers.size()][][];
     wh = new float[this.layers.size()][][];
+    gates = new float[this.layers.size()][][];
     for (int i = 0; i < this.layers.size(); i++) {
       LstmLayerWeights l = this.layers.get(i);
+      gates[i] = Kernels.gateCoefficients(l.units());
       wx[i] = rows(l.inputWeights(), l.nIn(), 4 * l.units());
       wh[i] = rows(l.recurrentWeights(), l.units(), 4 * l.units());
     }
@@ -115,9 +125,12 @@ public final class LstmNet implements SequenceModel {
     wx = src.wx;
     wh = src.wh;
     wo = src.wo;
+    gates = src.gates;
     stateOffset = src.stateOffset;
     stateSize = src.stateSize;
     pre = new float[src.pre.length];
+    cellTanh = new float[src.cellTanh.length];
+    idx = new int[src.idx.length];
   }
 
   private static float[][] rows(float[] flat, int rows, int width) {
@@ -167,19 +180,26 @@ public final class LstmNet implements SequenceModel {
     checkStep(this, state, offset, x, prediction);
     float[] in = x;
     int inOff = 0;
+    int nIn = inputSize();
     for (int li = 0; li < wx.length; li++) {
       int n = layers.get(li).units();
+      int rows = 4 * n;
       int h = offset + stateOffset[li];
-      System.arraycopy(layers.get(li).bias(), 0, pre, 0, 4 * n);
-      addRows(wx[li], in, inOff, pre);
-      addRows(wh[li], state, h, pre);
-      cell(pre, state, h, n);
+      System.arraycopy(layers.get(li).bias(), 0, pre, 0, rows);
+      int m = Kernels.nonZero(in, inOff, nIn, idx);
+      Kernels.addRows(wx[li], in, inOff, idx, m, pre, rows);
+      m = Kernels.nonZero(state, h, n, idx);
+      Kernels.addRows(wh[li], state, h, idx, m, pre, rows);
+      cell(pre, state, h, n, gates[li], cellTanh);
       in = state;
       inOff = h;
+      nIn = n;
     }
-    System.arraycopy(output.bias(), 0, prediction, 0, output.nOut());
-    addRows(wo, in, inOff, prediction);
-    output.activation().apply(prediction, output.nOut());
+    int nOut = output.nOut();
+    System.arraycopy(output.bias(), 0, prediction, 0, nOut);
+    int m = Kernels.nonZero(in, inOff, nIn, idx);
+    Kernels.addRows(wo, in, inOff, idx, m, prediction, nOut);
+    output.activation().apply(prediction, nOut);
   }
 
   /** Validates the arguments of {@link SequenceModel#step} without allocating on success. */
@@ -205,49 +225,25 @@ public final class LstmNet implements SequenceModel {
   }
 
   /**
-   * Applies the gates in {@code pre[0, 4n)} (DL4J order: block input, forget, output, input gate)
-   * to the cell state at {@code state[h + n, h + 2n)} and writes the new hidden output to {@code
-   * state[h, h + n)}.
+   * Applies the gates in {@code pre[0, 4n)} (DL4J order: block input, forget, output, input gate;
+   * activated in place with {@link Kernels#gates}, {@code gates} from {@link
+   * Kernels#gateCoefficients}) to the cell state at {@code state[h + n, h + 2n)} and writes the new
+   * hidden output to {@code state[h, h + n)}; {@code scratch} holds at least {@code n} floats.
    */
-  static void cell(float[] pre, float[] state, int h, int n) {
+  static void cell(float[] pre, float[] state, int h, int n, float[][] gates, float[] scratch) {
+    Kernels.gates(pre, 4 * n, gates);
     int c = h + n;
+    int forget = n;
+    int input = 3 * n;
     for (int j = 0; j < n; j++) {
-      float blockInput = tanh(pre[j]);
-      float forget = sigmoid(pre[n + j]);
-      float outputGate = sigmoid(pre[2 * n + j]);
-      float inputGate = sigmoid(pre[3 * n + j]);
-      float cell = forget * state[c + j] + inputGate * blockInput;
+      float cell = pre[forget + j] * state[c + j] + pre[input + j] * pre[j];
       state[c + j] = cell;
-      state[h + j] = outputGate * tanh(cell);
+      scratch[j] = cell;
     }
-  }
-
-  /**
-   * tanh through one {@code exp}, in double (absolute error below 1e-15; {@code Math.tanh} is
-   * slow).
-   */
-  static float tanh(float v) {
-    double e = Math.exp(2.0 * v);
-    return (float) (1.0 - 2.0 / (e + 1.0));
-  }
-
-  static float sigmoid(float v) {
-    return (float) (1.0 / (1.0 + Math.exp(-v)));
-  }
-
-  /**
-   * Adds {@code Σ_i v[vo + i] · w[i]} to {@code acc} (the rows' width): a matrix-vector product
-   * over an input-major matrix, skipping zero inputs.
-   */
-  static void addRows(float[][] w, float[] v, int vo, float[] acc) {
-    for (int i = 0; i < w.length; i++) {
-      float vi = v[vo + i];
-      if (vi != 0) {
-        float[] row = w[i];
-        for (int r = 0; r < row.length; r++) {
-          acc[r] += row[r] * vi;
-        }
-      }
+    Kernels.tanh(scratch, 0, n);
+    int output = 2 * n;
+    for (int j = 0; j < n; j++) {
+      state[h + j] = pre[output + j] * scratch[j];
     }
   }
 

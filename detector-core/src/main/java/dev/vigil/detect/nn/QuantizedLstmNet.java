@@ -4,7 +4,6 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.EOFException;
 import java.io.IOException;
-import java.util.Arrays;
 
 /**
  * An int8 one-step forward pass of an {@link LstmNet}.
@@ -21,7 +20,8 @@ import java.util.Arrays;
  * <p>The int8 weights and scales are what {@link #writeTo} writes and {@link #readFrom} reads back,
  * never re-quantized at load. In memory the int8 values are held widened to int32, one array per
  * input row: JDK 17's JIT vectorises int32 multiply-adds but not byte-to-int ones (about 3.5 times
- * slower); the products and sums are the same int8 × int8 → int32 arithmetic.
+ * slower); the products and sums are the same int8 × int8 → int32 arithmetic. Zero quantized inputs
+ * are skipped (see {@link Kernels}).
  *
  * <p>{@link #step} allocates nothing; not thread-safe (use {@link #copy()} per thread).
  */
@@ -35,19 +35,19 @@ public final class QuantizedLstmNet implements SequenceModel {
   private final int[] units;
 
   /** Per layer, the int8 input weights as {@code nIn} rows of {@code 4n}. */
-  private final int[][][] qx;
+  private final float[][][] qx;
 
   /** Per layer, one scale per pre-activation for {@link #qx}. */
   private final float[][] sx;
 
   /** Per layer, the int8 recurrent weights as {@code n} rows of {@code 4n}. */
-  private final int[][][] qh;
+  private final float[][][] qh;
 
   private final float[][] sh;
   private final float[][] bias;
 
   /** The int8 prediction weights transposed: row {@code j} holds the weights from {@code h[j]}. */
-  private final int[][] qo;
+  private final float[][] qo;
 
   private final float[] so;
   private final float[] bo;
@@ -56,19 +56,22 @@ public final class QuantizedLstmNet implements SequenceModel {
   private final int[] stateOffset;
   private final int stateSize;
   private final float[] pre;
-  private final int[] accX;
-  private final int[] accH;
-  private final byte[] inq;
-  private final byte[] hq;
+  private final float[] accX;
+  private final float[] accH;
+  private final float[] qf;
+  private final int[] idx;
+  private final double[] wide;
+  private final float[] cellTanh;
+  private final float[][][] gates;
 
   /** Quantizes {@code net}'s weights. */
   public QuantizedLstmNet(LstmNet net) {
     int count = net.layers().size();
     inputSize = net.inputSize();
     units = new int[count];
-    qx = new int[count][][];
+    qx = new float[count][][];
     sx = new float[count][];
-    qh = new int[count][][];
+    qh = new float[count][][];
     sh = new float[count][];
     bias = new float[count][];
     for (int li = 0; li < count; li++) {
@@ -98,22 +101,29 @@ public final class QuantizedLstmNet implements SequenceModel {
     stateOffset = offsets;
     int widest = widest(units);
     pre = new float[4 * widest];
-    accX = new int[4 * widest];
-    accH = new int[4 * widest];
-    inq = new byte[Math.max(inputSize, widest)];
-    hq = new byte[widest];
+    accX = new float[4 * widest];
+    accH = new float[4 * widest];
+    int widestIn = Math.max(inputSize, widest);
+    qf = new float[widestIn];
+    idx = new int[widestIn];
+    wide = new double[4 * widest];
+    cellTanh = new float[widest];
+    gates = new float[units.length][][];
+    for (int li = 0; li < units.length; li++) {
+      gates[li] = Kernels.gateCoefficients(units[li]);
+    }
   }
 
   /** Takes weights as they are (no copy: callers hand over fresh arrays). */
   private QuantizedLstmNet(
       int inputSize,
       int[] units,
-      int[][][] qx,
+      float[][][] qx,
       float[][] sx,
-      int[][][] qh,
+      float[][][] qh,
       float[][] sh,
       float[][] bias,
-      int[][] qo,
+      float[][] qo,
       float[] so,
       float[] bo,
       Activation outAct) {
@@ -132,10 +142,17 @@ public final class QuantizedLstmNet implements SequenceModel {
     stateSize = offsets(units, stateOffset);
     int widest = widest(units);
     pre = new float[4 * widest];
-    accX = new int[4 * widest];
-    accH = new int[4 * widest];
-    inq = new byte[Math.max(inputSize, widest)];
-    hq = new byte[widest];
+    accX = new float[4 * widest];
+    accH = new float[4 * widest];
+    int widestIn = Math.max(inputSize, widest);
+    qf = new float[widestIn];
+    idx = new int[widestIn];
+    wide = new double[4 * widest];
+    cellTanh = new float[widest];
+    gates = new float[units.length][][];
+    for (int li = 0; li < units.length; li++) {
+      gates[li] = Kernels.gateCoefficients(units[li]);
+    }
   }
 
   private static int offsets(int[] units, int[] offsets) {
@@ -157,10 +174,10 @@ public final class QuantizedLstmNet implements SequenceModel {
 
   /**
    * Quantizes row-major {@code [rows][cols]} weights symmetrically per column (the weights into one
-   * output), writing the scales and returning the int8 values as rows.
+   * output), writing the scales and returning the int8 values as rows (in floats).
    */
-  static int[][] quantizeColumns(float[] w, int rows, int cols, float[] scale) {
-    int[][] q = new int[rows][cols];
+  static float[][] quantizeColumns(float[] w, int rows, int cols, float[] scale) {
+    float[][] q = new float[rows][cols];
     for (int c = 0; c < cols; c++) {
       float max = 0;
       for (int r = 0; r < rows; r++) {
@@ -176,33 +193,14 @@ public final class QuantizedLstmNet implements SequenceModel {
   }
 
   /**
-   * Quantizes {@code v[off, off + n)} symmetrically into {@code q[0, n)} and returns the scale (1
-   * for an all-zero vector).
+   * Sets {@code acc[0, width)} to the int32 product of {@code w} and {@code v[off, off + n)}
+   * quantized symmetrically (see {@link Kernels#quantize}), and returns the vector's scale.
    */
-  static float quantizeVector(float[] v, int off, int n, byte[] q) {
-    float max = 0;
-    for (int i = 0; i < n; i++) {
-      max = Math.max(max, Math.abs(v[off + i]));
-    }
-    float s = max > 0 ? max / 127f : 1f;
-    float inv = 1f / s;
-    for (int i = 0; i < n; i++) {
-      q[i] = (byte) Math.max(-127, Math.min(127, Math.round(v[off + i] * inv)));
-    }
+  private float int8Product(float[][] w, float[] v, int off, int n, float[] acc, int width) {
+    float s = Kernels.quantize(v, off, n, qf);
+    int m = Kernels.nonZero(qf, 0, n, idx);
+    Kernels.int8Rows(w, qf, idx, m, acc, width, wide);
     return s;
-  }
-
-  /** Adds {@code Σ_i x[i] · w[i]} to {@code acc} in int32, skipping zero inputs. */
-  static void addRows(int[][] w, byte[] x, int[] acc) {
-    for (int i = 0; i < w.length; i++) {
-      int xi = x[i];
-      if (xi != 0) {
-        int[] row = w[i];
-        for (int r = 0; r < row.length; r++) {
-          acc[r] += row[r] * xi;
-        }
-      }
-    }
   }
 
   @Override
@@ -282,19 +280,19 @@ public final class QuantizedLstmNet implements SequenceModel {
     return outAct;
   }
 
-  private static byte[] flatten(int[][] rows) {
+  private static byte[] flatten(float[][] rows) {
     int width = rows[0].length;
     byte[] b = new byte[rows.length * width];
     for (int i = 0; i < rows.length; i++) {
       for (int r = 0; r < width; r++) {
-        b[i * width + r] = (byte) rows[i][r];
+        b[i * width + r] = (byte) (int) rows[i][r];
       }
     }
     return b;
   }
 
-  private static int[][] widen(byte[] b, int rows, int width) {
-    int[][] m = new int[rows][width];
+  private static float[][] widen(byte[] b, int rows, int width) {
+    float[][] m = new float[rows][width];
     for (int i = 0; i < rows; i++) {
       for (int r = 0; r < width; r++) {
         m[i][r] = b[i * width + r];
@@ -313,26 +311,20 @@ public final class QuantizedLstmNet implements SequenceModel {
       int n = units[li];
       int rows = 4 * n;
       int h = offset + stateOffset[li];
-      float xs = quantizeVector(in, inOff, nIn, inq);
-      float hs = quantizeVector(state, h, n, hq);
-      Arrays.fill(accX, 0, rows, 0);
-      Arrays.fill(accH, 0, rows, 0);
-      addRows(qx[li], inq, accX);
-      addRows(qh[li], hq, accH);
+      float xs = int8Product(qx[li], in, inOff, nIn, accX, rows);
+      float hs = int8Product(qh[li], state, h, n, accH, rows);
       float[] sxl = sx[li];
       float[] shl = sh[li];
       float[] b = bias[li];
       for (int r = 0; r < rows; r++) {
         pre[r] = accX[r] * sxl[r] * xs + accH[r] * shl[r] * hs + b[r];
       }
-      LstmNet.cell(pre, state, h, n);
+      LstmNet.cell(pre, state, h, n, gates[li], cellTanh);
       in = state;
       inOff = h;
       nIn = n;
     }
-    float s = quantizeVector(in, inOff, nIn, inq);
-    Arrays.fill(accX, 0, inputSize, 0);
-    addRows(qo, inq, accX);
+    float s = int8Product(qo, in, inOff, nIn, accX, inputSize);
     for (int o = 0; o < inputSize; o++) {
       prediction[o] = accX[o] * so[o] * s + bo[o];
     }
@@ -378,9 +370,9 @@ public final class QuantizedLstmNet implements SequenceModel {
       int inputSize = NetIo.size(in, "LSTM input size", NetIo.MAX_ELEMENTS);
       int count = NetIo.size(in, "LSTM layer count", NetIo.MAX_LAYERS);
       int[] units = new int[count];
-      int[][][] qx = new int[count][][];
+      float[][][] qx = new float[count][][];
       float[][] sx = new float[count][];
-      int[][][] qh = new int[count][][];
+      float[][][] qh = new float[count][][];
       float[][] sh = new float[count][];
       float[][] bias = new float[count][];
       int nIn = inputSize;
@@ -400,7 +392,7 @@ public final class QuantizedLstmNet implements SequenceModel {
       }
       Activation act = NetIo.activation(in, "output layer");
       int no = NetIo.elements((long) nIn * inputSize, "output weights");
-      int[][] qo = widen(NetIo.int8(in, no, "output weights"), nIn, inputSize);
+      float[][] qo = widen(NetIo.int8(in, no, "output weights"), nIn, inputSize);
       float[] so = NetIo.scales(in, inputSize, "output scales");
       float[] bo = NetIo.floats(in, inputSize, "output bias");
       return new QuantizedLstmNet(inputSize, units, qx, sx, qh, sh, bias, qo, so, bo, act);

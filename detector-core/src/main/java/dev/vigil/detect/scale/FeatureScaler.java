@@ -120,8 +120,24 @@ public final class FeatureScaler {
     return sorted[a] + (pos - a) * (sorted[b] - sorted[a]);
   }
 
-  private static float compress(float v) {
-    return v >= 0 ? (float) Math.log1p(v) : (float) -Math.log1p(-v);
+  /**
+   * Returns {@code sign(v)·log1p(|v|)} in float, as {@code (float) Math.log1p} would (fit and
+   * transform both use this).
+   *
+   * <p>Computed through {@link Math#log}, a JIT intrinsic, rather than {@code Math.log1p}, which is
+   * not (about twice as slow): with {@code u = 1 + |v|} rounded in double, {@code log(u)·|v|/(u −
+   * 1)} is {@code log1p(|v|)} within a few double ulps (the quotient cancels the rounding of {@code
+   * u}), far below the float rounding of the result. Zero, infinities and NaN are returned as they
+   * are, as {@code log1p} maps them.
+   */
+  static float compress(float v) {
+    double a = Math.abs((double) v);
+    if (a == 0 || !(a < Double.POSITIVE_INFINITY)) {
+      return v;
+    }
+    double u = 1.0 + a;
+    double l = u == 1.0 ? a : Math.log(u) * (a / (u - 1.0));
+    return (float) (v < 0 ? -l : l);
   }
 
   /** Returns the number of features. */
@@ -143,7 +159,7 @@ public final class FeatureScaler {
     for (int j = 0; j < offset.length; j++) {
       float v = x[j];
       if (log) {
-        v = v >= 0 ? (float) Math.log1p(v) : (float) -Math.log1p(-v);
+        v = compress(v);
       }
       float s = (v - offset[j]) * inverseScale[j];
       out[j] = s >= lo ? (s <= hi ? s : hi) : (s < lo ? lo : hi); // NaN compares false: goes to hi

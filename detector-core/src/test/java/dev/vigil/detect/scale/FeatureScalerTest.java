@@ -20,6 +20,42 @@ class FeatureScalerTest {
           new float[] {3, 40, 5});
 
   @Test
+  void compressIsMathLog1pInFloat() {
+    java.util.Random rnd = new java.util.Random(7);
+    int differ = 0;
+    int n = 2_000_000;
+    for (int t = 0; t < n; t++) {
+      float v =
+          switch (t % 4) {
+            case 0 -> Float.intBitsToFloat(rnd.nextInt() & 0x7f7fffff); // any finite magnitude
+            case 1 -> (float) (rnd.nextDouble() * Math.pow(10, rnd.nextInt(16) - 8));
+            case 2 -> rnd.nextInt(100_000); // counts
+            default -> (float) rnd.nextGaussian();
+          };
+      v = rnd.nextBoolean() ? v : -v;
+      float expected = v >= 0 ? (float) Math.log1p(v) : (float) -Math.log1p(-v);
+      float got = FeatureScaler.compress(v);
+      if (got != expected) {
+        differ++;
+        assertThat(Math.abs(got - expected)).isLessThanOrEqualTo(Math.ulp(expected));
+      }
+    }
+    assertThat(differ).as("values off by one float ulp").isLessThan(n / 100_000);
+    for (float v :
+        new float[] {
+          0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MAX_VALUE, -Float.MAX_VALUE
+        }) {
+      assertThat(FeatureScaler.compress(v))
+          .isEqualTo(v >= 0 ? (float) Math.log1p(v) : (float) -Math.log1p(-v));
+    }
+    assertThat(FeatureScaler.compress(Float.POSITIVE_INFINITY)).isEqualTo(Float.POSITIVE_INFINITY);
+    assertThat(FeatureScaler.compress(Float.NEGATIVE_INFINITY)).isEqualTo(Float.NEGATIVE_INFINITY);
+    assertThat(FeatureScaler.compress(Float.NaN)).isNaN();
+    assertThat(Float.floatToRawIntBits(FeatureScaler.compress(-0f)))
+        .isEqualTo(Float.floatToRawIntBits(-0f));
+  }
+
+  @Test
   void minMaxMapsTheNormalRangeToUnitAndClipsBeyondTheMargin() {
     FeatureScaler s =
         FeatureScaler.fit(ROWS, new FeatureScaler.Options(FeatureScaler.Kind.MINMAX, false, 1));
