@@ -2,8 +2,8 @@ package dev.vigil.detect.nn;
 
 /**
  * The inner loops of the runtimes, written so that JDK 17's C2 compiles them to SIMD code: plain
- * element-wise loops over float or int arrays with no calls, bit tricks or conversions inside (C2
- * 17 vectorises none of {@code Math.exp}, {@code Math.round}, float/int conversions or byte×byte
+ * element-wise loops over float arrays with no calls, bit tricks or conversions inside (C2 17
+ * vectorises none of {@code Math.exp}, {@code Math.round}, int/float conversions or byte×byte
  * products).
  *
  * <p><b>Matrix-vector products</b> are taken input-major: each non-zero input value adds its weight
@@ -21,9 +21,9 @@ package dev.vigil.detect.nn;
  * <p><b>tanh and sigmoid</b> use a rational function instead of {@code exp}: {@code tanh(y) ≈
  * y·P(y²)/Q(y²)} on {@code |y| ≤ 4.5} (degree 3/3 in {@code y²}, a minimax fit of relative error
  * 2.3e-8), followed by the double-angle formula {@code tanh(2y) = 2t/(1 + t²)}, which damps the
- * rounding of {@code t} near ±1 and never exceeds 1 in magnitude. Inputs are clamped where the
- * float result is ±1 (|x| ≥ 9 for tanh). In float over all inputs: tanh has an absolute error below
- * 1.8e-7 and a relative error below 3.2e-7; sigmoid, computed as {@code 1/2 + tanh(x/2)/2}, has an
+ * rounding of {@code t} near ±1 and never exceeds 1 in magnitude. Inputs are clamped where tanh is
+ * within 2e-8 of ±1 (|x| ≥ 9). In float over all inputs: tanh has an absolute error below 1.8e-7
+ * and a relative error below 3.2e-7; sigmoid, computed as {@code 1/2 + tanh(x/2)/2}, has an
  * absolute error below 1.2e-7 (so a relative error below 1e-6 only for values above about 0.1: the
  * tail towards 0 is absolute, which is what the gates' products need).
  */
