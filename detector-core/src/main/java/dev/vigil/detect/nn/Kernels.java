@@ -2,8 +2,8 @@ package dev.vigil.detect.nn;
 
 /**
  * The inner loops of the runtimes, written so that JDK 17's C2 compiles them to SIMD code: plain
- * element-wise loops over float or int arrays with no calls, bit tricks or conversions inside (C2
- * 17 vectorises none of {@code Math.exp}, {@code Math.round}, float/int conversions or byte×byte
+ * element-wise loops over float arrays with no calls, bit tricks or conversions inside (C2 17
+ * vectorises none of {@code Math.exp}, {@code Math.round}, int/float conversions or byte×byte
  * products).
  *
  * <p><b>Matrix-vector products</b> are taken input-major: each non-zero input value adds its weight
@@ -21,9 +21,9 @@ package dev.vigil.detect.nn;
  * <p><b>tanh and sigmoid</b> use a rational function instead of {@code exp}: {@code tanh(y) ≈
  * y·P(y²)/Q(y²)} on {@code |y| ≤ 4.5} (degree 3/3 in {@code y²}, a minimax fit of relative error
  * 2.3e-8), followed by the double-angle formula {@code tanh(2y) = 2t/(1 + t²)}, which damps the
- * rounding of {@code t} near ±1 and never exceeds 1 in magnitude. Inputs are clamped where the
- * float result is ±1 (|x| ≥ 9 for tanh). In float over all inputs: tanh has an absolute error below
- * 1.8e-7 and a relative error below 3.2e-7; sigmoid, computed as {@code 1/2 + tanh(x/2)/2}, has an
+ * rounding of {@code t} near ±1 and never exceeds 1 in magnitude. Inputs are clamped where tanh is
+ * within 2e-8 of ±1 (|x| ≥ 9). In float over all inputs: tanh has an absolute error below 1.8e-7
+ * and a relative error below 3.2e-7; sigmoid, computed as {@code 1/2 + tanh(x/2)/2}, has an
  * absolute error below 1.2e-7 (so a relative error below 1e-6 only for values above about 0.1: the
  * tail towards 0 is absolute, which is what the gates' products need).
  */
@@ -38,9 +38,6 @@ final class Kernels {
 
   /** Where tanh's half argument is clamped: tanh(9) rounds to 1 in float. */
   private static final float HALF_CLAMP = 4.5f;
-
-  /** 1.5·2^23: adding and subtracting it rounds a float of magnitude below 2^22 to an integer. */
-  private static final float ROUND = 12582912f;
 
   /** Below this many outputs a product is narrow (see {@link #addRows}). */
   static final int NARROW = 48;
@@ -250,39 +247,5 @@ final class Kernels {
     for (int r = 0; r < width; r++) {
       acc[r] = (float) wide[r];
     }
-  }
-
-  /**
-   * Quantizes {@code v[off, off + n)} symmetrically to int8: with {@code s = max|v| / 127} (1 for
-   * an all-zero vector), writes {@code clamp(Math.round(v / s), -127, 127)} for each value, as an
-   * integer-valued float, to {@code out[0, n)} and returns {@code s}.
-   *
-   * <p>The rounding is {@link Math#round(float)}'s (half up) exactly, done in float arithmetic so
-   * that the loop vectorises: rounded to the nearest integer by adding and subtracting 1.5·2^23
-   * (ties to even), then raised by one where that was a tie rounded down. With a normal, finite
-   * scale every {@code |v/s|} is within a few ulps of 127 at most, so no clamping is needed; other
-   * scales (a NaN or infinite value, all values subnormal) take the plain {@code Math.round} loop.
-   */
-  static float quantize(float[] v, int off, int n, float[] out) {
-    float max = 0;
-    for (int i = 0; i < n; i++) {
-      max = Math.max(max, Math.abs(v[off + i]));
-    }
-    float s = max > 0 ? max / 127f : 1f;
-    float inv = 1f / s;
-    if (s >= Float.MIN_NORMAL && max <= Float.MAX_VALUE) {
-      for (int i = 0; i < n; i++) {
-        float y = v[off + i] * inv;
-        float r = (y + ROUND) - ROUND;
-        // y - r is exact; it is 0.5 only for a tie rounded down, which Math.round rounds up;
-        // otherwise (y - r - 0.5)·2^26 ≤ -1 (y - r ≥ 1/4 has a spacing of at least 2^-26)
-        out[i] = r + (1f + Math.max(-1f, (y - r - 0.5f) * 67108864f));
-      }
-    } else {
-      for (int i = 0; i < n; i++) {
-        out[i] = Math.max(-127, Math.min(127, Math.round(v[off + i] * inv)));
-      }
-    }
-    return s;
   }
 }

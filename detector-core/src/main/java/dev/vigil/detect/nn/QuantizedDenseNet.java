@@ -27,8 +27,7 @@ public final class QuantizedDenseNet implements VectorModel {
 
   private final float[] a;
   private final float[] b;
-  private final float[] qf;
-  private final int[] idx;
+  private final Int8Vector xq;
   private final float[] acc;
   private final double[] wide;
 
@@ -61,8 +60,7 @@ public final class QuantizedDenseNet implements VectorModel {
     qt = widenTransposed(net, q);
     a = new float[widest];
     b = new float[widest];
-    qf = new float[widest];
-    idx = new int[widest];
+    xq = new Int8Vector(widest);
     acc = new float[widest];
     wide = new double[widest];
   }
@@ -105,8 +103,7 @@ public final class QuantizedDenseNet implements VectorModel {
     }
     a = new float[widest];
     b = new float[widest];
-    qf = new float[widest];
-    idx = new int[widest];
+    xq = new Int8Vector(widest);
     acc = new float[widest];
     wide = new double[widest];
   }
@@ -196,9 +193,9 @@ public final class QuantizedDenseNet implements VectorModel {
     for (int li = 0; li <= last; li++) {
       DenseLayerWeights l = layers.get(li);
       int nOut = l.nOut();
-      float sx = Kernels.quantize(in, 0, l.nIn(), qf);
-      int m = Kernels.nonZero(qf, 0, l.nIn(), idx);
-      Kernels.int8Rows(qt[li], qf, idx, m, acc, nOut, wide);
+      xq.quantize(in, 0, l.nIn());
+      float sx = xq.scale;
+      Kernels.int8Rows(qt[li], xq.q, xq.idx, xq.count, acc, nOut, wide);
       float[] s = scale[li];
       float[] bias = l.bias();
       float[] dst = li == last ? out : cur;

@@ -58,8 +58,7 @@ public final class QuantizedLstmNet implements SequenceModel {
   private final float[] pre;
   private final float[] accX;
   private final float[] accH;
-  private final float[] qf;
-  private final int[] idx;
+  private final Int8Vector vq;
   private final double[] wide;
   private final float[] cellTanh;
   private final float[][][] gates;
@@ -104,8 +103,7 @@ public final class QuantizedLstmNet implements SequenceModel {
     accX = new float[4 * widest];
     accH = new float[4 * widest];
     int widestIn = Math.max(inputSize, widest);
-    qf = new float[widestIn];
-    idx = new int[widestIn];
+    vq = new Int8Vector(widestIn);
     wide = new double[4 * widest];
     cellTanh = new float[widest];
     gates = new float[units.length][][];
@@ -145,8 +143,7 @@ public final class QuantizedLstmNet implements SequenceModel {
     accX = new float[4 * widest];
     accH = new float[4 * widest];
     int widestIn = Math.max(inputSize, widest);
-    qf = new float[widestIn];
-    idx = new int[widestIn];
+    vq = new Int8Vector(widestIn);
     wide = new double[4 * widest];
     cellTanh = new float[widest];
     gates = new float[units.length][][];
@@ -194,13 +191,12 @@ public final class QuantizedLstmNet implements SequenceModel {
 
   /**
    * Sets {@code acc[0, width)} to the int32 product of {@code w} and {@code v[off, off + n)}
-   * quantized symmetrically (see {@link Kernels#quantize}), and returns the vector's scale.
+   * quantized symmetrically (see {@link Int8Vector}), and returns the vector's scale.
    */
   private float int8Product(float[][] w, float[] v, int off, int n, float[] acc, int width) {
-    float s = Kernels.quantize(v, off, n, qf);
-    int m = Kernels.nonZero(qf, 0, n, idx);
-    Kernels.int8Rows(w, qf, idx, m, acc, width, wide);
-    return s;
+    vq.quantize(v, off, n);
+    Kernels.int8Rows(w, vq.q, vq.idx, vq.count, acc, width, wide);
+    return vq.scale;
   }
 
   @Override

@@ -73,7 +73,7 @@ class KernelsTest {
     }
   }
 
-  /** The int8 quantization as it was written before {@link Kernels#quantize}. */
+  /** The int8 quantization as it was written before {@link Int8Vector}. */
   private static float reference(float[] v, int off, int n, int[] q) {
     float max = 0;
     for (int i = 0; i < n; i++) {
@@ -92,7 +92,7 @@ class KernelsTest {
     Random rnd = new Random(11);
     int n = 64;
     float[] v = new float[n + 3];
-    float[] out = new float[n];
+    Int8Vector out = new Int8Vector(n);
     int[] expected = new int[n];
     for (int t = 0; t < 20_000; t++) {
       float scale = (float) Math.pow(10, rnd.nextInt(12) - 6);
@@ -118,27 +118,42 @@ class KernelsTest {
         case 3 -> v[3 + rnd.nextInt(n)] = (rnd.nextBoolean() ? 1 : -1) * Float.MIN_VALUE * 7;
         default -> {}
       }
-      float s = Kernels.quantize(v, 3, n, out);
+      out.quantize(v, 3, n);
+      float s = out.scale;
       assertThat(s).isEqualTo(reference(v, 3, n, expected));
+      assertNonZero(out, expected, n);
       for (int i = 0; i < n; i++) {
-        assertThat(out[i]).as("value %s at scale %s", v[3 + i], s).isEqualTo((float) expected[i]);
+        assertThat(out.q[i]).as("value %s at scale %s", v[3 + i], s).isEqualTo((float) expected[i]);
       }
     }
     // the scales that take the plain loop: all subnormal, a NaN, an infinity
     float[][] odd = {
       {Float.MIN_VALUE, -3 * Float.MIN_VALUE, 0},
       {Float.NaN, 1000, -2.5f},
+      {1, 0.5f, Float.NaN, 2},
       {Float.POSITIVE_INFINITY, 1, -1},
       {1e38f, -3.4e38f, 1}
     };
     for (float[] o : odd) {
-      float[] q = new float[o.length];
+      Int8Vector q = new Int8Vector(o.length);
       int[] e = new int[o.length];
-      assertThat(Kernels.quantize(o, 0, o.length, q)).isEqualTo(reference(o, 0, o.length, e));
+      q.quantize(o, 0, o.length);
+      assertThat(q.scale).isEqualTo(reference(o, 0, o.length, e));
+      assertNonZero(q, e, o.length);
       for (int i = 0; i < o.length; i++) {
-        assertThat(q[i]).isEqualTo((float) e[i]);
+        assertThat(q.q[i]).isEqualTo((float) e[i]);
       }
     }
+  }
+
+  private static void assertNonZero(Int8Vector v, int[] expected, int n) {
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+      if (expected[i] != 0) {
+        assertThat(v.idx[m++]).isEqualTo(i);
+      }
+    }
+    assertThat(v.count).isEqualTo(m);
   }
 
   @Test
