@@ -3,21 +3,18 @@ package dev.vigil.daemon.cli;
 import dev.vigil.daemon.config.ConfigException;
 import dev.vigil.daemon.config.ConfigLoader;
 import dev.vigil.daemon.config.VigilConfig;
+import dev.vigil.daemon.pipeline.ModelManager;
 import dev.vigil.detect.model.DetectionModel;
 import dev.vigil.detect.model.ModelBundle;
 import dev.vigil.detect.model.ModelTrainer;
 import dev.vigil.detect.nn.AutoencoderTrainer;
 import dev.vigil.detect.nn.ConsoleProgress;
-import dev.vigil.features.PacketFeaturePipeline;
-import dev.vigil.features.capture.PcapFileReader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -67,29 +64,13 @@ final class TrainCommand implements Callable<Integer> {
       return VigilCli.EXIT_CONFIG;
     }
     try {
-      Map<Long, Map<Long, List<float[]>>> byHost = new LinkedHashMap<>();
-      long packets = 0;
-      for (Path p : c.model().trainPcaps()) {
-        PacketFeaturePipeline fp =
-            new PacketFeaturePipeline(
-                c.features().set(),
-                c.features().window().toNanos() / 1000,
-                c.features().maxHosts(),
-                (hi, lo, s, e, v) ->
-                    byHost
-                        .computeIfAbsent(hi, k -> new LinkedHashMap<>())
-                        .computeIfAbsent(lo, k -> new ArrayList<>())
-                        .add(v.clone()));
-        packets += new PcapFileReader(p).read(fp);
-        fp.flush();
-      }
-      List<ModelTrainer.Sequence> seqs = new ArrayList<>();
-      byHost.forEach(
-          (hi, m) -> m.forEach((lo, v) -> seqs.add(new ModelTrainer.Sequence(hi, lo, v))));
+      long[] packets = {0};
+      List<ModelTrainer.Sequence> seqs =
+          ModelManager.hostSequences(c.features(), c.model().trainPcaps(), packets);
       o.printf(
           Locale.ROOT,
           "read %d packets from %d capture(s): %d host(s)%n",
-          packets,
+          packets[0],
           c.model().trainPcaps().size(),
           seqs.size());
       o.flush();

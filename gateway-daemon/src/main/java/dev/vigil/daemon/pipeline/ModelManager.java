@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * volatile field; the scoring thread picks it up at its next vector and builds its scorer there, so
  * no scorer is ever used by two threads and capture never waits for training.
  */
-final class ModelManager {
+public final class ModelManager {
   private static final Logger LOG = LoggerFactory.getLogger(ModelManager.class);
 
   /**
@@ -108,21 +108,29 @@ final class ModelManager {
     return publish(model, "trained on " + m.trainPcaps().size() + " capture(s)");
   }
 
-  /** Extracts the per-host window vectors of benign captures, each host's in time order. */
   List<ModelTrainer.Sequence> vectorsOf(List<Path> pcaps) throws IOException {
+    return hostSequences(config.features(), pcaps, new long[1]);
+  }
+
+  /**
+   * Extracts the per-host window vectors of captures, each host's in time order, as {@code vigil
+   * run} and {@code vigil train} train on them; {@code packets[0]} receives the packets read.
+   */
+  public static List<ModelTrainer.Sequence> hostSequences(
+      VigilConfig.Features features, List<Path> pcaps, long[] packets) throws IOException {
     Map<Long, Map<Long, List<float[]>>> byHost = new LinkedHashMap<>();
     for (Path p : pcaps) {
       PacketFeaturePipeline fp =
           new PacketFeaturePipeline(
-              config.features().set(),
-              config.features().window().toNanos() / 1000,
-              config.features().maxHosts(),
+              features.set(),
+              features.window().toNanos() / 1000,
+              features.maxHosts(),
               (hi, lo, s, e, v) ->
                   byHost
                       .computeIfAbsent(hi, k -> new LinkedHashMap<>())
                       .computeIfAbsent(lo, k -> new ArrayList<>())
                       .add(v.clone()));
-      new PcapFileReader(p).read(fp);
+      packets[0] += new PcapFileReader(p).read(fp);
       fp.flush();
     }
     return sequences(byHost);
