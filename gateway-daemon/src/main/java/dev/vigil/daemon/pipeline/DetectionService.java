@@ -299,7 +299,7 @@ public final class DetectionService {
       packetsRead.increment();
       try {
         fp.onFrame(frame, cap, wire, ts);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | LinkageError e) { // a stale jar must not flood the log per packet
         processingErrors.increment();
         if (processingErrors.count() <= 10) {
           LOG.warn("processing a frame failed, frame skipped: {}", e.toString());
