@@ -39,7 +39,7 @@ final class Int8Vector {
     float max = 0;
     for (int i = 0; i < n; i++) {
       float a = Math.abs(v[off + i]);
-      max = a > max ? a : max; // skips NaN (found below); Math.max is twice as slow here
+      max = a > max || a != a ? a : max; // Math.max (also NaN once NaN) costs half as much again
     }
     float s = max > 0 ? max / 127f : 1f;
     if (s >= Float.MIN_NORMAL && max <= Float.MAX_VALUE) {
@@ -54,19 +54,14 @@ final class Int8Vector {
         q[i] = r + 0.5f * (e + Math.abs(e));
       }
       int m = 0;
-      boolean nan = false;
       for (int i = 0; i < n; i++) {
-        float x = q[i];
-        if (x != 0) {
-          nan |= x != x;
+        if (q[i] != 0) {
           idx[m++] = i;
         }
       }
-      if (!nan) {
-        count = m;
-        scale = s;
-        return;
-      }
+      count = m;
+      scale = s;
+      return;
     }
     quantizeSlowly(v, off, n);
   }

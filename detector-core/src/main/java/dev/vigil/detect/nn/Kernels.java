@@ -7,10 +7,11 @@ package dev.vigil.detect.nn;
  * products).
  *
  * <p><b>Matrix-vector products</b> are taken input-major: each non-zero input value adds its weight
- * row to the accumulators, four rows per pass over the accumulators. The float sums are evaluated
- * left to right, {@code acc + w0·v0 + w1·v1 + w2·v2 + w3·v3}, which is exactly the rounding of
- * adding one row at a time in input order, so the result is that of the plain row-by-row dot
- * product {@code b + Σ_i w_i·x_i} (skipping a zero input only drops a {@code ±0} term).
+ * row to the accumulators, four rows per pass over the accumulators (the last pass takes the one to
+ * three rows left). The float sums are evaluated left to right, {@code acc + w0·v0 + w1·v1 + w2·v2
+ * + w3·v3}, which is exactly the rounding of adding one row at a time in input order, so the result
+ * is that of the plain row-by-row dot product {@code b + Σ_i w_i·x_i} (skipping a zero input only
+ * drops a {@code ±0} term).
  *
  * <p><b>int8 products</b> are computed on int8 values held in floats: a product of two int8 values
  * ({@code |q| ≤ 127}) and every partial sum of up to {@value #EXACT_INT8_TERMS} of them are
@@ -182,17 +183,38 @@ final class Kernels {
         acc[r] = acc[r] + w0[r] * v0 + w1[r] * v1 + w2[r] * v2 + w3[r] * v3;
       }
     }
-    for (; k < to; k++) {
-      int i = idx[k];
-      float vi = v[off + i];
-      float[] wi = w[i];
+    if (to - k == 3) {
+      float v0 = v[off + idx[k]];
+      float v1 = v[off + idx[k + 1]];
+      float v2 = v[off + idx[k + 2]];
+      float[] w0 = w[idx[k]];
+      float[] w1 = w[idx[k + 1]];
+      float[] w2 = w[idx[k + 2]];
       for (int r = 0; r < width; r++) {
-        acc[r] += wi[r] * vi;
+        acc[r] = acc[r] + w0[r] * v0 + w1[r] * v1 + w2[r] * v2;
+      }
+    } else if (to - k == 2) {
+      float v0 = v[off + idx[k]];
+      float v1 = v[off + idx[k + 1]];
+      float[] w0 = w[idx[k]];
+      float[] w1 = w[idx[k + 1]];
+      for (int r = 0; r < width; r++) {
+        acc[r] = acc[r] + w0[r] * v0 + w1[r] * v1;
+      }
+    } else if (to - k == 1) {
+      float v0 = v[off + idx[k]];
+      float[] w0 = w[idx[k]];
+      for (int r = 0; r < width; r++) {
+        acc[r] += w0[r] * v0;
       }
     }
   }
 
-  /** The same loop as {@link #addRowsWide}, with its own profile. */
+  /**
+   * The same loop as {@link #addRowsWide}, with its own profile; the rows left after the passes of
+   * four are added one at a time (a pass over a narrow product costs little, and the extra loops
+   * made the narrow layers slower).
+   */
   private static void addRowsNarrow(
       float[][] w, float[] v, int off, int[] idx, int from, int to, float[] acc, int width) {
     int k = from;

@@ -100,11 +100,11 @@ public final class QuantizedLstmNet implements SequenceModel {
     stateOffset = offsets;
     int widest = widest(units);
     pre = new float[4 * widest];
-    accX = new float[4 * widest];
+    accX = new float[Math.max(4 * widest, inputSize)]; // also the prediction layer's sums
     accH = new float[4 * widest];
     int widestIn = Math.max(inputSize, widest);
     vq = new Int8Vector(widestIn);
-    wide = new double[4 * widest];
+    wide = new double[accX.length];
     cellTanh = new float[widest];
     gates = new float[units.length][][];
     for (int li = 0; li < units.length; li++) {
@@ -140,11 +140,11 @@ public final class QuantizedLstmNet implements SequenceModel {
     stateSize = offsets(units, stateOffset);
     int widest = widest(units);
     pre = new float[4 * widest];
-    accX = new float[4 * widest];
+    accX = new float[Math.max(4 * widest, inputSize)]; // also the prediction layer's sums
     accH = new float[4 * widest];
     int widestIn = Math.max(inputSize, widest);
     vq = new Int8Vector(widestIn);
-    wide = new double[4 * widest];
+    wide = new double[accX.length];
     cellTanh = new float[widest];
     gates = new float[units.length][][];
     for (int li = 0; li < units.length; li++) {
