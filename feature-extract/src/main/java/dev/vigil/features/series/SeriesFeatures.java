@@ -39,6 +39,9 @@ public final class SeriesFeatures {
   /** Past values kept in the vector. */
   static final int LAGS = 8;
 
+  /** Index of {@code z_long}, the value against the long window, in every vector. */
+  public static final int Z_LONG = 0;
+
   /** Steps in the rolling statistics. */
   static final int ROLL = 16;
 
@@ -307,7 +310,7 @@ public final class SeriesFeatures {
     double[] sh = stats(s, n, (int) Math.min(ROLL, n));
     double shortMean = sh[0];
     double shortSd = Math.max(sh[1], floor);
-    out[0] = (float) clip((v - longMean) / longSd);
+    out[Z_LONG] = (float) clip((v - longMean) / longSd);
     for (int i = 0; i < LAGS; i++) {
       double x = i < n ? s.hist[(int) ((n - 1 - i) % LONG)] : shortMean;
       out[1 + i] = (float) clip((x - shortMean) / shortSd);
