@@ -260,7 +260,7 @@ public final class NabRunner {
         a = Math.max(0, scorer.score(0, 0, i, v));
         if (lh != null) {
           boolean own = k == emitted.size() - 1;
-          sc = lh.update(a, v[SeriesFeatures.Z_LONG], own ? s.value()[i] : Double.NaN);
+          sc = lh.update(a, own ? s.value()[i] : Double.NaN);
         }
       }
       double t = Math.max(threshold, 1e-9);

@@ -1,32 +1,41 @@
 package dev.vigil.detect.series;
 
 import dev.vigil.detect.fusion.ScoreLikelihood;
+import java.util.Arrays;
 
 /**
- * One series' anomaly score in [0, 1] from two channels, each turned into a likelihood against the
- * series' own recent history ({@link ScoreLikelihood}), the larger taken:
+ * One series' anomaly score in [0, 1] from up to three channels, each turned into a likelihood
+ * against the series' own score history ({@link ScoreLikelihood}), the largest taken:
  *
  * <ul>
  *   <li>the ensemble's fused score {@code A} (autoencoder + LSTM + Isolation Forest), which knows
- *       what the series' shapes looked like in its learning period;
- *   <li>the level surprise {@code |z_long|}, the value against the series' last 128 steps, which
- *       needs no learning and catches a jump to a level the ensemble's clipped inputs flatten.
+ *       what the series' shapes looked like in its learning period (its short means run over {@link
+ *       Options#ensembleShortWindow()} steps: the fused score is the noisier channel);
+ *   <li>the level surprise, the value against the mean and deviation of the learning period (fixed
+ *       when scoring starts), which catches a level the ensemble's clipped inputs flatten;
+ *   <li>where the learning period shows a season (autocorrelation at least {@link
+ *       Options#seasonalMinAcf()}), the departure from it ({@link SeasonalResidual}).
  * </ul>
  *
  * <p>A value beyond every value seen so far by more than {@link Options#rangeTolerance()} of their
- * range (a new record high or low, as Numenta's detector checks) scores 1 outright. Where the
- * learning period shows a season (autocorrelation at least {@link Options#seasonalMinAcf()}), a
- * third channel scores the departure from it ({@link SeasonalResidual}).
+ * range (a new record high or low, as Numenta's detector checks) scores 1 outright.
  *
  * <p>0.5 is the red line (tail probability 1e-5). After a step reaches it, further red steps within
  * {@link Options#refractorySteps()} are reported at the yellow level, so one incident raises one
- * alarm and an operator is not paged again for its aftershocks. No allocation per step.
+ * alarm and an operator is not paged again for its aftershocks.
+ *
+ * <p>Learning: {@link #observe} collects the learning period's values (bounded); the first {@link
+ * #update} fixes the level reference and the season from them. After that nothing is learned; the
+ * score histories, the seen range and the seasonal residuals are state that moves with the data. No
+ * allocation per step after the first. Not thread-safe.
  */
 public final class SeriesSurprise {
   /**
    * Settings.
    *
-   * @param likelihood settings of both likelihoods
+   * @param likelihood settings of the likelihoods (its short window serves the level and seasonal
+   *     channels)
+   * @param ensembleShortWindow steps in the ensemble channel's short means
    * @param refractorySteps steps after an alarm during which no new alarm is raised
    * @param rangeTolerance share of the seen range a value must go beyond to score 1 (negative: no
    *     range check)
@@ -35,26 +44,28 @@ public final class SeriesSurprise {
    */
   public record Options(
       ScoreLikelihood.Options likelihood,
+      int ensembleShortWindow,
       int refractorySteps,
       double rangeTolerance,
       double seasonalMinAcf) {
     /** Validates. */
     public Options {
-      if (likelihood == null || refractorySteps < 0) {
-        throw new IllegalArgumentException("need likelihood options and refractorySteps >= 0");
+      if (likelihood == null || refractorySteps < 0 || ensembleShortWindow < 1) {
+        throw new IllegalArgumentException(
+            "need likelihood options, ensembleShortWindow >= 1 and refractorySteps >= 0");
       }
     }
 
     /**
-     * Likelihood defaults, 100 steps of refractory period, range tolerance 5 %, a season where the
-     * autocorrelation reaches 0.3.
+     * Likelihood defaults (short means over 10 steps), ensemble short means over 20, 100 steps of
+     * refractory period, range tolerance 5 %, a season where the autocorrelation reaches 0.3.
      */
     public static Options defaults() {
-      return new Options(ScoreLikelihood.Options.defaults(), 100, 0.05, 0.3);
+      return new Options(ScoreLikelihood.Options.defaults(), 20, 100, 0.05, 0.3);
     }
   }
 
-  /** Learning-period values kept for finding a season. */
+  /** Learning-period values kept for the level reference and the season. */
   static final int LEARN_CAP = 4096;
 
   /** Residuals the seasonal reference is computed over. */
@@ -74,21 +85,29 @@ public final class SeriesSurprise {
   private double[] learned = new double[64];
   private int learnedCount;
   private boolean started;
+  private double levelMean;
+  private double levelSd = 1;
   private SeasonalResidual seasonal;
   private ScoreLikelihood seasonalLikelihood;
 
   /** Creates the scorer of one series. */
   public SeriesSurprise(Options options) {
     this.options = options;
-    this.ensemble = new ScoreLikelihood(options.likelihood());
-    this.level = new ScoreLikelihood(options.likelihood());
-    this.yellowScore = Math.log(options.likelihood().yellow() + 1e-10) / Math.log(1e-10);
+    ScoreLikelihood.Options l = options.likelihood();
+    this.ensemble =
+        new ScoreLikelihood(
+            new ScoreLikelihood.Options(
+                l.history(),
+                options.ensembleShortWindow(),
+                l.minHistory(),
+                l.red(),
+                l.yellow(),
+                l.minSd()));
+    this.level = new ScoreLikelihood(l);
+    this.yellowScore = Math.log(l.yellow() + 1e-10) / Math.log(1e-10);
   }
 
-  /**
-   * Adds a learning-period value (the seen range; the season is looked for in these once scoring
-   * starts).
-   */
+  /** Adds a learning-period value (ignored once scoring has started, except for the range). */
   public void observe(double value) {
     if (!Double.isFinite(value)) {
       return;
@@ -97,7 +116,7 @@ public final class SeriesSurprise {
     max = Math.max(max, value);
     if (!started && learnedCount < LEARN_CAP) {
       if (learnedCount == learned.length) {
-        learned = java.util.Arrays.copyOf(learned, Math.min(LEARN_CAP, 2 * learned.length));
+        learned = Arrays.copyOf(learned, Math.min(LEARN_CAP, 2 * learned.length));
       }
       learned[learnedCount++] = value;
     }
@@ -110,6 +129,17 @@ public final class SeriesSurprise {
 
   private void start() {
     started = true;
+    if (learnedCount > 0) {
+      double s = 0;
+      double q = 0;
+      for (int i = 0; i < learnedCount; i++) {
+        s += learned[i];
+        q += learned[i] * learned[i];
+      }
+      levelMean = s / learnedCount;
+      double sd = Math.sqrt(Math.max(0, q / learnedCount - levelMean * levelMean));
+      levelSd = Math.max(sd, 1e-3 * (Math.abs(levelMean) + 1e-3));
+    }
     if (options.seasonalMinAcf() < 1) {
       int p = SeasonalResidual.detectPeriod(learned, learnedCount, options.seasonalMinAcf());
       if (p > 0) {
@@ -127,25 +157,27 @@ public final class SeriesSurprise {
    * Scores the next step.
    *
    * @param fused the ensemble's fused score (negative or NaN count as 0)
-   * @param levelZ the step's {@code z_long} feature
-   * @param value the step's value (NaN for an interpolated step: no range check)
+   * @param value the step's value (NaN for an interpolated step: only the ensemble scores it)
    * @return the score in [0, 1]; at or above {@link #RED} an alarm
    */
-  public double update(double fused, double levelZ, double value) {
+  public double update(double fused, double value) {
     if (!started) {
       start();
     }
-    double s = Math.max(ensemble.update(fused), level.update(Math.abs(levelZ)));
-    if (seasonal != null && Double.isFinite(value)) {
-      s = Math.max(s, seasonalLikelihood.update(Math.abs(seasonal.next(value))));
-    }
-    if (options.rangeTolerance() >= 0 && Double.isFinite(value) && max >= min) {
-      double slack = options.rangeTolerance() * (max - min);
-      if (value > max + slack || value < min - slack) {
-        s = 1;
+    double s = ensemble.update(fused);
+    if (Double.isFinite(value)) {
+      s = Math.max(s, level.update(Math.abs(value - levelMean) / levelSd));
+      if (seasonal != null) {
+        s = Math.max(s, seasonalLikelihood.update(Math.abs(seasonal.next(value))));
       }
+      if (options.rangeTolerance() >= 0 && max >= min) {
+        double slack = options.rangeTolerance() * (max - min);
+        if (value > max + slack || value < min - slack) {
+          s = 1;
+        }
+      }
+      observe(value);
     }
-    observe(value);
     long now = step++;
     if (s >= RED) {
       if (now - lastAlarm <= options.refractorySteps()) {

@@ -59,19 +59,19 @@ class SeasonalResidualTest {
     SplittableRandom r = new SplittableRandom(4);
     SeriesSurprise sp =
         new SeriesSurprise(
-            new SeriesSurprise.Options(ScoreLikelihood.Options.defaults(), 100, -1, 0.3));
+            new SeriesSurprise.Options(ScoreLikelihood.Options.defaults(), 20, 100, -1, 0.3));
     int t = 0;
     for (; t < 600; t++) {
       sp.observe(daily(t, r));
     }
     double normal = 0;
     for (; t < 48 * 30; t++) {
-      normal = Math.max(normal, sp.update(1, 0.5, daily(t, r)));
+      normal = Math.max(normal, sp.update(1, daily(t, r)));
     }
     assertTrue(sp.period() >= 47 && sp.period() <= 49, "period " + sp.period());
     double broken = 0;
     for (int k = 0; k < 48; k++, t++) {
-      broken = Math.max(broken, sp.update(1, 0.5, 10 + 0.3 * r.nextGaussian()));
+      broken = Math.max(broken, sp.update(1, 10 + 0.3 * r.nextGaussian()));
     }
     assertTrue(broken >= SeriesSurprise.RED, "broken season: " + broken);
     assertTrue(normal < SeriesSurprise.RED, "normal seasons: " + normal);
