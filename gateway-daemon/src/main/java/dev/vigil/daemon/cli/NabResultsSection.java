@@ -41,11 +41,12 @@ final class NabResultsSection {
     b.append(
         "Every series streamed through the telemetry detector in time order: series features, the"
             + " autoencoder + LSTM + Isolation Forest ensemble trained on the probationary 15 % only"
-            + " (int8 runtime), then `SeriesSurprise`: the fused score, the level against the last"
-            + " 128 steps and, where the probation shows a season, the departure from it, each as a"
-            + " likelihood against the series' own score history; a value beyond the range seen so"
-            + " far by 5 % scores 1; one alarm per 100 steps. No model learns after probation; the"
-            + " rolling windows, seen range and score histories are state that moves with the data,"
+            + " (int8 runtime), then `SeriesSurprise`: the fused score, the value against the"
+            + " probation's mean and deviation and, where the probation shows a season, the"
+            + " departure from it, each as a likelihood against the series' own score history; a"
+            + " value beyond the range seen so far by 5 % scores 1; one alarm per 100 steps. No"
+            + " model learns after probation; the rolling windows, seen range, seasonal residuals"
+            + " and score histories are state that moves with the data,"
             + " as in the daemon. Scored by Vigil's Java implementation of NAB v1.1's scorer"
             + " (checked against NAB's published results). For reference, NAB's scoreboard: Numenta"
             + " HTM 70.5, Random Cut Forest 51.7, ARTime 74.9 (standard profile).\n\n");
@@ -77,6 +78,12 @@ final class NabResultsSection {
               r.falseNegatives()));
     }
     NabProfileReport std = report.profiles().get("standard");
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "\nGoal: standard profile ≥ 70 — %s (%.1f).\n",
+            std.normalisedScore() >= 70 ? "met" : "**not met**",
+            std.normalisedScore()));
     java.util.Map<String, int[]> cat = new java.util.TreeMap<>();
     java.util.Map<String, Double> catScore = new java.util.TreeMap<>();
     for (var f : std.files()) {
