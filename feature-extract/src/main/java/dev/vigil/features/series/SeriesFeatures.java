@@ -105,7 +105,9 @@ public final class SeriesFeatures {
   private final Options options;
   private final SeriesListener listener;
   private final Map<String, Device> devices = new HashMap<>();
-  private final Map<Key, Series> series = new HashMap<>();
+  private final Map<String, Map<String, Series>> series = new HashMap<>(); // device, metric
+  private int seriesCount;
+  private final List<Series> all = new ArrayList<>();
   private final HaarDenoiser haar = new HaarDenoiser();
   private final float[] out = new float[SCHEMA.size()];
   private final double[] window = new double[HaarDenoiser.N];
@@ -113,8 +115,6 @@ public final class SeriesFeatures {
   private long droppedSeries;
   private long emitted;
   private long filled;
-
-  private record Key(String device, String metric) {}
 
   /** Per-device message statistics of the open step of each of its series. */
   private static final class Device {
@@ -184,16 +184,18 @@ public final class SeriesFeatures {
     if (!Double.isFinite(value)) {
       throw new IllegalArgumentException("value must be finite, was " + value);
     }
-    Key k = new Key(device, metric);
-    Series s = series.get(k);
+    Map<String, Series> byMetric = series.get(device); // no allocation for a known series
+    Series s = byMetric == null ? null : byMetric.get(metric);
     if (s == null) {
-      if (series.size() >= options.maxSeries()) {
+      if (seriesCount >= options.maxSeries()) {
         droppedSeries++;
         return;
       }
       Device d = devices.computeIfAbsent(device, Device::new);
       s = new Series(d, metric);
-      series.put(k, s);
+      series.computeIfAbsent(device, x -> new HashMap<>()).put(metric, s);
+      all.add(s);
+      seriesCount++;
     }
     long step = Math.floorDiv(timestampMillis, options.stepMillis()) * options.stepMillis();
     if (s.openStep == Long.MIN_VALUE) {
@@ -214,7 +216,8 @@ public final class SeriesFeatures {
 
   /** Closes every open step that ends at or before {@code nowMillis} (silent series). */
   public void tick(long nowMillis) {
-    for (Series s : series.values()) {
+    for (int i = 0; i < all.size(); i++) { // indexed: no iterator per tick
+      Series s = all.get(i);
       if (s.count > 0 && s.openStep + options.stepMillis() <= nowMillis) {
         close(s);
         s.openStep += options.stepMillis();
@@ -224,7 +227,8 @@ public final class SeriesFeatures {
 
   /** Closes every open step (end of input). */
   public void flush() {
-    for (Series s : series.values()) {
+    for (int i = 0; i < all.size(); i++) { // indexed: no iterator per tick
+      Series s = all.get(i);
       if (s.count > 0) {
         close(s);
         s.openStep += options.stepMillis();
@@ -234,7 +238,8 @@ public final class SeriesFeatures {
 
   /** Fixes every series' baseline from now on. */
   public void freezeBaselines() {
-    for (Series s : series.values()) {
+    for (int i = 0; i < all.size(); i++) { // indexed: no iterator per tick
+      Series s = all.get(i);
       s.frozen = true;
     }
   }
@@ -345,7 +350,7 @@ public final class SeriesFeatures {
     double m = sum / count;
     stats[0] = m;
     stats[1] = Math.sqrt(Math.max(0, sq / count - m * m));
-    return new double[] {stats[0], stats[1]};
+    return stats; // read at once by the caller, before the next call
   }
 
   private static double clip(double z) {
@@ -387,6 +392,6 @@ public final class SeriesFeatures {
 
   /** Returns the number of series tracked. */
   public int seriesCount() {
-    return series.size();
+    return seriesCount;
   }
 }

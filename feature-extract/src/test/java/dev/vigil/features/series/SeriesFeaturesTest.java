@@ -121,4 +121,29 @@ class SeriesFeaturesTest {
     f.flush();
     assertThat(out).hasSize(20);
   }
+
+  @Test
+  void knownSeriesReadingsAndStepsAllocateNothing() {
+    float[] sink = new float[1];
+    SeriesFeatures f =
+        new SeriesFeatures(
+            new SeriesFeatures.Options(1000, false, 64, 16), (hi, lo, st, v) -> sink[0] += v[0]);
+    String[] devices = {"a", "b", "c"};
+    String[] metrics = {"temp", "hum"};
+    long t = 0;
+    for (int i = 0; i < 2000; i++, t += 250) { // warm up: every series known, code compiled
+      f.offer(devices[i % 3], metrics[i % 2], t, i % 17, 40);
+      f.tick(t);
+    }
+    com.sun.management.ThreadMXBean mx =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long tid = Thread.currentThread().getId();
+    long before = mx.getThreadAllocatedBytes(tid);
+    for (int i = 0; i < 100_000; i++, t += 250) {
+      f.offer(devices[i % 3], metrics[i % 2], t, i % 17, 40);
+      f.tick(t);
+    }
+    assertThat(mx.getThreadAllocatedBytes(tid) - before).isLessThan(4096);
+    assertThat(f.emitted()).isGreaterThan(20_000);
+  }
 }
