@@ -115,6 +115,7 @@ public final class SeriesFeatures {
   private long droppedSeries;
   private long emitted;
   private long filled;
+  private double emittingValue = Double.NaN;
 
   /** Per-device message statistics of the open step of each of its series. */
   private static final class Device {
@@ -328,6 +329,7 @@ public final class SeriesFeatures {
     out[6 + LAGS] = (float) Math.log1p(msgs);
     out[7 + LAGS] = (float) Math.log1p(bytes);
     emitted++;
+    emittingValue = wasFilled ? Double.NaN : rawValue;
     listener.onVector(s.hi, s.lo, stepStart, out);
   }
 
@@ -368,6 +370,14 @@ public final class SeriesFeatures {
     h *= 0xff51afd7ed558ccdL;
     h ^= h >>> 33;
     return h;
+  }
+
+  /**
+   * Returns the value (mean of the step's readings) of the step being emitted, NaN for an
+   * interpolated step; valid inside {@link SeriesListener#onVector}.
+   */
+  public double emittingValue() {
+    return emittingValue;
   }
 
   /** Returns readings dropped because they were older than their series' open step. */
