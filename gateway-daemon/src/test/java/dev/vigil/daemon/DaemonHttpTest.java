@@ -173,6 +173,7 @@ class DaemonHttpTest {
     // alert.
     assertThat(alerts.stream().filter(a -> "10.77.0.66".equals(a.get("src_ip"))).count())
         .isGreaterThanOrEqualTo(2);
+    assertThat(alerts).allSatisfy(a -> assertThat(a).doesNotContainKey("telemetry"));
   }
 
   @Test
