@@ -269,6 +269,11 @@ public final class ModelManager {
     return config.learn() != null && collected != null;
   }
 
+  /** Returns the state of baseline learning, as {@code /health} shows it. */
+  String learnState() {
+    return learnState;
+  }
+
   /** Ends learning early with what was collected (capture file finished). */
   void endOfInput() {
     VigilConfig.Learn learn = config.learn();

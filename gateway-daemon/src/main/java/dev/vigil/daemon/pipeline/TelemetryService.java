@@ -439,9 +439,15 @@ public final class TelemetryService {
     if (!connected) {
       state = wasConnected ? "reconnecting" : "connecting";
       status = wasConnected ? ComponentHealth.DOWN : ComponentHealth.STARTING;
-    } else if (a == null) {
-      state = models.collecting() ? "learning" : "training";
+    } else if (a == null && models.collecting()) {
+      state = "learning";
       status = ComponentHealth.UP;
+    } else if (a == null && models.learnState().startsWith("training")) {
+      state = "training";
+      status = ComponentHealth.UP;
+    } else if (a == null) {
+      state = "no model: " + models.learnState(); // learning failed: an operator must act
+      status = ComponentHealth.DOWN;
     } else {
       state = "scoring";
       status = ComponentHealth.UP;
