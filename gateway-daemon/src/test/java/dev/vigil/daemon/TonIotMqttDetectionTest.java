@@ -167,7 +167,14 @@ class TonIotMqttDetectionTest {
     long base = Instant.now().minus(Duration.ofMinutes(50)).toEpochMilli() / STEP_MS * STEP_MS;
     assertThat(time(base, rows)).isLessThan(System.currentTimeMillis() - 60_000);
 
-    broker = Mosquitto.start(Files.createDirectories(tmp.resolve("broker")));
+    // Mosquitto drops QoS 1 messages beyond 1000 queued for a client by default. On a loaded
+    // machine (load 5 on 2 cores) the daemon once received fewer messages than were published,
+    // most likely so; a failure below now shows the broker's log.
+    broker =
+        Mosquitto.start(
+            Files.createDirectories(tmp.resolve("broker")),
+            List.of("max_queued_messages 200000"),
+            List.of());
     Path cfg = tmp.resolve("vigil.yaml");
     Files.writeString(
         cfg,
@@ -209,10 +216,15 @@ class TonIotMqttDetectionTest {
       c.close();
     }
     long total = published;
-    waitFor(
-        "every message",
-        Duration.ofSeconds(120),
-        () -> metric("vigil_telemetry_messages_total") == total);
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (metric("vigil_telemetry_messages_total") != total) {
+      assertThat(System.nanoTime())
+          .as(
+              "every message: %d published, %.0f received; broker log:%n%s",
+              total, metric("vigil_telemetry_messages_total"), broker.log())
+          .isLessThan(deadline);
+      Thread.sleep(200);
+    }
     // let the consumer finish the last steps
     double[] last = {-1};
     waitFor(
