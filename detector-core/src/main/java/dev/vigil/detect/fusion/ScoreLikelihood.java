@@ -15,8 +15,10 @@ package dev.vigil.detect.fusion;
  * zone ({@code p ≤} {@link Options#red()}), following red steps are reported at the yellow level,
  * so one anomaly raises one alarm, not a run of them.
  *
- * <p>The history is a ring; its sums are recomputed exactly every {@link Options#history()} steps
- * so rounding does not accumulate. No allocation per step. Not thread-safe.
+ * <p>The history is kept as a ring of 128 blocks of sums (of {@code ceil(history / 128)} short
+ * means each), so its memory is about 2 KB whatever its length, and the sums are recomputed from
+ * the blocks whenever one completes, so rounding does not accumulate. No allocation per step. Not
+ * thread-safe.
  */
 public final class ScoreLikelihood {
   /**
@@ -56,19 +58,31 @@ public final class ScoreLikelihood {
   private static final double LOG_FLOOR = Math.log(1e-10);
 
   private final Options options;
-  private final double[] ring;
+
+  /** Blocks the history is kept in: memory per history is fixed, whatever its length. */
+  static final int BLOCKS = 128;
+
+  private final int blockSize;
+  private final double[] blockSum;
+  private final double[] blockSq;
   private final double[] recent;
   private long steps;
-  private long count;
-  private double sum;
+  private long blocks; // complete blocks pushed
+  private double sum; // of the complete blocks in the ring
   private double sumSq;
+  private double partSum; // of the open block
+  private double partSq;
+  private int partCount;
   private double recentSum;
   private boolean lastRed;
 
   /** Creates an empty history. */
   public ScoreLikelihood(Options options) {
     this.options = options;
-    this.ring = new double[options.history()];
+    this.blockSize = (options.history() + BLOCKS - 1) / BLOCKS;
+    int n = (options.history() + blockSize - 1) / blockSize;
+    this.blockSum = new double[n];
+    this.blockSq = new double[n];
     this.recent = new double[options.shortWindow()];
   }
 
@@ -85,9 +99,10 @@ public final class ScoreLikelihood {
     steps++;
     double shortMean = recentSum / Math.min(steps, w);
     double score = 0;
+    long count = size();
     if (count >= options.minHistory()) {
-      double mean = sum / count;
-      double var = Math.max(0, sumSq / count - mean * mean);
+      double mean = (sum + partSum) / count;
+      double var = Math.max(0, (sumSq + partSq) / count - mean * mean);
       double sd = Math.max(Math.sqrt(var), options.minSd() * (Math.abs(mean) + 1));
       double p = tail((shortMean - mean) / sd);
       boolean red = p <= options.red();
@@ -102,29 +117,33 @@ public final class ScoreLikelihood {
   }
 
   private void push(double v) {
-    int h = options.history();
-    int i = (int) (count % h);
-    if (count >= h) {
-      sum -= ring[i];
-      sumSq -= ring[i] * ring[i];
+    partSum += v;
+    partSq += v * v;
+    if (++partCount < blockSize) {
+      return;
     }
-    ring[i] = v;
-    sum += v;
-    sumSq += v * v;
-    count++;
-    if (count % h == 0) { // exact again once per lap of the ring
-      sum = 0;
-      sumSq = 0;
-      for (double d : ring) {
-        sum += d;
-        sumSq += d * d;
-      }
+    int i = (int) (blocks % blockSum.length);
+    blockSum[i] = partSum;
+    blockSq[i] = partSq;
+    blocks++;
+    partSum = 0;
+    partSq = 0;
+    partCount = 0;
+    sum = 0; // exact: summed afresh over at most BLOCKS blocks
+    sumSq = 0;
+    int n = (int) Math.min(blocks, blockSum.length);
+    for (int k = 0; k < n; k++) {
+      sum += blockSum[k];
+      sumSq += blockSq[k];
     }
   }
 
-  /** Returns short means in the history (at most {@link Options#history()}). */
+  /**
+   * Returns short means in the history: at most about {@link Options#history()} (whole blocks of
+   * {@code ceil(history / 128)} plus the open one).
+   */
   public long size() {
-    return Math.min(count, options.history());
+    return Math.min(blocks, blockSum.length) * blockSize + partCount;
   }
 
   /** Upper Gaussian tail probability {@code Q(z)} (Abramowitz–Stegun 7.1.26 erfc, 1.5e-7). */
