@@ -74,6 +74,38 @@ public final class SeriesSurprise {
   /** Score at and above which a step is an alarm. */
   public static final double RED = 0.5;
 
+  /** Which channel gave a step its score. */
+  public enum Channel {
+    /** The ensemble's fused score. */
+    ENSEMBLE,
+    /** The value against the learning period's level. */
+    LEVEL,
+    /** The departure from the learned season. */
+    SEASON,
+    /** A value beyond the range seen so far. */
+    RANGE;
+
+    /** Returns the name used in alerts. */
+    public String key() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /**
+   * Returns the severity of an alarm's score: high at 0.9 and above (tail probability 1e-9 or a
+   * value beyond the seen range), medium from 0.7 (1e-7), low below.
+   */
+  public static dev.vigil.detect.fusion.Severity severity(double score) {
+    if (score < RED) {
+      return dev.vigil.detect.fusion.Severity.NONE;
+    }
+    return score >= 0.9
+        ? dev.vigil.detect.fusion.Severity.HIGH
+        : score >= 0.7
+            ? dev.vigil.detect.fusion.Severity.MEDIUM
+            : dev.vigil.detect.fusion.Severity.LOW;
+  }
+
   private final Options options;
   private final ScoreLikelihood ensemble;
   private final ScoreLikelihood level;
@@ -89,6 +121,7 @@ public final class SeriesSurprise {
   private double levelSd = 1;
   private SeasonalResidual seasonal;
   private ScoreLikelihood seasonalLikelihood;
+  private Channel channel = Channel.ENSEMBLE;
 
   /** Creates the scorer of one series. */
   public SeriesSurprise(Options options) {
@@ -120,6 +153,31 @@ public final class SeriesSurprise {
       }
       learned[learnedCount++] = value;
     }
+  }
+
+  /** Returns the channel that gave the last step its score. */
+  public Channel channel() {
+    return channel;
+  }
+
+  /** Returns the learning period's mean (the level reference; 0 before scoring starts). */
+  public double levelMean() {
+    return levelMean;
+  }
+
+  /** Returns the learning period's deviation (floored; 1 before scoring starts). */
+  public double levelSd() {
+    return levelSd;
+  }
+
+  /** Returns the lowest and highest values seen so far (infinite before any). */
+  public double[] range() {
+    return new double[] {min, max};
+  }
+
+  /** Returns whether scoring has started (the level reference and season are fixed). */
+  public boolean started() {
+    return started;
   }
 
   /** Returns the season found in the learning period, in steps (0: none or not yet started). */
@@ -165,19 +223,30 @@ public final class SeriesSurprise {
       start();
     }
     double s = ensemble.update(fused);
+    Channel c = Channel.ENSEMBLE;
     if (Double.isFinite(value)) {
-      s = Math.max(s, level.update(Math.abs(value - levelMean) / levelSd));
+      double l = level.update(Math.abs(value - levelMean) / levelSd);
+      if (l > s) {
+        s = l;
+        c = Channel.LEVEL;
+      }
       if (seasonal != null) {
-        s = Math.max(s, seasonalLikelihood.update(Math.abs(seasonal.next(value))));
+        double z = seasonalLikelihood.update(Math.abs(seasonal.next(value)));
+        if (z > s) {
+          s = z;
+          c = Channel.SEASON;
+        }
       }
       if (options.rangeTolerance() >= 0 && max >= min) {
         double slack = options.rangeTolerance() * (max - min);
         if (value > max + slack || value < min - slack) {
           s = 1;
+          c = Channel.RANGE;
         }
       }
       observe(value);
     }
+    channel = c;
     long now = step++;
     if (s >= RED) {
       if (now - lastAlarm <= options.refractorySteps()) {

@@ -2,11 +2,11 @@ package dev.vigil.daemon.pipeline;
 
 import dev.vigil.daemon.alerts.Alert;
 import dev.vigil.daemon.config.VigilConfig;
-import dev.vigil.detect.fusion.Component;
 import dev.vigil.detect.fusion.Severity;
 import dev.vigil.detect.model.EnsembleScorer;
 import dev.vigil.detect.model.FeatureContribution;
 import dev.vigil.detect.model.Verdict;
+import dev.vigil.detect.series.SeriesSurprise;
 import dev.vigil.features.series.SeriesFeatures;
 import dev.vigil.features.telemetry.BadPayload;
 import dev.vigil.features.telemetry.MqttTelemetrySource;
@@ -74,6 +74,13 @@ public final class TelemetryService {
   /** Index of the feature that is 1 on a step interpolated over a gap. */
   private static final int FILLED = SeriesFeatures.SCHEMA.names().indexOf("filled");
 
+  /**
+   * How a series' fused scores become alarms: the same {@link SeriesSurprise} as {@code vigil nab}
+   * (fused score, level and season as likelihoods against the series' own history, range check, one
+   * alarm per 100 steps).
+   */
+  static final SeriesSurprise.Options SURPRISE = SeriesSurprise.Options.defaults();
+
   /** Steps after which a series' baseline (the floor of its deviations) is fixed. */
   static final int BASELINE_STEPS = 256;
 
@@ -117,6 +124,7 @@ public final class TelemetryService {
   private static final class SeriesInfo {
     final String device;
     final String metric;
+    final SeriesSurprise surprise = new SeriesSurprise(SURPRISE);
     long steps;
 
     SeriesInfo(String device, String metric) {
@@ -350,9 +358,11 @@ public final class TelemetryService {
     if (s == null) {
       return; // not possible: every series offered is tracked
     }
+    double value = features.emittingValue(); // NaN for an interpolated step
     s.steps++;
     if (s.steps <= WARMUP_STEPS) {
       warming.increment();
+      s.surprise.observe(value);
       return;
     }
     if (v[FILLED] != 0) {
@@ -365,16 +375,20 @@ public final class TelemetryService {
     if (scorer == null) {
       unscored.increment();
       models.offer(hi, lo, endMicros, v, false);
+      s.surprise.observe(value);
     } else {
       long t0 = System.nanoTime();
-      scorer.score(hi, lo, stepStartMillis, v);
+      double fused = scorer.score(hi, lo, stepStartMillis, v);
+      double surprise = s.surprise.update(fused, value);
       latency.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
       scored.increment();
-      boolean flagged = scorer.anomalous();
-      models.offer(
-          hi, lo, endMicros, v, flagged && scorer.severity().compareTo(Severity.HIGH) >= 0);
+      boolean flagged = surprise >= SeriesSurprise.RED;
+      boolean high =
+          scorer.anomalous() && scorer.severity().compareTo(Severity.HIGH) >= 0
+              || SeriesSurprise.severity(surprise).compareTo(Severity.HIGH) >= 0;
+      models.offer(hi, lo, endMicros, v, high);
       if (flagged) {
-        alert(s, stepStartMillis, scorer);
+        alert(s, stepStartMillis, scorer, surprise, value);
       }
     }
     if (collecting && !models.collecting()) {
@@ -382,19 +396,37 @@ public final class TelemetryService {
     }
   }
 
-  private void alert(SeriesInfo s, long stepStartMillis, EnsembleScorer scorer) {
+  private void alert(
+      SeriesInfo s, long stepStartMillis, EnsembleScorer scorer, double surprise, double value) {
     Verdict verdict = scorer.verdict(3);
+    Severity severity =
+        verdict.severity().compareTo(SeriesSurprise.severity(surprise)) > 0
+            ? verdict.severity()
+            : SeriesSurprise.severity(surprise);
     List<Alert.Feature> why = new ArrayList<>();
     for (FeatureContribution f : verdict.topFeatures()) {
       why.add(new Alert.Feature(f.name(), f.value(), f.share(), f.scaled(), f.reconstructed()));
     }
     Map<String, Double> comps = new LinkedHashMap<>();
+    comps.put("surprise", surprise);
+    comps.put("fused", verdict.score());
     verdict.components().forEach((c, x) -> comps.put(c.key(), x));
-    List<String> fired = verdict.fired().stream().map(Component::key).toList();
+    List<String> fired = new ArrayList<>();
+    fired.add(s.surprise.channel().key());
+    verdict.fired().forEach(c -> fired.add(c.key()));
     String start = DetectionService.micros(stepStartMillis * 1000);
     String end = DetectionService.micros((stepStartMillis + stepMillis) * 1000);
     String schema = scorer.model().schema().id();
-    String summary = s.device + " " + s.metric + ": " + verdict.summary();
+    String summary =
+        s.device
+            + " "
+            + s.metric
+            + ": "
+            + severity.name().toLowerCase(Locale.ROOT)
+            + String.format(Locale.ROOT, " anomaly %.2f (alarm at %.2f), ", surprise, 0.5)
+            + explain(s.surprise, value)
+            + "; ensemble: "
+            + verdict.summary();
     Alert.Series what = new Alert.Series(s.device, s.metric, stepMillis / 1000.0);
     alerts.publish(
         id ->
@@ -408,13 +440,13 @@ public final class TelemetryService {
                     SIGNATURE_ID,
                     "VIGIL anomalous device telemetry",
                     "Anomalous telemetry",
-                    DetectionService.eveSeverity(verdict.severity())),
+                    DetectionService.eveSeverity(severity)),
                 new Alert.Detail(
                     id,
-                    "ensemble",
-                    verdict.score(),
-                    verdict.threshold(),
-                    verdict.severity().name().toLowerCase(Locale.ROOT),
+                    "ensemble+surprise",
+                    surprise,
+                    SeriesSurprise.RED,
+                    severity.name().toLowerCase(Locale.ROOT),
                     comps,
                     fired,
                     summary,
@@ -424,6 +456,31 @@ public final class TelemetryService {
                     schema,
                     why)));
     raised.increment();
+  }
+
+  /** One line on what made a series' step surprising. */
+  static String explain(SeriesSurprise sp, double value) {
+    return switch (sp.channel()) {
+      case RANGE -> {
+        double[] r = sp.range();
+        yield String.format(
+            Locale.ROOT, "value %.4g beyond the range seen [%.4g, %.4g]", value, r[0], r[1]);
+      }
+      case LEVEL ->
+          String.format(
+              Locale.ROOT,
+              "value %.4g against the learned level %.4g ± %.3g",
+              value,
+              sp.levelMean(),
+              sp.levelSd());
+      case SEASON ->
+          String.format(
+              Locale.ROOT,
+              "value %.4g departs from the learned %d-step season",
+              value,
+              sp.period());
+      case ENSEMBLE -> "the ensemble's score stands out against its recent history";
+    };
   }
 
   private void publishHealth() {
