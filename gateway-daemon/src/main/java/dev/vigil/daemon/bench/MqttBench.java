@@ -154,16 +154,22 @@ public final class MqttBench {
    * @param broker Mosquitto's version line
    * @param trainVectors vectors the scorer's model was trained on
    * @param trainMillis training time
+   * @param pipelineAlone messages/s of the scored pipeline alone (readings from memory into
+   *     SeriesFeatures and the scorer, one thread, no MQTT): the most the scored subscriber's
+   *     consumer thread can take
    * @param results one per QoS level, in the settings' order
    * @param nanos the whole run
+   * @param loadAtEnd the one-minute load average when the run ended
    */
   public record Result(
       Settings settings,
       String broker,
       int trainVectors,
       long trainMillis,
+      double pipelineAlone,
       List<QosResult> results,
-      long nanos) {
+      long nanos,
+      Optional<String> loadAtEnd) {
     /** Copies. */
     public Result {
       results = List.copyOf(results);
@@ -203,6 +209,7 @@ public final class MqttBench {
 
   // The scored pipeline: one for the whole run, fed on each source's consumer thread in turn.
   private SeriesFeatures features;
+  private DetectionModel model;
   private EnsembleScorer scorer;
   private long vectors;
   private double scoreSum;
@@ -232,6 +239,12 @@ public final class MqttBench {
         "trained the scorer on %d series vectors in %.1f s%n",
         trainVectors,
         trainMillis / 1e3);
+    double alone = pipelineAlone();
+    out.printf(
+        Locale.ROOT,
+        "scored pipeline alone (readings from memory, one thread): %.0f msg/s (%.2f us a message)%n",
+        alone,
+        1e6 / alone);
     out.flush();
     Path dir = Files.createTempDirectory("vigil-bench-mqtt");
     List<QosResult> results = new ArrayList<>();
@@ -263,7 +276,14 @@ public final class MqttBench {
       out.print(""); // keeps the scores alive
     }
     return new Result(
-        settings, version, trainVectors, trainMillis, results, System.nanoTime() - t0);
+        settings,
+        version,
+        trainVectors,
+        trainMillis,
+        alone,
+        results,
+        System.nanoTime() - t0,
+        Machine.loadAverage());
   }
 
   // ---- the scorer
@@ -302,12 +322,13 @@ public final class MqttBench {
       }
     }
     DetectionModel m =
-        ModelTrainer.train(
-            SeriesFeatures.SCHEMA,
-            seqs,
-            null,
-            fewEpochs(NabRunner.Config.defaults().training()),
-            ModelTrainer.Listener.silent());
+        model =
+            ModelTrainer.train(
+                SeriesFeatures.SCHEMA,
+                seqs,
+                null,
+                fewEpochs(NabRunner.Config.defaults().training()),
+                ModelTrainer.Listener.silent());
     scorer = m.scorer(Precision.INT8, 4 * settings.devices());
     features =
         new SeriesFeatures(
@@ -352,6 +373,47 @@ public final class MqttBench {
         c.targetFpr(),
         c.calibrationFraction(),
         c.weightStep());
+  }
+
+  /**
+   * Returns the median messages/s, over 3 passes after a warm-up, of the scored pipeline fed from
+   * memory: each pass a fresh SeriesFeatures and scorer take {@code messages} messages' worth of
+   * readings (two a message), as the scored subscriber's sink does.
+   */
+  private double pipelineAlone() {
+    int n = settings.messages();
+    int devices = settings.devices();
+    String[] names = new String[devices];
+    for (int d = 0; d < devices; d++) {
+      names[d] = "dev" + d;
+    }
+    Reading[] readings = new Reading[2 * n];
+    for (int i = 0; i < n; i++) {
+      int d = i % devices;
+      long step = i / devices;
+      long ts = EPOCH + step * STEP_MILLIS;
+      readings[2 * i] = new Reading(names[d], "temp", ts, value(d, 0, step));
+      readings[2 * i + 1] = new Reading(names[d], "hum", ts, value(d, 1, step));
+    }
+    double[] rates = new double[3];
+    for (int pass = -1; pass < rates.length; pass++) {
+      EnsembleScorer sc = model.scorer(Precision.INT8, 4 * devices);
+      double[] sum = {0};
+      SeriesFeatures f =
+          new SeriesFeatures(
+              new SeriesFeatures.Options(STEP_MILLIS, false, 256, 4 * devices),
+              (hi, lo, step, v) -> sum[0] += sc.score(hi, lo, step, v));
+      long t0 = System.nanoTime();
+      for (Reading r : readings) {
+        f.offer(r.device(), r.metric(), r.timestampMillis(), r.value(), 0);
+      }
+      long dt = System.nanoTime() - t0;
+      scoreSum += sum[0];
+      if (pass >= 0) {
+        rates[pass] = n * 1e9 / dt;
+      }
+    }
+    return median(rates);
   }
 
   // ---- one QoS level
@@ -667,15 +729,21 @@ public final class MqttBench {
     b.append(
         String.format(
             Locale.ROOT,
-            "Broker: %s, MQTT 3.1.1, default in-flight window; scorer trained on %d vectors in %.1f"
-                + " s; the whole run %.0f s.\nMachine: %s; load average %s at the start; %s UTC;"
-                + " commit %s.\n",
+            "The scored pipeline alone (the same readings from memory into `SeriesFeatures` and the"
+                + " scorer, one thread, no\nMQTT) takes %,.0f msg/s (%.1f µs a message): the most the"
+                + " scored subscriber's consumer thread can keep up with.\n\nBroker: %s, MQTT 3.1.1,"
+                + " default in-flight window; scorer trained on %d vectors in %.1f s; the whole run %.0f"
+                + " s.\nMachine: %s; load average %s at the start, %s at the end (other work on the"
+                + " machine); %s UTC;\ncommit %s.\n",
+            r.pipelineAlone(),
+            1e6 / r.pipelineAlone(),
             r.broker(),
             r.trainVectors(),
             r.trainMillis() / 1e3,
             r.nanos() / 1e9,
             machine.describe(),
             load.orElse("?"),
+            r.loadAtEnd().orElse("?"),
             date,
             commit.map(c -> "`" + c + "`").orElse("unknown")));
     return b.toString();

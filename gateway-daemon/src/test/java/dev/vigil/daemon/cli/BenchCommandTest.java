@@ -192,6 +192,7 @@ class BenchCommandTest {
     assertThat(code).as("stderr: %s", err).isZero();
     List<String> lines = out.toString().lines().toList();
     assertThat(lines).anyMatch(l -> l.startsWith("QoS 1 warm-up: "));
+    assertThat(lines).anyMatch(l -> l.startsWith("scored pipeline alone (readings from memory"));
     assertThat(lines).anyMatch(l -> l.matches("QoS 1 round 1/1: .*bare \\d+/s.*"));
     String last = lines.get(lines.size() - 1);
     Matcher m =
@@ -206,7 +207,8 @@ class BenchCommandTest {
     assertThat(text)
         .contains("<!-- bench-mqtt:begin -->", "<!-- bench-mqtt:end -->")
         .containsPattern("\\| 1 \\| 2,000 × 1 \\| [0-9,]+ \\([0-9,]+ – [0-9,]+\\) \\|")
-        .contains("Broker: mosquitto version", "Machine: ", " / 0 / 0 |");
+        .contains("Broker: mosquitto version", "Machine: ", " / 0 / 0 |")
+        .containsPattern("(?s)The scored pipeline alone .*? takes [0-9,]+ msg/s");
     assertThat(vigil("bench", "mqtt", "--qos", "3")).isEqualTo(2);
     assertThat(err.toString()).contains("qos must list levels 0 to 2");
     assertThat(vigil("bench", "mqtt", "--messages", "10")).isEqualTo(2);
