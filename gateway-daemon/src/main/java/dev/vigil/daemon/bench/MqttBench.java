@@ -4,6 +4,8 @@ import dev.vigil.detect.model.DetectionModel;
 import dev.vigil.detect.model.EnsembleScorer;
 import dev.vigil.detect.model.ModelTrainer;
 import dev.vigil.detect.model.Precision;
+import dev.vigil.detect.nn.AutoencoderTrainer;
+import dev.vigil.detect.nn.LstmTrainer;
 import dev.vigil.detect.series.NabRunner;
 import dev.vigil.features.series.SeriesFeatures;
 import dev.vigil.features.telemetry.DecoderOptions;
@@ -25,6 +27,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -321,15 +324,14 @@ public final class MqttBench {
         n += v.size();
       }
     }
-    DetectionModel m =
-        model =
-            ModelTrainer.train(
-                SeriesFeatures.SCHEMA,
-                seqs,
-                null,
-                fewEpochs(NabRunner.Config.defaults().training()),
-                ModelTrainer.Listener.silent());
-    scorer = m.scorer(Precision.INT8, 4 * settings.devices());
+    model =
+        ModelTrainer.train(
+            SeriesFeatures.SCHEMA,
+            seqs,
+            null,
+            fewEpochs(NabRunner.Config.defaults().training()),
+            ModelTrainer.Listener.silent());
+    scorer = model.scorer(Precision.INT8, 4 * settings.devices());
     features =
         new SeriesFeatures(
             new SeriesFeatures.Options(STEP_MILLIS, false, 256, 4 * settings.devices()),
@@ -349,7 +351,7 @@ public final class MqttBench {
     var lstm = c.lstm();
     return new ModelTrainer.Config(
         c.scaling(),
-        new dev.vigil.detect.nn.AutoencoderTrainer.Config(
+        new AutoencoderTrainer.Config(
             ae.hidden(),
             ae.bottleneck(),
             Math.min(5, ae.maxEpochs()),
@@ -358,7 +360,7 @@ public final class MqttBench {
             ae.validationFraction(),
             ae.patience(),
             ae.seed()),
-        new dev.vigil.detect.nn.LstmTrainer.Config(
+        new LstmTrainer.Config(
             lstm.units(),
             lstm.layers(),
             lstm.sequenceLength(),
@@ -431,7 +433,7 @@ public final class MqttBench {
       int n = warmup ? settings.messages() / 2 : settings.messages();
       List<Kind> order = new ArrayList<>(List.of(Kind.values()));
       if (round % 2 == 1) {
-        java.util.Collections.reverse(order);
+        Collections.reverse(order);
       }
       if (round == 1) {
         vectorsBefore = vectors;
