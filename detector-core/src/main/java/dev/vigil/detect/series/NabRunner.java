@@ -37,13 +37,15 @@ import java.util.stream.Stream;
  * timestamp,value,anomaly_score,label}).
  *
  * <p>NAB's rules are kept: no look-ahead, labels never used for detection (only copied into the
- * {@code label} column the results format carries), and learning only in the probationary period
- * (the first {@code min(floor(0.15·n), 750)} rows). Each file is one series: its rows go through
- * {@link SeriesFeatures} (step = the file's median sampling interval; baseline fixed at the end of
- * probation), the probation vectors train an ensemble ({@link ModelTrainer}), and every later row
- * is scored as it arrives. The fused score {@code A} (1 = the probation 99th percentile) maps to
- * {@code anomaly_score = A⁺ / (A⁺ + T)}, with {@code T} the file's calibrated threshold, so 0.5 is
- * the threshold of every file and scores compare across files as NAB's single threshold needs.
+ * {@code label} column the results format carries), and the models learn only in the probationary
+ * period (the first {@code min(floor(0.15·n), 750)} rows). Each file is one series: its rows go
+ * through {@link SeriesFeatures} (step = the file's median sampling interval; baseline fixed at the
+ * end of probation), the probation vectors train an ensemble ({@link ModelTrainer}), and every
+ * later row is scored as it arrives. After probation nothing is trained; what still moves is state,
+ * as in the daemon: the features' rolling windows, the seen range and the score histories of {@link
+ * SeriesSurprise}, which turns the fused score and the level surprise into {@code anomaly_score} in
+ * [0, 1] (0.5 = tail probability 1e-5 against the series' own history), so one threshold serves
+ * every file as NAB's single threshold needs.
  */
 public final class NabRunner {
   private static final DateTimeFormatter TS =
@@ -68,8 +70,15 @@ public final class NabRunner {
    * @param training ensemble settings for each file's model
    * @param precision runtime precision
    * @param denoise Haar-denoise the series
+   * @param surprise how fused scores become {@code anomaly_score} (null: {@code A / (A + T)})
+   * @param probationRows learning rows (0: NAB's rule, {@link #probation(int)})
    */
-  public record Config(ModelTrainer.Config training, Precision precision, boolean denoise) {
+  public record Config(
+      ModelTrainer.Config training,
+      Precision precision,
+      boolean denoise,
+      SeriesSurprise.Options surprise,
+      int probationRows) {
     /**
      * Defaults for short series: autoencoder 32-8, LSTM 32 units over 16 steps, 30 epochs at most,
      * 100 trees, target FPR 1 % on the last 20 % of probation.
@@ -86,7 +95,17 @@ public final class NabRunner {
               0.2,
               0.05),
           Precision.INT8,
-          false);
+          false,
+          SeriesSurprise.Options.defaults(),
+          0);
+    }
+
+    /**
+     * Returns these settings with a fixed learning period of {@code rows} rows instead of NAB's
+     * rule (for checks on cut files; {@code rows <= 0} restores the rule).
+     */
+    public Config withProbation(int rows) {
+      return new Config(training, precision, denoise, surprise, rows);
     }
   }
 
@@ -187,7 +206,7 @@ public final class NabRunner {
     long t0 = System.nanoTime();
     Series s = read(dataDir.resolve("data").resolve(relative));
     int n = s.time().length;
-    int p = probation(n);
+    int p = c.probationRows() > 0 ? Math.min(c.probationRows(), n) : probation(n);
     long step = medianStep(s.time());
     List<float[]> train = new ArrayList<>();
     List<float[]> emitted = new ArrayList<>(); // this row's step, after any gap-filled steps
@@ -199,12 +218,16 @@ public final class NabRunner {
     EnsembleScorer scorer = null;
     double threshold = 1;
     int alerts = 0;
+    SeriesSurprise lh = c.surprise() == null ? null : new SeriesSurprise(c.surprise());
     for (int i = 0; i < n; i++) {
       emitted.clear();
       f.offer("nab", "value", s.time()[i], s.value()[i], 0);
       f.tick(s.time()[i] + step); // the row's step is complete once it is read
       if (i < p) {
         train.addAll(emitted);
+        if (lh != null) {
+          lh.observe(s.value()[i]);
+        }
         if (i == p - 1) {
           f.freezeBaselines();
           List<float[]> usable = train.subList(Math.min(16, train.size() / 4), train.size());
@@ -231,10 +254,23 @@ public final class NabRunner {
         continue;
       }
       double a = 0;
-      for (float[] v : emitted) { // filled steps advance the LSTM too; the row's own step is last
+      double sc = 0;
+      for (int k = 0; k < emitted.size(); k++) { // filled steps first, the row's own step last
+        float[] v = emitted.get(k);
         a = Math.max(0, scorer.score(0, 0, i, v));
+        if (lh != null) {
+          boolean own = k == emitted.size() - 1;
+          sc = lh.update(a, own ? s.value()[i] : Double.NaN);
+        }
       }
       double t = Math.max(threshold, 1e-9);
+      if (lh != null) {
+        score[i] = sc;
+        if (sc >= SeriesSurprise.RED) {
+          alerts++;
+        }
+        continue;
+      }
       score[i] = a / (a + t);
       if (a >= t) {
         alerts++;

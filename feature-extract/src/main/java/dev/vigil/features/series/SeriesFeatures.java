@@ -39,6 +39,9 @@ public final class SeriesFeatures {
   /** Past values kept in the vector. */
   static final int LAGS = 8;
 
+  /** Index of {@code z_long}, the value against the long window, in every vector. */
+  public static final int Z_LONG = 0;
+
   /** Steps in the rolling statistics. */
   static final int ROLL = 16;
 
@@ -102,7 +105,9 @@ public final class SeriesFeatures {
   private final Options options;
   private final SeriesListener listener;
   private final Map<String, Device> devices = new HashMap<>();
-  private final Map<Key, Series> series = new HashMap<>();
+  private final Map<String, Map<String, Series>> series = new HashMap<>(); // device, metric
+  private int seriesCount;
+  private final List<Series> all = new ArrayList<>();
   private final HaarDenoiser haar = new HaarDenoiser();
   private final float[] out = new float[SCHEMA.size()];
   private final double[] window = new double[HaarDenoiser.N];
@@ -110,8 +115,7 @@ public final class SeriesFeatures {
   private long droppedSeries;
   private long emitted;
   private long filled;
-
-  private record Key(String device, String metric) {}
+  private double emittingValue = Double.NaN;
 
   /** Per-device message statistics of the open step of each of its series. */
   private static final class Device {
@@ -181,16 +185,18 @@ public final class SeriesFeatures {
     if (!Double.isFinite(value)) {
       throw new IllegalArgumentException("value must be finite, was " + value);
     }
-    Key k = new Key(device, metric);
-    Series s = series.get(k);
+    Map<String, Series> byMetric = series.get(device); // no allocation for a known series
+    Series s = byMetric == null ? null : byMetric.get(metric);
     if (s == null) {
-      if (series.size() >= options.maxSeries()) {
+      if (seriesCount >= options.maxSeries()) {
         droppedSeries++;
         return;
       }
       Device d = devices.computeIfAbsent(device, Device::new);
       s = new Series(d, metric);
-      series.put(k, s);
+      series.computeIfAbsent(device, x -> new HashMap<>()).put(metric, s);
+      all.add(s);
+      seriesCount++;
     }
     long step = Math.floorDiv(timestampMillis, options.stepMillis()) * options.stepMillis();
     if (s.openStep == Long.MIN_VALUE) {
@@ -211,7 +217,8 @@ public final class SeriesFeatures {
 
   /** Closes every open step that ends at or before {@code nowMillis} (silent series). */
   public void tick(long nowMillis) {
-    for (Series s : series.values()) {
+    for (int i = 0; i < all.size(); i++) { // indexed: no iterator per tick
+      Series s = all.get(i);
       if (s.count > 0 && s.openStep + options.stepMillis() <= nowMillis) {
         close(s);
         s.openStep += options.stepMillis();
@@ -221,7 +228,8 @@ public final class SeriesFeatures {
 
   /** Closes every open step (end of input). */
   public void flush() {
-    for (Series s : series.values()) {
+    for (int i = 0; i < all.size(); i++) { // indexed: no iterator per tick
+      Series s = all.get(i);
       if (s.count > 0) {
         close(s);
         s.openStep += options.stepMillis();
@@ -231,7 +239,8 @@ public final class SeriesFeatures {
 
   /** Fixes every series' baseline from now on. */
   public void freezeBaselines() {
-    for (Series s : series.values()) {
+    for (int i = 0; i < all.size(); i++) { // indexed: no iterator per tick
+      Series s = all.get(i);
       s.frozen = true;
     }
   }
@@ -307,7 +316,7 @@ public final class SeriesFeatures {
     double[] sh = stats(s, n, (int) Math.min(ROLL, n));
     double shortMean = sh[0];
     double shortSd = Math.max(sh[1], floor);
-    out[0] = (float) clip((v - longMean) / longSd);
+    out[Z_LONG] = (float) clip((v - longMean) / longSd);
     for (int i = 0; i < LAGS; i++) {
       double x = i < n ? s.hist[(int) ((n - 1 - i) % LONG)] : shortMean;
       out[1 + i] = (float) clip((x - shortMean) / shortSd);
@@ -320,6 +329,7 @@ public final class SeriesFeatures {
     out[6 + LAGS] = (float) Math.log1p(msgs);
     out[7 + LAGS] = (float) Math.log1p(bytes);
     emitted++;
+    emittingValue = wasFilled ? Double.NaN : rawValue;
     listener.onVector(s.hi, s.lo, stepStart, out);
   }
 
@@ -342,7 +352,7 @@ public final class SeriesFeatures {
     double m = sum / count;
     stats[0] = m;
     stats[1] = Math.sqrt(Math.max(0, sq / count - m * m));
-    return new double[] {stats[0], stats[1]};
+    return stats; // read at once by the caller, before the next call
   }
 
   private static double clip(double z) {
@@ -360,6 +370,14 @@ public final class SeriesFeatures {
     h *= 0xff51afd7ed558ccdL;
     h ^= h >>> 33;
     return h;
+  }
+
+  /**
+   * Returns the value (mean of the step's readings) of the step being emitted, NaN for an
+   * interpolated step; valid inside {@link SeriesListener#onVector}.
+   */
+  public double emittingValue() {
+    return emittingValue;
   }
 
   /** Returns readings dropped because they were older than their series' open step. */
@@ -384,6 +402,6 @@ public final class SeriesFeatures {
 
   /** Returns the number of series tracked. */
   public int seriesCount() {
-    return series.size();
+    return seriesCount;
   }
 }

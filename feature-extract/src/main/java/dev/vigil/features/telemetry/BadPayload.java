@@ -5,11 +5,11 @@ package dev.vigil.features.telemetry;
  * never thrown.
  *
  * <p>Message-level reasons ({@link #NO_TEMPLATE_MATCH}, {@link #OVERSIZED}, {@link
- * #UNKNOWN_DEVICE}, {@link #NO_DEVICE}, {@link #NOT_JSON}, {@link #EMPTY}) count messages: the
- * whole message is dropped, and only the first reason that applies, in that order, is counted.
- * Value-level reasons ({@link #NOT_A_NUMBER}, {@link #NAN_OR_INFINITE}, {@link #WRONG_TYPE}) count
- * values: the other values of the same message are still read. {@link #BAD_TIMESTAMP} counts
- * messages whose readings were stamped with the arrival time instead.
+ * #UNKNOWN_DEVICE}, {@link #NO_DEVICE}, {@link #NOT_JSON}, {@link #WRONG_FORMAT}, {@link #EMPTY})
+ * count messages: the whole message is dropped, and only the first reason that applies, in that
+ * order, is counted. Value-level reasons ({@link #NOT_A_NUMBER}, {@link #NAN_OR_INFINITE}, {@link
+ * #WRONG_TYPE}) count values: the other values of the same message are still read. {@link
+ * #BAD_TIMESTAMP} counts messages whose readings were stamped with the arrival time instead.
  *
  * <p>Every message either gives at least one reading or is counted under at least one reason.
  */
@@ -28,6 +28,12 @@ public enum BadPayload {
    * payload is not valid JSON or Base64 (message).
    */
   NOT_JSON,
+  /**
+   * The payload is not of the format the decoder is restricted to ({@link DecoderOptions#format}):
+   * a JSON object where plain numbers are expected, a plain number where JSON objects are, or a
+   * JSON object that is not an EdgeX event where EdgeX events are (message).
+   */
+  WRONG_FORMAT,
   /**
    * The payload or a JSON object carried no value at all: an empty payload, {@code {}}, or an EdgeX
    * event without readings (message).

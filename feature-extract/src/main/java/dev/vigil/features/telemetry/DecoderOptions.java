@@ -15,9 +15,37 @@ import java.util.Set;
  *     apart by magnitude, or an ISO-8601 instant); empty for none. The field is not a reading.
  * @param maxDepth how deep JSON objects and arrays are read (1 to 32): a value at a deeper level is
  *     counted as {@link BadPayload#WRONG_TYPE}
+ * @param format which payload formats are read; any other is counted as {@link
+ *     BadPayload#WRONG_FORMAT}
  */
 public record DecoderOptions(
-    int maxPayloadBytes, Set<String> allowedDevices, String timestampField, int maxDepth) {
+    int maxPayloadBytes,
+    Set<String> allowedDevices,
+    String timestampField,
+    int maxDepth,
+    Format format) {
+
+  /** Which payloads {@link PayloadDecoder} accepts (see its class comment for each format). */
+  public enum Format {
+    /** Every format, told apart by the payload itself. */
+    AUTO,
+    /**
+     * Plain values only: a number, {@code true}/{@code false}, or a JSON string holding a number;
+     * a payload starting with {@code {} or {@code [} is {@link BadPayload#WRONG_FORMAT}.
+     */
+    NUMBER,
+    /**
+     * JSON objects only, every numeric field a reading; EdgeX events are read as plain JSON objects
+     * too. Anything else is {@link BadPayload#WRONG_FORMAT}.
+     */
+    JSON,
+    /**
+     * EdgeX events only (bare, as an {@code AddEventRequest}, or in a message-bus envelope); any
+     * other payload is {@link BadPayload#WRONG_FORMAT}.
+     */
+    EDGEX
+  }
+
   /** Default {@link #maxPayloadBytes}: 64 KiB. */
   public static final int DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
 
@@ -31,6 +59,7 @@ public record DecoderOptions(
   public DecoderOptions {
     Objects.requireNonNull(allowedDevices, "allowedDevices");
     Objects.requireNonNull(timestampField, "timestampField");
+    Objects.requireNonNull(format, "format");
     if (maxPayloadBytes < 1 || maxPayloadBytes > MQTT_MAX_PAYLOAD_BYTES) {
       throw new IllegalArgumentException(
           "maxPayloadBytes must be between 1 and "
@@ -61,28 +90,41 @@ public record DecoderOptions(
     }
   }
 
-  /** Returns the defaults: 64 KiB, every device, timestamp field {@code ts}, depth 8. */
+  /** Creates options that accept every format ({@link Format#AUTO}). */
+  public DecoderOptions(
+      int maxPayloadBytes, Set<String> allowedDevices, String timestampField, int maxDepth) {
+    this(maxPayloadBytes, allowedDevices, timestampField, maxDepth, Format.AUTO);
+  }
+
+  /**
+   * Returns the defaults: 64 KiB, every device, timestamp field {@code ts}, depth 8, every format.
+   */
   public static DecoderOptions defaults() {
-    return new DecoderOptions(DEFAULT_MAX_PAYLOAD_BYTES, Set.of(), "ts", 8);
+    return new DecoderOptions(DEFAULT_MAX_PAYLOAD_BYTES, Set.of(), "ts", 8, Format.AUTO);
+  }
+
+  /** Returns a copy that accepts only {@code f}. */
+  public DecoderOptions withFormat(Format f) {
+    return new DecoderOptions(maxPayloadBytes, allowedDevices, timestampField, maxDepth, f);
   }
 
   /** Returns a copy accepting only {@code devices} (empty: every device). */
   public DecoderOptions withAllowedDevices(Set<String> devices) {
-    return new DecoderOptions(maxPayloadBytes, devices, timestampField, maxDepth);
+    return new DecoderOptions(maxPayloadBytes, devices, timestampField, maxDepth, format);
   }
 
   /** Returns a copy with another payload limit. */
   public DecoderOptions withMaxPayloadBytes(int bytes) {
-    return new DecoderOptions(bytes, allowedDevices, timestampField, maxDepth);
+    return new DecoderOptions(bytes, allowedDevices, timestampField, maxDepth, format);
   }
 
   /** Returns a copy with another timestamp field (empty: none). */
   public DecoderOptions withTimestampField(String field) {
-    return new DecoderOptions(maxPayloadBytes, allowedDevices, field, maxDepth);
+    return new DecoderOptions(maxPayloadBytes, allowedDevices, field, maxDepth, format);
   }
 
   /** Returns a copy with another depth limit. */
   public DecoderOptions withMaxDepth(int depth) {
-    return new DecoderOptions(maxPayloadBytes, allowedDevices, timestampField, depth);
+    return new DecoderOptions(maxPayloadBytes, allowedDevices, timestampField, depth, format);
   }
 }

@@ -24,10 +24,11 @@ import org.slf4j.LoggerFactory;
  * offers its readings to a bounded lock-free ring; it never waits: a reading that finds the ring
  * full is dropped and counted ({@link Stats#overflows}). A consumer thread of this source takes the
  * readings from the ring and calls the {@link ReadingSink} (an exception from the sink is counted,
- * {@link Stats#sinkFailures}, and the next reading is delivered). While messages flow the consumer
- * takes the readings in batches, at least once a millisecond and at once when the ring is a quarter
- * full, so that the MQTT thread does not pay for a wake-up per message; when idle it sleeps until
- * the next reading. A third thread (re)connects.
+ * {@link Stats#sinkFailures}, and the next reading is delivered), and {@link ReadingSink#caughtUp}
+ * whenever the ring is empty. While messages flow the consumer takes the readings in batches, at
+ * least once a millisecond and at once when the ring is a quarter full, so that the MQTT thread
+ * does not pay for a wake-up per message; when idle it sleeps until the next reading. A third
+ * thread (re)connects.
  *
  * <p>Connection: {@link #start} returns at once and connects in the background, trying {@link
  * MqttOptions#serverUris} in order; a failed attempt, including the first, is retried after {@link
@@ -401,6 +402,13 @@ public final class MqttTelemetrySource implements AutoCloseable {
       }
       if (!running) {
         return; // closed and drained
+      }
+      try {
+        sink.caughtUp();
+      } catch (RuntimeException e) {
+        if (sinkFailures.incrementAndGet() == 1) {
+          LOG.error("telemetry sink failed (counted; later failures are not logged)", e);
+        }
       }
       long now = System.nanoTime();
       if (now - lastActive < IDLE_NANOS) {

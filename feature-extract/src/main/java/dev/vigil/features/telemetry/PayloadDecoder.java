@@ -45,10 +45,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *       like JSON; {@code String} and {@code Binary} readings are {@link BadPayload#WRONG_TYPE}.
  * </ul>
  *
- * <p>Readings without a timestamp carry the arrival time. Bad input is counted by {@link
- * BadPayload} ({@link #bad()}); {@link #decode} never throws on any input, never blocks and holds
- * nothing between calls. It may be called from several threads at once; the counters may be read
- * from any thread.
+ * <p>{@link DecoderOptions#format} restricts the decoder to one of these formats (a payload of
+ * another is counted as {@link BadPayload#WRONG_FORMAT}); by default each payload is read as what
+ * it looks like. Readings without a timestamp carry the arrival time. Bad input is counted by
+ * {@link BadPayload} ({@link #bad()}); {@link #decode} never throws on any input, never blocks and
+ * holds nothing between calls. It may be called from several threads at once; the counters may be
+ * read from any thread.
  */
 public final class PayloadDecoder {
   /** Parser nesting limit: deeper JSON is {@link BadPayload#NOT_JSON}, never parsed. */
@@ -199,6 +201,16 @@ public final class PayloadDecoder {
       return; // EMPTY
     }
     byte first = p[i];
+    DecoderOptions.Format format = options.format();
+    if (format == DecoderOptions.Format.NUMBER && (first == '{' || first == '[')) {
+      drop(c, BadPayload.WRONG_FORMAT);
+      return;
+    }
+    if ((format == DecoderOptions.Format.JSON || format == DecoderOptions.Format.EDGEX)
+        && first != '{') {
+      drop(c, BadPayload.WRONG_FORMAT);
+      return;
+    }
     if (first == '{' || first == '[' || first == '"') {
       JsonNode root = parse(c, p, i, n - i);
       if (root == null) {
@@ -258,6 +270,10 @@ public final class PayloadDecoder {
 
   // A JSON object at the top level (or an EdgeX envelope's payload when envelopeAllowed is false).
   private void object(Ctx c, JsonNode root, boolean envelopeAllowed) {
+    if (options.format() == DecoderOptions.Format.JSON) {
+      generic(c, root);
+      return;
+    }
     JsonNode payload = root.get("payload");
     if (envelopeAllowed
         && payload != null
@@ -272,6 +288,10 @@ public final class PayloadDecoder {
     }
     if (root.path("readings").isArray() && root.path("deviceName").isTextual()) {
       edgexEvent(c, root);
+      return;
+    }
+    if (options.format() == DecoderOptions.Format.EDGEX) {
+      drop(c, BadPayload.WRONG_FORMAT);
       return;
     }
     generic(c, root);

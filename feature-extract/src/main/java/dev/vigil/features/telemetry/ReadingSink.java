@@ -8,4 +8,13 @@ public interface ReadingSink {
    * consumer thread ({@link MqttTelemetrySource}); must not block for long.
    */
   void accept(Reading reading);
+
+  /**
+   * Called by {@link MqttTelemetrySource} on its consumer thread, the thread that calls {@link
+   * #accept}, whenever no reading is waiting: at least every 100 ms while the source runs, and
+   * about once a millisecond while readings flow. Lets a sink do time-driven work (closing time
+   * steps of silent series) on the thread that owns its state, without a lock. Must not block for
+   * long; an exception is counted like one from {@link #accept}. Does nothing by default.
+   */
+  default void caughtUp() {}
 }

@@ -121,4 +121,48 @@ class SeriesFeaturesTest {
     f.flush();
     assertThat(out).hasSize(20);
   }
+
+  @Test
+  void knownSeriesReadingsAndStepsAllocateNothing() {
+    float[] sink = new float[1];
+    SeriesFeatures f =
+        new SeriesFeatures(
+            new SeriesFeatures.Options(1000, false, 64, 16), (hi, lo, st, v) -> sink[0] += v[0]);
+    String[] devices = {"a", "b", "c"};
+    String[] metrics = {"temp", "hum"};
+    long t = 0;
+    for (int i = 0; i < 2000; i++, t += 250) { // warm up: every series known, code compiled
+      f.offer(devices[i % 3], metrics[i % 2], t, i % 17, 40);
+      f.tick(t);
+    }
+    com.sun.management.ThreadMXBean mx =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long tid = Thread.currentThread().getId();
+    long before = mx.getThreadAllocatedBytes(tid);
+    for (int i = 0; i < 100_000; i++, t += 250) {
+      f.offer(devices[i % 3], metrics[i % 2], t, i % 17, 40);
+      f.tick(t);
+    }
+    assertThat(mx.getThreadAllocatedBytes(tid) - before).isLessThan(4096);
+    assertThat(f.emitted()).isGreaterThan(20_000);
+  }
+
+  @Test
+  void emittingValueIsTheStepMeanAndNanForFilledSteps() {
+    List<double[]> seen = new ArrayList<>();
+    SeriesFeatures[] f = new SeriesFeatures[1];
+    f[0] =
+        new SeriesFeatures(
+            new SeriesFeatures.Options(1000, false, 0, 4),
+            (hi, lo, st, v) -> seen.add(new double[] {st, f[0].emittingValue()}));
+    f[0].offer("d", "m", 0, 1, 0);
+    f[0].offer("d", "m", 500, 3, 0); // step 0: mean 2
+    f[0].offer("d", "m", 3000, 8, 0); // steps 1 and 2 missing: filled
+    f[0].flush();
+    assertThat(seen).hasSize(4);
+    assertThat(seen.get(0)[1]).isEqualTo(2.0);
+    assertThat(seen.get(1)[1]).isNaN();
+    assertThat(seen.get(2)[1]).isNaN();
+    assertThat(seen.get(3)[1]).isEqualTo(8.0);
+  }
 }

@@ -523,4 +523,45 @@ class PayloadDecoderTest {
     assertThat(d.messages()).isEqualTo(30_000);
     assertThat(d.bad().snapshot()).containsKeys(BadPayload.NOT_JSON, BadPayload.NOT_A_NUMBER);
   }
+
+  // ---- format restrictions
+
+  @Test
+  void format_numberAcceptsPlainValuesOnly() {
+    PayloadDecoder d =
+        new PayloadDecoder(
+            TEMPLATES, DecoderOptions.defaults().withFormat(DecoderOptions.Format.NUMBER));
+    assertThat(decode(d, "sensors/b/t", "21.5")).containsExactly(r("b", "t", 21.5));
+    assertThat(decode(d, "sensors/b/t", "\"2\"")).containsExactly(r("b", "t", 2));
+    assertThat(decode(d, "sensors/b/t", "{\"a\":1}")).isEmpty();
+    assertThat(decode(d, "sensors/b/t", " [1]")).isEmpty();
+    assertThat(d.bad().snapshot()).isEqualTo(Map.of(BadPayload.WRONG_FORMAT, 2L));
+  }
+
+  @Test
+  void format_jsonReadsObjectsOnlyAndEdgexAsPlainJson() {
+    PayloadDecoder d =
+        new PayloadDecoder(
+            TEMPLATES, DecoderOptions.defaults().withFormat(DecoderOptions.Format.JSON));
+    assertThat(decode(d, "devices/b/telemetry", "{\"a\":1}")).containsExactly(r("b", "a", 1));
+    assertThat(decode(d, "sensors/b/t", "21.5")).isEmpty();
+    assertThat(decode(d, "sensors/b/t", "\"21.5\"")).isEmpty();
+    assertThat(decode(d, "devices/b/telemetry", "{\"readings\":[{\"v\":3}],\"deviceName\":\"x\"}"))
+        .containsExactly(r("b", "readings.0.v", 3));
+    assertThat(d.bad().snapshot()) // deviceName is a text field of a plain JSON object here
+        .isEqualTo(Map.of(BadPayload.WRONG_FORMAT, 2L, BadPayload.NOT_A_NUMBER, 1L));
+  }
+
+  @Test
+  void format_edgexReadsEdgexEventsOnly() {
+    PayloadDecoder d =
+        new PayloadDecoder(
+            TEMPLATES, DecoderOptions.defaults().withFormat(DecoderOptions.Format.EDGEX));
+    String topic =
+        "edgex/events/device/device-virtual/Random-Float-Device/Random-Float-Device/Float32";
+    assertThat(decode(d, topic, EDGEX_EVENT)).containsExactlyElementsOf(EDGEX_READINGS);
+    assertThat(decode(d, "devices/b/telemetry", "{\"a\":1}")).isEmpty();
+    assertThat(decode(d, "sensors/b/t", "21.5")).isEmpty();
+    assertThat(d.bad().get(BadPayload.WRONG_FORMAT)).isEqualTo(2);
+  }
 }

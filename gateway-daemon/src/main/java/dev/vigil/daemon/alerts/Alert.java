@@ -9,9 +9,15 @@ import java.util.Map;
  * One alert, shaped like a Suricata eve.json {@code alert} event so that existing tooling (jq,
  * Filebeat, Vector) reads it; Vigil's own fields sit under {@code vigil}.
  *
- * @param timestamp capture time of the window's end, ISO-8601 UTC
+ * <p>Two kinds: a host's traffic window (packet path: {@code src_ip} set, {@code telemetry} absent)
+ * and a step of a device's telemetry series (telemetry path: {@code telemetry} names the device and
+ * the metric, {@code src_ip} absent). Absent fields are left out of the JSON.
+ *
+ * @param timestamp end of the window or step, ISO-8601 UTC (capture time for packets, the readings'
+ *     time for telemetry)
  * @param eventType always {@code alert}
- * @param srcIp the host whose window was anomalous
+ * @param srcIp the host whose window was anomalous; null for telemetry
+ * @param telemetry the device and metric whose step was anomalous; null for packets
  * @param alert the eve-style alert object
  * @param vigil the detector's score, threshold and explanation
  */
@@ -20,8 +26,20 @@ public record Alert(
     String timestamp,
     @JsonProperty("event_type") String eventType,
     @JsonProperty("src_ip") String srcIp,
+    Series telemetry,
     Signature alert,
     Detail vigil) {
+
+  /**
+   * The telemetry series an alert is about.
+   *
+   * @param device the device, as named by the topic or payload
+   * @param metric the metric (the topic's metric and/or the payload's field path)
+   * @param stepSeconds length of the series' step
+   */
+  @Serdeable
+  public record Series(
+      String device, String metric, @JsonProperty("step_seconds") double stepSeconds) {}
 
   /**
    * The eve-style alert object.
@@ -51,8 +69,8 @@ public record Alert(
    * @param components each component's normalised score (ae, lstm, iforest)
    * @param fired components beyond their own normal tail
    * @param summary one line saying why
-   * @param windowStart window start, ISO-8601 UTC
-   * @param windowEnd window end, ISO-8601 UTC
+   * @param windowStart window (or telemetry step) start, ISO-8601 UTC
+   * @param windowEnd window (or telemetry step) end, ISO-8601 UTC
    * @param detectedAt wall-clock time of detection, ISO-8601 UTC
    * @param schema feature schema id
    * @param topFeatures features with the largest share of the reconstruction error, largest first
@@ -77,7 +95,7 @@ public record Alert(
    * One explaining feature.
    *
    * @param name feature name
-   * @param value the window's raw value
+   * @param value the window's (or step's) raw feature value
    * @param share its share of the autoencoder's reconstruction error, in [0, 1]
    * @param scaled the scaled value the models saw
    * @param expected what the autoencoder reconstructed (scaled units): what normal would look like

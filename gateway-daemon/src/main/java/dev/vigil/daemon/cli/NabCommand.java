@@ -57,7 +57,11 @@ final class NabCommand implements Callable<Integer> {
       NabRunner.Config d = NabRunner.Config.defaults();
       List<NabRunner.FileResult> r =
           NabRunner.run(
-              data, out, new NabRunner.Config(d.training(), d.precision(), denoise), only, o);
+              data,
+              out,
+              new NabRunner.Config(d.training(), d.precision(), denoise, d.surprise(), 0),
+              only,
+              o);
       o.printf("wrote %d results files under %s%n", r.size(), out.resolve("vigil"));
       NabCorpus all = NabCorpus.load(data);
       java.util.Set<String> ran = new java.util.HashSet<>();

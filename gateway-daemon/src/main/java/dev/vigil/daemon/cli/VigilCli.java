@@ -137,10 +137,18 @@ public final class VigilCli implements Callable<Integer> {
         spec.commandLine()
             .getOut()
             .printf(
-                "configuration %s is valid: capture %s, %d training captures, API on %s:%d%n",
+                "configuration %s is valid: %s, telemetry %s, API on %s:%d%n",
                 c.source(),
-                c.capture().source(),
-                c.model().trainPcaps().size(),
+                c.packetPath()
+                    ? "capture "
+                        + c.capture().source()
+                        + ", "
+                        + c.model().trainPcaps().size()
+                        + " training captures"
+                    : "no capture (telemetry only)",
+                c.telemetry()
+                    .map(t -> "from " + String.join(", ", t.mqtt().serverUris()))
+                    .orElse("off"),
                 c.api().host(),
                 c.api().port());
         return 0;

@@ -104,9 +104,14 @@ public final class ConfigLoader {
     if (!(root instanceof Map<?, ?>)) {
       throw new ConfigException(source, List.of("top level must be a mapping of sections"));
     }
+    Map<String, Object> rootMap = asStringMap(root, "");
     Section top =
         new Section(
-            "", asStringMap(root, ""), Set.of("api", "capture", "features", "model", "alerts"));
+            "", rootMap, Set.of("api", "capture", "features", "model", "alerts", "telemetry"));
+    // A gateway may watch only telemetry: without a capture section the packet path is off.
+    boolean telemetryOn =
+        rootMap.get("telemetry") instanceof Map<?, ?> t && !Boolean.FALSE.equals(t.get("enabled"));
+    boolean packetPath = top.has("capture") || !telemetryOn;
 
     Section api = top.section("api", Set.of("host", "port"));
     String host = api.string("host", "127.0.0.1");
@@ -130,10 +135,16 @@ public final class ConfigLoader {
     CaptureOptions live = null;
     boolean hasPcap = capture.has("pcap");
     boolean hasInterface = capture.has("interface");
-    if (hasPcap == hasInterface) {
+    if (!packetPath) {
+      // telemetry only: nothing to check here
+    } else if (hasPcap == hasInterface) {
       problems.add(
           "capture: set exactly one of pcap (a capture file) or interface (live capture)"
-              + (hasPcap ? ", not both" : ""));
+              + (hasPcap ? ", not both" : "")
+              + (hasPcap || hasInterface
+                  ? ""
+                  : "; or, for a telemetry-only gateway, no capture"
+                      + " section and telemetry enabled"));
     } else if (hasPcap) {
       pcap = capture.requiredPath("pcap", true);
       for (String k :
@@ -192,13 +203,49 @@ public final class ConfigLoader {
             "window", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofHours(1));
     int maxHosts = features.integer("max-hosts", 4096, 16, 1_000_000);
 
-    Section model =
-        top.section(
-            "model",
+    Section modelS = top.section("model", modelKeys(true));
+    VigilConfig.Model model = model(modelS, true);
+    if (packetPath
+        && (model.bundle() == null || !Files.isRegularFile(model.bundle()))
+        && model.trainPcaps().isEmpty()
+        && model.learn() == null
+        && !modelS.has("train-pcaps")) {
+      problems.add(
+          "model: no way to get a model; set model.bundle to an existing bundle, model.train-pcaps"
+              + " to benign captures, or model.learn to learn the baseline on the device"
+              + (model.bundle() == null
+                  ? ""
+                  : " (bundle [" + model.bundle() + "] does not exist)"));
+    }
+
+    Section alerts = top.section("alerts", Set.of("eve-log", "keep"));
+    Optional<Path> eve = alerts.optionalPath("eve-log");
+    int keep = alerts.integer("keep", 10_000, 1, 10_000_000);
+
+    Optional<VigilConfig.Telemetry> telemetry =
+        TelemetrySection.parse(
+            this, top.section("telemetry", TelemetrySection.KEYS), top.has("telemetry"), model);
+
+    if (!problems.isEmpty()) {
+      throw new ConfigException(source, problems);
+    }
+    return new VigilConfig(
+        source,
+        new VigilConfig.Api(host, port),
+        packetPath ? new VigilConfig.Capture(pcap, live, ringSlots) : null,
+        new VigilConfig.Features(featureSet, window, maxHosts),
+        model,
+        new VigilConfig.Alerts(eve, keep),
+        telemetry);
+  }
+
+  /** The keys of a model section: the packet path's, or the telemetry path's (no captures). */
+  static Set<String> modelKeys(boolean packets) {
+    Set<String> keys =
+        new java.util.HashSet<>(
             Set.of(
                 "bundle",
                 "precision",
-                "train-pcaps",
                 "learn",
                 "seed",
                 "target-fpr",
@@ -207,9 +254,22 @@ public final class ConfigLoader {
                 "autoencoder",
                 "lstm",
                 "forest"));
+    if (packets) {
+      keys.add("train-pcaps");
+    }
+    return Set.copyOf(keys);
+  }
+
+  /**
+   * Reads a model section. The packet path's defaults suit host windows (log-compressed counts,
+   * 64-unit networks, 0.5 % target FPR); the telemetry path's suit series features (signed
+   * z-scores, not compressed; 32-unit networks as {@code vigil nab} uses, 1 % target FPR).
+   */
+  VigilConfig.Model model(Section model, boolean packets) {
+    String k = model.path;
     Optional<Path> bundle = model.optionalPath("bundle");
-    boolean bundleExists = bundle.isPresent() && Files.isRegularFile(bundle.get());
-    List<Path> train = model.has("train-pcaps") ? model.pathList("train-pcaps") : List.of();
+    List<Path> train =
+        packets && model.has("train-pcaps") ? model.pathList("train-pcaps") : List.of();
     Section learnS = model.section("learn", Set.of("duration", "min-vectors", "max-vectors"));
     VigilConfig.Learn learn = null;
     if (model.has("learn")) {
@@ -219,25 +279,19 @@ public final class ConfigLoader {
       int minVectors = learnS.integer("min-vectors", 200, 50, 10_000_000);
       int maxVectors = learnS.integer("max-vectors", 200_000, 100, 10_000_000);
       if (maxVectors < minVectors) {
-        problems.add("model.learn.max-vectors: must be at least min-vectors (" + minVectors + ")");
+        problems.add(k + ".learn.max-vectors: must be at least min-vectors (" + minVectors + ")");
       }
       learn = new VigilConfig.Learn(learnFor, minVectors, maxVectors);
-    }
-    if (!bundleExists && train.isEmpty() && learn == null && !model.has("train-pcaps")) {
-      problems.add(
-          "model: no way to get a model; set model.bundle to an existing bundle, model.train-pcaps"
-              + " to benign captures, or model.learn to learn the baseline on the device"
-              + bundle.map(b -> " (bundle [" + b + "] does not exist)").orElse(""));
     }
     String precisionText = model.string("precision", "int8");
     Precision precision = Precision.INT8;
     try {
       precision = Precision.valueOf(precisionText.toUpperCase(java.util.Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      problems.add("model.precision: expected int8 or float, got '" + precisionText + "'");
+      problems.add(k + ".precision: expected int8 or float, got '" + precisionText + "'");
     }
     long seed = model.integer("seed", 42, Integer.MIN_VALUE, Integer.MAX_VALUE);
-    double targetFpr = model.number("target-fpr", 0.005, 1e-6, 0.2);
+    double targetFpr = model.number("target-fpr", packets ? 0.005 : 0.01, 1e-6, 0.2);
     Section weightsS = model.section("weights", Set.of("ae", "lstm", "iforest"));
     double[] weights = {
       weightsS.number("ae", Fusion.DEFAULT_WEIGHTS[0], 0, 1),
@@ -245,7 +299,7 @@ public final class ConfigLoader {
       weightsS.number("iforest", Fusion.DEFAULT_WEIGHTS[2], 0, 1)
     };
     if (weights[0] + weights[1] + weights[2] <= 0) {
-      problems.add("model.weights: at least one weight must be positive");
+      problems.add(k + ".weights: at least one weight must be positive");
       weights = Fusion.DEFAULT_WEIGHTS.clone();
     }
     String scalingText = model.string("scaling", "minmax");
@@ -253,15 +307,15 @@ public final class ConfigLoader {
     try {
       scaling = FeatureScaler.Kind.valueOf(scalingText.toUpperCase(java.util.Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      problems.add("model.scaling: expected minmax or robust, got '" + scalingText + "'");
+      problems.add(k + ".scaling: expected minmax or robust, got '" + scalingText + "'");
     }
     Section aeS = model.section("autoencoder", Set.of("hidden", "bottleneck", "epochs"));
     AutoencoderTrainer.Config aeDefaults = AutoencoderTrainer.Config.defaults();
     AutoencoderTrainer.Config ae =
         new AutoencoderTrainer.Config(
-            aeS.integer("hidden", aeDefaults.hidden(), 1, 4096),
-            aeS.integer("bottleneck", aeDefaults.bottleneck(), 1, 4096),
-            aeS.integer("epochs", aeDefaults.maxEpochs(), 1, 10_000),
+            aeS.integer("hidden", packets ? aeDefaults.hidden() : 32, 1, 4096),
+            aeS.integer("bottleneck", packets ? aeDefaults.bottleneck() : 8, 1, 4096),
+            aeS.integer("epochs", packets ? aeDefaults.maxEpochs() : 30, 1, 10_000),
             aeDefaults.batchSize(),
             aeDefaults.learningRate(),
             aeDefaults.validationFraction(),
@@ -273,10 +327,10 @@ public final class ConfigLoader {
     LstmTrainer.Config lstm =
         lstmS.bool("enabled", true)
             ? new LstmTrainer.Config(
-                lstmS.integer("units", lstmDefaults.units(), 1, 4096),
+                lstmS.integer("units", packets ? lstmDefaults.units() : 32, 1, 4096),
                 lstmS.integer("layers", lstmDefaults.layers(), 1, 2),
                 lstmS.integer("sequence-length", lstmDefaults.sequenceLength(), 2, 1024),
-                lstmS.integer("epochs", lstmDefaults.maxEpochs(), 1, 10_000),
+                lstmS.integer("epochs", packets ? lstmDefaults.maxEpochs() : 30, 1, 10_000),
                 lstmDefaults.batchSize(),
                 lstmDefaults.learningRate(),
                 lstmDefaults.validationFraction(),
@@ -296,7 +350,7 @@ public final class ConfigLoader {
             : null;
     ModelTrainer.Config training =
         new ModelTrainer.Config(
-            new FeatureScaler.Options(scaling, true, 1.0),
+            new FeatureScaler.Options(scaling, packets, 1.0),
             ae,
             lstm,
             forest,
@@ -304,21 +358,12 @@ public final class ConfigLoader {
             targetFpr,
             0.2,
             0.05);
+    return new VigilConfig.Model(bundle.orElse(null), precision, train, learn, training);
+  }
 
-    Section alerts = top.section("alerts", Set.of("eve-log", "keep"));
-    Optional<Path> eve = alerts.optionalPath("eve-log");
-    int keep = alerts.integer("keep", 10_000, 1, 10_000_000);
-
-    if (!problems.isEmpty()) {
-      throw new ConfigException(source, problems);
-    }
-    return new VigilConfig(
-        source,
-        new VigilConfig.Api(host, port),
-        new VigilConfig.Capture(pcap, live, ringSlots),
-        new VigilConfig.Features(featureSet, window, maxHosts),
-        new VigilConfig.Model(bundle.orElse(null), precision, train, learn, training),
-        new VigilConfig.Alerts(eve, keep));
+  /** Adds a problem (for the section readers beside this class). */
+  void problem(String text) {
+    problems.add(text);
   }
 
   private Map<String, Object> asStringMap(Object o, String key) {
@@ -368,8 +413,8 @@ public final class ConfigLoader {
   }
 
   /** A mapping in the YAML tree that knows its dotted key path and its allowed keys. */
-  private final class Section {
-    private final String path;
+  final class Section {
+    final String path;
     private final Map<String, Object> values;
 
     Section(String path, Map<String, Object> values, Set<String> allowed) {
@@ -386,7 +431,7 @@ public final class ConfigLoader {
       }
     }
 
-    private String key(String k) {
+    String key(String k) {
       return path.isEmpty() ? k : path + "." + k;
     }
 
@@ -496,7 +541,7 @@ public final class ConfigLoader {
       return optionalPath(k, false);
     }
 
-    private Optional<Path> optionalPath(String k, boolean mustExist) {
+    Optional<Path> optionalPath(String k, boolean mustExist) {
       Object v = values.get(k);
       if (v == null) {
         return Optional.empty();
@@ -506,6 +551,28 @@ public final class ConfigLoader {
         return Optional.empty();
       }
       return Optional.ofNullable(resolvePath(key(k), s, mustExist));
+    }
+
+    /** Reads a list of non-empty strings; null if absent, and a problem if not such a list. */
+    List<String> stringList(String k) {
+      Object v = values.get(k);
+      if (v == null) {
+        return null;
+      }
+      if (!(v instanceof List<?> list) || list.isEmpty()) {
+        problems.add(key(k) + ": expected a non-empty list of strings, got " + describe(v));
+        return null;
+      }
+      List<String> out = new ArrayList<>();
+      for (int i = 0; i < list.size(); i++) {
+        if (!(list.get(i) instanceof String s) || s.isBlank()) {
+          problems.add(
+              key(k) + "[" + i + "]: expected a non-empty string, got " + describe(list.get(i)));
+          continue;
+        }
+        out.add(s);
+      }
+      return out;
     }
 
     List<Path> pathList(String k) {

@@ -4,6 +4,8 @@ import dev.vigil.detect.model.ModelTrainer;
 import dev.vigil.detect.model.Precision;
 import dev.vigil.features.FeatureSet;
 import dev.vigil.features.capture.CaptureOptions;
+import dev.vigil.features.telemetry.DecoderOptions;
+import dev.vigil.features.telemetry.MqttOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -16,22 +18,44 @@ import java.util.Optional;
  * @param source where the configuration came from (file path or {@code classpath:} name), for
  *     messages
  * @param api the REST listener
- * @param capture what to read packets from
+ * @param capture what to read packets from; null when the packet path is off (a telemetry-only
+ *     gateway: no {@code capture} section and telemetry enabled)
  * @param features window settings
- * @param model how the detector is built
+ * @param model how the packet detector is built
  * @param alerts where alerts go
+ * @param telemetry device telemetry over MQTT, present when enabled
  */
 public record VigilConfig(
-    String source, Api api, Capture capture, Features features, Model model, Alerts alerts) {
+    String source,
+    Api api,
+    Capture capture,
+    Features features,
+    Model model,
+    Alerts alerts,
+    Optional<Telemetry> telemetry) {
 
   /** Validates and copies. */
   public VigilConfig {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(api, "api");
-    Objects.requireNonNull(capture, "capture");
     Objects.requireNonNull(features, "features");
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(alerts, "alerts");
+    Objects.requireNonNull(telemetry, "telemetry");
+    if (capture == null && telemetry.isEmpty()) {
+      throw new IllegalArgumentException("capture is required unless telemetry is enabled");
+    }
+  }
+
+  /** Creates a configuration without telemetry. */
+  public VigilConfig(
+      String source, Api api, Capture capture, Features features, Model model, Alerts alerts) {
+    this(source, api, capture, features, model, alerts, Optional.empty());
+  }
+
+  /** Returns whether packets are captured and scored (false on a telemetry-only gateway). */
+  public boolean packetPath() {
+    return capture != null;
   }
 
   /**
@@ -71,13 +95,14 @@ public record VigilConfig(
   public record Features(FeatureSet set, Duration window, int maxHosts) {}
 
   /**
-   * How the detection model is obtained and used.
+   * How a detection model is obtained and used (the packet path's, or the telemetry path's).
    *
    * @param bundle model bundle: loaded at start if it exists; a model trained by the daemon is
    *     saved there; null for none
    * @param precision runtime precision of scoring
    * @param trainPcaps benign captures to train on at start when no bundle exists (files; folders
-   *     are searched for {@code *.pcap}/{@code *.pcapng}); may be empty
+   *     are searched for {@code *.pcap}/{@code *.pcapng}); may be empty, and always is for
+   *     telemetry
    * @param learn on-device baseline learning, or null
    * @param training how models are trained (scaling, networks, forest, fusion)
    */
@@ -113,4 +138,44 @@ public record VigilConfig(
    * @param keep most alerts kept in memory for {@code GET /alerts}
    */
   public record Alerts(Optional<Path> eveLog, int keep) {}
+
+  /**
+   * Device telemetry over MQTT: readings are bucketed per device and metric into steps, each step
+   * described against the series' own past, and scored by a model of their own.
+   *
+   * @param mqtt broker connection, session and subscriptions (none: the topics' filters)
+   * @param topics topic templates naming where the device and the metric are, tried in order
+   * @param decoder payload format and limits
+   * @param step length of a series' step
+   * @param lateness how long after a step ends readings for it are still waited for
+   * @param denoise whether each step's value is Haar-denoised over the last 8 steps
+   * @param maxDevices most devices tracked; readings of further devices are counted and dropped
+   * @param maxSeries most series (device and metric) tracked; further ones are counted and dropped
+   * @param queueSize readings buffered between the MQTT client and scoring (a power of two)
+   * @param model how the telemetry model is obtained (bundle or on-device learning)
+   */
+  public record Telemetry(
+      MqttOptions mqtt,
+      List<String> topics,
+      DecoderOptions decoder,
+      Duration step,
+      Duration lateness,
+      boolean denoise,
+      int maxDevices,
+      int maxSeries,
+      int queueSize,
+      Model model) {
+    /** Validates and copies. */
+    public Telemetry {
+      Objects.requireNonNull(mqtt, "mqtt");
+      Objects.requireNonNull(decoder, "decoder");
+      Objects.requireNonNull(step, "step");
+      Objects.requireNonNull(lateness, "lateness");
+      Objects.requireNonNull(model, "model");
+      topics = List.copyOf(topics);
+      if (topics.isEmpty()) {
+        throw new IllegalArgumentException("at least one topic template is needed");
+      }
+    }
+  }
 }

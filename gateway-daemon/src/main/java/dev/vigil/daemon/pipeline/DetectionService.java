@@ -1,8 +1,6 @@
 package dev.vigil.daemon.pipeline;
 
 import dev.vigil.daemon.alerts.Alert;
-import dev.vigil.daemon.alerts.AlertStore;
-import dev.vigil.daemon.alerts.EveLog;
 import dev.vigil.daemon.config.VigilConfig;
 import dev.vigil.detect.fusion.Component;
 import dev.vigil.detect.fusion.Severity;
@@ -22,7 +20,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micronaut.runtime.event.annotation.EventListener;
 import io.micronaut.runtime.server.event.ServerStartupEvent;
-import io.micronaut.serde.ObjectMapper;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -57,10 +54,8 @@ public final class DetectionService {
 
   private final VigilConfig config;
   private final HealthState health;
-  private final AlertStore alerts;
-  private final ObjectMapper mapper;
+  private final AlertOutput alerts;
   private final Counter packetsRead;
-  private final Counter alertsRaised;
   private final Counter processingErrors;
   private final Counter windowsScored;
   private final Counter windowsUnscored;
@@ -68,27 +63,18 @@ public final class DetectionService {
   private int healthGeneration;
   private final Timer scoreLatency;
   private final AtomicLong trackedHosts = new AtomicLong();
-  private final AtomicLong alertSeq = new AtomicLong();
   private volatile LiveCapture.Stats captureStats = new LiveCapture.Stats(0, 0, 0, 0, 0);
   private volatile Thread worker;
-  private volatile EveLog eve;
 
   DetectionService(
-      VigilConfig config,
-      HealthState health,
-      AlertStore alerts,
-      ObjectMapper mapper,
-      MeterRegistry registry) {
+      VigilConfig config, HealthState health, AlertOutput alerts, MeterRegistry registry) {
     this.config = config;
     this.health = health;
     this.alerts = alerts;
-    this.mapper = mapper;
     this.packetsRead =
         Counter.builder("vigil.packets.read")
             .description("Packets read from the capture source")
             .register(registry);
-    this.alertsRaised =
-        Counter.builder("vigil.alerts.raised").description("Alerts raised").register(registry);
     this.processingErrors =
         Counter.builder("vigil.processing.errors")
             .description("Frames skipped because processing them failed")
@@ -101,7 +87,7 @@ public final class DetectionService {
         Counter.builder("vigil.windows.unscored")
             .description("Host windows not scored because no model was in service yet (learning)")
             .register(registry);
-    this.models = new ModelManager(config, config.features().set().schema());
+    this.models = ModelManager.forPackets(config);
     Gauge.builder("vigil.model.generation", models, m -> generation(m))
         .description("Model generation in service: 1 for the first, one more per hot swap")
         .register(registry);
@@ -125,14 +111,20 @@ public final class DetectionService {
     Gauge.builder("vigil.capture.ring.overflows", this, d -> d.captureStats.ringOverflows())
         .description("Frames dropped because processing fell behind capture")
         .register(registry);
-    health.set(MODEL, ComponentHealth.STARTING, Map.of("state", "waiting"));
-    health.set(CAPTURE, ComponentHealth.STARTING, Map.of("state", "waiting for model"));
+    if (config.packetPath()) {
+      health.set(MODEL, ComponentHealth.STARTING, Map.of("state", "waiting"));
+      health.set(CAPTURE, ComponentHealth.STARTING, Map.of("state", "waiting for model"));
+    }
     health.set(HTTP, ComponentHealth.STARTING, Map.of());
   }
 
   @EventListener
   void onStartup(ServerStartupEvent event) {
     health.set(HTTP, ComponentHealth.UP, Map.of("url", event.getSource().getURL().toString()));
+    if (!config.packetPath()) {
+      LOG.info("no capture configured: packet detection is off (telemetry only)");
+      return;
+    }
     Thread t = new Thread(this::run, "vigil-detect");
     t.setDaemon(true);
     worker = t;
@@ -140,14 +132,10 @@ public final class DetectionService {
   }
 
   @PreDestroy
-  void stop() throws IOException {
+  void stop() {
     Thread t = worker;
     if (t != null) {
       t.interrupt();
-    }
-    EveLog e = eve;
-    if (e != null) {
-      e.close();
     }
   }
 
@@ -157,13 +145,6 @@ public final class DetectionService {
   }
 
   private void run() {
-    try {
-      if (config.alerts().eveLog().isPresent()) {
-        eve = new EveLog(config.alerts().eveLog().get(), mapper);
-      }
-    } catch (IOException e) {
-      LOG.error("cannot open alert log [{}]: {}", config.alerts().eveLog().get(), e.toString());
-    }
     health.set(MODEL, ComponentHealth.STARTING, Map.of("state", "loading or training"));
     try {
       ModelManager.Active a = models.initial(ModelManager.logListener());
@@ -345,41 +326,34 @@ public final class DetectionService {
     Map<String, Double> comps = new LinkedHashMap<>();
     verdict.components().forEach((c, x) -> comps.put(c.key(), x));
     List<String> fired = verdict.fired().stream().map(Component::key).toList();
-    Alert a =
-        new Alert(
-            micros(end),
-            "alert",
-            Addresses.format(hi, lo),
-            new Alert.Signature(
-                "allowed",
-                SIGNATURE_ID,
-                "VIGIL anomalous host traffic window",
-                "Anomalous traffic",
-                eveSeverity(verdict.severity())),
-            new Alert.Detail(
-                Long.toString(alertSeq.incrementAndGet()),
-                "ensemble",
-                verdict.score(),
-                verdict.threshold(),
-                verdict.severity().name().toLowerCase(java.util.Locale.ROOT),
-                comps,
-                fired,
-                verdict.summary(),
-                micros(start),
+    String schema = scorer.model().schema().id();
+    alerts.publish(
+        id ->
+            new Alert(
                 micros(end),
-                Instant.now().toString(),
-                scorer.model().schema().id(),
-                why));
-    alerts.add(a);
-    alertsRaised.increment();
-    EveLog e = eve;
-    if (e != null) {
-      try {
-        e.write(a);
-      } catch (IOException ex) {
-        LOG.warn("cannot write alert to [{}]: {}", e.file(), ex.toString());
-      }
-    }
+                "alert",
+                Addresses.format(hi, lo),
+                null,
+                new Alert.Signature(
+                    "allowed",
+                    SIGNATURE_ID,
+                    "VIGIL anomalous host traffic window",
+                    "Anomalous traffic",
+                    eveSeverity(verdict.severity())),
+                new Alert.Detail(
+                    id,
+                    "ensemble",
+                    verdict.score(),
+                    verdict.threshold(),
+                    verdict.severity().name().toLowerCase(java.util.Locale.ROOT),
+                    comps,
+                    fired,
+                    verdict.summary(),
+                    micros(start),
+                    micros(end),
+                    Instant.now().toString(),
+                    schema,
+                    why)));
   }
 
   /** Maps a severity to eve.json's scale, 1 (high) to 3 (low). */
@@ -395,7 +369,7 @@ public final class DetectionService {
     return config.features().window().toNanos() / 1000;
   }
 
-  private static String micros(long epochMicros) {
+  static String micros(long epochMicros) {
     return Instant.ofEpochSecond(
             Math.floorDiv(epochMicros, 1_000_000L), Math.floorMod(epochMicros, 1_000_000L) * 1000L)
         .toString();

@@ -21,16 +21,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns the daemon's detection model: loads the bundle, or trains on benign captures, or learns the
- * baseline on the device, and swaps a new model in while capture goes on.
+ * Owns one detection model of the daemon: loads the bundle, or trains on data read at start, or
+ * learns the baseline on the device, and swaps a new model in while scoring goes on. The daemon has
+ * one per detection path, each with its own schema and settings: the packet path's ({@code model}),
+ * whose start-up data are benign captures, and the telemetry path's ({@code telemetry.model}),
+ * which has none and learns on the device.
  *
- * <p>Threading: {@link #scorer()} and {@link #offer} are called by the single scoring thread only.
+ * <p>Threading: {@link #scorer()} and {@link #offer} are called by one scoring thread only.
  * Background training runs on its own low-priority thread and publishes the new model through a
  * volatile field; the scoring thread picks it up at its next vector and builds its scorer there, so
- * no scorer is ever used by two threads and capture never waits for training.
+ * no scorer is ever used by two threads and scoring never waits for training.
  */
 public final class ModelManager {
   private static final Logger LOG = LoggerFactory.getLogger(ModelManager.class);
+
+  /**
+   * Normal data read at start to train the first model when no bundle exists (benign captures, for
+   * the packet path).
+   */
+  interface TrainingData {
+    /** Reads every entity's time-ordered vectors. */
+    List<ModelTrainer.Sequence> read() throws IOException;
+
+    /** Says where the data came from, for the model's origin ({@code 3 capture(s)}). */
+    String describe();
+  }
 
   /**
    * A model in service.
@@ -41,9 +56,11 @@ public final class ModelManager {
    */
   record Active(DetectionModel model, String origin, int generation) {}
 
-  private final VigilConfig config;
+  private final String name;
+  private final VigilConfig.Model config;
   private final FeatureSchema schema;
   private final int maxEntities;
+  private final TrainingData initialData;
   private volatile Active published;
   private Active inUse;
   private EnsembleScorer scorer;
@@ -59,13 +76,54 @@ public final class ModelManager {
   private volatile int collectedVisible;
   private volatile Thread trainer;
 
-  ModelManager(VigilConfig config, FeatureSchema schema) {
+  /**
+   * Creates the manager of one detection path's model.
+   *
+   * @param name the path, for logs ({@code packet}, {@code telemetry})
+   * @param config where the model comes from and how it is trained
+   * @param schema the layout of the vectors scored (a bundle for another schema is refused)
+   * @param maxEntities most entities whose LSTM state a scorer keeps
+   * @param initialData data to train the first model on when there is no bundle, or null
+   */
+  ModelManager(
+      String name,
+      VigilConfig.Model config,
+      FeatureSchema schema,
+      int maxEntities,
+      TrainingData initialData) {
+    this.name = name;
     this.config = config;
     this.schema = schema;
-    this.maxEntities = Math.max(16, config.features().maxHosts());
-    if (config.model().learn() != null) {
+    this.maxEntities = Math.max(16, maxEntities);
+    this.initialData = initialData;
+    if (config.learn() != null) {
       learnState = "collecting";
     }
+  }
+
+  /** Creates the packet path's manager: first model from {@code model.train-pcaps} if any. */
+  static ModelManager forPackets(VigilConfig config) {
+    List<Path> pcaps = config.model().trainPcaps();
+    TrainingData captures =
+        pcaps.isEmpty()
+            ? null
+            : new TrainingData() {
+              @Override
+              public List<ModelTrainer.Sequence> read() throws IOException {
+                return hostSequences(config.features(), pcaps, new long[1]);
+              }
+
+              @Override
+              public String describe() {
+                return pcaps.size() + " capture(s)";
+              }
+            };
+    return new ModelManager(
+        "packet",
+        config.model(),
+        config.features().set().schema(),
+        config.features().maxHosts(),
+        captures);
   }
 
   /**
@@ -74,13 +132,13 @@ public final class ModelManager {
    * model will be learned) and throws when a configured source fails and nothing else is left.
    */
   Active initial(ModelTrainer.Listener listener) throws IOException {
-    VigilConfig.Model m = config.model();
+    VigilConfig.Model m = config;
     Path bundle = m.bundle();
     boolean bundleDamaged = false;
     if (bundle != null && Files.isRegularFile(bundle)) {
       try {
         DetectionModel model = ModelBundle.read(bundle, schema);
-        LOG.info("model loaded from bundle [{}]", bundle);
+        LOG.info("{} model loaded from bundle [{}]", name, bundle);
         if (m.learn() != null) {
           collected = null; // the bundle is this device's baseline already: delete it to relearn
           learnState = "off: model loaded from the bundle (delete it to learn again)";
@@ -88,28 +146,26 @@ public final class ModelManager {
         return publish(model, "bundle " + bundle);
       } catch (IOException e) {
         lastError = e.getMessage();
-        if (m.trainPcaps().isEmpty() && m.learn() == null) {
+        if (initialData == null && m.learn() == null) {
           throw e;
         }
         bundleDamaged = true;
         LOG.error(
-            "{}; falling back to training, and leaving the bundle file untouched", e.getMessage());
+            "{}; falling back to {}, and leaving the bundle file untouched",
+            e.getMessage(),
+            initialData == null ? "learning" : "training");
       }
     }
-    if (m.trainPcaps().isEmpty()) {
+    if (initialData == null) {
       return null;
     }
-    List<ModelTrainer.Sequence> normal = vectorsOf(m.trainPcaps());
+    List<ModelTrainer.Sequence> normal = initialData.read();
     DetectionModel model = ModelTrainer.train(schema, normal, null, m.training(), listener);
     if (bundle != null && !bundleDamaged) {
       ModelBundle.write(model, bundle);
-      LOG.info("model saved to bundle [{}]", bundle);
+      LOG.info("{} model saved to bundle [{}]", name, bundle);
     }
-    return publish(model, "trained on " + m.trainPcaps().size() + " capture(s)");
-  }
-
-  List<ModelTrainer.Sequence> vectorsOf(List<Path> pcaps) throws IOException {
-    return hostSequences(config.features(), pcaps, new long[1]);
+    return publish(model, "trained on " + initialData.describe());
   }
 
   /**
@@ -161,9 +217,9 @@ public final class ModelManager {
     Active p = published;
     if (p != inUse) {
       inUse = p;
-      scorer = p == null ? null : p.model().scorer(config.model().precision(), maxEntities);
+      scorer = p == null ? null : p.model().scorer(config.precision(), maxEntities);
       if (p != null && p.generation() > 1) {
-        LOG.info("model generation {} in service ({})", p.generation(), p.origin());
+        LOG.info("{} model generation {} in service ({})", name, p.generation(), p.origin());
       }
     }
     return scorer;
@@ -182,13 +238,13 @@ public final class ModelManager {
    * learning period has passed and enough vectors are in, training starts on a background thread.
    */
   void offer(long hi, long lo, long windowEndMicros, float[] v, boolean flagged) {
-    VigilConfig.Learn learn = config.model().learn();
+    VigilConfig.Learn learn = config.learn();
     if (learn == null || collected == null) {
       return;
     }
     if (learnStartMicros == Long.MIN_VALUE) {
       learnStartMicros = windowEndMicros;
-      LOG.info("learning the baseline for {}", learn.duration());
+      LOG.info("learning the {} baseline for {}", name, learn.duration());
     }
     if (flagged) {
       learnSkipped.incrementAndGet();
@@ -208,18 +264,30 @@ public final class ModelManager {
     }
   }
 
+  /** Returns whether vectors offered now are collected for learning. */
+  boolean collecting() {
+    return config.learn() != null && collected != null;
+  }
+
+  /** Returns the state of baseline learning, as {@code /health} shows it. */
+  String learnState() {
+    return learnState;
+  }
+
   /** Ends learning early with what was collected (capture file finished). */
   void endOfInput() {
-    VigilConfig.Learn learn = config.model().learn();
+    VigilConfig.Learn learn = config.learn();
     if (learn != null && collected != null) {
       if (collectedCount >= learn.minVectors()) {
         LOG.info(
-            "input ended during learning: training on the {} vectors collected", collectedCount);
+            "input ended during learning: training the {} model on the {} vectors collected",
+            name,
+            collectedCount);
         startTraining();
       } else {
         learnState =
             "stopped: input ended with " + collectedCount + " vectors, fewer than min-vectors";
-        LOG.warn("baseline learning {}", learnState);
+        LOG.warn("{} baseline learning {}", name, learnState);
       }
     }
   }
@@ -232,16 +300,15 @@ public final class ModelManager {
     Thread t =
         new Thread(
             () -> {
-              LOG.info("background training: {}", LowPriority.apply());
+              LOG.info("background training of the {} model: {}", name, LowPriority.apply());
               long t0 = System.nanoTime();
               try {
                 DetectionModel model =
-                    ModelTrainer.train(
-                        schema, data, null, config.model().training(), logListener());
-                Path bundle = config.model().bundle();
+                    ModelTrainer.train(schema, data, null, config.training(), logListener());
+                Path bundle = config.bundle();
                 if (bundle != null) {
                   ModelBundle.write(model, bundle);
-                  LOG.info("learned model saved to bundle [{}]", bundle);
+                  LOG.info("learned {} model saved to bundle [{}]", name, bundle);
                 }
                 publish(model, "learned on this device from " + n + " vectors");
                 learnState =
@@ -249,10 +316,13 @@ public final class ModelManager {
               } catch (IOException | RuntimeException e) {
                 lastError = e.getMessage();
                 learnState = "failed: " + e.getMessage();
-                LOG.error("baseline training failed, keeping the current model: {}", e.toString());
+                LOG.error(
+                    "{} baseline training failed, keeping the current model: {}",
+                    name,
+                    e.toString());
               }
             },
-            "vigil-learn");
+            "vigil-learn-" + name);
     t.setDaemon(true);
     t.setPriority(Thread.MIN_PRIORITY);
     trainer = t;
@@ -280,12 +350,12 @@ public final class ModelManager {
       DetectionModel m = a.model();
       d.put("detector", "ensemble");
       d.put("components", components(m));
-      d.put("precision", config.model().precision().name().toLowerCase(java.util.Locale.ROOT));
+      d.put("precision", config.precision().name().toLowerCase(java.util.Locale.ROOT));
       d.put("schema", m.schema().id());
       d.put("origin", a.origin());
       d.put("generation", a.generation());
-      d.put("threshold", m.fusion(config.model().precision()).threshold());
-      d.put("target_fpr", m.fusion(config.model().precision()).targetFpr());
+      d.put("threshold", m.fusion(config.precision()).threshold());
+      d.put("target_fpr", m.fusion(config.precision()).targetFpr());
       d.put("weights", weights(m));
       d.put("trained", m.provenance().path("created").asText());
       d.put("training_vectors", m.provenance().path("trainVectors").asInt());
@@ -293,10 +363,10 @@ public final class ModelManager {
     } else {
       d.put("state", "no model yet");
     }
-    if (config.model().learn() != null) {
+    if (config.learn() != null) {
       Map<String, Object> l = new LinkedHashMap<>();
       l.put("state", learnState);
-      l.put("duration", config.model().learn().duration().toString());
+      l.put("duration", config.learn().duration().toString());
       l.put("collected", collectedVisible);
       l.put("skipped", learnSkipped.get());
       d.put("learning", l);
@@ -319,7 +389,7 @@ public final class ModelManager {
   }
 
   private Map<String, Double> weights(DetectionModel m) {
-    double[] w = m.fusion(config.model().precision()).weights();
+    double[] w = m.fusion(config.precision()).weights();
     Map<String, Double> out = new LinkedHashMap<>();
     out.put("ae", w[0]);
     out.put("lstm", w[1]);

@@ -3,6 +3,9 @@ package dev.vigil.daemon.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.vigil.detect.model.Precision;
+import dev.vigil.features.telemetry.DecoderOptions;
+import dev.vigil.features.telemetry.MqttOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +15,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 
 class ConfigLoaderTest {
   private static final Path CONFIG = projectRoot().resolve("config");
@@ -88,5 +92,169 @@ class ConfigLoaderTest {
     assertThat(ConfigLoader.parseDuration("5m")).isEqualTo(Duration.ofMinutes(5));
     assertThat(ConfigLoader.parseDuration("PT2H")).isEqualTo(Duration.ofHours(2));
     assertThat(ConfigLoader.parseDuration("10 parsecs")).isNull();
+  }
+
+  // ---- telemetry
+
+  /** The example's commented telemetry section, uncommented: valid, and what it says. */
+  @Test
+  void load_documentedTelemetrySectionIsValidWhenUncommented(@TempDir Path tmp) throws Exception {
+    List<String> lines = Files.readAllLines(CONFIG.resolve("vigil.yaml"));
+    int from = lines.indexOf("# telemetry:");
+    assertThat(from).as("the example's telemetry section").isPositive();
+    StringBuilder yaml = new StringBuilder();
+    for (int i = 0; i < lines.size(); i++) {
+      String l = lines.get(i);
+      yaml.append(i >= from && l.startsWith("# ") ? l.substring(2) : l).append('\n');
+    }
+    Path cfg = tmp.resolve("vigil.yaml");
+    Files.writeString(
+        cfg, yaml.toString().replace("../gateway-daemon", CONFIG + "/../gateway-daemon"));
+    VigilConfig c = ConfigLoader.load(cfg);
+    assertThat(c.packetPath()).isTrue();
+    VigilConfig.Telemetry t = c.telemetry().orElseThrow();
+    assertThat(t.mqtt().serverUris()).containsExactly("tcp://127.0.0.1:1883");
+    assertThat(t.mqtt().clientId()).isEqualTo("vigil-gw-1");
+    assertThat(t.mqtt().protocol()).isEqualTo(MqttOptions.Protocol.V3_1_1);
+    assertThat(t.mqtt().qos()).isEqualTo(1);
+    assertThat(t.topics())
+        .containsExactly("devices/{device}/telemetry", "sensors/{device}/{metric}");
+    assertThat(t.decoder().format()).isEqualTo(DecoderOptions.Format.AUTO);
+    assertThat(t.decoder().timestampField()).isEqualTo("ts");
+    assertThat(t.step()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(t.model().bundle()).isEqualTo(Path.of("/var/lib/vigil/telemetry.vigil"));
+    assertThat(t.model().learn().duration()).isEqualTo(Duration.ofHours(24));
+    assertThat(t.model().training().targetFpr()).isEqualTo(0.01);
+  }
+
+  @Test
+  void parse_telemetryOnlyGatewayNeedsNoCaptureNorPacketModel(@TempDir Path tmp) throws Exception {
+    Path pw = tmp.resolve("pw");
+    Files.writeString(pw, "s3cret\n");
+    String yaml =
+        String.join(
+            "\n",
+            "telemetry:",
+            "  mqtt:",
+            "    brokers: ['tcp://broker.lan', 'tcp://backup.lan:1884']",
+            "    client-id: gw-7",
+            "    version: 5",
+            "    username: vigil",
+            "    password-file: pw",
+            "    qos: 2",
+            "    clean-session: false",
+            "    reconnect: {min-delay: 50ms, max-delay: 2s}",
+            "  topics: ['site/{device}/{metric}']",
+            "  payload: {format: number, timestamp-field: none, allowed-devices: [a, b]}",
+            "  step: 500ms",
+            "  allowed-lateness: 0ms",
+            "  denoise: true",
+            "  max-devices: 10",
+            "  max-series: 20",
+            "  queue-size: 1024",
+            "  model:",
+            "    learn: {duration: 30s, min-vectors: 60}",
+            "    precision: float",
+            "    autoencoder: {hidden: 8, bottleneck: 4, epochs: 3}",
+            "    lstm: {enabled: false}",
+            "");
+    VigilConfig c = ConfigLoader.parse("inline", tmp, yaml);
+    assertThat(c.packetPath()).isFalse();
+    assertThat(c.capture()).isNull();
+    VigilConfig.Telemetry t = c.telemetry().orElseThrow();
+    MqttOptions m = t.mqtt();
+    assertThat(m.serverUris()).containsExactly("tcp://broker.lan:1883", "tcp://backup.lan:1884");
+    assertThat(m.clientId()).isEqualTo("gw-7");
+    assertThat(m.protocol()).isEqualTo(MqttOptions.Protocol.V5);
+    assertThat(m.username()).isEqualTo("vigil");
+    assertThat(m.password()).isEqualTo("s3cret");
+    assertThat(m.qos()).isEqualTo(2);
+    assertThat(m.cleanSession()).isFalse();
+    assertThat(m.sessionExpirySeconds()).isEqualTo(86_400);
+    assertThat(m.minReconnectDelay()).isEqualTo(Duration.ofMillis(50));
+    assertThat(m.maxReconnectDelay()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(t.topics()).containsExactly("site/{device}/{metric}");
+    assertThat(t.decoder().format()).isEqualTo(DecoderOptions.Format.NUMBER);
+    assertThat(t.decoder().timestampField()).isEmpty();
+    assertThat(t.decoder().allowedDevices()).containsExactlyInAnyOrder("a", "b");
+    assertThat(t.step()).isEqualTo(Duration.ofMillis(500));
+    assertThat(t.lateness()).isZero();
+    assertThat(t.denoise()).isTrue();
+    assertThat(t.maxDevices()).isEqualTo(10);
+    assertThat(t.maxSeries()).isEqualTo(20);
+    assertThat(t.queueSize()).isEqualTo(1024);
+    assertThat(t.model().learn().minVectors()).isEqualTo(60);
+    assertThat(t.model().precision()).isEqualTo(Precision.FLOAT);
+    assertThat(t.model().training().autoencoder().hidden()).isEqualTo(8);
+    assertThat(t.model().training().lstm()).isNull();
+    assertThat(t.model().training().scaling().log1p()).isFalse();
+    assertThat(t.model().trainPcaps()).isEmpty();
+    assertThat(m.toString()).doesNotContain("s3cret");
+  }
+
+  @Test
+  void parse_telemetryDisabledIsOffButStillChecked() {
+    String disabled =
+        "capture: {pcap: x.pcap}\nmodel: {learn: {duration: 1h}}\n"
+            + "telemetry:\n  enabled: false\n  mqtt: {client-id: gw}\n";
+    assertThatThrownBy(() -> ConfigLoader.parse("inline", CONFIG, disabled))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        "capture.pcap: [" + CONFIG.resolve("x.pcap") + "] does not exist"));
+    String typo =
+        "capture: {pcap: vigil.yaml}\nmodel: {learn: {duration: 1h}}\n"
+            + "telemetry:\n  enabled: false\n  stepp: 10s\n";
+    assertThatThrownBy(() -> ConfigLoader.parse("inline", CONFIG, typo))
+        .hasMessageContaining("telemetry.stepp: unknown key");
+    String off = "model: {learn: {duration: 1h}}\ntelemetry:\n  enabled: false\n";
+    assertThatThrownBy(() -> ConfigLoader.parse("inline", CONFIG, off))
+        .hasMessageContaining("capture: set exactly one of pcap");
+  }
+
+  /** Every telemetry problem at once, each with its key; no configuration comes back. */
+  @Test
+  void parse_telemetryReportsEveryProblemAtOnce() {
+    String yaml =
+        String.join(
+            "\n",
+            "telemetry:",
+            "  mqtt:",
+            "    brokers: ['tcp://ok', 'mqtt://bad']",
+            "    qos: 3",
+            "    keep-alive: 1500ms",
+            "    reconnect: {min-delay: 5s, max-delay: 1s}",
+            "    subscriptions: ['a/#/b']",
+            "  topics: ['x/{device}/{device}']",
+            "  payload: {max-depth: 99}",
+            "  queue-size: 1000",
+            "  max-devices: 100",
+            "  max-series: 10",
+            "  model: {train-pcaps: [x.pcap]}",
+            "");
+    assertThatThrownBy(() -> ConfigLoader.parse("inline", CONFIG, yaml))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .anyMatch(
+                        p -> p.startsWith("telemetry.mqtt.brokers[1]: server URI 'mqtt://bad'"))
+                    .anyMatch(p -> p.startsWith("telemetry.mqtt.qos: must be between 0 and 2"))
+                    .anyMatch(p -> p.startsWith("telemetry.mqtt.keep-alive: must be whole seconds"))
+                    .anyMatch(
+                        p -> p.startsWith("telemetry.mqtt.reconnect.max-delay: must be at least"))
+                    .anyMatch(
+                        p -> p.startsWith("telemetry.mqtt.subscriptions[0]: subscription 'a/#/b'"))
+                    .anyMatch(p -> p.startsWith("telemetry.topics[0]: topic template"))
+                    .anyMatch(
+                        p -> p.startsWith("telemetry.payload.max-depth: must be between 1 and 32"))
+                    .anyMatch(p -> p.startsWith("telemetry.queue-size: must be a power of two"))
+                    .anyMatch(
+                        p -> p.startsWith("telemetry.max-series: must be at least max-devices"))
+                    .anyMatch(p -> p.startsWith("telemetry.model.train-pcaps: unknown key"))
+                    .anyMatch(p -> p.startsWith("telemetry.model: no way to get a model"))
+                    .noneMatch(p -> p.startsWith("capture")));
   }
 }

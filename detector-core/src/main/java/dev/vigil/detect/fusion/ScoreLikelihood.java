@@ -1,0 +1,162 @@
+package dev.vigil.detect.fusion;
+
+/**
+ * Turns a stream of raw anomaly scores of one series into how surprising the latest ones are
+ * against the series' own recent scores, in the spirit of Numenta's anomaly likelihood: the mean of
+ * the last {@link Options#shortWindow()} raw scores is compared with the distribution (mean,
+ * deviation) of such short means over the last {@link Options#history()} steps, and its Gaussian
+ * tail probability {@code p} becomes a score {@code log(p) / log(1e-10)} in [0, 1] (0.5 at {@code p
+ * = 1e-5}).
+ *
+ * <p>Why: a detector's raw scores differ in level and spread from series to series and drift within
+ * one (a noisier week raises every score). Against its own history, a burst of high raw scores
+ * stands out while a lasting change in the raw level fades as the history takes it in, so one
+ * threshold serves every series. Only sharp increases are kept: after the first step in the red
+ * zone ({@code p ≤} {@link Options#red()}), following red steps are reported at the yellow level,
+ * so one anomaly raises one alarm, not a run of them.
+ *
+ * <p>The history is kept as a ring of 128 blocks of sums (of {@code ceil(history / 128)} short
+ * means each), so its memory is about 2 KB whatever its length, and the sums are recomputed from
+ * the blocks whenever one completes, so rounding does not accumulate. No allocation per step. Not
+ * thread-safe.
+ */
+public final class ScoreLikelihood {
+  /**
+   * Settings.
+   *
+   * @param history short means kept for the reference distribution
+   * @param shortWindow raw scores averaged into one short mean
+   * @param minHistory short means needed before a likelihood is given (0.5 of nothing before)
+   * @param red tail probability at or below which a step is in the red zone
+   * @param yellow tail probability reported for red steps after the first of a run
+   * @param minSd floor of the reference deviation, relative to the mean plus one
+   */
+  public record Options(
+      int history, int shortWindow, int minHistory, double red, double yellow, double minSd) {
+    /** Validates. */
+    public Options {
+      if (history < 2 || shortWindow < 1 || minHistory < 2 || minHistory > history) {
+        throw new IllegalArgumentException(
+            "need history >= minHistory >= 2 and shortWindow >= 1, were "
+                + history
+                + ", "
+                + minHistory
+                + ", "
+                + shortWindow);
+      }
+      if (!(red > 0 && red < yellow && yellow < 1) || !(minSd > 0)) {
+        throw new IllegalArgumentException("need 0 < red < yellow < 1 and minSd > 0");
+      }
+    }
+
+    /** Defaults: 8640 steps of history, short means over 10, red 1e-5, yellow 1e-3. */
+    public static Options defaults() {
+      return new Options(8640, 10, 100, 1e-5, 1e-3, 1e-3);
+    }
+  }
+
+  private static final double LOG_FLOOR = Math.log(1e-10);
+
+  private final Options options;
+
+  /** Blocks the history is kept in: memory per history is fixed, whatever its length. */
+  static final int BLOCKS = 128;
+
+  private final int blockSize;
+  private final double[] blockSum;
+  private final double[] blockSq;
+  private final double[] recent;
+  private long steps;
+  private long blocks; // complete blocks pushed
+  private double sum; // of the complete blocks in the ring
+  private double sumSq;
+  private double partSum; // of the open block
+  private double partSq;
+  private int partCount;
+  private double recentSum;
+  private boolean lastRed;
+
+  /** Creates an empty history. */
+  public ScoreLikelihood(Options options) {
+    this.options = options;
+    this.blockSize = (options.history() + BLOCKS - 1) / BLOCKS;
+    int n = (options.history() + blockSize - 1) / blockSize;
+    this.blockSum = new double[n];
+    this.blockSq = new double[n];
+    this.recent = new double[options.shortWindow()];
+  }
+
+  /**
+   * Adds one raw score (NaN and negative values count as 0) and returns the likelihood score in [0,
+   * 1] of the latest short mean against the history before it.
+   */
+  public double update(double raw) {
+    double x = raw > 0 ? raw : 0; // NaN fails the comparison too
+    int w = options.shortWindow();
+    int r = (int) (steps % w);
+    recentSum += x - recent[r];
+    recent[r] = x;
+    steps++;
+    double shortMean = recentSum / Math.min(steps, w);
+    double score = 0;
+    long count = size();
+    if (count >= options.minHistory()) {
+      double mean = (sum + partSum) / count;
+      double var = Math.max(0, (sumSq + partSq) / count - mean * mean);
+      double sd = Math.max(Math.sqrt(var), options.minSd() * (Math.abs(mean) + 1));
+      double p = tail((shortMean - mean) / sd);
+      boolean red = p <= options.red();
+      if (red && lastRed) {
+        p = options.yellow();
+      }
+      lastRed = red;
+      score = Math.max(0, Math.min(1, Math.log(p + 1e-10) / LOG_FLOOR));
+    }
+    push(shortMean);
+    return score;
+  }
+
+  private void push(double v) {
+    partSum += v;
+    partSq += v * v;
+    if (++partCount < blockSize) {
+      return;
+    }
+    int i = (int) (blocks % blockSum.length);
+    blockSum[i] = partSum;
+    blockSq[i] = partSq;
+    blocks++;
+    partSum = 0;
+    partSq = 0;
+    partCount = 0;
+    sum = 0; // exact: summed afresh over at most BLOCKS blocks
+    sumSq = 0;
+    int n = (int) Math.min(blocks, blockSum.length);
+    for (int k = 0; k < n; k++) {
+      sum += blockSum[k];
+      sumSq += blockSq[k];
+    }
+  }
+
+  /**
+   * Returns short means in the history: at most about {@link Options#history()} (whole blocks of
+   * {@code ceil(history / 128)} plus the open one).
+   */
+  public long size() {
+    return Math.min(blocks, blockSum.length) * blockSize + partCount;
+  }
+
+  /** Upper Gaussian tail probability {@code Q(z)} (Abramowitz–Stegun 7.1.26 erfc, 1.5e-7). */
+  static double tail(double z) {
+    if (z < 0) {
+      return 1 - tail(-z);
+    }
+    double x = z / Math.sqrt(2);
+    double t = 1 / (1 + 0.3275911 * x);
+    double poly =
+        t
+            * (0.254829592
+                + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+    return 0.5 * poly * Math.exp(-x * x);
+  }
+}

@@ -1,0 +1,191 @@
+package dev.vigil.detect.series;
+
+import dev.vigil.detect.fusion.ScoreLikelihood;
+import java.util.Arrays;
+
+/**
+ * One series' anomaly score in [0, 1] from up to three channels, each turned into a likelihood
+ * against the series' own score history ({@link ScoreLikelihood}), the largest taken:
+ *
+ * <ul>
+ *   <li>the ensemble's fused score {@code A} (autoencoder + LSTM + Isolation Forest), which knows
+ *       what the series' shapes looked like in its learning period (its short means run over {@link
+ *       Options#ensembleShortWindow()} steps: the fused score is the noisier channel);
+ *   <li>the level surprise, the value against the mean and deviation of the learning period (fixed
+ *       when scoring starts), which catches a level the ensemble's clipped inputs flatten;
+ *   <li>where the learning period shows a season (autocorrelation at least {@link
+ *       Options#seasonalMinAcf()}), the departure from it ({@link SeasonalResidual}).
+ * </ul>
+ *
+ * <p>A value beyond every value seen so far by more than {@link Options#rangeTolerance()} of their
+ * range (a new record high or low, as Numenta's detector checks) scores 1 outright.
+ *
+ * <p>0.5 is the red line (tail probability 1e-5). After a step reaches it, further red steps within
+ * {@link Options#refractorySteps()} are reported at the yellow level, so one incident raises one
+ * alarm and an operator is not paged again for its aftershocks.
+ *
+ * <p>Learning: {@link #observe} collects the learning period's values (bounded); the first {@link
+ * #update} fixes the level reference and the season from them. After that nothing is learned; the
+ * score histories, the seen range and the seasonal residuals are state that moves with the data. No
+ * allocation per step after the first. Not thread-safe.
+ */
+public final class SeriesSurprise {
+  /**
+   * Settings.
+   *
+   * @param likelihood settings of the likelihoods (its short window serves the level and seasonal
+   *     channels)
+   * @param ensembleShortWindow steps in the ensemble channel's short means
+   * @param refractorySteps steps after an alarm during which no new alarm is raised
+   * @param rangeTolerance share of the seen range a value must go beyond to score 1 (negative: no
+   *     range check)
+   * @param seasonalMinAcf least autocorrelation of the learning period's values that makes a season
+   *     (1 or more: no seasonal channel)
+   */
+  public record Options(
+      ScoreLikelihood.Options likelihood,
+      int ensembleShortWindow,
+      int refractorySteps,
+      double rangeTolerance,
+      double seasonalMinAcf) {
+    /** Validates. */
+    public Options {
+      if (likelihood == null || refractorySteps < 0 || ensembleShortWindow < 1) {
+        throw new IllegalArgumentException(
+            "need likelihood options, ensembleShortWindow >= 1 and refractorySteps >= 0");
+      }
+    }
+
+    /**
+     * Likelihood defaults (short means over 10 steps), ensemble short means over 20, 100 steps of
+     * refractory period, range tolerance 5 %, a season where the autocorrelation reaches 0.3.
+     */
+    public static Options defaults() {
+      return new Options(ScoreLikelihood.Options.defaults(), 20, 100, 0.05, 0.3);
+    }
+  }
+
+  /** Learning-period values kept for the level reference and the season. */
+  static final int LEARN_CAP = 2048;
+
+  /** Residuals the seasonal reference is computed over. */
+  static final int SEASONAL_WINDOW = 128;
+
+  /** Score at and above which a step is an alarm. */
+  public static final double RED = 0.5;
+
+  private final Options options;
+  private final ScoreLikelihood ensemble;
+  private final ScoreLikelihood level;
+  private final double yellowScore;
+  private long step;
+  private long lastAlarm = Long.MIN_VALUE / 2;
+  private double min = Double.POSITIVE_INFINITY;
+  private double max = Double.NEGATIVE_INFINITY;
+  private double[] learned = new double[64];
+  private int learnedCount;
+  private boolean started;
+  private double levelMean;
+  private double levelSd = 1;
+  private SeasonalResidual seasonal;
+  private ScoreLikelihood seasonalLikelihood;
+
+  /** Creates the scorer of one series. */
+  public SeriesSurprise(Options options) {
+    this.options = options;
+    ScoreLikelihood.Options l = options.likelihood();
+    this.ensemble =
+        new ScoreLikelihood(
+            new ScoreLikelihood.Options(
+                l.history(),
+                options.ensembleShortWindow(),
+                l.minHistory(),
+                l.red(),
+                l.yellow(),
+                l.minSd()));
+    this.level = new ScoreLikelihood(l);
+    this.yellowScore = Math.log(l.yellow() + 1e-10) / Math.log(1e-10);
+  }
+
+  /** Adds a learning-period value (ignored once scoring has started, except for the range). */
+  public void observe(double value) {
+    if (!Double.isFinite(value)) {
+      return;
+    }
+    min = Math.min(min, value);
+    max = Math.max(max, value);
+    if (!started && learnedCount < LEARN_CAP) {
+      if (learnedCount == learned.length) {
+        learned = Arrays.copyOf(learned, Math.min(LEARN_CAP, 2 * learned.length));
+      }
+      learned[learnedCount++] = value;
+    }
+  }
+
+  /** Returns the season found in the learning period, in steps (0: none or not yet started). */
+  public int period() {
+    return seasonal == null ? 0 : seasonal.period();
+  }
+
+  private void start() {
+    started = true;
+    if (learnedCount > 0) {
+      double s = 0;
+      double q = 0;
+      for (int i = 0; i < learnedCount; i++) {
+        s += learned[i];
+        q += learned[i] * learned[i];
+      }
+      levelMean = s / learnedCount;
+      double sd = Math.sqrt(Math.max(0, q / learnedCount - levelMean * levelMean));
+      levelSd = Math.max(sd, 1e-3 * (Math.abs(levelMean) + 1e-3));
+    }
+    if (options.seasonalMinAcf() < 1) {
+      int p = SeasonalResidual.detectPeriod(learned, learnedCount, options.seasonalMinAcf());
+      if (p > 0) {
+        seasonal = new SeasonalResidual(p, SEASONAL_WINDOW);
+        for (int i = 0; i < learnedCount; i++) {
+          seasonal.next(learned[i]);
+        }
+        seasonalLikelihood = new ScoreLikelihood(options.likelihood());
+      }
+    }
+    learned = null;
+  }
+
+  /**
+   * Scores the next step.
+   *
+   * @param fused the ensemble's fused score (negative or NaN count as 0)
+   * @param value the step's value (NaN for an interpolated step: only the ensemble scores it)
+   * @return the score in [0, 1]; at or above {@link #RED} an alarm
+   */
+  public double update(double fused, double value) {
+    if (!started) {
+      start();
+    }
+    double s = ensemble.update(fused);
+    if (Double.isFinite(value)) {
+      s = Math.max(s, level.update(Math.abs(value - levelMean) / levelSd));
+      if (seasonal != null) {
+        s = Math.max(s, seasonalLikelihood.update(Math.abs(seasonal.next(value))));
+      }
+      if (options.rangeTolerance() >= 0 && max >= min) {
+        double slack = options.rangeTolerance() * (max - min);
+        if (value > max + slack || value < min - slack) {
+          s = 1;
+        }
+      }
+      observe(value);
+    }
+    long now = step++;
+    if (s >= RED) {
+      if (now - lastAlarm <= options.refractorySteps()) {
+        s = Math.min(s, yellowScore);
+      } else {
+        lastAlarm = now;
+      }
+    }
+    return s;
+  }
+}

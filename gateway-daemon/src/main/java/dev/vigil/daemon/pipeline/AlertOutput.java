@@ -1,0 +1,82 @@
+package dev.vigil.daemon.pipeline;
+
+import dev.vigil.daemon.alerts.Alert;
+import dev.vigil.daemon.alerts.AlertStore;
+import dev.vigil.daemon.alerts.EveLog;
+import dev.vigil.daemon.config.VigilConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.serde.ObjectMapper;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where every detection path's alerts go: the in-memory {@link AlertStore} behind {@code GET
+ * /alerts}, the eve.json-style log, and the {@code vigil.alerts.raised} counter. Alert ids are
+ * unique across paths and increase in the order alerts are stored.
+ *
+ * <p>Thread-safe: the packet and the telemetry path publish from their own threads.
+ */
+@Singleton
+final class AlertOutput {
+  private static final Logger LOG = LoggerFactory.getLogger(AlertOutput.class);
+
+  private final AlertStore store;
+  private final Counter raised;
+  private final EveLog eve;
+  private long seq;
+
+  AlertOutput(VigilConfig config, AlertStore store, ObjectMapper mapper, MeterRegistry registry) {
+    this.store = store;
+    this.raised =
+        Counter.builder("vigil.alerts.raised").description("Alerts raised").register(registry);
+    EveLog log = null;
+    if (config.alerts().eveLog().isPresent()) {
+      Path file = config.alerts().eveLog().get();
+      try {
+        log = new EveLog(file, mapper);
+      } catch (IOException e) {
+        LOG.error("cannot open alert log [{}]: {}", file, e.toString());
+      }
+    }
+    this.eve = log;
+  }
+
+  /**
+   * Gives the next alert id to {@code build}, stores the alert it returns and writes it to the log;
+   * returns it.
+   */
+  Alert publish(Function<String, Alert> build) {
+    Alert a;
+    synchronized (this) { // the log's order is the ids' order
+      a = build.apply(Long.toString(++seq));
+      store.add(a);
+      if (eve != null) {
+        try {
+          eve.write(a);
+        } catch (IOException ex) {
+          LOG.warn("cannot write alert to [{}]: {}", eve.file(), ex.toString());
+        }
+      }
+    }
+    raised.increment();
+    return a;
+  }
+
+  /** Returns how many alerts were stored. */
+  long total() {
+    return store.total();
+  }
+
+  @PreDestroy
+  void close() throws IOException {
+    if (eve != null) {
+      eve.close();
+    }
+  }
+}
