@@ -3,7 +3,7 @@ package dev.vigil.features.telemetry;
 /**
  * One MQTT client connection, MQTT 3.1.1 or 5 behind one interface ({@link PahoV3Link}, {@link
  * PahoV5Link}). Reconnection is not the link's: {@link MqttTelemetrySource} calls {@link #connect}
- * again after {@link Listener#lost}.
+ * again after {@link Listener#lost}. {@link MqttPublisher} publishes through it.
  */
 interface MqttLink {
   /** Receives what the client's threads report. Implementations must not block. */
@@ -31,6 +31,26 @@ interface MqttLink {
    */
   int[] subscribe(String[] filters, int qos) throws Exception;
 
+  /** A publish under way: confirmed once the broker has it (QoS 0: once written). */
+  interface Pending {
+    /**
+     * Waits at most {@code timeoutMillis} for the confirmation.
+     *
+     * @return whether it came in time
+     * @throws Exception if the publish failed
+     */
+    boolean await(long timeoutMillis) throws Exception;
+  }
+
+  /**
+   * Starts publishing one message (not retained), without waiting for the broker.
+   *
+   * @return the pending publish, or null when the client's window of unconfirmed publishes is full
+   *     (try again once an earlier one is confirmed)
+   * @throws Exception if the client cannot publish (not connected, bad topic)
+   */
+  Pending publish(String topic, byte[] payload, int qos) throws Exception;
+
   /** Returns whether the client is connected now. */
   boolean isConnected();
 
@@ -43,12 +63,28 @@ interface MqttLink {
   /** Disconnects (briefly waiting for a clean DISCONNECT) and releases the client's resources. */
   void close();
 
-  /** Creates the link for {@code options}' protocol. */
+  /** Creates the link for {@code options}' protocol, with the client's default publish window. */
   static MqttLink create(
       MqttOptions options, javax.net.ssl.SSLSocketFactory sslFactory, Listener listener)
       throws Exception {
+    return create(options, sslFactory, listener, 0);
+  }
+
+  /**
+   * Creates the link for {@code options}' protocol.
+   *
+   * @param maxInflight MQTT 3.1.1: unconfirmed publishes the client allows, for a publisher (Paho's
+   *     default, 10, throttles QoS 1 publishing); 0 for the default. MQTT 5 takes the broker's
+   *     Receive Maximum instead.
+   */
+  static MqttLink create(
+      MqttOptions options,
+      javax.net.ssl.SSLSocketFactory sslFactory,
+      Listener listener,
+      int maxInflight)
+      throws Exception {
     return options.protocol() == MqttOptions.Protocol.V5
         ? new PahoV5Link(options, sslFactory, listener)
-        : new PahoV3Link(options, sslFactory, listener);
+        : new PahoV3Link(options, sslFactory, listener, maxInflight);
   }
 }

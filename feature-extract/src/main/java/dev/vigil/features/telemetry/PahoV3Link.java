@@ -13,13 +13,16 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /** {@link MqttLink} over Eclipse Paho's MQTT 3.1.1 client. */
 final class PahoV3Link implements MqttLink, MqttCallbackExtended {
+  private static final short MAX_INFLIGHT = MqttException.REASON_CODE_MAX_INFLIGHT;
+
   private final MqttAsyncClient client;
   private final MqttConnectOptions connectOptions;
   private final Listener listener;
   private final long connectWaitMillis;
   private final long requestWaitMillis;
 
-  PahoV3Link(MqttOptions o, SSLSocketFactory sslFactory, Listener listener) throws MqttException {
+  PahoV3Link(MqttOptions o, SSLSocketFactory sslFactory, Listener listener, int maxInflight)
+      throws MqttException {
     this.listener = listener;
     // In-flight QoS 2 state of a persistent session lives as long as this process: the broker
     // holds the session itself.
@@ -30,6 +33,9 @@ final class PahoV3Link implements MqttLink, MqttCallbackExtended {
     c.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
     c.setCleanSession(o.cleanSession());
     c.setAutomaticReconnect(false); // MqttTelemetrySource reconnects (also after a failed start)
+    if (maxInflight > 0) {
+      c.setMaxInflight(maxInflight); // MqttPublisher's; a subscriber keeps Paho's default
+    }
     c.setKeepAliveInterval((int) o.keepAlive().getSeconds());
     c.setConnectionTimeout((int) Math.max(1, o.connectTimeout().toSeconds()));
     if (o.username() != null) {
@@ -62,6 +68,23 @@ final class PahoV3Link implements MqttLink, MqttCallbackExtended {
     IMqttToken t = client.subscribe(filters, q);
     t.waitForCompletion(requestWaitMillis);
     return t.getGrantedQos();
+  }
+
+  @Override
+  public Pending publish(String topic, byte[] payload, int qos) throws MqttException {
+    IMqttDeliveryToken t;
+    try {
+      t = client.publish(topic, payload, qos, false);
+    } catch (MqttException e) {
+      if (e.getReasonCode() == MAX_INFLIGHT) {
+        return null;
+      }
+      throw e;
+    }
+    return millis -> {
+      t.waitForCompletion(millis);
+      return t.isComplete();
+    };
   }
 
   @Override

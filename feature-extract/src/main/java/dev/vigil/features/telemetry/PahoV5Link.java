@@ -16,6 +16,10 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 /** {@link MqttLink} over Eclipse Paho's MQTT 5 client. */
 final class PahoV5Link implements MqttLink, MqttCallback {
+  // MQTT 5: the unconfirmed-publish window is the broker's Receive Maximum.
+  private static final short MAX_INFLIGHT =
+      org.eclipse.paho.mqttv5.client.MqttClientException.REASON_CODE_MAX_INFLIGHT;
+
   private final MqttAsyncClient client;
   private final MqttConnectionOptions connectOptions;
   private final Listener listener;
@@ -65,6 +69,23 @@ final class PahoV5Link implements MqttLink, MqttCallback {
     IMqttToken t = client.subscribe(subs, null, null, new MqttProperties());
     t.waitForCompletion(requestWaitMillis);
     return t.getReasonCodes();
+  }
+
+  @Override
+  public Pending publish(String topic, byte[] payload, int qos) throws MqttException {
+    IMqttToken t;
+    try {
+      t = client.publish(topic, payload, qos, false);
+    } catch (MqttException e) {
+      if (e.getReasonCode() == MAX_INFLIGHT) {
+        return null;
+      }
+      throw e;
+    }
+    return millis -> {
+      t.waitForCompletion(millis);
+      return t.isComplete();
+    };
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.vigil.daemon.bench.FloodBench;
 import dev.vigil.daemon.bench.GitCommit;
 import dev.vigil.daemon.bench.Machine;
 import dev.vigil.daemon.bench.MarkedSection;
+import dev.vigil.daemon.bench.MqttBench;
 import dev.vigil.daemon.bench.PacketBenchReport;
 import dev.vigil.daemon.bench.PacketReplayBench;
 import dev.vigil.daemon.bench.ScoringBench;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,7 +30,8 @@ import picocli.CommandLine.Option;
     subcommands = {
       BenchCommand.Packets.class,
       BenchCommand.Flood.class,
-      BenchCommand.Scoring.class
+      BenchCommand.Scoring.class,
+      BenchCommand.Mqtt.class
     })
 final class BenchCommand implements Callable<Integer> {
   /** Exit status when the input cannot be read (as sysexits' EX_NOINPUT). */
@@ -408,6 +411,100 @@ final class BenchCommand implements Callable<Integer> {
         Files.copy(in, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         return f;
       }
+    }
+  }
+
+  /** {@code vigil bench mqtt}: telemetry ingested and scored against a bare Paho subscriber. */
+  @Command(
+      name = "mqtt",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Start a Mosquitto broker on a free loopback port and measure, in alternating rounds, the"
+            + " messages/s a bare Paho subscriber receives, MqttTelemetrySource ingests, and"
+            + " MqttTelemetrySource ingests with SeriesFeatures and the int8 ensemble scoring every"
+            + " vector, each draining a backlog the broker queued; the last line is"
+            + " `qos0_bare_per_s=… qos0_ingest_per_s=… qos0_scored_per_s=… qos0_ratio=… qos1_…`"
+            + " (medians; ratio = scored ÷ bare)."
+      })
+  static final class Mqtt implements Callable<Integer> {
+    @Option(
+        names = "--messages",
+        paramLabel = "N",
+        defaultValue = "40000",
+        description = "messages per round (default ${DEFAULT-VALUE})")
+    int messages;
+
+    @Option(
+        names = "--rounds",
+        paramLabel = "N",
+        defaultValue = "5",
+        description = "measured rounds per subscriber and QoS (default ${DEFAULT-VALUE})")
+    int rounds;
+
+    @Option(
+        names = "--qos",
+        paramLabel = "QOS",
+        split = ",",
+        defaultValue = "0,1",
+        description = "QoS levels, comma-separated (default ${DEFAULT-VALUE})")
+    List<Integer> qos;
+
+    @Option(
+        names = "--devices",
+        paramLabel = "N",
+        defaultValue = "10",
+        description = "devices publishing (default ${DEFAULT-VALUE})")
+    int devices;
+
+    @Option(
+        names = "--write",
+        paramLabel = "FILE",
+        description = "rewrite the bench-mqtt section of FILE (e.g. docs/BENCHMARKS.md)")
+    Path write;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      MqttBench.Settings settings;
+      try {
+        settings = new MqttBench.Settings(messages, rounds, qos, devices);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      var load = Machine.loadAverage();
+      MqttBench.Result r;
+      try {
+        r = MqttBench.run(settings, out);
+      } catch (IOException e) {
+        err.println("vigil bench mqtt: " + e.getMessage());
+        return e.getMessage() != null && e.getMessage().startsWith("mosquitto is not installed")
+            ? 69
+            : 1;
+      }
+      if (write != null) {
+        Path file = write.toAbsolutePath().normalize();
+        try {
+          Path dir = Files.isDirectory(file.getParent()) ? file.getParent() : Path.of("");
+          var commit = GitCommit.of(dir, file);
+          var machine = Machine.current();
+          Instant now = Instant.now();
+          MarkedSection.rewrite(
+              file,
+              MqttBench.SECTION,
+              PacketBenchReport.PREAMBLE,
+              previous -> MqttBench.section(r, machine, now, load, commit));
+        } catch (IOException e) {
+          err.println("vigil bench mqtt: cannot write [" + write + "]: " + e);
+          return EXIT_CANTCREAT;
+        }
+        err.printf("vigil bench mqtt: wrote section %s of %s%n", MqttBench.SECTION, write);
+      }
+      out.println(r.summary());
+      out.flush();
+      return 0;
     }
   }
 }

@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 
 /**
  * The {@code vigil} command line: {@code run}, {@code demo}, {@code check-config}, {@code train},
- * {@code model}, {@code bench}.
+ * {@code model}, {@code nab}, {@code replay}, {@code bench}.
  */
 @Command(
     name = "vigil",
@@ -30,6 +30,7 @@ import picocli.CommandLine.Parameters;
       TrainCommand.class,
       ModelCommand.class,
       NabCommand.class,
+      ReplayCommand.class,
       BenchCommand.class
     })
 public final class VigilCli implements Callable<Integer> {

@@ -617,7 +617,11 @@ public final class ConfigLoader {
     }
   }
 
-  static Duration parseDuration(String s) {
+  /**
+   * Parses a duration as the configuration writes it: {@code 500ms}, {@code 10s}, {@code 5m},
+   * {@code 2h} or ISO-8601 ({@code PT10S}); returns null if {@code s} is none of these.
+   */
+  public static Duration parseDuration(String s) {
     try {
       if (s.startsWith("PT") || s.startsWith("pt")) {
         return Duration.parse(s.toUpperCase(java.util.Locale.ROOT));

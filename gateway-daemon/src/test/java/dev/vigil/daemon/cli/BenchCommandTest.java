@@ -169,4 +169,48 @@ class BenchCommandTest {
     assertThat(text).contains("<!-- bench-flood:begin -->", "| host-window | 256 | 400,000 |");
     assertThat(vigil("bench", "flood", "--features", "kitsune")).isEqualTo(2);
   }
+
+  @Test
+  void mqtt_smallRun_printsRoundsAndSummaryAndWritesItsSection(
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        dev.vigil.testsupport.Mosquitto.requiredOrAvailable(),
+        dev.vigil.testsupport.Mosquitto.MISSING);
+    Path file = dir.resolve("BENCHMARKS.md");
+    int code =
+        vigil(
+            "bench",
+            "mqtt",
+            "--messages",
+            "2000",
+            "--rounds",
+            "1",
+            "--qos",
+            "1",
+            "--write",
+            file.toString());
+    assertThat(code).as("stderr: %s", err).isZero();
+    List<String> lines = out.toString().lines().toList();
+    assertThat(lines).anyMatch(l -> l.startsWith("QoS 1 warm-up: "));
+    assertThat(lines).anyMatch(l -> l.startsWith("scored pipeline alone (readings from memory"));
+    assertThat(lines).anyMatch(l -> l.matches("QoS 1 round 1/1: .*bare \\d+/s.*"));
+    String last = lines.get(lines.size() - 1);
+    Matcher m =
+        Pattern.compile(
+                "qos1_bare_per_s=(\\d+) qos1_ingest_per_s=(\\d+) qos1_scored_per_s=(\\d+)"
+                    + " qos1_ratio=(\\d+\\.\\d{3})")
+            .matcher(last);
+    assertThat(m.matches()).as(last).isTrue();
+    assertThat(Long.parseLong(m.group(1))).isPositive();
+    assertThat(Long.parseLong(m.group(3))).isPositive();
+    String text = Files.readString(file);
+    assertThat(text)
+        .contains("<!-- bench-mqtt:begin -->", "<!-- bench-mqtt:end -->")
+        .containsPattern("\\| 1 \\| 2,000 × 1 \\| [0-9,]+ \\([0-9,]+ – [0-9,]+\\) \\|")
+        .contains("Broker: mosquitto version", "Machine: ", " / 0 / 0 |")
+        .containsPattern("(?s)The scored pipeline alone .*? takes [0-9,]+ msg/s");
+    assertThat(vigil("bench", "mqtt", "--qos", "3")).isEqualTo(2);
+    assertThat(err.toString()).contains("qos must list levels 0 to 2");
+    assertThat(vigil("bench", "mqtt", "--messages", "10")).isEqualTo(2);
+  }
 }
