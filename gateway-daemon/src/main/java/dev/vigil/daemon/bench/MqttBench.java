@@ -103,8 +103,17 @@ public final class MqttBench {
    * @param rounds measured rounds per subscriber and QoS, at least 1
    * @param qos the QoS levels, each 0 to 2
    * @param devices devices publishing, 1 to 1000
+   * @param readingsPerStep the configurations measured: messages of a device per 1 s step, each 1
+   *     to 100 (1: every message closes a step and is scored, the worst case; 10: a device that
+   *     publishes every 100 ms, scored once a step)
    */
-  public record Settings(int messages, int rounds, List<Integer> qos, int devices) {
+  public record Settings(
+      int messages, int rounds, List<Integer> qos, int devices, List<Integer> readingsPerStep) {
+    /** One reading per step. */
+    public Settings(int messages, int rounds, List<Integer> qos, int devices) {
+      this(messages, rounds, qos, devices, List.of(1));
+    }
+
     /** Validates. */
     public Settings {
       if (messages < 1000) {
@@ -120,6 +129,11 @@ public final class MqttBench {
       if (devices < 1 || devices > 1000) {
         throw new IllegalArgumentException("devices must be between 1 and 1000, was " + devices);
       }
+      readingsPerStep = List.copyOf(readingsPerStep);
+      if (readingsPerStep.isEmpty() || readingsPerStep.stream().anyMatch(r -> r < 1 || r > 100)) {
+        throw new IllegalArgumentException(
+            "readings per step must list values 1 to 100, was " + readingsPerStep);
+      }
     }
   }
 
@@ -127,11 +141,13 @@ public final class MqttBench {
    * One QoS level's figures.
    *
    * @param qos the QoS of the subscriptions and publishes
+   * @param readingsPerStep messages of a device per step
    * @param rates per subscriber, the rate of each measured round in messages/s
    * @param lost messages not received over all measured rounds, per subscriber
    * @param vectors feature vectors scored in the measured rounds
    */
-  public record QosResult(int qos, Map<Kind, double[]> rates, Map<Kind, Long> lost, long vectors) {
+  public record QosResult(
+      int qos, int readingsPerStep, Map<Kind, double[]> rates, Map<Kind, Long> lost, long vectors) {
     /** Returns the median rate of {@code k}. */
     public double median(Kind k) {
       return MqttBench.median(rates.get(k));
@@ -157,10 +173,10 @@ public final class MqttBench {
    * @param broker Mosquitto's version line
    * @param trainVectors vectors the scorer's model was trained on
    * @param trainMillis training time
-   * @param pipelineAlone messages/s of the scored pipeline alone (readings from memory into
-   *     SeriesFeatures and the scorer, one thread, no MQTT): the most the scored subscriber's
-   *     consumer thread can take
-   * @param results one per QoS level, in the settings' order
+   * @param pipelineAlone per readings-per-step setting, messages/s of the scored pipeline alone
+   *     (readings from memory into SeriesFeatures and the scorer, one thread, no MQTT): the most
+   *     the scored subscriber's consumer thread can take
+   * @param results one per readings-per-step setting and QoS level, in the settings' order
    * @param nanos the whole run
    * @param loadAtEnd the one-minute load average when the run ended
    */
@@ -169,18 +185,20 @@ public final class MqttBench {
       String broker,
       int trainVectors,
       long trainMillis,
-      double pipelineAlone,
+      Map<Integer, Double> pipelineAlone,
       List<QosResult> results,
       long nanos,
       Optional<String> loadAtEnd) {
     /** Copies. */
     public Result {
       results = List.copyOf(results);
+      pipelineAlone = Map.copyOf(pipelineAlone);
     }
 
     /**
-     * Returns the summary line: per QoS {@code qosN_bare_per_s=… qosN_ingest_per_s=…
-     * qosN_scored_per_s=… qosN_ratio=…} (ratio: scored over bare).
+     * Returns the summary line: per readings-per-step setting R and QoS N {@code
+     * rR_qosN_bare_per_s=… rR_qosN_ingest_per_s=… rR_qosN_scored_per_s=… rR_qosN_ratio=…} (ratio:
+     * scored over bare).
      */
     public String summary() {
       StringBuilder b = new StringBuilder();
@@ -188,18 +206,18 @@ public final class MqttBench {
         if (b.length() > 0) {
           b.append(' ');
         }
+        String k = "r" + q.readingsPerStep() + "_qos" + q.qos();
         b.append(
             String.format(
                 Locale.ROOT,
-                "qos%d_bare_per_s=%.0f qos%d_ingest_per_s=%.0f qos%d_scored_per_s=%.0f"
-                    + " qos%d_ratio=%.3f",
-                q.qos(),
+                "%s_bare_per_s=%.0f %s_ingest_per_s=%.0f %s_scored_per_s=%.0f %s_ratio=%.3f",
+                k,
                 q.median(Kind.BARE),
-                q.qos(),
+                k,
                 q.median(Kind.INGEST),
-                q.qos(),
+                k,
                 q.median(Kind.SCORED),
-                q.qos(),
+                k,
                 q.ratio(Kind.SCORED)));
       }
       return b.toString();
@@ -208,7 +226,8 @@ public final class MqttBench {
 
   private final Settings settings;
   private final PrintWriter out;
-  private long nextStep; // data step of the next scored round's first message, per device
+  private long nextStep; // data step of the next round's first message, for every device
+  private int readingsPerStep = 1; // of the configuration being measured
 
   // The scored pipeline: one for the whole run, fed on each source's consumer thread in turn.
   private SeriesFeatures features;
@@ -242,12 +261,19 @@ public final class MqttBench {
         "trained the scorer on %d series vectors in %.1f s%n",
         trainVectors,
         trainMillis / 1e3);
-    double alone = pipelineAlone();
-    out.printf(
-        Locale.ROOT,
-        "scored pipeline alone (readings from memory, one thread): %.0f msg/s (%.2f us a message)%n",
-        alone,
-        1e6 / alone);
+    Map<Integer, Double> alone = new LinkedHashMap<>();
+    for (int rps : settings.readingsPerStep()) {
+      readingsPerStep = rps;
+      double a = pipelineAlone();
+      alone.put(rps, a);
+      out.printf(
+          Locale.ROOT,
+          "scored pipeline alone, %d reading(s) a step (from memory, one thread): %.0f msg/s"
+              + " (%.2f us a message)%n",
+          rps,
+          a,
+          1e6 / a);
+    }
     out.flush();
     Path dir = Files.createTempDirectory("vigil-bench-mqtt");
     List<QosResult> results = new ArrayList<>();
@@ -264,8 +290,11 @@ public final class MqttBench {
       out.printf(Locale.ROOT, "%s on %s%n", version, broker.uri());
       out.flush();
       try {
-        for (int qos : settings.qos()) {
-          results.add(measure(broker, qos));
+        for (int rps : settings.readingsPerStep()) {
+          readingsPerStep = rps;
+          for (int qos : settings.qos()) {
+            results.add(measure(broker, qos));
+          }
         }
       } catch (IOException | RuntimeException e) {
         throw new IOException(e.getMessage() + "\nbroker log:\n" + broker.log(), e);
@@ -290,6 +319,16 @@ public final class MqttBench {
   }
 
   // ---- the scorer
+
+  /**
+   * Time of a device's {@code j}-th message from {@code base}: {@link #readingsPerStep} messages
+   * spread evenly over each step.
+   */
+  private long timestamp(long base, long j) {
+    return base
+        + (j / readingsPerStep) * STEP_MILLIS
+        + (j % readingsPerStep) * (STEP_MILLIS / readingsPerStep);
+  }
 
   /** Value of a device's metric at a step: a 600-step wave plus deterministic noise. */
   static double value(int device, int metric, long step) {
@@ -392,8 +431,9 @@ public final class MqttBench {
     Reading[] readings = new Reading[2 * n];
     for (int i = 0; i < n; i++) {
       int d = i % devices;
-      long step = i / devices;
-      long ts = EPOCH + step * STEP_MILLIS;
+      long j = i / devices; // the device's message index
+      long step = j / readingsPerStep;
+      long ts = timestamp(EPOCH, j);
       readings[2 * i] = new Reading(names[d], "temp", ts, value(d, 0, step));
       readings[2 * i + 1] = new Reading(names[d], "hum", ts, value(d, 1, step));
     }
@@ -459,11 +499,12 @@ public final class MqttBench {
                 r[0],
                 r[1] < n ? " (" + (n - (long) r[1]) + " lost)" : ""));
       }
-      nextStep += (n + settings.devices() - 1) / settings.devices();
+      long perDevice = (n + settings.devices() - 1) / settings.devices();
+      nextStep += (perDevice + readingsPerStep - 1) / readingsPerStep + 1;
       out.println(line);
       out.flush();
     }
-    QosResult q = new QosResult(qos, rates, lost, vectors - vectorsBefore);
+    QosResult q = new QosResult(qos, readingsPerStep, rates, lost, vectors - vectorsBefore);
     out.printf(
         Locale.ROOT,
         "QoS %d medians: bare %.0f/s, ingest %.0f/s (%.1f %%), ingest+score %.0f/s (%.1f %%)%n",
@@ -509,9 +550,10 @@ public final class MqttBench {
       p.connect();
       for (int i = 0; i < n; i++) {
         int d = i % devices;
-        long step = nextStep + i / devices;
+        long j = i / devices; // the device's message index in this round
+        long step = nextStep + j / readingsPerStep;
         b.setLength(0);
-        b.append("{\"ts\":").append(EPOCH + step * STEP_MILLIS);
+        b.append("{\"ts\":").append(timestamp(EPOCH + nextStep * STEP_MILLIS, j));
         b.append(",\"temp\":").append(Math.round(value(d, 0, step) * 100) / 100.0);
         b.append(",\"hum\":").append(Math.round(value(d, 1, step) * 100) / 100.0);
         b.append('}');
@@ -695,7 +737,9 @@ public final class MqttBench {
             + " subscriber that only\ncounts (`bare`), by `MqttTelemetrySource` decoding the JSON into"
             + " readings (`ingest`), and by `MqttTelemetrySource`\nfeeding `SeriesFeatures` with every"
             + " vector scored by the int8 ensemble (`scored`: autoencoder, one LSTM step,\nIsolation"
-            + " Forest, fusion; one vector per reading, two readings per message). Each subscriber"
+            + " Forest, fusion; one vector per series and 1 s step, two readings per message; a"
+            + " device's\nmessages spread evenly over its steps, `readings/step` of them a step: 1 is"
+            + " the worst case, every message\ncloses a step and is scored). Each subscriber"
             + " drains a backlog of\nN messages the broker queued for its persistent session (the"
             + " receiving side alone); payload\n`{\"ts\":…,\"temp\":21.53,\"hum\":40.12}` from 10"
             + " devices. The three take turns, in an order that alternates\nfrom round to round, after"
@@ -704,16 +748,18 @@ public final class MqttBench {
             + Math.round(GOAL * 100)
             + " % of bare. Written by\n`vigil bench mqtt --write`; do not edit by hand.\n\n");
     b.append(
-        "| QoS | messages × rounds | bare msg/s | ingest msg/s | ingest ratio | scored msg/s |"
+        "| readings/step | QoS | messages × rounds | bare msg/s | ingest msg/s | ingest ratio |"
+            + " scored msg/s |"
             + " scored ratio | goal ≥ "
             + Math.round(GOAL * 100)
             + " % | lost (bare/ingest/scored) |\n");
-    b.append("|--:|--:|--:|--:|--:|--:|--:|---|--:|\n");
+    b.append("|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|\n");
     for (QosResult q : r.results()) {
       b.append(
           String.format(
               Locale.ROOT,
-              "| %d | %,d × %d | %s | %s | %.1f %% | %s | %.1f %% | %s | %d / %d / %d |%n",
+              "| %d | %d | %,d × %d | %s | %s | %.1f %% | %s | %.1f %% | %s | %d / %d / %d |%n",
+              q.readingsPerStep(),
               q.qos(),
               r.settings().messages(),
               r.settings().rounds(),
@@ -729,16 +775,29 @@ public final class MqttBench {
     }
     b.append('\n');
     b.append(
+        "The scored pipeline alone (the same readings from memory into `SeriesFeatures` and the"
+            + " scorer, one thread, no\nMQTT), the most the scored subscriber's consumer thread can"
+            + " keep up with:");
+    r.pipelineAlone().entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(
+            e ->
+                b.append(
+                    String.format(
+                        Locale.ROOT,
+                        " %,.0f msg/s (%.1f µs a message) at %d reading(s) a step;",
+                        e.getValue(),
+                        1e6 / e.getValue(),
+                        e.getKey())));
+    b.setLength(b.length() - 1);
+    b.append(".\n\n");
+    b.append(
         String.format(
             Locale.ROOT,
-            "The scored pipeline alone (the same readings from memory into `SeriesFeatures` and the"
-                + " scorer, one thread, no\nMQTT) takes %,.0f msg/s (%.1f µs a message): the most the"
-                + " scored subscriber's consumer thread can keep up with.\n\nBroker: %s, MQTT 3.1.1,"
+            "Broker: %s, MQTT 3.1.1,"
                 + " default in-flight window; scorer trained on %d vectors in %.1f s; the whole run %.0f"
                 + " s.\nMachine: %s; load average %s at the start, %s at the end (other work on the"
                 + " machine); %s UTC;\ncommit %s.\n",
-            r.pipelineAlone(),
-            1e6 / r.pipelineAlone(),
             r.broker(),
             r.trainVectors(),
             r.trainMillis() / 1e3,

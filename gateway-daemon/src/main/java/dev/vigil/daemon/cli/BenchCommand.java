@@ -457,6 +457,16 @@ final class BenchCommand implements Callable<Integer> {
     int devices;
 
     @Option(
+        names = "--readings-per-step",
+        paramLabel = "R",
+        split = ",",
+        defaultValue = "1,10",
+        description =
+            "configurations: messages of a device per 1 s step, comma-separated; 1 scores every"
+                + " message (default ${DEFAULT-VALUE})")
+    List<Integer> readingsPerStep;
+
+    @Option(
         names = "--write",
         paramLabel = "FILE",
         description = "rewrite the bench-mqtt section of FILE (e.g. docs/BENCHMARKS.md)")
@@ -468,7 +478,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() {
       MqttBench.Settings settings;
       try {
-        settings = new MqttBench.Settings(messages, rounds, qos, devices);
+        settings = new MqttBench.Settings(messages, rounds, qos, devices, readingsPerStep);
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
