@@ -114,6 +114,8 @@ public final class SeriesSurprise {
   private long lastAlarm = Long.MIN_VALUE / 2;
   private double min = Double.POSITIVE_INFINITY;
   private double max = Double.NEGATIVE_INFINITY;
+  private double minBefore = Double.POSITIVE_INFINITY; // the range before the last step's value
+  private double maxBefore = Double.NEGATIVE_INFINITY;
   private double[] learned = new double[64];
   private int learnedCount;
   private boolean started;
@@ -170,9 +172,12 @@ public final class SeriesSurprise {
     return levelSd;
   }
 
-  /** Returns the lowest and highest values seen so far (infinite before any). */
-  public double[] range() {
-    return new double[] {min, max};
+  /**
+   * Returns the lowest and highest values seen before the last scored step (what a {@link
+   * Channel#RANGE} alarm went beyond; infinite before any).
+   */
+  public double[] rangeBefore() {
+    return new double[] {minBefore, maxBefore};
   }
 
   /** Returns whether scoring has started (the level reference and season are fixed). */
@@ -224,6 +229,8 @@ public final class SeriesSurprise {
     }
     double s = ensemble.update(fused);
     Channel c = Channel.ENSEMBLE;
+    minBefore = min;
+    maxBefore = max;
     if (Double.isFinite(value)) {
       double l = level.update(Math.abs(value - levelMean) / levelSd);
       if (l > s) {

@@ -462,7 +462,7 @@ public final class TelemetryService {
   static String explain(SeriesSurprise sp, double value) {
     return switch (sp.channel()) {
       case RANGE -> {
-        double[] r = sp.range();
+        double[] r = sp.rangeBefore();
         yield String.format(
             Locale.ROOT, "value %.4g beyond the range seen [%.4g, %.4g]", value, r[0], r[1]);
       }
