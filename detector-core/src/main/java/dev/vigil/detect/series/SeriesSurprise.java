@@ -66,7 +66,7 @@ public final class SeriesSurprise {
   }
 
   /** Learning-period values kept for the level reference and the season. */
-  static final int LEARN_CAP = 2048;
+  static final int LEARN_CAP = 1024;
 
   /** Residuals the seasonal reference is computed over. */
   static final int SEASONAL_WINDOW = 128;
