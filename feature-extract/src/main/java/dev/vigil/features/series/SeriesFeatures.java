@@ -116,6 +116,7 @@ public final class SeriesFeatures {
   private long emitted;
   private long filled;
   private double emittingValue = Double.NaN;
+  private Series emitting;
 
   /** Per-device message statistics of the open step of each of its series. */
   private static final class Device {
@@ -132,6 +133,7 @@ public final class SeriesFeatures {
     final Device device;
     final long hi;
     final long lo;
+    final String metric;
     long openStep = Long.MIN_VALUE; // start of the open bucket
     double sum;
     int count;
@@ -149,6 +151,7 @@ public final class SeriesFeatures {
     boolean frozen;
 
     Series(Device d, String metric) {
+      this.metric = metric;
       this.device = d;
       this.hi = d.hash;
       this.lo = hash64(metric);
@@ -330,6 +333,7 @@ public final class SeriesFeatures {
     out[7 + LAGS] = (float) Math.log1p(bytes);
     emitted++;
     emittingValue = wasFilled ? Double.NaN : rawValue;
+    emitting = s;
     listener.onVector(s.hi, s.lo, stepStart, out);
   }
 
@@ -378,6 +382,16 @@ public final class SeriesFeatures {
    */
   public double emittingValue() {
     return emittingValue;
+  }
+
+  /** Returns the device of the step being emitted; valid inside {@link SeriesListener#onVector}. */
+  public String emittingDevice() {
+    return emitting == null ? null : emitting.device.name;
+  }
+
+  /** Returns the metric of the step being emitted; valid inside {@link SeriesListener#onVector}. */
+  public String emittingMetric() {
+    return emitting == null ? null : emitting.metric;
   }
 
   /** Returns readings dropped because they were older than their series' open step. */

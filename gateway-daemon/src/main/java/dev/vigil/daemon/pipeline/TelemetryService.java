@@ -97,7 +97,8 @@ public final class TelemetryService {
   private final long tickMillis;
 
   // consumer thread only
-  private final Map<SeriesKey, SeriesInfo> series = new HashMap<>();
+  private final Map<String, Map<String, SeriesInfo>> series = new HashMap<>(); // device, metric
+  private int seriesCount;
   private final Map<String, Integer> devices = new HashMap<>();
   private long nextTick;
   private long nextHealth;
@@ -117,8 +118,6 @@ public final class TelemetryService {
   private Counter raised;
   private Timer latency;
   private volatile String failure;
-
-  private record SeriesKey(long hi, long lo) {}
 
   /** A tracked series: its names (the vectors carry only their hashes) and closed steps. */
   private static final class SeriesInfo {
@@ -317,22 +316,23 @@ public final class TelemetryService {
       futureDropped.incrementAndGet(); // a device clock far ahead would close nothing on time
       return;
     }
-    long hi = SeriesFeatures.hash64(r.device());
-    long lo = SeriesFeatures.hash64(r.metric());
-    SeriesKey key = new SeriesKey(hi, lo);
-    if (!series.containsKey(key)) {
+    Map<String, SeriesInfo> byMetric = series.get(r.device()); // no allocation when known
+    if (byMetric == null || !byMetric.containsKey(r.metric())) {
       Integer n = devices.get(r.device());
       if (n == null && devices.size() >= config.maxDevices()) {
         droppedDevices.incrementAndGet();
         return;
       }
-      if (series.size() >= config.maxSeries()) {
+      if (seriesCount >= config.maxSeries()) {
         droppedSeries.incrementAndGet();
         return;
       }
       devices.put(r.device(), n == null ? 1 : n + 1);
-      series.put(key, new SeriesInfo(r.device(), r.metric()));
-      seriesTracked.set(series.size());
+      series
+          .computeIfAbsent(r.device(), d -> new HashMap<>())
+          .put(r.metric(), new SeriesInfo(r.device(), r.metric()));
+      seriesCount++;
+      seriesTracked.set(seriesCount);
       devicesTracked.set(devices.size());
     }
     features.offer(r.device(), r.metric(), r.timestampMillis(), r.value(), 0);
@@ -354,7 +354,8 @@ public final class TelemetryService {
   }
 
   private void onVector(long hi, long lo, long stepStartMillis, float[] v) {
-    SeriesInfo s = series.get(new SeriesKey(hi, lo));
+    Map<String, SeriesInfo> byMetric = series.get(features.emittingDevice());
+    SeriesInfo s = byMetric == null ? null : byMetric.get(features.emittingMetric());
     if (s == null) {
       return; // not possible: every series offered is tracked
     }
