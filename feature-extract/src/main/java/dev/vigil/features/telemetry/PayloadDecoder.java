@@ -166,6 +166,7 @@ public final class PayloadDecoder {
       return 0;
     }
     Ctx c = new Ctx(m.device(), m.metric(), receivedMillis, sink);
+    c.payloadBytes = payload.length;
     try {
       decodePayload(c, payload);
     } catch (ReadingSinkFailure e) {
@@ -604,7 +605,7 @@ public final class PayloadDecoder {
   // ---- counting and emitting
 
   private void emit(Ctx c, String metric, long ts, double v) {
-    Reading r = new Reading(c.device, metric, ts, v);
+    Reading r = new Reading(c.device, metric, ts, v, c.payloadBytes);
     try {
       c.sink.accept(r);
     } catch (RuntimeException e) {
@@ -637,6 +638,7 @@ public final class PayloadDecoder {
     final long receivedMillis;
     final ReadingSink sink;
     final double[] scratch = new double[1];
+    int payloadBytes;
     int emitted;
     int valueErrors;
     boolean dropped;

@@ -11,11 +11,25 @@ import java.util.Objects;
  * @param timestampMillis when the value was measured (the payload's timestamp) or, failing that,
  *     received; milliseconds since the epoch
  * @param value the value; finite
+ * @param payloadBytes size of the message that carried it (0 if unknown)
  */
-public record Reading(String device, String metric, long timestampMillis, double value) {
+public record Reading(
+    String device, String metric, long timestampMillis, double value, int payloadBytes) {
   /** Checks the names are present (cheap: this is on the message path). */
   public Reading {
     Objects.requireNonNull(device, "device");
     Objects.requireNonNull(metric, "metric");
+  }
+
+  /** Returns this reading with another message size (0: unknown). */
+  public Reading withPayloadBytes(int bytes) {
+    return bytes == payloadBytes
+        ? this
+        : new Reading(device, metric, timestampMillis, value, bytes);
+  }
+
+  /** A reading whose message size is unknown. */
+  public Reading(String device, String metric, long timestampMillis, double value) {
+    this(device, metric, timestampMillis, value, 0);
   }
 }

@@ -66,7 +66,7 @@ final class MqttTestClients {
 
     @Override
     public void accept(Reading r) {
-      readings.add(r);
+      readings.add(r.withPayloadBytes(0)); // tests compare values; sizes have their own test
     }
 
     List<Reading> list() {

@@ -34,7 +34,7 @@ class PayloadDecoderTest {
 
   private List<Reading> decode(PayloadDecoder d, String topic, byte[] payload) {
     out.clear();
-    int n = d.decode(topic, payload, NOW, out::add);
+    int n = d.decode(topic, payload, NOW, r -> out.add(r.withPayloadBytes(0)));
     assertThat(n).isEqualTo(out.size());
     return List.copyOf(out);
   }
@@ -563,5 +563,17 @@ class PayloadDecoderTest {
     assertThat(decode(d, "devices/b/telemetry", "{\"a\":1}")).isEmpty();
     assertThat(decode(d, "sensors/b/t", "21.5")).isEmpty();
     assertThat(d.bad().get(BadPayload.WRONG_FORMAT)).isEqualTo(2);
+  }
+
+  @Test
+  void everyReadingCarriesTheSizeOfItsMessage() {
+    PayloadDecoder d = decoder();
+    byte[] json = "{\"temp\":21.5,\"hum\":40}".getBytes(StandardCharsets.UTF_8);
+    List<Reading> got = new ArrayList<>();
+    assertThat(d.decode("devices/gw/telemetry", json, NOW, got::add)).isEqualTo(2);
+    assertThat(got).extracting(Reading::payloadBytes).containsExactly(json.length, json.length);
+    got.clear();
+    d.decode("sensors/b/t", "21.5".getBytes(StandardCharsets.UTF_8), NOW, got::add);
+    assertThat(got).extracting(Reading::payloadBytes).containsExactly(4);
   }
 }

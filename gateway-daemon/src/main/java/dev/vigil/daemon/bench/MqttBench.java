@@ -638,7 +638,8 @@ public final class MqttBench {
     ReadingSink sink =
         kind == Kind.SCORED
             ? r -> {
-              features.offer(r.device(), r.metric(), r.timestampMillis(), r.value(), 0);
+              features.offer(
+                  r.device(), r.metric(), r.timestampMillis(), r.value(), r.payloadBytes());
               t.tick(1);
             }
             : (Reading r) -> t.tick(1);

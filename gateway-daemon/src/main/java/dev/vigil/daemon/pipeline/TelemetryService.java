@@ -335,7 +335,7 @@ public final class TelemetryService {
       seriesTracked.set(seriesCount);
       devicesTracked.set(devices.size());
     }
-    features.offer(r.device(), r.metric(), r.timestampMillis(), r.value(), 0);
+    features.offer(r.device(), r.metric(), r.timestampMillis(), r.value(), r.payloadBytes());
   }
 
   private void maybeTick() {

@@ -187,18 +187,21 @@ class BenchCommandTest {
             "1",
             "--qos",
             "1",
+            "--readings-per-step",
+            "1,10",
             "--write",
             file.toString());
     assertThat(code).as("stderr: %s", err).isZero();
     List<String> lines = out.toString().lines().toList();
     assertThat(lines).anyMatch(l -> l.startsWith("QoS 1 warm-up: "));
-    assertThat(lines).anyMatch(l -> l.startsWith("scored pipeline alone (readings from memory"));
+    assertThat(lines).anyMatch(l -> l.startsWith("scored pipeline alone, 1 reading(s) a step"));
+    assertThat(lines).anyMatch(l -> l.startsWith("scored pipeline alone, 10 reading(s) a step"));
     assertThat(lines).anyMatch(l -> l.matches("QoS 1 round 1/1: .*bare \\d+/s.*"));
     String last = lines.get(lines.size() - 1);
     Matcher m =
         Pattern.compile(
-                "qos1_bare_per_s=(\\d+) qos1_ingest_per_s=(\\d+) qos1_scored_per_s=(\\d+)"
-                    + " qos1_ratio=(\\d+\\.\\d{3})")
+                "r1_qos1_bare_per_s=(\\d+) r1_qos1_ingest_per_s=(\\d+) r1_qos1_scored_per_s=(\\d+)"
+                    + " r1_qos1_ratio=(\\d+\\.\\d{3}) r10_qos1_bare_per_s=(\\d+) .*")
             .matcher(last);
     assertThat(m.matches()).as(last).isTrue();
     assertThat(Long.parseLong(m.group(1))).isPositive();
@@ -206,11 +209,15 @@ class BenchCommandTest {
     String text = Files.readString(file);
     assertThat(text)
         .contains("<!-- bench-mqtt:begin -->", "<!-- bench-mqtt:end -->")
-        .containsPattern("\\| 1 \\| 2,000 × 1 \\| [0-9,]+ \\([0-9,]+ – [0-9,]+\\) \\|")
+        .containsPattern("\\| 1 \\| 1 \\| 2,000 × 1 \\| [0-9,]+ \\([0-9,]+ – [0-9,]+\\) \\|")
+        .containsPattern("\\| 10 \\| 1 \\| 2,000 × 1 \\| [0-9,]+ \\([0-9,]+ – [0-9,]+\\) \\|")
         .contains("Broker: mosquitto version", "Machine: ", " / 0 / 0 |")
-        .containsPattern("(?s)The scored pipeline alone .*? takes [0-9,]+ msg/s");
+        .containsPattern(
+            "(?s)The scored pipeline alone .*? [0-9,]+ msg/s .*? at 10 reading\\(s\\) a step");
     assertThat(vigil("bench", "mqtt", "--qos", "3")).isEqualTo(2);
     assertThat(err.toString()).contains("qos must list levels 0 to 2");
+    assertThat(vigil("bench", "mqtt", "--readings-per-step", "0")).isEqualTo(2);
+    assertThat(err.toString()).contains("readings per step must list values 1 to 100");
     assertThat(vigil("bench", "mqtt", "--messages", "10")).isEqualTo(2);
   }
 }

@@ -62,7 +62,8 @@ class CsvReplayMqttTest {
             TopicTemplate.compileAll(List.of("devices/{device}/telemetry")),
             DecoderOptions.defaults());
     replay.run(
-        (topic, payload) -> decoder.decode(topic, payload, 0, out::add), CsvReplay.Progress.none());
+        (topic, payload) -> decoder.decode(topic, payload, 0, r -> out.add(r.withPayloadBytes(0))),
+        CsvReplay.Progress.none());
     return out;
   }
 
@@ -78,7 +79,8 @@ class CsvReplayMqttTest {
     MqttOptions sub =
         MqttOptions.defaults(broker.uri(), "replay-sub").withProtocol(protocol).withQos(qos);
     CsvReplay.Result result;
-    try (MqttTelemetrySource source = new MqttTelemetrySource(sub, decoder, 1 << 14, got::add)) {
+    try (MqttTelemetrySource source =
+        new MqttTelemetrySource(sub, decoder, 1 << 14, r -> got.add(r.withPayloadBytes(0)))) {
       source.start();
       assertThat(source.awaitConnected(WAIT)).as("subscriber connected: %s", broker.log()).isTrue();
       MqttOptions pub =
