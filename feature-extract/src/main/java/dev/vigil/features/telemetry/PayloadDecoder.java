@@ -1,8 +1,11 @@
 package dev.vigil.features.telemetry;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -56,13 +59,28 @@ public final class PayloadDecoder {
   /** Parser nesting limit: deeper JSON is {@link BadPayload#NOT_JSON}, never parsed. */
   private static final int PARSER_MAX_NESTING = 64;
 
-  private static final ObjectMapper MAPPER = createMapper();
+  private static final ObjectMapper MAPPER = new ObjectMapper(createFactory(false));
+
+  /**
+   * The streaming fast path's parser factory: the tree parser's limits, and duplicate names as
+   * errors (the tree keeps the last value in the first one's place; such payloads take the tree
+   * path).
+   */
+  private static final JsonFactory STREAMING = createFactory(true);
+
+  /** Per-thread buffers of the streaming path; a re-entrant call (from a sink) gets its own. */
+  private static final BadPayload[] REASONS = BadPayload.values();
+
+  private static final ThreadLocal<Stream> STREAMS = ThreadLocal.withInitial(Stream::new);
 
   private final List<TopicTemplate> templates;
   private final DecoderOptions options;
   private final Set<String> allowed;
   private final String timestampField;
   private final JsonPointer timestampPointer;
+  // The timestamp pointer's segments, as JsonPointer matches them: property names, array indices
+  private final String[] timestampProperties;
+  private final int[] timestampIndices;
   private final BadPayloadCounts bad = new BadPayloadCounts();
   private final AtomicLong messages = new AtomicLong();
   private final AtomicLong readings = new AtomicLong();
@@ -82,9 +100,21 @@ public final class PayloadDecoder {
     this.allowed = options.allowedDevices().isEmpty() ? null : options.allowedDevices();
     this.timestampField = options.timestampField().isEmpty() ? null : options.timestampField();
     this.timestampPointer = timestampField == null ? null : pointer(timestampField);
+    int k = 0;
+    for (JsonPointer t = timestampPointer; t != null && !t.matches(); t = t.tail()) {
+      k++;
+    }
+    this.timestampProperties = new String[k];
+    this.timestampIndices = new int[k];
+    int i = 0;
+    for (JsonPointer t = timestampPointer; t != null && !t.matches(); t = t.tail()) {
+      timestampProperties[i] = t.getMatchingProperty();
+      timestampIndices[i] = t.getMatchingIndex();
+      i++;
+    }
   }
 
-  private static ObjectMapper createMapper() {
+  private static JsonFactory createFactory(boolean strictDuplicates) {
     JsonFactory f =
         JsonFactory.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS) // NaN and Infinity: counted, not
@@ -94,10 +124,13 @@ public final class PayloadDecoder {
                     .maxNestingDepth(PARSER_MAX_NESTING)
                     .maxNumberLength(400)
                     .build())
+            .configure(StreamReadFeature.STRICT_DUPLICATE_DETECTION, strictDuplicates)
             .build();
-    ObjectMapper m = new ObjectMapper(f);
-    m.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    return m;
+    return f;
+  }
+
+  static {
+    MAPPER.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   }
 
   private static JsonPointer pointer(String dotted) {
@@ -212,6 +245,12 @@ public final class PayloadDecoder {
       drop(c, BadPayload.WRONG_FORMAT);
       return;
     }
+    if (first == '{'
+        && c.device != null
+        && format != DecoderOptions.Format.EDGEX
+        && streamObject(c, p, i, n - i)) {
+      return;
+    }
     if (first == '{' || first == '[' || first == '"') {
       JsonNode root = parse(c, p, i, n - i);
       if (root == null) {
@@ -230,6 +269,199 @@ public final class PayloadDecoder {
       return;
     }
     plain(c, p, i, n);
+  }
+
+  // ---- the streaming fast path: a JSON object of readings (not EdgeX), with the topic's device
+
+  /**
+   * Decodes a JSON object of readings with a streaming parser, as {@link #generic} decodes its
+   * tree. Readings and value errors are buffered until the whole payload has parsed, then handed on
+   * in payload order, so that a syntax error late in the payload leaves no trace. Returns false,
+   * having counted and emitted nothing, for whatever it does not decide itself: a payload that does
+   * not parse, has duplicate names, may be an EdgeX event, or has its timestamp deeper than {@link
+   * DecoderOptions#maxDepth}. The tree path decides those as it always did.
+   */
+  private boolean streamObject(Ctx c, byte[] p, int off, int len) {
+    Stream s = STREAMS.get();
+    if (s.busy) {
+      s = new Stream(); // a sink decoding on the decoder's thread
+    }
+    s.busy = true;
+    try {
+      s.reset();
+      try (JsonParser jp = STREAMING.createParser(p, off, len)) {
+        jp.nextToken(); // START_OBJECT
+        StringBuilder path = s.path;
+        if (c.topicMetric != null) {
+          path.append(c.topicMetric);
+        }
+        int rootLength = c.topicMetric == null ? 0 : path.length() + 1;
+        if (!streamFields(c, s, jp, path, 1, rootLength, timestampProperties.length > 0)
+            || jp.nextToken() != null) {
+          return false;
+        }
+      } catch (IOException | RuntimeException e) {
+        return false; // not JSON, duplicate names, limits: the tree path counts it
+      }
+      if (s.timestampSeen) {
+        if (s.timestamp == Long.MIN_VALUE) {
+          c.badTimestamp = true;
+        } else {
+          c.timestamp = s.timestamp;
+        }
+      }
+      for (int i = 0; i < s.size; i++) {
+        int kind = s.kinds[i];
+        if (kind < 0) {
+          emit(c, s.metrics[i], c.timestamp, s.values[i]);
+        } else {
+          valueError(c, REASONS[kind]);
+        }
+      }
+      return true;
+    } finally {
+      s.clear();
+      s.busy = false;
+    }
+  }
+
+  // The fields of an object at `depth` (the root's are at 1), as #fields walks them. onPointer:
+  // the object is on the timestamp pointer's path. Returns false to hand the payload to the tree.
+  private boolean streamFields(
+      Ctx c, Stream s, JsonParser jp, StringBuilder path, int depth, int rootLength, boolean onPtr)
+      throws IOException {
+    while (jp.nextToken() == JsonToken.FIELD_NAME) {
+      String name = jp.currentName();
+      if (depth == 1
+          && options.format() == DecoderOptions.Format.AUTO
+          && (name.equals("payload") || name.equals("event") || name.equals("readings"))) {
+        return false; // perhaps EdgeX: the tree path tells
+      }
+      int mark = path.length();
+      if (mark > 0) {
+        path.append('.');
+      }
+      path.append(name);
+      boolean childOnPtr =
+          onPtr
+              && depth <= timestampProperties.length
+              && name.equals(timestampProperties[depth - 1]);
+      boolean target = childOnPtr && depth == timestampProperties.length;
+      jp.nextToken();
+      if (target) {
+        streamTimestamp(c, s, jp);
+      }
+      if (timestampField != null && isTimestampPath(path, rootLength)) {
+        if (childOnPtr && !target) {
+          return false;
+        }
+        jp.skipChildren();
+      } else if (!streamValue(
+          c, s, jp, path, mark == 0 ? name : null, depth, rootLength, childOnPtr && !target)) {
+        return false;
+      }
+      path.setLength(mark);
+    }
+    return true;
+  }
+
+  // The value at jp's current token, as #value reads it; metric is the path if already a string.
+  private boolean streamValue(
+      Ctx c,
+      Stream s,
+      JsonParser jp,
+      StringBuilder path,
+      String metric,
+      int depth,
+      int rootLength,
+      boolean onPtr)
+      throws IOException {
+    JsonToken t = jp.currentToken();
+    switch (t) {
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+        if (t == JsonToken.VALUE_NUMBER_INT) {
+          jp.getNumberType(); // int, long or BigInteger, converted as the tree's nodes convert
+        }
+        double v = jp.getDoubleValue();
+        if (Double.isFinite(v)) {
+          s.reading(metric != null ? metric : path.toString(), v);
+        } else {
+          s.error(BadPayload.NAN_OR_INFINITE);
+        }
+      }
+      case VALUE_TRUE -> s.reading(metric != null ? metric : path.toString(), 1.0);
+      case VALUE_FALSE -> s.reading(metric != null ? metric : path.toString(), 0.0);
+      case VALUE_STRING -> {
+        String text = jp.getText();
+        switch (Numbers.parse(text, 0, text.length(), c.scratch)) {
+          case Numbers.OK -> s.reading(metric != null ? metric : path.toString(), c.scratch[0]);
+          case Numbers.NAN_OR_INFINITE -> s.error(BadPayload.NAN_OR_INFINITE);
+          default -> s.error(BadPayload.NOT_A_NUMBER);
+        }
+      }
+      case START_OBJECT -> {
+        if (depth >= options.maxDepth()) {
+          if (onPtr) {
+            return false; // the timestamp is below: the tree path finds it
+          }
+          jp.skipChildren();
+          s.error(BadPayload.WRONG_TYPE);
+        } else {
+          return streamFields(c, s, jp, path, depth + 1, rootLength, onPtr);
+        }
+      }
+      case START_ARRAY -> {
+        if (depth >= options.maxDepth()) {
+          if (onPtr) {
+            return false;
+          }
+          jp.skipChildren();
+          s.error(BadPayload.WRONG_TYPE);
+          return true;
+        }
+        int level = depth + 1;
+        for (int i = 0; jp.nextToken() != JsonToken.END_ARRAY; i++) {
+          int mark = path.length();
+          if (mark > 0) {
+            path.append('.');
+          }
+          path.append(i);
+          boolean childOnPtr =
+              onPtr && level <= timestampIndices.length && timestampIndices[level - 1] == i;
+          boolean target = childOnPtr && level == timestampIndices.length;
+          if (target) {
+            streamTimestamp(c, s, jp);
+          }
+          if (!streamValue(c, s, jp, path, null, level, rootLength, childOnPtr && !target)) {
+            return false;
+          }
+          path.setLength(mark);
+        }
+      }
+      default -> s.error(BadPayload.WRONG_TYPE); // null
+    }
+    return true;
+  }
+
+  // The timestamp at jp's current token, as #timestampOf reads its node; the token is not consumed.
+  private static void streamTimestamp(Ctx c, Stream s, JsonParser jp) throws IOException {
+    s.timestampSeen = true;
+    s.timestamp =
+        switch (jp.currentToken()) {
+          case VALUE_NUMBER_INT -> {
+            JsonParser.NumberType nt = jp.getNumberType();
+            if (nt == JsonParser.NumberType.INT || nt == JsonParser.NumberType.LONG) {
+              yield Numbers.epochToMillis(jp.getLongValue());
+            }
+            java.math.BigInteger b = jp.getBigIntegerValue();
+            yield b.bitLength() <= 63
+                ? Numbers.epochToMillis(b.longValue())
+                : Numbers.epochToMillis(b.doubleValue());
+          }
+          case VALUE_NUMBER_FLOAT -> Numbers.epochToMillis(jp.getDoubleValue());
+          case VALUE_STRING -> Numbers.textToMillis(jp.getText().strip(), c.scratch);
+          default -> Long.MIN_VALUE;
+        };
   }
 
   private JsonNode parse(Ctx c, byte[] p, int off, int len) {
@@ -650,6 +882,54 @@ public final class PayloadDecoder {
       this.timestamp = receivedMillis;
       this.receivedMillis = receivedMillis;
       this.sink = sink;
+    }
+  }
+
+  /** The streaming path's buffers: readings and value errors in payload order, and the path. */
+  private static final class Stream {
+    final StringBuilder path = new StringBuilder(64);
+    String[] metrics = new String[16];
+    double[] values = new double[16];
+    byte[] kinds = new byte[16]; // -1: a reading, else a BadPayload ordinal
+    int size;
+    boolean timestampSeen;
+    long timestamp;
+    boolean busy;
+
+    void reset() {
+      path.setLength(0);
+      size = 0;
+      timestampSeen = false;
+    }
+
+    void clear() {
+      java.util.Arrays.fill(metrics, 0, size, null); // hold no payload's names between calls
+      size = 0;
+      if (path.capacity() > 1024) {
+        path.setLength(0);
+        path.trimToSize();
+      }
+    }
+
+    void reading(String metric, double v) {
+      grow();
+      metrics[size] = metric;
+      values[size] = v;
+      kinds[size++] = -1;
+    }
+
+    void error(BadPayload reason) {
+      grow();
+      kinds[size++] = (byte) reason.ordinal();
+    }
+
+    private void grow() {
+      if (size == kinds.length) {
+        int n = size * 2;
+        metrics = java.util.Arrays.copyOf(metrics, n);
+        values = java.util.Arrays.copyOf(values, n);
+        kinds = java.util.Arrays.copyOf(kinds, n);
+      }
     }
   }
 
