@@ -278,10 +278,19 @@ public final class PayloadDecoder {
    * tree. Readings and value errors are buffered until the whole payload has parsed, then handed on
    * in payload order, so that a syntax error late in the payload leaves no trace. Returns false,
    * having counted and emitted nothing, for whatever it does not decide itself: a payload that does
-   * not parse, has duplicate names, may be an EdgeX event, or has its timestamp deeper than {@link
-   * DecoderOptions#maxDepth}. The tree path decides those as it always did.
+   * not parse, has duplicate names or a 0xff byte, may be an EdgeX event, or has its timestamp
+   * deeper than {@link DecoderOptions#maxDepth}. The tree path decides those as it always did.
    */
   private boolean streamObject(Ctx c, byte[] p, int off, int len) {
+    for (int i = off, end = off + len; i < end; i++) {
+      if (p[i] == (byte) 0xff) {
+        // Never UTF-8, but Jackson pads the last 4 bytes of a name with 0xff when it looks the name
+        // up, so a name holding 0xff can be taken for a shorter one the parser has seen before
+        // ("\xff8" for "8") instead of failing. Whether it is depends on the parser's history;
+        // the tree path keeps that behaviour as it was.
+        return false;
+      }
+    }
     Stream s = STREAMS.get();
     if (s.busy) {
       s = new Stream(); // a sink decoding on the decoder's thread
