@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -62,11 +63,13 @@ public final class PayloadDecoder {
   private static final ObjectMapper MAPPER = new ObjectMapper(createFactory(false));
 
   /**
-   * The streaming fast path's parser factory: the tree parser's limits, and duplicate names as
-   * errors (the tree keeps the last value in the first one's place; such payloads take the tree
-   * path).
+   * The streaming fast path's parser factory: the tree parser's limits, and FastDoubleParser
+   * (correctly rounded, as Double.parseDouble, without a String per number).
    */
   private static final JsonFactory STREAMING = createFactory(true);
+
+  /** Names of one object compared one by one for duplicates; a larger object uses a set. */
+  private static final int LINEAR_DUPLICATE_CHECK = 16;
 
   /** Per-thread buffers of the streaming path; a re-entrant call (from a sink) gets its own. */
   private static final BadPayload[] REASONS = BadPayload.values();
@@ -114,7 +117,7 @@ public final class PayloadDecoder {
     }
   }
 
-  private static JsonFactory createFactory(boolean strictDuplicates) {
+  private static JsonFactory createFactory(boolean fastDoubles) {
     JsonFactory f =
         JsonFactory.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS) // NaN and Infinity: counted, not
@@ -124,7 +127,7 @@ public final class PayloadDecoder {
                     .maxNestingDepth(PARSER_MAX_NESTING)
                     .maxNumberLength(400)
                     .build())
-            .configure(StreamReadFeature.STRICT_DUPLICATE_DETECTION, strictDuplicates)
+            .configure(StreamReadFeature.USE_FAST_DOUBLE_PARSER, fastDoubles)
             .build();
     return f;
   }
@@ -339,8 +342,28 @@ public final class PayloadDecoder {
   private boolean streamFields(
       Ctx c, Stream s, JsonParser jp, StringBuilder path, int depth, int rootLength, boolean onPtr)
       throws IOException {
+    int names = s.namesTop;
+    java.util.HashSet<String> seen = null;
     while (jp.nextToken() == JsonToken.FIELD_NAME) {
       String name = jp.currentName();
+      // Duplicate names: the tree keeps the last value in the first one's place; the tree decides
+      if (seen != null) {
+        if (!seen.add(name)) {
+          return false;
+        }
+      } else {
+        for (int j = names; j < s.namesTop; j++) {
+          if (s.names[j].equals(name)) {
+            return false;
+          }
+        }
+        if (s.namesTop - names < LINEAR_DUPLICATE_CHECK) {
+          s.pushName(name);
+        } else {
+          seen = new java.util.HashSet<>(Arrays.asList(s.names).subList(names, s.namesTop));
+          seen.add(name);
+        }
+      }
       if (depth == 1
           && options.format() == DecoderOptions.Format.AUTO
           && (name.equals("payload") || name.equals("event") || name.equals("readings"))) {
@@ -371,6 +394,7 @@ public final class PayloadDecoder {
       }
       path.setLength(mark);
     }
+    s.namesTop = names;
     return true;
   }
 
@@ -897,6 +921,9 @@ public final class PayloadDecoder {
   /** The streaming path's buffers: readings and value errors in payload order, and the path. */
   private static final class Stream {
     final StringBuilder path = new StringBuilder(64);
+    String[] names = new String[32]; // the names of the objects being read, outermost first
+    int namesTop;
+    int namesHigh; // names[0..namesHigh) may hold names
     String[] metrics = new String[16];
     double[] values = new double[16];
     byte[] kinds = new byte[16]; // -1: a reading, else a BadPayload ordinal
@@ -908,16 +935,28 @@ public final class PayloadDecoder {
     void reset() {
       path.setLength(0);
       size = 0;
+      namesTop = 0;
       timestampSeen = false;
     }
 
     void clear() {
-      java.util.Arrays.fill(metrics, 0, size, null); // hold no payload's names between calls
+      Arrays.fill(metrics, 0, size, null); // hold no payload's names between calls
+      Arrays.fill(names, 0, namesHigh, null);
       size = 0;
+      namesTop = 0;
+      namesHigh = 0;
       if (path.capacity() > 1024) {
         path.setLength(0);
         path.trimToSize();
       }
+    }
+
+    void pushName(String name) {
+      if (namesTop == names.length) {
+        names = Arrays.copyOf(names, namesTop * 2);
+      }
+      names[namesTop++] = name;
+      namesHigh = Math.max(namesHigh, namesTop);
     }
 
     void reading(String metric, double v) {
@@ -935,9 +974,9 @@ public final class PayloadDecoder {
     private void grow() {
       if (size == kinds.length) {
         int n = size * 2;
-        metrics = java.util.Arrays.copyOf(metrics, n);
-        values = java.util.Arrays.copyOf(values, n);
-        kinds = java.util.Arrays.copyOf(kinds, n);
+        metrics = Arrays.copyOf(metrics, n);
+        values = Arrays.copyOf(values, n);
+        kinds = Arrays.copyOf(kinds, n);
       }
     }
   }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -336,6 +337,18 @@ class PayloadDecoderEquivalenceTest {
     return rnd.nextInt(3) == 0 ? mutate(rnd, p) : p;
   }
 
+  // n fields f0..f{n-1}; field `dup` is repeated at the end (none if -1)
+  private static String bigObject(int n, int dup) {
+    StringBuilder b = new StringBuilder("{");
+    for (int i = 0; i < n; i++) {
+      b.append(i == 0 ? "" : ",").append("\"f").append(i).append("\":").append(i);
+    }
+    if (dup >= 0) {
+      b.append(",\"f").append(dup).append("\":-1");
+    }
+    return b.append('}').toString();
+  }
+
   // ---- tests
 
   @Test
@@ -391,6 +404,10 @@ class PayloadDecoderEquivalenceTest {
             "{}",
             "{\"ts\":1700000000000,\"temp\":21.53,\"hum\":40.12}",
             "{\"temp\":1,\"temp\":2}", // duplicates: the last value, in the first one's place
+            bigObject(20, 3),
+            bigObject(20, 19),
+            bigObject(40, -1),
+            "{\"o\":" + bigObject(18, 17) + ",\"p\":" + bigObject(18, -1) + "}",
             "{\"a\":{\"x\":1},\"b\":2,\"a\":{\"y\":3}}",
             "{\"ts\":1,\"t\":2,\"ts\":\"2023-11-14T22:13:20Z\"}",
             "{\"temp\":1,\"hum\":}",
@@ -427,6 +444,32 @@ class PayloadDecoderEquivalenceTest {
         }
       }
     }
+  }
+
+  @Test
+  void sameDoublesAsDoubleParseDouble() {
+    // the streaming path parses numbers with FastDoubleParser, the tree path with
+    // Double.parseDouble
+    Random rnd = new Random(11);
+    Pair pair = new Pair(DecoderOptions.defaults());
+    for (int i = 0; i < 100_000; i++) {
+      String v =
+          switch (rnd.nextInt(6)) {
+            case 0 ->
+                Double.toString(Double.longBitsToDouble(rnd.nextLong() & 0x7fef_ffff_ffff_ffffL));
+            case 1 ->
+                String.format(Locale.ROOT, "%." + (1 + rnd.nextInt(25)) + "e", rnd.nextDouble());
+            case 2 -> rnd.nextLong() + "." + Math.abs(rnd.nextLong()) + Math.abs(rnd.nextLong());
+            case 3 -> "0." + "0".repeat(rnd.nextInt(330)) + Math.abs(rnd.nextLong());
+            case 4 -> Math.abs(rnd.nextLong()) + "e" + (rnd.nextInt(700) - 350);
+            default -> (rnd.nextInt(2000) - 1000) + "." + rnd.nextInt(100_000);
+          };
+      pair.check(
+          "devices/dev/telemetry",
+          ("{\"v\":" + v + ",\"w\":[" + v + "]}").getBytes(StandardCharsets.UTF_8),
+          -1);
+    }
+    assertThat(pair.fastReadings).isGreaterThan(150_000);
   }
 
   @Test
