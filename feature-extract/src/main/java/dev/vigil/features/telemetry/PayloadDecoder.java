@@ -53,8 +53,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * another is counted as {@link BadPayload#WRONG_FORMAT}); by default each payload is read as what
  * it looks like. Readings without a timestamp carry the arrival time. Bad input is counted by
  * {@link BadPayload} ({@link #bad()}); {@link #decode} never throws on any input, never blocks and
- * holds nothing between calls. It may be called from several threads at once; the counters may be
- * read from any thread.
+ * holds nothing of a payload between calls. It may be called from several threads at once; the
+ * counters may be read from any thread.
+ *
+ * <p>How: a JSON object of readings with the topic's device (the common case) is read with a
+ * streaming parser into per-thread buffers, which are handed on once the whole payload has parsed;
+ * every other payload (plain values, strings, arrays, EdgeX events and envelopes, and JSON objects
+ * that do not parse, have duplicate names, or have no device in the topic) is read as a Jackson
+ * tree, as before. Both read a payload the same way: {@code PayloadDecoderEquivalenceTest} compares
+ * them with the tree-only decoder this replaced.
  */
 public final class PayloadDecoder {
   /** Parser nesting limit: deeper JSON is {@link BadPayload#NOT_JSON}, never parsed. */
