@@ -18,7 +18,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The tree-based {@link PayloadDecoder} as it was before the streaming fast path (commit a897dd8),
+ * The tree-based {@link PayloadDecoder} as it was before the streaming fast path (commit 14c8048),
  * kept unchanged as the reference that {@code PayloadDecoderEquivalenceTest} compares the current
  * decoder against: same readings, same bad-payload counts, on every input.
  */
@@ -136,6 +136,7 @@ final class LegacyPayloadDecoder {
       return 0;
     }
     Ctx c = new Ctx(m.device(), m.metric(), receivedMillis, sink);
+    c.payloadBytes = payload.length;
     try {
       decodePayload(c, payload);
     } catch (ReadingSinkFailure e) {
@@ -574,7 +575,7 @@ final class LegacyPayloadDecoder {
   // ---- counting and emitting
 
   private void emit(Ctx c, String metric, long ts, double v) {
-    Reading r = new Reading(c.device, metric, ts, v);
+    Reading r = new Reading(c.device, metric, ts, v, c.payloadBytes);
     try {
       c.sink.accept(r);
     } catch (RuntimeException e) {
@@ -607,6 +608,7 @@ final class LegacyPayloadDecoder {
     final long receivedMillis;
     final ReadingSink sink;
     final double[] scratch = new double[1];
+    int payloadBytes;
     int emitted;
     int valueErrors;
     boolean dropped;

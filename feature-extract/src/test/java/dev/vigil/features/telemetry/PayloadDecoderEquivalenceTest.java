@@ -476,13 +476,11 @@ class PayloadDecoderEquivalenceTest {
   void duplicateNamesKeepTheLastValueInTheFirstPlace() {
     PayloadDecoder d = new PayloadDecoder(PayloadDecoderTest.TEMPLATES, DecoderOptions.defaults());
     List<Reading> out = new ArrayList<>();
-    d.decode(
-        "devices/dev/telemetry",
+    byte[] p =
         "{\"a\":1,\"b\":2,\"a\":\"x\",\"ts\":5,\"ts\":1700000000000}"
-            .getBytes(StandardCharsets.UTF_8),
-        NOW,
-        out::add);
-    assertThat(out).containsExactly(new Reading("dev", "b", 1_700_000_000_000L, 2));
+            .getBytes(StandardCharsets.UTF_8);
+    d.decode("devices/dev/telemetry", p, NOW, out::add);
+    assertThat(out).containsExactly(new Reading("dev", "b", 1_700_000_000_000L, 2, p.length));
     assertThat(d.bad().snapshot()).isEqualTo(Map.of(BadPayload.NOT_A_NUMBER, 1L));
   }
 }
