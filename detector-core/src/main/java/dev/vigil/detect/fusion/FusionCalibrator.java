@@ -76,7 +76,8 @@ public final class FusionCalibrator {
           f.fuse(
               f.normalise(Component.RECONSTRUCTION, raw[i][0]),
               Double.isNaN(raw[i][1]) ? Double.NaN : f.normalise(Component.PREDICTION, raw[i][1]),
-              f.normalise(Component.ISOLATION, raw[i][2]));
+              // no forest: no isolation score, as EnsembleScorer treats it (0, and its weight is 0)
+              Double.isNaN(raw[i][2]) ? 0 : f.normalise(Component.ISOLATION, raw[i][2]));
     }
     return out;
   }

@@ -76,6 +76,21 @@ class FusionTest {
   }
 
   @Test
+  void aModelWithoutForestCalibratesOnTheOtherComponents() {
+    double[][] rows = normal(2000, 3);
+    for (double[] r : rows) {
+      r[2] = Double.NaN; // forest switched off: no isolation scores
+    }
+    Fusion f = FusionCalibrator.calibrate(rows, Fusion.DEFAULT_WEIGHTS, 0.01);
+    assertThat(f.weights()[2]).isZero();
+    assertThat(f.threshold()).isFinite();
+    double[] fused = FusionCalibrator.fused(f, rows);
+    long above = java.util.Arrays.stream(fused).filter(x -> x >= f.threshold()).count();
+    assertThat(java.util.Arrays.stream(fused).allMatch(Double::isFinite)).isTrue();
+    assertThat(above).isBetween(10L, 30L); // ~1 % of 2000
+  }
+
+  @Test
   void fittedWeightsFavourTheComponentThatSeparates() {
     double[][] norm = normal(5000, 1);
     Fusion base = FusionCalibrator.calibrate(norm, Fusion.DEFAULT_WEIGHTS, 0.01);
