@@ -2,7 +2,6 @@ package dev.vigil.detect.series;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.vigil.detect.ForestParams;
 import dev.vigil.detect.fusion.Fusion;
 import dev.vigil.detect.model.DetectionModel;
 import dev.vigil.detect.model.EnsembleScorer;
@@ -80,16 +79,21 @@ public final class NabRunner {
       SeriesSurprise.Options surprise,
       int probationRows) {
     /**
-     * Defaults for short series: autoencoder 32-8, LSTM 32 units over 16 steps, 30 epochs at most,
-     * 100 trees, target FPR 1 % on the last 20 % of probation.
+     * Defaults for series, the telemetry path's: autoencoder 16-4 and LSTM 16 units over 16 steps
+     * (the hybrid AE-LSTM, {@code A = α·RE + β·PE}), no Isolation Forest, 30 epochs at most, target
+     * FPR 1 % on the last 20 % of probation.
+     *
+     * <p>Why this size: a series vector has 16 features, and on all of NAB 32-8/32 networks with a
+     * 100-tree forest scored 64.6 (standard profile) against 64.3 for 16-4/16 without forest, while
+     * scoring cost 3.2 µs a vector against 0.9 µs. The forest alone was half of that cost.
      */
     public static Config defaults() {
       return new Config(
           new ModelTrainer.Config(
               new FeatureScaler.Options(FeatureScaler.Kind.MINMAX, false, 1.0),
-              new AutoencoderTrainer.Config(32, 8, 30, 32, 1e-3, 0.1, 5, 42),
-              new LstmTrainer.Config(32, 1, 16, 30, 32, 1e-3, 0.1, 5, 42),
-              new ForestParams(100, 256, 42, 0.995, 1),
+              new AutoencoderTrainer.Config(16, 4, 30, 32, 1e-3, 0.1, 5, 42),
+              new LstmTrainer.Config(16, 1, 16, 30, 32, 1e-3, 0.1, 5, 42),
+              null,
               Fusion.DEFAULT_WEIGHTS,
               0.01,
               0.2,

@@ -7,6 +7,7 @@ import dev.vigil.detect.model.Precision;
 import dev.vigil.detect.nn.AutoencoderTrainer;
 import dev.vigil.detect.nn.LstmTrainer;
 import dev.vigil.detect.series.NabRunner;
+import dev.vigil.detect.series.SeriesSurprise;
 import dev.vigil.features.series.SeriesFeatures;
 import dev.vigil.features.telemetry.DecoderOptions;
 import dev.vigil.features.telemetry.MqttOptions;
@@ -29,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -58,8 +60,9 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  *       handing them through its ring to a sink that only counts;
  *   <li><b>scored</b>: the same, with the sink feeding {@link SeriesFeatures} (one vector per
  *       series and 1 s step; every message closes its series' previous step) and every vector
- *       scored by an int8 {@link EnsembleScorer} (autoencoder, one LSTM step, Isolation Forest,
- *       fusion) trained beforehand on the same kind of series.
+ *       scored as the daemon scores it: the telemetry path's default {@link EnsembleScorer}
+ *       (autoencoder, one LSTM step, fusion; see {@link #MODEL}) trained beforehand on the same
+ *       kind of series, then the series' {@link SeriesSurprise}.
  * </ul>
  *
  * <p>Each measurement isolates the receiving side, as {@code MqttIngestBench} (feature-extract's
@@ -370,15 +373,65 @@ public final class MqttBench {
             null,
             fewEpochs(NabRunner.Config.defaults().training()),
             ModelTrainer.Listener.silent());
-    scorer = model.scorer(Precision.INT8, 4 * settings.devices());
-    features =
+    scorer = model.scorer(PRECISION, 4 * settings.devices());
+    features = scoredFeatures(scorer, new double[1], true);
+    return n;
+  }
+
+  /** The telemetry path's runtime precision, as the daemon runs it by default. */
+  static final Precision PRECISION = NabRunner.Config.defaults().precision();
+
+  /** The scored subscriber's model, in words: the telemetry path's defaults. */
+  static final String MODEL = describe(NabRunner.Config.defaults());
+
+  /** Describes a series model setting in words, e.g. "int8 autoencoder 16-4, LSTM 16 units …". */
+  public static String describe(NabRunner.Config c) {
+    ModelTrainer.Config t = c.training();
+    return String.format(
+        Locale.ROOT,
+        "%s autoencoder %d-%d, %s, %s",
+        c.precision().name().toLowerCase(Locale.ROOT),
+        t.autoencoder().hidden(),
+        t.autoencoder().bottleneck(),
+        t.lstm() == null ? "no LSTM" : "LSTM " + t.lstm().units() + " units (one step a vector)",
+        t.forest() == null
+            ? "no Isolation Forest"
+            : "Isolation Forest " + t.forest().trees() + " trees");
+  }
+
+  /**
+   * Returns series features whose vectors go through what the daemon does with each (as {@code
+   * TelemetryService} does): the series looked up by device and metric, the ensemble's fused score,
+   * then the series' {@link SeriesSurprise}; {@code sum[0]} accumulates the surprise scores, and
+   * {@link #vectors} counts the vectors if {@code count}.
+   */
+  private SeriesFeatures scoredFeatures(EnsembleScorer sc, double[] sum, boolean count) {
+    Map<String, Map<String, SeriesSurprise>> surprises = new HashMap<>();
+    SeriesFeatures[] self = new SeriesFeatures[1];
+    self[0] =
         new SeriesFeatures(
             new SeriesFeatures.Options(STEP_MILLIS, false, 256, 4 * settings.devices()),
             (hi, lo, step, v) -> {
-              scoreSum += scorer.score(hi, lo, step, v);
-              vectors++;
+              SeriesFeatures f = self[0];
+              Map<String, SeriesSurprise> byMetric = surprises.get(f.emittingDevice());
+              if (byMetric == null) {
+                byMetric = new HashMap<>();
+                surprises.put(f.emittingDevice(), byMetric);
+              }
+              SeriesSurprise s = byMetric.get(f.emittingMetric());
+              if (s == null) {
+                s = new SeriesSurprise(SeriesSurprise.Options.defaults());
+                byMetric.put(f.emittingMetric(), s);
+              }
+              double fused = sc.score(hi, lo, step, v);
+              double surprise = s.update(fused, f.emittingValue());
+              sum[0] += surprise;
+              scoreSum += surprise;
+              if (count) {
+                vectors++;
+              }
             });
-    return n;
+    return self[0];
   }
 
   /**
@@ -439,18 +492,14 @@ public final class MqttBench {
     }
     double[] rates = new double[3];
     for (int pass = -1; pass < rates.length; pass++) {
-      EnsembleScorer sc = model.scorer(Precision.INT8, 4 * devices);
+      EnsembleScorer sc = model.scorer(PRECISION, 4 * devices);
       double[] sum = {0};
-      SeriesFeatures f =
-          new SeriesFeatures(
-              new SeriesFeatures.Options(STEP_MILLIS, false, 256, 4 * devices),
-              (hi, lo, step, v) -> sum[0] += sc.score(hi, lo, step, v));
+      SeriesFeatures f = scoredFeatures(sc, sum, false);
       long t0 = System.nanoTime();
       for (Reading r : readings) {
         f.offer(r.device(), r.metric(), r.timestampMillis(), r.value(), 0);
       }
       long dt = System.nanoTime() - t0;
-      scoreSum += sum[0];
       if (pass >= 0) {
         rates[pass] = n * 1e9 / dt;
       }
@@ -737,8 +786,10 @@ public final class MqttBench {
         "Messages per second received through a real Mosquitto on loopback by a bare Paho 3.1.1"
             + " subscriber that only\ncounts (`bare`), by `MqttTelemetrySource` decoding the JSON into"
             + " readings (`ingest`), and by `MqttTelemetrySource`\nfeeding `SeriesFeatures` with every"
-            + " vector scored by the int8 ensemble (`scored`: autoencoder, one LSTM step,\nIsolation"
-            + " Forest, fusion; one vector per series and 1 s step, two readings per message; a"
+            + " vector scored as the daemon scores it (`scored`: the telemetry\nmodel's defaults, "
+            + MODEL
+            + ", fusion,\nthen the series' `SeriesSurprise`; one vector per series and 1 s step, two"
+            + " readings per message; a"
             + " device's\nmessages spread evenly over its steps, `readings/step` of them a step: 1 is"
             + " the worst case, every message\ncloses a step and is scored). Each subscriber"
             + " drains a backlog of\nN messages the broker queued for its persistent session (the"
@@ -776,8 +827,8 @@ public final class MqttBench {
     }
     b.append('\n');
     b.append(
-        "The scored pipeline alone (the same readings from memory into `SeriesFeatures` and the"
-            + " scorer, one thread, no\nMQTT), the most the scored subscriber's consumer thread can"
+        "The scored pipeline alone (the same readings from memory into `SeriesFeatures`, the scorer and"
+            + " `SeriesSurprise`, one thread, no\nMQTT), the most the scored subscriber's consumer thread can"
             + " keep up with:");
     r.pipelineAlone().entrySet().stream()
         .sorted(Map.Entry.comparingByKey())

@@ -40,8 +40,11 @@ final class NabResultsSection {
         "## Numenta Anomaly Benchmark (`vigil nab --data DIR --out DIR --write docs/RESULTS.md`)\n\n");
     b.append(
         "Every series streamed through the telemetry detector in time order: series features, the"
-            + " autoencoder + LSTM + Isolation Forest ensemble trained on the probationary 15 % only"
-            + " (int8 runtime), then `SeriesSurprise`: the fused score, the value against the"
+            + " telemetry model's defaults ("
+            + dev.vigil.daemon.bench.MqttBench.describe(
+                dev.vigil.detect.series.NabRunner.Config.defaults())
+            + ") trained on the probationary 15 % only, then `SeriesSurprise`: the fused score, the"
+            + " value against the"
             + " probation's mean and deviation and, where the probation shows a season, the"
             + " departure from it, each as a likelihood against the series' own score history; a"
             + " value beyond the range seen so far by 5 % scores 1; one alarm per 100 steps. No"

@@ -263,7 +263,8 @@ public final class ConfigLoader {
   /**
    * Reads a model section. The packet path's defaults suit host windows (log-compressed counts,
    * 64-unit networks, 0.5 % target FPR); the telemetry path's suit series features (signed
-   * z-scores, not compressed; 32-unit networks as {@code vigil nab} uses, 1 % target FPR).
+   * z-scores, not compressed; 16-unit networks and no forest, as {@code vigil nab} uses, 1 % target
+   * FPR: see {@link dev.vigil.detect.series.NabRunner.Config#defaults()} for why).
    */
   VigilConfig.Model model(Section model, boolean packets) {
     String k = model.path;
@@ -313,8 +314,8 @@ public final class ConfigLoader {
     AutoencoderTrainer.Config aeDefaults = AutoencoderTrainer.Config.defaults();
     AutoencoderTrainer.Config ae =
         new AutoencoderTrainer.Config(
-            aeS.integer("hidden", packets ? aeDefaults.hidden() : 32, 1, 4096),
-            aeS.integer("bottleneck", packets ? aeDefaults.bottleneck() : 8, 1, 4096),
+            aeS.integer("hidden", packets ? aeDefaults.hidden() : 16, 1, 4096),
+            aeS.integer("bottleneck", packets ? aeDefaults.bottleneck() : 4, 1, 4096),
             aeS.integer("epochs", packets ? aeDefaults.maxEpochs() : 30, 1, 10_000),
             aeDefaults.batchSize(),
             aeDefaults.learningRate(),
@@ -327,7 +328,7 @@ public final class ConfigLoader {
     LstmTrainer.Config lstm =
         lstmS.bool("enabled", true)
             ? new LstmTrainer.Config(
-                lstmS.integer("units", packets ? lstmDefaults.units() : 32, 1, 4096),
+                lstmS.integer("units", packets ? lstmDefaults.units() : 16, 1, 4096),
                 lstmS.integer("layers", lstmDefaults.layers(), 1, 2),
                 lstmS.integer("sequence-length", lstmDefaults.sequenceLength(), 2, 1024),
                 lstmS.integer("epochs", packets ? lstmDefaults.maxEpochs() : 30, 1, 10_000),
@@ -340,7 +341,8 @@ public final class ConfigLoader {
     Section forestS =
         model.section("forest", Set.of("enabled", "trees", "subsample", "extension-level"));
     ForestParams forest =
-        forestS.bool("enabled", true)
+        // telemetry: off unless a forest section asks for it (see the method doc)
+        forestS.bool("enabled", packets || model.has("forest"))
             ? new ForestParams(
                 forestS.integer("trees", 100, 1, 10_000),
                 forestS.integer("subsample", 256, 2, 1_000_000),
