@@ -30,6 +30,7 @@ import picocli.CommandLine.Parameters;
       TrainCommand.class,
       ModelCommand.class,
       NabCommand.class,
+      EvaluateCommand.class,
       ReplayCommand.class,
       BenchCommand.class
     })

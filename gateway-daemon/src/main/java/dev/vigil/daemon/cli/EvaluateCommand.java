@@ -1,0 +1,168 @@
+package dev.vigil.daemon.cli;
+
+import dev.vigil.detect.eval.NslKddEvaluation;
+import dev.vigil.detect.eval.TabularEvaluator;
+import dev.vigil.detect.eval.TestSetResult;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code vigil evaluate}: every method side by side on a public dataset. */
+@Command(
+    name = "evaluate",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Evaluate the ensemble, its parts and the baselines on a dataset folder: accuracy, precision,"
+          + " recall, F1, ROC-AUC, PR-AUC, FPR, FNR, confusion counts, latency and throughput per"
+          + " method, with thresholds from normal validation data only.",
+      "Kinds: nsl-kdd (a folder with KDDTrain+.txt[.xz], KDDTest+.txt[.xz], KDDTest-21.txt[.xz])."
+          + " The NAB figures come from `vigil nab`."
+    })
+final class EvaluateCommand implements Callable<Integer> {
+  @Option(
+      names = "--dataset",
+      required = true,
+      paramLabel = "KIND",
+      description = "nsl-kdd (ton-iot and pcap: not yet)")
+  String dataset;
+
+  @Option(names = "--data", required = true, paramLabel = "DIR", description = "dataset folder")
+  Path data;
+
+  @Option(names = "--json", paramLabel = "FILE", description = "write the figures as JSON")
+  Path json;
+
+  @Option(
+      names = "--write",
+      paramLabel = "FILE",
+      description =
+          "rewrite this dataset's section of FILE (e.g. docs/RESULTS.md), PNG curves in its eval/")
+  Path write;
+
+  @Option(
+      names = "--quick",
+      description =
+          "the reduced configuration CI runs: less learning data, fewer epochs, smaller baselines")
+  boolean quick;
+
+  @Option(names = "--seed", paramLabel = "N", description = "seed (default: ${DEFAULT-VALUE})")
+  long seed = 42;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter o = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (!Files.isDirectory(data)) {
+      err.println("vigil evaluate: --data " + data + " is not a folder");
+      return 2;
+    }
+    try {
+      long t0 = System.nanoTime();
+      EvaluationReport report;
+      switch (dataset) {
+        case "nsl-kdd" -> {
+          NslKddEvaluation.Limits limits = quick ? NslKddEvaluation.quickLimits() : null;
+          TabularEvaluator.Data d = NslKddEvaluation.load(data, limits);
+          TabularEvaluator.Options opt = NslKddEvaluation.options(quick, seed);
+          List<TestSetResult> sets =
+              TabularEvaluator.run(
+                  d,
+                  opt,
+                  line -> {
+                    o.println("[evaluate] " + line);
+                    o.flush();
+                  });
+          var t = opt.training();
+          String config =
+              String.format(
+                  Locale.ROOT,
+                  "%s; autoencoder %d-%d, LSTM %d units, Isolation Forest %d trees, up to %d"
+                      + " epochs; SVM on ≤ %,d rows; Random Forest %d trees; Random Cut Forest %d"
+                      + " trees of %d",
+                  quick ? "quick (reduced)" : "full",
+                  t.autoencoder().hidden(),
+                  t.autoencoder().bottleneck(),
+                  t.lstm().units(),
+                  t.forest().trees(),
+                  t.autoencoder().maxEpochs(),
+                  opt.svmRows(),
+                  opt.forestTrees(),
+                  opt.rcfTrees(),
+                  opt.rcfSample());
+          report =
+              new EvaluationReport(
+                  dataset,
+                  data,
+                  NslKddEvaluation.split(limits),
+                  config,
+                  seed,
+                  sets,
+                  (System.nanoTime() - t0) / 1_000_000);
+        }
+        case "nab" -> {
+          err.println(
+              "vigil evaluate: NAB is evaluated by `vigil nab --data DIR --out DIR --write"
+                  + " docs/RESULTS.md` (its three NAB scores)");
+          return 2;
+        }
+        case "ton-iot", "pcap" -> {
+          err.println("vigil evaluate: --dataset " + dataset + " is not implemented yet");
+          return 2;
+        }
+        default -> {
+          err.println(
+              "vigil evaluate: unknown --dataset '" + dataset + "' (expected nsl-kdd, nab)");
+          return 2;
+        }
+      }
+      print(o, report);
+      if (json != null) {
+        report.writeJson(json);
+        o.println("wrote " + json);
+      }
+      if (write != null) {
+        report.writeSection(write);
+        o.println("wrote section " + report.section() + " of " + write);
+      }
+      o.flush();
+      return 0;
+    } catch (IOException | RuntimeException e) {
+      err.println("vigil evaluate: " + e.getMessage());
+      err.flush();
+      return 1;
+    }
+  }
+
+  private static void print(PrintWriter o, EvaluationReport r) {
+    for (TestSetResult s : r.sets()) {
+      o.printf(Locale.ROOT, "%s (%d vectors, %d attacks)%n", s.name(), s.rows(), s.attacks());
+      for (var m : s.methods()) {
+        var c = m.metrics().confusion();
+        o.printf(
+            Locale.ROOT,
+            "  %-14s auc %.4f pr_auc %.4f acc %.4f prec %.3f rec %.3f f1 %.3f fpr %.4f p50 %.2f us"
+                + " p99 %.2f us%n",
+            m.name(),
+            m.metrics().rocAuc(),
+            m.metrics().prAuc(),
+            c.accuracy(),
+            c.precision(),
+            c.recall(),
+            c.f1(),
+            c.fpr(),
+            m.latencyP50Us(),
+            m.latencyP99Us());
+      }
+    }
+    o.print(r.goals());
+  }
+}
