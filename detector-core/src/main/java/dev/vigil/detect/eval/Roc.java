@@ -9,7 +9,9 @@ public final class Roc {
   /**
    * Returns the area under the ROC curve of {@code scores} (higher = more likely positive) against
    * {@code positive}: the probability that a random positive outscores a random negative, ties
-   * counting half (Mann-Whitney U).
+   * counting half (Mann-Whitney U). NaN scores (no score for the row) rank below every other score
+   * and tie with each other, as in {@link Curves}; the result is the trapezoid area under {@link
+   * Curves#roc}.
    */
   public static double auc(double[] scores, boolean[] positive) {
     if (scores.length != positive.length) {
@@ -20,13 +22,13 @@ public final class Roc {
     for (int i = 0; i < n; i++) {
       idx[i] = i;
     }
-    Arrays.sort(idx, (a, b) -> Double.compare(scores[a], scores[b]));
+    Arrays.sort(idx, (a, b) -> compareNanLowest(scores[a], scores[b]));
     double rankSumPos = 0;
     long pos = 0;
     int i = 0;
     while (i < n) {
       int j = i;
-      while (j + 1 < n && scores[idx[j + 1]] == scores[idx[i]]) {
+      while (j + 1 < n && sameScore(scores[idx[j + 1]], scores[idx[i]])) {
         j++;
       }
       double avgRank = (i + j) / 2.0 + 1; // ranks are 1-based; ties share the mean rank
@@ -44,6 +46,19 @@ public final class Roc {
           "need both positives and negatives, got " + pos + " and " + neg);
     }
     return (rankSumPos - pos * (pos + 1) / 2.0) / ((double) pos * neg);
+  }
+
+  private static int compareNanLowest(double a, double b) {
+    boolean na = Double.isNaN(a);
+    boolean nb = Double.isNaN(b);
+    if (na || nb) {
+      return na == nb ? 0 : na ? -1 : 1;
+    }
+    return Double.compare(a, b);
+  }
+
+  private static boolean sameScore(double a, double b) {
+    return a == b || Double.isNaN(a) && Double.isNaN(b);
   }
 
   /** Returns Spearman's rank correlation of two score arrays (ties get their mean rank). */
