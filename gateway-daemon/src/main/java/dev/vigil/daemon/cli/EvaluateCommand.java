@@ -3,6 +3,7 @@ package dev.vigil.daemon.cli;
 import dev.vigil.detect.eval.NslKddEvaluation;
 import dev.vigil.detect.eval.TabularEvaluator;
 import dev.vigil.detect.eval.TestSetResult;
+import dev.vigil.detect.eval.TonIotEvaluation;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Option;
       "Evaluate the ensemble, its parts and the baselines on a dataset folder: accuracy, precision,"
           + " recall, F1, ROC-AUC, PR-AUC, FPR, FNR, confusion counts, latency and throughput per"
           + " method, with thresholds from normal validation data only.",
-      "Kinds: nsl-kdd (a folder with KDDTrain+.txt[.xz], KDDTest+.txt[.xz], KDDTest-21.txt[.xz])."
+      "Kinds: nsl-kdd (a folder with KDDTrain+.txt[.xz], KDDTest+.txt[.xz], KDDTest-21.txt[.xz]);"
+          + " ton-iot (a folder of TON_IoT telemetry CSVs, one per device, with label columns)."
           + " The NAB figures come from `vigil nab`."
     })
 final class EvaluateCommand implements Callable<Integer> {
@@ -30,7 +32,7 @@ final class EvaluateCommand implements Callable<Integer> {
       names = "--dataset",
       required = true,
       paramLabel = "KIND",
-      description = "nsl-kdd (ton-iot and pcap: not yet)")
+      description = "nsl-kdd or ton-iot (pcap: not yet; NAB: vigil nab)")
   String dataset;
 
   @Option(names = "--data", required = true, paramLabel = "DIR", description = "dataset folder")
@@ -81,23 +83,7 @@ final class EvaluateCommand implements Callable<Integer> {
                     o.println("[evaluate] " + line);
                     o.flush();
                   });
-          var t = opt.training();
-          String config =
-              String.format(
-                  Locale.ROOT,
-                  "%s; autoencoder %d-%d, LSTM %d units, Isolation Forest %d trees, up to %d"
-                      + " epochs; SVM on ≤ %,d rows; Random Forest %d trees; Random Cut Forest %d"
-                      + " trees of %d",
-                  quick ? "quick (reduced)" : "full",
-                  t.autoencoder().hidden(),
-                  t.autoencoder().bottleneck(),
-                  t.lstm().units(),
-                  t.forest().trees(),
-                  t.autoencoder().maxEpochs(),
-                  opt.svmRows(),
-                  opt.forestTrees(),
-                  opt.rcfTrees(),
-                  opt.rcfSample());
+          String config = describe(opt, quick);
           report =
               new EvaluationReport(
                   dataset,
@@ -114,13 +100,37 @@ final class EvaluateCommand implements Callable<Integer> {
                   + " docs/RESULTS.md` (its three NAB scores)");
           return 2;
         }
-        case "ton-iot", "pcap" -> {
+        case "ton-iot" -> {
+          TabularEvaluator.Options opt = TonIotEvaluation.options(quick, seed);
+          List<TestSetResult> sets = new java.util.ArrayList<>();
+          for (TonIotEvaluation.Device dev : TonIotEvaluation.load(data)) {
+            o.println("[evaluate] device " + dev.name());
+            sets.addAll(
+                TabularEvaluator.run(
+                    dev.data(),
+                    opt,
+                    line -> {
+                      o.println("[evaluate] " + line);
+                      o.flush();
+                    }));
+          }
+          report =
+              new EvaluationReport(
+                  dataset,
+                  data,
+                  TonIotEvaluation.split(),
+                  describe(opt, quick),
+                  seed,
+                  sets,
+                  (System.nanoTime() - t0) / 1_000_000);
+        }
+        case "pcap" -> {
           err.println("vigil evaluate: --dataset " + dataset + " is not implemented yet");
           return 2;
         }
         default -> {
           err.println(
-              "vigil evaluate: unknown --dataset '" + dataset + "' (expected nsl-kdd, nab)");
+              "vigil evaluate: unknown --dataset '" + dataset + "' (expected nsl-kdd, ton-iot)");
           return 2;
         }
       }
@@ -140,6 +150,24 @@ final class EvaluateCommand implements Callable<Integer> {
       err.flush();
       return 1;
     }
+  }
+
+  private static String describe(TabularEvaluator.Options opt, boolean quick) {
+    var t = opt.training();
+    return String.format(
+        Locale.ROOT,
+        "%s; autoencoder %d-%d, LSTM %d units, Isolation Forest %d trees, up to %d epochs; SVM on"
+            + " ≤ %,d rows; Random Forest %d trees; Random Cut Forest %d trees of %d",
+        quick ? "quick (reduced)" : "full",
+        t.autoencoder().hidden(),
+        t.autoencoder().bottleneck(),
+        t.lstm().units(),
+        t.forest().trees(),
+        t.autoencoder().maxEpochs(),
+        opt.svmRows(),
+        opt.forestTrees(),
+        opt.rcfTrees(),
+        opt.rcfSample());
   }
 
   private static void print(PrintWriter o, EvaluationReport r) {
