@@ -30,8 +30,8 @@ import java.util.function.Consumer;
  *
  * <p>Thresholds: every method's comes from the same normal validation vectors, which no method
  * learned from: the score that {@link Options#targetFpr} of them exceed ({@link
- * TailQuantile#upper}). No threshold, weight or setting looks at a test label; the best-F1 threshold
- * on the test labels is reported beside as an oracle only.
+ * TailQuantile#upper}). No threshold, weight or setting looks at a test label; the best-F1
+ * threshold on the test labels is reported beside as an oracle only.
  *
  * <p>Sequence methods (the LSTM and everything fused with it) score each list of vectors
  * (validation, each test set) from a fresh state, in order.
@@ -153,7 +153,8 @@ public final class TabularEvaluator {
     // thresholds from the normal validation vectors
     Ensemble val = Ensemble.score(model, d.validationNormal(), null);
     double[] w = model.fusion().weights();
-    Fusion aeLstm = FusionCalibrator.calibrate(val.raw(), new double[] {w[0], w[1], 0}, o.targetFpr());
+    Fusion aeLstm =
+        FusionCalibrator.calibrate(val.raw(), new double[] {w[0], w[1], 0}, o.targetFpr());
     Map<String, double[]> valScores = new LinkedHashMap<>(val.byMethod(aeLstm));
     for (var e : baselines.entrySet()) {
       valScores.put(e.getKey(), scores(e.getValue(), d.validationNormal(), null));
@@ -245,8 +246,8 @@ public final class TabularEvaluator {
   private record Ensemble(double[][] raw, double[] fused, double[] fusedInt8) {
     static Ensemble score(DetectionModel model, List<float[]> rows, Map<String, long[]> nanos) {
       int n = rows.size();
-      EnsembleScorer f = model.scorer(Precision.FLOAT, 4);
-      EnsembleScorer q = model.scorer(Precision.INT8, 4);
+      EnsembleScorer f = model.scorer(Precision.FLOAT, 16);
+      EnsembleScorer q = model.scorer(Precision.INT8, 16);
       double[][] raw = new double[n][];
       double[] fused = new double[n];
       double[] fusedQ = new double[n];

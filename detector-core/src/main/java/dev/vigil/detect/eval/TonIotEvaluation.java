@@ -123,7 +123,10 @@ public final class TonIotEvaluation {
     }
     if (normal.size() < 100 || attack.size() < 2) {
       throw new IOException(
-          file + ": needs at least 100 normal and 2 attack rows, has " + normal.size() + " and "
+          file
+              + ": needs at least 100 normal and 2 attack rows, has "
+              + normal.size()
+              + " and "
               + attack.size());
     }
     int learnEnd = (int) (normal.size() * 0.6);

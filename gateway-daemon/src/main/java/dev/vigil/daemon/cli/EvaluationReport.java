@@ -170,8 +170,7 @@ record EvaluationReport(
           dir.resolve(base + "-confusion.png"),
           "Confusion at the validation threshold, " + title,
           cm);
-      out.put(
-          s.name(), List.of(base + "-roc.png", base + "-pr.png", base + "-confusion.png"));
+      out.put(s.name(), List.of(base + "-roc.png", base + "-pr.png", base + "-confusion.png"));
     }
     return out;
   }

@@ -66,13 +66,24 @@ class EvaluateCommandTest {
         assertThat(x).as(set + " " + method).isNotNull();
         for (String k :
             new String[] {
-              "roc_auc", "pr_auc", "accuracy", "precision", "recall", "f1", "fpr", "fnr",
-              "latency_p50_us", "latency_p99_us"
+              "roc_auc",
+              "pr_auc",
+              "accuracy",
+              "precision",
+              "recall",
+              "f1",
+              "fpr",
+              "fnr",
+              "latency_p50_us",
+              "latency_p99_us"
             }) {
           assertThat(x.get(k).isNumber()).as(set + " " + method + " " + k).isTrue();
         }
         long total =
-            x.get("tp").asLong() + x.get("fp").asLong() + x.get("tn").asLong() + x.get("fn").asLong();
+            x.get("tp").asLong()
+                + x.get("fp").asLong()
+                + x.get("tn").asLong()
+                + x.get("fn").asLong();
         assertThat(total).isEqualTo(s.get("rows").asLong());
       }
     }
@@ -96,8 +107,10 @@ class EvaluateCommandTest {
     assertThat(plus.get("ensemble_int8").get("latency_p50_us").asDouble()).isLessThan(35.0);
 
     String md = Files.readString(results);
-    assertThat(md).contains("<!-- eval-nsl-kdd:begin -->").contains("### KDDTest+").contains(
-        "| ensemble_int8 |");
+    assertThat(md)
+        .contains("<!-- eval-nsl-kdd:begin -->")
+        .contains("### KDDTest+")
+        .contains("| ensemble_int8 |");
     for (String png :
         new String[] {
           "eval-nsl-kdd-KDDTest_-roc.png",
