@@ -163,7 +163,7 @@ public final class TabularEvaluator {
     for (String m : METHODS) {
       double[] s = valScores.get(m);
       boolean any = Arrays.stream(s).anyMatch(Double::isFinite);
-      thresholds.put(m, any ? TailQuantile.upper(s, o.targetFpr()) : Double.NaN);
+      thresholds.put(m, any ? threshold(s, o.targetFpr()) : Double.NaN);
     }
 
     List<TestSetResult> out = new ArrayList<>();
@@ -214,6 +214,18 @@ public final class TabularEvaluator {
       log.accept(seconds(t.getKey() + ": " + n + " vectors scored by every method", ts));
     }
     return out;
+  }
+
+  /**
+   * The score that a share {@code p} of the normal validation scores exceed ({@link
+   * TailQuantile#upper}); where scores are tied at it (discrete scores: a forest's vote, a binary
+   * feature's z-score) so that more than {@code 2p} of them would be flagged, just above it.
+   */
+  static double threshold(double[] normal, double p) {
+    double t = TailQuantile.upper(normal, p);
+    long finite = Arrays.stream(normal).filter(Double::isFinite).count();
+    long flagged = Arrays.stream(normal).filter(x -> x >= t).count();
+    return flagged > 2 * p * finite ? Math.nextUp(t) : t;
   }
 
   private static String seconds(String what, long since) {
