@@ -90,13 +90,26 @@ public final class TabularEvaluator {
    *
    * @param rows vectors, in stream order
    * @param attack whether each is an attack
+   * @param entity the entity (host, device) each vector belongs to: sequence methods carry one
+   *     state per entity; all 0 for one stream
    */
-  public record TestSet(List<float[]> rows, boolean[] attack) {
-    /** Checks lengths. */
+  public record TestSet(List<float[]> rows, boolean[] attack, long[] entity) {
+    /** Checks lengths; a null {@code entity} means one stream. */
     public TestSet {
       if (rows.size() != attack.length) {
         throw new IllegalArgumentException("one label per row is needed");
       }
+      if (entity == null) {
+        entity = new long[rows.size()];
+      }
+      if (entity.length != rows.size()) {
+        throw new IllegalArgumentException("one entity per row is needed");
+      }
+    }
+
+    /** One stream. */
+    public TestSet(List<float[]> rows, boolean[] attack) {
+      this(rows, attack, null);
     }
   }
 
@@ -114,7 +127,44 @@ public final class TabularEvaluator {
       List<float[]> trainNormal,
       List<float[]> validationNormal,
       TestSet supervised,
-      Map<String, TestSet> tests) {}
+      Map<String, TestSet> tests,
+      long[] trainEntity,
+      long[] validationEntity) {
+    /** Checks lengths; null entities mean one stream. */
+    public Data {
+      if (trainEntity == null) {
+        trainEntity = new long[trainNormal.size()];
+      }
+      if (validationEntity == null) {
+        validationEntity = new long[validationNormal.size()];
+      }
+      if (trainEntity.length != trainNormal.size()
+          || validationEntity.length != validationNormal.size()) {
+        throw new IllegalArgumentException("one entity per row is needed");
+      }
+    }
+
+    /** One stream each. */
+    public Data(
+        FeatureSchema schema,
+        List<float[]> trainNormal,
+        List<float[]> validationNormal,
+        TestSet supervised,
+        Map<String, TestSet> tests) {
+      this(schema, trainNormal, validationNormal, supervised, tests, null, null);
+    }
+
+    /** The learning vectors as one sequence per entity, in order. */
+    List<ModelTrainer.Sequence> trainSequences() {
+      Map<Long, List<float[]>> by = new LinkedHashMap<>();
+      for (int i = 0; i < trainNormal.size(); i++) {
+        by.computeIfAbsent(trainEntity[i], k -> new ArrayList<>()).add(trainNormal.get(i));
+      }
+      List<ModelTrainer.Sequence> out = new ArrayList<>();
+      by.forEach((e, v) -> out.add(new ModelTrainer.Sequence(e, 0, v)));
+      return out;
+    }
+  }
 
   private TabularEvaluator() {}
 
@@ -129,11 +179,7 @@ public final class TabularEvaluator {
             d.schema().size()));
     DetectionModel model =
         ModelTrainer.train(
-            d.schema(),
-            List.of(new ModelTrainer.Sequence(0, 0, d.trainNormal())),
-            null,
-            o.training(),
-            ModelTrainer.Listener.silent());
+            d.schema(), d.trainSequences(), null, o.training(), ModelTrainer.Listener.silent());
     log.accept(seconds("ensemble trained", t0));
 
     Map<String, BaselineDetector> baselines = new LinkedHashMap<>();
@@ -151,7 +197,7 @@ public final class TabularEvaluator {
     log.accept(seconds("Random Forest fitted", t3));
 
     // thresholds from the normal validation vectors
-    Ensemble val = Ensemble.score(model, d.validationNormal(), null);
+    Ensemble val = Ensemble.score(model, d.validationNormal(), d.validationEntity(), null);
     double[] w = model.fusion().weights();
     Fusion aeLstm =
         FusionCalibrator.calibrate(val.raw(), new double[] {w[0], w[1], 0}, o.targetFpr());
@@ -172,9 +218,9 @@ public final class TabularEvaluator {
       TestSet set = t.getValue();
       int n = set.rows().size();
       Map<String, long[]> nanos = new LinkedHashMap<>();
-      Ensemble ens = Ensemble.score(model, set.rows(), nanos);
+      Ensemble ens = Ensemble.score(model, set.rows(), set.entity(), nanos);
       Map<String, double[]> scores = new LinkedHashMap<>(ens.byMethod(aeLstm));
-      Parts.time(model, set.rows(), nanos);
+      Parts.time(model, set.rows(), set.entity(), nanos);
       for (var e : baselines.entrySet()) {
         long[] ns = new long[n];
         scores.put(e.getKey(), scores(e.getValue(), set.rows(), ns));
@@ -256,10 +302,12 @@ public final class TabularEvaluator {
 
   /** The ensemble's float and int8 scores of one stream, with the float parts' raw scores. */
   private record Ensemble(double[][] raw, double[] fused, double[] fusedInt8) {
-    static Ensemble score(DetectionModel model, List<float[]> rows, Map<String, long[]> nanos) {
+    static Ensemble score(
+        DetectionModel model, List<float[]> rows, long[] entity, Map<String, long[]> nanos) {
       int n = rows.size();
-      EnsembleScorer f = model.scorer(Precision.FLOAT, 16);
-      EnsembleScorer q = model.scorer(Precision.INT8, 16);
+      int entities = (int) Arrays.stream(entity).distinct().count();
+      EnsembleScorer f = model.scorer(Precision.FLOAT, Math.max(16, 2 * entities));
+      EnsembleScorer q = model.scorer(Precision.INT8, Math.max(16, 2 * entities));
       double[][] raw = new double[n][];
       double[] fused = new double[n];
       double[] fusedQ = new double[n];
@@ -268,9 +316,9 @@ public final class TabularEvaluator {
       for (int i = 0; i < n; i++) {
         float[] x = rows.get(i);
         long a = System.nanoTime();
-        fused[i] = f.score(0, 0, i, x);
+        fused[i] = f.score(entity[i], 0, i, x);
         long b = System.nanoTime();
-        fusedQ[i] = q.score(0, 0, i, x);
+        fusedQ[i] = q.score(entity[i], 0, i, x);
         long c = System.nanoTime();
         nf[i] = b - a;
         nq[i] = c - b;
@@ -316,7 +364,8 @@ public final class TabularEvaluator {
 
   /** Times the ensemble's parts alone (float runtimes, scaling included), per vector. */
   private static final class Parts {
-    static void time(DetectionModel m, List<float[]> rows, Map<String, long[]> nanos) {
+    static void time(
+        DetectionModel m, List<float[]> rows, long[] entity, Map<String, long[]> nanos) {
       int n = rows.size();
       int d = m.schema().size();
       float[] scaled = new float[d];
@@ -328,11 +377,16 @@ public final class TabularEvaluator {
       long[] al = new long[n];
       var net = m.autoencoder().copy();
       var seq = m.lstm() == null ? null : m.lstm().copy();
-      float[] state = seq == null ? null : new float[seq.stateSize()];
-      float[] pred = new float[d];
+      // one state and prediction per entity, as the scorer keeps them
+      Map<Long, float[][]> states = new java.util.HashMap<>();
+      for (long e : entity) {
+        states.computeIfAbsent(
+            e, k -> new float[][] {new float[seq == null ? 0 : seq.stateSize()], new float[d]});
+      }
       double sink = 0;
       for (int i = 0; i < n; i++) {
         float[] x = rows.get(i);
+        float[][] st = states.get(entity[i]); // looked up outside the timed part
         long a = System.nanoTime();
         m.scaler().transform(x, scaled);
         net.forward(scaled, out);
@@ -340,6 +394,8 @@ public final class TabularEvaluator {
         long b = System.nanoTime();
         m.scaler().transform(x, scaled);
         if (seq != null) {
+          float[] state = st[0];
+          float[] pred = st[1];
           float e = 0;
           for (int j = 0; j < d; j++) {
             float r = scaled[j] - pred[j];
