@@ -18,7 +18,9 @@ import org.tukaani.xz.XZInputStream;
  * and encodes records as vectors: the three symbolic fields one-hot over the categories seen in
  * normal training data (an unseen category encodes as all zeros), the 38 numeric fields as {@code
  * log1p} (they are heavy-tailed: src_bytes reaches 1e9) then min-max scaled over the normal
- * training data and clipped to [0, 1].
+ * training data. Not clipped: a value beyond the normal range is what an anomaly detector should
+ * see, and the model's own {@code FeatureScaler} clips to {@code [-clip, 1 + clip]} (an earlier
+ * version clipped to [0, 1] here, which hid every out-of-range magnitude from the models).
  */
 public final class NslKdd {
   /** Column indices of the symbolic fields. */
@@ -136,7 +138,7 @@ public final class NslKdd {
       for (int k = 0; k < numeric.length; k++) {
         double range = max[k] - min[k];
         double v = range > 0 ? (value(r, numeric[k]) - min[k]) / range : 0;
-        x[p++] = (float) Math.max(0, Math.min(1, v));
+        x[p++] = (float) v; // not clipped: see the class comment
       }
       for (int s = 0; s < SYMBOLIC.length; s++) {
         Integer i = vocab.get(s).get(r.fields()[SYMBOLIC[s]]);
