@@ -1,10 +1,13 @@
 package dev.vigil.features;
 
 import dev.vigil.features.capture.FrameSink;
+import dev.vigil.features.capture.PcapFileReader;
 import dev.vigil.features.packet.PacketMeta;
 import dev.vigil.features.packet.PacketParser;
 import dev.vigil.features.packet.ParseError;
 import dev.vigil.features.window.WindowListener;
+import java.io.IOException;
+import java.nio.file.Path;
 
 /**
  * Turns raw frames into per-host window feature vectors: parse into a reused {@link PacketMeta},
@@ -33,6 +36,28 @@ public final class PacketFeaturePipeline implements FrameSink {
       FeatureSet set, long windowMicros, int maxHosts, WindowListener listener) {
     this.features = set.create(windowMicros, maxHosts, listener);
     this.expireEveryMicros = windowMicros; // a window closes at most one window late
+  }
+
+  /**
+   * Reads one capture file through a fresh pipeline, from its first frame to the end, closing every
+   * window at the end: the path {@code vigil train} and {@code vigil run} take for their training
+   * captures, and {@code vigil evaluate --dataset pcap} for every capture.
+   *
+   * @param file a pcap or pcapng file (Ethernet)
+   * @param set which per-host features to extract
+   * @param windowMicros window length in microseconds
+   * @param maxHosts most hosts tracked at once
+   * @param listener receives each closed window
+   * @return the frames read
+   * @throws IOException if the file cannot be read (see {@link PcapFileReader#read})
+   */
+  public static long readCapture(
+      Path file, FeatureSet set, long windowMicros, int maxHosts, WindowListener listener)
+      throws IOException {
+    PacketFeaturePipeline p = new PacketFeaturePipeline(set, windowMicros, maxHosts, listener);
+    long frames = new PcapFileReader(file).read(p);
+    p.flush();
+    return frames;
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.vigil.daemon.cli;
 
 import dev.vigil.detect.eval.NslKddEvaluation;
+import dev.vigil.detect.eval.PcapEvaluation;
 import dev.vigil.detect.eval.TabularEvaluator;
 import dev.vigil.detect.eval.TestSetResult;
 import dev.vigil.detect.eval.TonIotEvaluation;
@@ -24,7 +25,10 @@ import picocli.CommandLine.Option;
           + " recall, F1, ROC-AUC, PR-AUC, FPR, FNR, confusion counts, latency and throughput per"
           + " method, with thresholds from normal validation data only.",
       "Kinds: nsl-kdd (a folder with KDDTrain+.txt[.xz], KDDTest+.txt[.xz], KDDTest-21.txt[.xz]);"
-          + " ton-iot (a folder of TON_IoT telemetry CSVs, one per device, with label columns)."
+          + " ton-iot (a folder of TON_IoT telemetry CSVs, one per device, with label columns);"
+          + " pcap (a folder of packet captures with a labels.csv: file,label,device_type,"
+          + "description; benign files and attack files whose description names the attacker's"
+          + " IP, e.g. 'from 192.168.1.109'; host-window vectors through the capture path)."
           + " The NAB figures come from `vigil nab`."
     })
 final class EvaluateCommand implements Callable<Integer> {
@@ -32,7 +36,7 @@ final class EvaluateCommand implements Callable<Integer> {
       names = "--dataset",
       required = true,
       paramLabel = "KIND",
-      description = "nsl-kdd or ton-iot (pcap: not yet; NAB: vigil nab)")
+      description = "nsl-kdd, ton-iot or pcap (NAB: vigil nab)")
   String dataset;
 
   @Option(names = "--data", required = true, paramLabel = "DIR", description = "dataset folder")
@@ -125,12 +129,32 @@ final class EvaluateCommand implements Callable<Integer> {
                   (System.nanoTime() - t0) / 1_000_000);
         }
         case "pcap" -> {
-          err.println("vigil evaluate: --dataset " + dataset + " is not implemented yet");
-          return 2;
+          PcapEvaluation.Loaded d = PcapEvaluation.load(data);
+          o.println("[evaluate] split: " + d.split());
+          TabularEvaluator.Options opt = PcapEvaluation.options(quick, seed);
+          List<TestSetResult> sets =
+              TabularEvaluator.run(
+                  d.data(),
+                  opt,
+                  line -> {
+                    o.println("[evaluate] " + line);
+                    o.flush();
+                  });
+          report =
+              new EvaluationReport(
+                  dataset,
+                  data,
+                  d.split(),
+                  describe(opt, quick),
+                  seed,
+                  sets,
+                  (System.nanoTime() - t0) / 1_000_000);
         }
         default -> {
           err.println(
-              "vigil evaluate: unknown --dataset '" + dataset + "' (expected nsl-kdd, ton-iot)");
+              "vigil evaluate: unknown --dataset '"
+                  + dataset
+                  + "' (expected nsl-kdd, ton-iot, pcap)");
           return 2;
         }
       }

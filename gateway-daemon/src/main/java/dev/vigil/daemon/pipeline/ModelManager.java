@@ -8,7 +8,6 @@ import dev.vigil.detect.model.ModelTrainer;
 import dev.vigil.detect.nn.AutoencoderTrainer;
 import dev.vigil.features.FeatureSchema;
 import dev.vigil.features.PacketFeaturePipeline;
-import dev.vigil.features.capture.PcapFileReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -176,8 +175,9 @@ public final class ModelManager {
       VigilConfig.Features features, List<Path> pcaps, long[] packets) throws IOException {
     Map<Long, Map<Long, List<float[]>>> byHost = new LinkedHashMap<>();
     for (Path p : pcaps) {
-      PacketFeaturePipeline fp =
-          new PacketFeaturePipeline(
+      packets[0] +=
+          PacketFeaturePipeline.readCapture(
+              p,
               features.set(),
               features.window().toNanos() / 1000,
               features.maxHosts(),
@@ -186,8 +186,6 @@ public final class ModelManager {
                       .computeIfAbsent(hi, k -> new LinkedHashMap<>())
                       .computeIfAbsent(lo, k -> new ArrayList<>())
                       .add(v.clone()));
-      packets[0] += new PcapFileReader(p).read(fp);
-      fp.flush();
     }
     return sequences(byHost);
   }

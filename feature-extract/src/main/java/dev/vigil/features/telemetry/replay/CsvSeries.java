@@ -399,7 +399,7 @@ public record CsvSeries(
    *
    * @throws IllegalArgumentException for an unterminated quote or text after a closing quote
    */
-  static String[] split(String line) {
+  public static String[] split(String line) {
     if (line.indexOf('"') < 0) {
       return line.split(",", -1);
     }
