@@ -170,6 +170,12 @@ public final class TabularEvaluator {
 
   /** Runs every method on every test set; {@code log} gets progress lines. */
   public static List<TestSetResult> run(Data d, Options o, Consumer<String> log) {
+    return run(d, o, log, ModelTrainer.Listener.silent());
+  }
+
+  /** As {@link #run(Data, Options, Consumer)}, with the ensemble's training progress. */
+  public static List<TestSetResult> run(
+      Data d, Options o, Consumer<String> log, ModelTrainer.Listener training) {
     long t0 = System.nanoTime();
     log.accept(
         String.format(
@@ -178,8 +184,7 @@ public final class TabularEvaluator {
             d.trainNormal().size(),
             d.schema().size()));
     DetectionModel model =
-        ModelTrainer.train(
-            d.schema(), d.trainSequences(), null, o.training(), ModelTrainer.Listener.silent());
+        ModelTrainer.train(d.schema(), d.trainSequences(), null, o.training(), training);
     log.accept(seconds("ensemble trained", t0));
 
     Map<String, BaselineDetector> baselines = new LinkedHashMap<>();

@@ -29,14 +29,15 @@ import picocli.CommandLine.Option;
           + " pcap (a folder of packet captures with a labels.csv: file,label,device_type,"
           + "description; benign files and attack files whose description names the attacker's"
           + " IP, e.g. 'from 192.168.1.109'; host-window vectors through the capture path)."
-          + " The NAB figures come from `vigil nab`."
+          + " nab (a NAB-layout folder: data/, labels/): the telemetry path's three NAB scores, as"
+          + " vigil nab gives them."
     })
 final class EvaluateCommand implements Callable<Integer> {
   @Option(
       names = "--dataset",
       required = true,
       paramLabel = "KIND",
-      description = "nsl-kdd, ton-iot or pcap (NAB: vigil nab)")
+      description = "nsl-kdd, ton-iot, pcap or nab")
   String dataset;
 
   @Option(names = "--data", required = true, paramLabel = "DIR", description = "dataset folder")
@@ -71,6 +72,12 @@ final class EvaluateCommand implements Callable<Integer> {
       err.println("vigil evaluate: --data " + data + " is not a folder");
       return 2;
     }
+    java.util.function.Consumer<String> log =
+        line -> {
+          o.println("[evaluate] " + line);
+          o.flush();
+        };
+    dev.vigil.detect.model.ModelTrainer.Listener training = TrainingProgress.console(o);
     try {
       long t0 = System.nanoTime();
       EvaluationReport report;
@@ -79,14 +86,7 @@ final class EvaluateCommand implements Callable<Integer> {
           NslKddEvaluation.Limits limits = quick ? NslKddEvaluation.quickLimits() : null;
           TabularEvaluator.Data d = NslKddEvaluation.load(data, limits);
           TabularEvaluator.Options opt = NslKddEvaluation.options(quick, seed);
-          List<TestSetResult> sets =
-              TabularEvaluator.run(
-                  d,
-                  opt,
-                  line -> {
-                    o.println("[evaluate] " + line);
-                    o.flush();
-                  });
+          List<TestSetResult> sets = TabularEvaluator.run(d, opt, log, training);
           String config = describe(opt, quick);
           report =
               new EvaluationReport(
@@ -99,24 +99,14 @@ final class EvaluateCommand implements Callable<Integer> {
                   (System.nanoTime() - t0) / 1_000_000);
         }
         case "nab" -> {
-          err.println(
-              "vigil evaluate: NAB is evaluated by `vigil nab --data DIR --out DIR --write"
-                  + " docs/RESULTS.md` (its three NAB scores)");
-          return 2;
+          return nab(o, err);
         }
         case "ton-iot" -> {
           TabularEvaluator.Options opt = TonIotEvaluation.options(quick, seed);
           List<TestSetResult> sets = new java.util.ArrayList<>();
           for (TonIotEvaluation.Device dev : TonIotEvaluation.load(data)) {
             o.println("[evaluate] device " + dev.name());
-            sets.addAll(
-                TabularEvaluator.run(
-                    dev.data(),
-                    opt,
-                    line -> {
-                      o.println("[evaluate] " + line);
-                      o.flush();
-                    }));
+            sets.addAll(TabularEvaluator.run(dev.data(), opt, log, training));
           }
           report =
               new EvaluationReport(
@@ -132,14 +122,7 @@ final class EvaluateCommand implements Callable<Integer> {
           PcapEvaluation.Loaded d = PcapEvaluation.load(data);
           o.println("[evaluate] split: " + d.split());
           TabularEvaluator.Options opt = PcapEvaluation.options(quick, seed);
-          List<TestSetResult> sets =
-              TabularEvaluator.run(
-                  d.data(),
-                  opt,
-                  line -> {
-                    o.println("[evaluate] " + line);
-                    o.flush();
-                  });
+          List<TestSetResult> sets = TabularEvaluator.run(d.data(), opt, log, training);
           report =
               new EvaluationReport(
                   dataset,
@@ -154,7 +137,7 @@ final class EvaluateCommand implements Callable<Integer> {
           err.println(
               "vigil evaluate: unknown --dataset '"
                   + dataset
-                  + "' (expected nsl-kdd, ton-iot, pcap)");
+                  + "' (expected nsl-kdd, ton-iot, pcap, nab)");
           return 2;
         }
       }
@@ -173,6 +156,55 @@ final class EvaluateCommand implements Callable<Integer> {
       err.println("vigil evaluate: " + e.getMessage());
       err.flush();
       return 1;
+    }
+  }
+
+  /**
+   * NAB through the telemetry path, as {@code vigil nab} runs it: its three scores, the nab section
+   * of {@code --write} and, with {@code --json}, the scores as JSON.
+   */
+  private int nab(PrintWriter o, PrintWriter err) throws IOException {
+    Path out = Files.createTempDirectory("vigil-evaluate-nab");
+    try {
+      NabCommand.Outcome r = NabCommand.run(data, out, null, false, o);
+      var profiles = r.report().profiles();
+      for (var p : dev.vigil.detect.nab.NabProfile.ALL) {
+        o.printf(Locale.ROOT, "%s: %.1f%n", p.name(), profiles.get(p.name()).normalisedScore());
+      }
+      if (json != null) {
+        var m = new com.fasterxml.jackson.databind.ObjectMapper();
+        var root = m.createObjectNode();
+        root.put("dataset", "nab");
+        root.put(
+            "split",
+            "every file streamed in time order; learning only in its probationary first 15 %;"
+                + " scored by NAB v1.1's rules");
+        root.put("files", r.corpus().fileCount());
+        root.put("windows", r.corpus().windowCount());
+        var methods = root.putObject("methods").putObject("vigil");
+        for (var p : dev.vigil.detect.nab.NabProfile.ALL) {
+          var x = methods.putObject(p.name());
+          x.put("score", profiles.get(p.name()).normalisedScore());
+          x.put("threshold", profiles.get(p.name()).threshold());
+        }
+        root.put("seconds", r.millis() / 1e3);
+        Path abs = json.toAbsolutePath();
+        if (abs.getParent() != null) {
+          Files.createDirectories(abs.getParent());
+        }
+        m.writerWithDefaultPrettyPrinter().writeValue(abs.toFile(), root);
+        o.println("wrote " + json);
+      }
+      if (write != null) {
+        NabResultsSection.write(write, r.report(), r.corpus(), null, false, r.millis());
+        o.println("wrote section nab of " + write);
+      }
+      o.flush();
+      return 0;
+    } finally {
+      try (var files = Files.walk(out)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
     }
   }
 

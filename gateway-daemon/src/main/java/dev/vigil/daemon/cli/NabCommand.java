@@ -54,23 +54,10 @@ final class NabCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter o = spec.commandLine().getOut();
     try {
-      NabRunner.Config d = NabRunner.Config.defaults();
-      List<NabRunner.FileResult> r =
-          NabRunner.run(
-              data,
-              out,
-              new NabRunner.Config(d.training(), d.precision(), denoise, d.surprise(), 0),
-              only,
-              o);
-      o.printf("wrote %d results files under %s%n", r.size(), out.resolve("vigil"));
-      NabCorpus all = NabCorpus.load(data);
-      java.util.Set<String> ran = new java.util.HashSet<>();
-      r.forEach(x -> ran.add(x.file()));
-      NabCorpus corpus =
-          new NabCorpus(all.files().stream().filter(f -> ran.contains(f.name())).toList());
-      NabResults results = NabResults.load(out, "vigil", corpus);
-      NabReport report = NabScorer.score(corpus, results.asMap());
-      long millis = r.stream().mapToLong(NabRunner.FileResult::millis).sum();
+      Outcome res = run(data, out, only, denoise, o);
+      NabReport report = res.report();
+      NabCorpus corpus = res.corpus();
+      long millis = res.millis();
       for (NabProfile p : NabProfile.ALL) {
         NabProfileReport pr = report.profiles().get(p.name());
         o.printf(
@@ -97,5 +84,40 @@ final class NabCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("vigil nab: " + e.getMessage());
       return 66;
     }
+  }
+
+  /**
+   * What a NAB run gives.
+   *
+   * @param report the three profiles' scores
+   * @param corpus the files run
+   * @param millis time to train and score them
+   */
+  record Outcome(NabReport report, NabCorpus corpus, long millis) {}
+
+  /**
+   * Runs NAB's files of {@code data} (those matching {@code only}) into {@code out}, and scores
+   * them.
+   */
+  static Outcome run(Path data, Path out, String only, boolean denoise, PrintWriter o)
+      throws IOException {
+    NabRunner.Config d = NabRunner.Config.defaults();
+    List<NabRunner.FileResult> r =
+        NabRunner.run(
+            data,
+            out,
+            new NabRunner.Config(d.training(), d.precision(), denoise, d.surprise(), 0),
+            only,
+            o);
+    o.printf("wrote %d results files under %s%n", r.size(), out.resolve("vigil"));
+    NabCorpus all = NabCorpus.load(data);
+    java.util.Set<String> ran = new java.util.HashSet<>();
+    r.forEach(x -> ran.add(x.file()));
+    NabCorpus corpus =
+        new NabCorpus(all.files().stream().filter(f -> ran.contains(f.name())).toList());
+    NabResults results = NabResults.load(out, "vigil", corpus);
+    NabReport report = NabScorer.score(corpus, results.asMap());
+    long millis = r.stream().mapToLong(NabRunner.FileResult::millis).sum();
+    return new Outcome(report, corpus, millis);
   }
 }

@@ -7,12 +7,9 @@ import dev.vigil.daemon.pipeline.ModelManager;
 import dev.vigil.detect.model.DetectionModel;
 import dev.vigil.detect.model.ModelBundle;
 import dev.vigil.detect.model.ModelTrainer;
-import dev.vigil.detect.nn.AutoencoderTrainer;
-import dev.vigil.detect.nn.ConsoleProgress;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -74,26 +71,7 @@ final class TrainCommand implements Callable<Integer> {
           c.model().trainPcaps().size(),
           seqs.size());
       o.flush();
-      List<ConsoleProgress> bars = new ArrayList<>();
-      ModelTrainer.Listener listener =
-          new ModelTrainer.Listener() {
-            @Override
-            public AutoencoderTrainer.Progress phase(String name) {
-              bars.forEach(ConsoleProgress::done);
-              bars.clear();
-              ConsoleProgress b = ConsoleProgress.stderr(String.format(Locale.ROOT, "%-11s", name));
-              bars.add(b);
-              return b;
-            }
-
-            @Override
-            public void message(String text) {
-              bars.forEach(ConsoleProgress::done);
-              bars.clear();
-              o.println(text);
-              o.flush();
-            }
-          };
+      ModelTrainer.Listener listener = TrainingProgress.console(o);
       DetectionModel model =
           ModelTrainer.train(
               c.features().set().schema(), seqs, null, c.model().training(), listener);
