@@ -21,6 +21,18 @@ public interface Mitigator {
   /** Undoes {@code decision}. */
   void revoke(Decision decision) throws Exception;
 
+  /**
+   * Brings the backend's real state in line with {@code live}, the decisions that should be in
+   * force now (non-simulated, unexpired, of this backend's actions): applies the missing ones and
+   * removes state of its own that no live decision accounts for (e.g. after a restart, or a
+   * decision lifted while the daemon was down). Called on start and then periodically.
+   */
+  default void reconcile(java.util.List<Decision> live) throws Exception {
+    for (Decision d : live) {
+      apply(d);
+    }
+  }
+
   /** Returns {@code null} when healthy, else what is wrong. */
   String health();
 }
