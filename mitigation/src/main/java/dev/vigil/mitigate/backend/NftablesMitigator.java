@@ -1,0 +1,461 @@
+package dev.vigil.mitigate.backend;
+
+import dev.vigil.mitigate.api.Decision;
+import dev.vigil.mitigate.api.Mitigator;
+import dev.vigil.mitigate.backend.NetValues.Target;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Quarantines devices with nftables: carries out {@link Decision.Action#QUARANTINE} decisions of
+ * scope IP, CIDR and MAC by adding the target to sets that drop its traffic.
+ *
+ * <p>It owns two tables and never touches any other: {@code table inet <inetTable>} for routed
+ * traffic (chains hooked at {@code forward} and {@code input}) and {@code table bridge
+ * <bridgeTable>} for traffic between devices on the same bridge, which is never routed and so never
+ * seen by the inet table (chain hooked at bridge {@code forward}). Each table holds the sets {@code
+ * quarantine4}, {@code quarantine6} (single addresses), {@code quarantine4_net}, {@code
+ * quarantine6_net} (prefixes) and {@code quarantine_mac}; traffic from or to a member is dropped
+ * (at {@code input}: from). Every element carries a timeout equal to the decision's remaining TTL
+ * (rounded up to whole seconds), so a quarantine lapses in the kernel even if the daemon dies.
+ *
+ * <p>Each call is one {@code nft -f -} transaction that also (re)creates the tables, sets and
+ * chains idempotently, so it applies completely or not at all, and recovers a flushed ruleset.
+ * Simulated decisions are validated and logged, never applied. Every value is validated by {@link
+ * NetValues} before it reaches nft; allowlisted entries and prefixes wider than {@code minPrefix4}
+ * / {@code minPrefix6} are refused.
+ *
+ * <p>Configuration: the no-argument constructor (used by {@link java.util.ServiceLoader}) gives
+ * {@link Config#defaults()}; {@link #configure(Map)} replaces it from a settings map, see {@link
+ * Config#fromMap(Map)}. Thread-safe: calls are serialised.
+ */
+public final class NftablesMitigator implements Mitigator {
+  private static final Logger LOG = LoggerFactory.getLogger(NftablesMitigator.class);
+
+  static final String SET4 = "quarantine4";
+  static final String SET6 = "quarantine6";
+  static final String NET4 = "quarantine4_net";
+  static final String NET6 = "quarantine6_net";
+  static final String SETMAC = "quarantine_mac";
+  static final List<String> SETS = List.of(SET4, NET4, SET6, NET6, SETMAC);
+
+  /**
+   * Settings of the nftables backend.
+   *
+   * @param inetTable name of the inet table it owns
+   * @param bridgeTable name of the bridge table it owns, or {@code null} for none
+   * @param netns network namespace to act in ({@code ip netns exec}), or {@code null} for the
+   *     daemon's own
+   * @param priority hook priority of its chains (default -10: before the usual filter chains)
+   * @param allow addresses, prefixes and MACs that are never quarantined
+   * @param minPrefix4 the widest IPv4 prefix it will quarantine
+   * @param minPrefix6 the widest IPv6 prefix it will quarantine
+   * @param commandTimeout how long one nft run may take
+   * @param nft absolute path of nft
+   * @param ip absolute path of ip (for {@code netns})
+   */
+  public record Config(
+      String inetTable,
+      String bridgeTable,
+      String netns,
+      int priority,
+      List<String> allow,
+      int minPrefix4,
+      int minPrefix6,
+      Duration commandTimeout,
+      String nft,
+      String ip) {
+
+    static final Set<String> KEYS =
+        Set.of(
+            "inetTable",
+            "bridgeTable",
+            "bridge",
+            "netns",
+            "priority",
+            "allow",
+            "minPrefix4",
+            "minPrefix6",
+            "commandTimeoutMillis",
+            "nft",
+            "ip");
+
+    /** Validates every field. */
+    public Config {
+      NetValues.tableName("inetTable", inetTable);
+      if (bridgeTable != null) {
+        NetValues.tableName("bridgeTable", bridgeTable);
+      }
+      if (netns != null) {
+        NetValues.netnsName("netns", netns);
+      }
+      if (priority < -400 || priority > 400) {
+        throw new IllegalArgumentException("priority [" + priority + "] must be in [-400, 400]");
+      }
+      allow = List.copyOf(allow);
+      NetValues.allowlist(allow);
+      if (minPrefix4 < 1 || minPrefix4 > 32) {
+        throw new IllegalArgumentException("minPrefix4 [" + minPrefix4 + "] must be in [1, 32]");
+      }
+      if (minPrefix6 < 1 || minPrefix6 > 128) {
+        throw new IllegalArgumentException("minPrefix6 [" + minPrefix6 + "] must be in [1, 128]");
+      }
+      Objects.requireNonNull(commandTimeout, "commandTimeout");
+      if (commandTimeout.isNegative() || commandTimeout.isZero()) {
+        throw new IllegalArgumentException("commandTimeout must be positive");
+      }
+      Objects.requireNonNull(nft, "nft");
+      Objects.requireNonNull(ip, "ip");
+    }
+
+    /**
+     * Returns the defaults: tables {@code inet vigil} and {@code bridge vigil}, priority -10, no
+     * allowlist, prefixes no wider than /16 and /48, 5 s per command, nft and ip from /usr/sbin.
+     */
+    public static Config defaults() {
+      return fromMap(Map.of());
+    }
+
+    /**
+     * Reads a settings map (as decoded from YAML). Keys, all optional: {@code inetTable} (default
+     * "vigil"), {@code bridgeTable} (default "vigil"), {@code bridge} (false: no bridge table),
+     * {@code netns}, {@code priority} (-10), {@code allow} (list of addresses, prefixes, MACs),
+     * {@code minPrefix4} (16), {@code minPrefix6} (48), {@code commandTimeoutMillis} (5000), {@code
+     * nft} and {@code ip} (absolute program paths).
+     *
+     * @throws IllegalArgumentException naming the first unknown key or bad value
+     */
+    public static Config fromMap(Map<String, ?> map) {
+      Settings s = new Settings("nftables", map, KEYS);
+      boolean bridge = s.bool("bridge", true);
+      try {
+        return new Config(
+            s.string("inetTable", "vigil"),
+            bridge ? s.string("bridgeTable", "vigil") : null,
+            s.string("netns", null),
+            s.integer("priority", -10, -400, 400),
+            s.strings("allow"),
+            s.integer("minPrefix4", 16, 1, 32),
+            s.integer("minPrefix6", 48, 1, 128),
+            Duration.ofMillis(s.integer("commandTimeoutMillis", 5000, 100, 600_000)),
+            Settings.program("nftables", "nft", s.string("nft", null), "nft"),
+            Settings.program("nftables", "ip", s.string("ip", null), "ip"));
+      } catch (IllegalArgumentException e) {
+        throw e.getMessage().startsWith("nftables:")
+            ? e
+            : new IllegalArgumentException("nftables: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private final Clock clock;
+  private volatile Config config;
+  private volatile List<Target> allow;
+  private volatile CommandRunner runner;
+  private final boolean fixedRunner;
+
+  /** Creates a backend with {@link Config#defaults()}, for {@link java.util.ServiceLoader}. */
+  public NftablesMitigator() {
+    this(Config.defaults());
+  }
+
+  /** Creates a backend with {@code config}. */
+  public NftablesMitigator(Config config) {
+    this(config, Clock.systemUTC(), null);
+  }
+
+  /** For tests: a fixed clock and runner. */
+  NftablesMitigator(Config config, Clock clock, CommandRunner runner) {
+    this.clock = clock;
+    this.fixedRunner = runner != null;
+    this.runner = runner;
+    set(config);
+  }
+
+  /**
+   * Replaces the configuration with one read from {@code settings} (see {@link
+   * Config#fromMap(Map)}); on error the previous one stays.
+   *
+   * @throws IllegalArgumentException naming the first unknown key or bad value
+   */
+  public void configure(Map<String, ?> settings) {
+    set(Config.fromMap(settings));
+  }
+
+  /** Returns the configuration in force. */
+  public Config config() {
+    return config;
+  }
+
+  private synchronized void set(Config c) {
+    List<Target> a = NetValues.allowlist(c.allow());
+    if (!fixedRunner) {
+      runner = new CommandRunner(c.commandTimeout());
+    }
+    allow = a;
+    config = c;
+  }
+
+  @Override
+  public String type() {
+    return "nftables";
+  }
+
+  /**
+   * Adds the decision's target to the quarantine sets with a timeout of its remaining TTL (a
+   * re-applied decision gets the new timeout); an expired decision is skipped.
+   *
+   * @throws IllegalArgumentException if the decision is not a QUARANTINE, its value is invalid, too
+   *     wide or allowlisted
+   * @throws IOException if nft fails (nothing was changed then)
+   */
+  @Override
+  public synchronized void apply(Decision d) throws IOException, InterruptedException {
+    Target t = target(d);
+    if (d.simulated()) {
+      LOG.info("simulated: would quarantine [{}] (decision [{}])", t, d.id());
+      return;
+    }
+    long ttl = remainingSeconds(d);
+    if (ttl <= 0) {
+      LOG.debug("decision [{}] already expired, not applied", d.id());
+      return;
+    }
+    StringBuilder sb = ensureScript();
+    for (String table : tables()) {
+      String elem = elementPrefix(table, t);
+      sb.append("add ").append(elem).append(" }\n");
+      sb.append("delete ").append(elem).append(" }\n");
+      sb.append("add ").append(elem).append(" timeout ").append(ttl).append("s }\n");
+    }
+    nft(sb.toString());
+    LOG.info("quarantined [{}] for [{}] s (decision [{}])", t, ttl, d.id());
+  }
+
+  /**
+   * Removes the decision's target from the quarantine sets; an absent element is not an error.
+   *
+   * @throws IllegalArgumentException if the decision's value is invalid
+   * @throws IOException if nft fails
+   */
+  @Override
+  public synchronized void revoke(Decision d) throws IOException, InterruptedException {
+    Target t = target(d);
+    if (d.simulated()) {
+      LOG.info("simulated: would lift quarantine of [{}] (decision [{}])", t, d.id());
+      return;
+    }
+    StringBuilder sb = ensureScript();
+    for (String table : tables()) {
+      String elem = elementPrefix(table, t);
+      // Adding first makes the delete succeed whether or not the element was there.
+      sb.append("add ").append(elem).append(" }\n");
+      sb.append("delete ").append(elem).append(" }\n");
+    }
+    nft(sb.toString());
+    LOG.info("lifted quarantine of [{}] (decision [{}])", t, d.id());
+  }
+
+  /**
+   * Makes the sets hold exactly the targets of {@code live} with their remaining timeouts, in one
+   * transaction (flush, then add). Simulated, expired, non-QUARANTINE, invalid and allowlisted
+   * decisions are skipped (the last two with a warning), as is a prefix overlapping a wider one
+   * (nftables refuses overlapping intervals; it is added by a later reconcile once the wider one
+   * lapses).
+   *
+   * @throws IOException if nft fails (nothing was changed then)
+   */
+  @Override
+  public synchronized void reconcile(List<Decision> live) throws IOException, InterruptedException {
+    Map<Target, Long> want = new LinkedHashMap<>();
+    for (Decision d : live) {
+      if (d.simulated() || d.action() != Decision.Action.QUARANTINE) {
+        continue;
+      }
+      Target t;
+      try {
+        t = target(d);
+      } catch (IllegalArgumentException e) {
+        LOG.warn("reconcile skips decision [{}]: {}", d.id(), e.getMessage());
+        continue;
+      }
+      long ttl = remainingSeconds(d);
+      if (ttl > 0) {
+        want.merge(t, ttl, Math::max);
+      }
+    }
+    List<Target> nets = new ArrayList<>();
+    want.keySet().stream()
+        .filter(t -> !t.isHost())
+        .sorted(Comparator.comparingInt(Target::prefix))
+        .forEach(
+            t -> {
+              for (Target n : nets) {
+                if (n.overlaps(t)) {
+                  LOG.warn("reconcile skips prefix [{}] for now: it overlaps [{}]", t, n);
+                  return;
+                }
+              }
+              nets.add(t);
+            });
+    StringBuilder sb = ensureScript();
+    for (String table : tables()) {
+      for (String set : SETS) {
+        sb.append("flush set ").append(table).append(' ').append(set).append('\n');
+      }
+      for (Map.Entry<Target, Long> e : want.entrySet()) {
+        Target t = e.getKey();
+        if (t.isHost() || nets.contains(t)) {
+          sb.append("add ")
+              .append(elementPrefix(table, t))
+              .append(" timeout ")
+              .append(e.getValue())
+              .append("s }\n");
+        }
+      }
+    }
+    nft(sb.toString());
+    LOG.info("reconciled quarantine: [{}] target(s) in force", want.size());
+  }
+
+  /** Returns {@code null} when nft can list both tables, else what is wrong. */
+  @Override
+  public String health() {
+    for (String table : tables()) {
+      try {
+        String[] ft = table.split(" ");
+        runner.run(command(List.of(config.nft(), "list", "table", ft[0], ft[1])), null);
+      } catch (IOException e) {
+        return "cannot list table " + table + ": " + e.getMessage();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return "interrupted";
+      }
+    }
+    return null;
+  }
+
+  /** Returns "family name" of each table it owns. */
+  List<String> tables() {
+    Config c = config;
+    return c.bridgeTable() == null
+        ? List.of("inet " + c.inetTable())
+        : List.of("inet " + c.inetTable(), "bridge " + c.bridgeTable());
+  }
+
+  /** Returns the argument list that runs {@code argv} in the configured namespace. */
+  List<String> command(List<String> argv) {
+    Config c = config;
+    if (c.netns() == null) {
+      return argv;
+    }
+    List<String> out = new ArrayList<>(List.of(c.ip(), "netns", "exec", c.netns()));
+    out.addAll(argv);
+    return out;
+  }
+
+  private void nft(String script) throws IOException, InterruptedException {
+    runner.run(command(List.of(config.nft(), "-f", "-")), script);
+  }
+
+  private Target target(Decision d) {
+    if (d.action() != Decision.Action.QUARANTINE) {
+      throw new IllegalArgumentException(
+          "nftables carries out QUARANTINE decisions, not " + d.action() + " (" + d.id() + ")");
+    }
+    Config c = config;
+    Target t = NetValues.decisionTarget(d.scope(), d.value(), c.minPrefix4(), c.minPrefix6());
+    Target a = NetValues.allowed(allow, t);
+    if (a != null) {
+      throw new IllegalArgumentException(
+          "refused to quarantine [" + t + "]: allowlisted by [" + a + "] (" + d.id() + ")");
+    }
+    return t;
+  }
+
+  private long remainingSeconds(Decision d) {
+    Duration left = Duration.between(Instant.now(clock), d.expires());
+    if (left.isNegative() || left.isZero()) {
+      return 0;
+    }
+    return left.getSeconds() + (left.getNano() > 0 ? 1 : 0);
+  }
+
+  /** Returns "element FAMILY TABLE SET { VALUE", to be completed with options and " }". */
+  private static String elementPrefix(String table, Target t) {
+    String set =
+        switch (t.kind()) {
+          case V4 -> t.isHost() ? SET4 : NET4;
+          case V6 -> t.isHost() ? SET6 : NET6;
+          case MAC -> SETMAC;
+        };
+    return "element " + table + " " + set + " { " + t.text();
+  }
+
+  /** Creates the tables, sets and chains if missing and resets the chains' rules. */
+  private StringBuilder ensureScript() {
+    Config c = config;
+    StringBuilder sb = new StringBuilder();
+    for (String table : tables()) {
+      sb.append("add table ").append(table).append('\n');
+      sb.append(set(table, SET4, "ipv4_addr", "timeout"));
+      sb.append(set(table, NET4, "ipv4_addr", "interval, timeout"));
+      sb.append(set(table, SET6, "ipv6_addr", "timeout"));
+      sb.append(set(table, NET6, "ipv6_addr", "interval, timeout"));
+      sb.append(set(table, SETMAC, "ether_addr", "timeout"));
+      boolean inet = table.startsWith("inet ");
+      List<String> chains = inet ? List.of("forward", "input") : List.of("forward");
+      for (String chain : chains) {
+        sb.append("add chain ")
+            .append(table)
+            .append(' ')
+            .append(chain)
+            .append(" { type filter hook ")
+            .append(chain)
+            .append(" priority ")
+            .append(c.priority())
+            .append("; policy accept; }\n");
+        sb.append("flush chain ").append(table).append(' ').append(chain).append('\n');
+        List<String> dirs = chain.equals("input") ? List.of("saddr") : List.of("saddr", "daddr");
+        for (String dir : dirs) {
+          for (String[] m :
+              new String[][] {
+                {"ip", SET4}, {"ip", NET4}, {"ip6", SET6}, {"ip6", NET6}, {"ether", SETMAC}
+              }) {
+            if (inet && dir.equals("daddr") && m[0].equals("ether")) {
+              // A routed packet's destination MAC is the gateway's own.
+              continue;
+            }
+            sb.append("add rule ")
+                .append(table)
+                .append(' ')
+                .append(chain)
+                .append(' ')
+                .append(m[0])
+                .append(' ')
+                .append(dir)
+                .append(" @")
+                .append(m[1])
+                .append(" drop\n");
+          }
+        }
+      }
+    }
+    return sb;
+  }
+
+  private static String set(String table, String name, String type, String flags) {
+    return "add set " + table + " " + name + " { type " + type + "; flags " + flags + "; }\n";
+  }
+}
