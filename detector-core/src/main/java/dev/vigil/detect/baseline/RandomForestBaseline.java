@@ -19,8 +19,8 @@ import smile.data.vector.IntVector;
  *
  * <p>Smile's defaults otherwise: Gini splits, {@code floor(sqrt(d))} features tried per split,
  * depth at most 20, leaves of at least 5 rows, no node limit, bootstrap samples of the full size.
- * Smile grows the trees on a parallel stream, each from its own seed drawn from {@code seed}, so a
- * fit repeats exactly whatever the thread count.
+ * Smile grows the trees each from its own seed drawn from {@code seed}, on one worker thread (see
+ * {@link #fit}), so a fit repeats exactly whatever the machine's core count.
  *
  * <p>Scoring walks Smile's trees directly and averages their leaf posteriors with Smile's own
  * per-tree weights, the computation of {@link RandomForest#predict(Tuple, double[])} without its
@@ -93,19 +93,37 @@ public final class RandomForestBaseline implements BaselineDetector {
     }
     DataFrame df = DataFrame.of(data, names).merge(IntVector.of(LABEL, y));
     int mtry = Math.max(1, (int) Math.floor(Math.sqrt(d)));
-    RandomForest rf =
-        RandomForest.fit(
-            Formula.lhs(LABEL),
-            df,
-            trees,
-            mtry,
-            SplitRule.GINI,
-            20,
-            n,
-            5,
-            1.0,
-            null,
-            new Random(seed).longs());
+    // Smile grows trees on parallel streams and its split search may draw from the random
+    // generator of whichever pool thread runs it: on several cores the same seed gave different
+    // forests (seen in CI). One worker thread makes every draw come from the tree's own seed.
+    java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(1);
+    RandomForest rf;
+    try {
+      rf =
+          pool.submit(
+                  () ->
+                      RandomForest.fit(
+                          Formula.lhs(LABEL),
+                          df,
+                          trees,
+                          mtry,
+                          SplitRule.GINI,
+                          20,
+                          n,
+                          5,
+                          1.0,
+                          null,
+                          new Random(seed).longs()))
+              .get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while fitting the Random Forest", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable c = e.getCause();
+      throw c instanceof RuntimeException r ? r : new IllegalStateException(c);
+    } finally {
+      pool.shutdown();
+    }
     return new RandomForestBaseline(rf, d);
   }
 
