@@ -83,18 +83,57 @@ public final class MitigatorRegistry {
     return call(type, decision, false);
   }
 
+  /**
+   * Reconciles the mitigator of {@code type} with {@code live}; see {@link Mitigator#reconcile}.
+   *
+   * @return whether it succeeded; a failure is counted and logged
+   * @throws IllegalArgumentException if no mitigator of that type is loaded
+   */
+  public boolean reconcile(String type, List<Decision> live) {
+    Mitigator m = require(type);
+    try {
+      m.reconcile(List.copyOf(live));
+      return true;
+    } catch (Exception | LinkageError e) {
+      failures.get(type).incrementAndGet();
+      LOG.warn(
+          "mitigator [{}] failed to reconcile {} decisions: {}", type, live.size(), e.toString());
+      return false;
+    }
+  }
+
+  /**
+   * Returns the health of the mitigator of {@code type}: null when healthy, else what is wrong (a
+   * health check that throws is reported, not thrown).
+   *
+   * @throws IllegalArgumentException if no mitigator of that type is loaded
+   */
+  public String health(String type) {
+    Mitigator m = require(type);
+    try {
+      return m.health();
+    } catch (RuntimeException | LinkageError e) {
+      return "health check failed: " + e;
+    }
+  }
+
   /** Returns how many calls to the mitigator of {@code type} failed. */
   public long failures(String type) {
     AtomicLong f = failures.get(type);
     return f == null ? 0 : f.get();
   }
 
-  private boolean call(String type, Decision decision, boolean apply) {
+  private Mitigator require(String type) {
     Mitigator m = byType.get(type);
     if (m == null) {
       throw new IllegalArgumentException(
           "unknown mitigator type [" + type + "], loaded: " + byType.keySet());
     }
+    return m;
+  }
+
+  private boolean call(String type, Decision decision, boolean apply) {
+    Mitigator m = require(type);
     try {
       if (apply) {
         m.apply(decision);
