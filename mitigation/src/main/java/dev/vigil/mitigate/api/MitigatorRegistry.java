@@ -58,6 +58,43 @@ public final class MitigatorRegistry {
     return new MitigatorRegistry(found);
   }
 
+  /**
+   * Loads every mitigator on the class path and configures each that has a section in {@code
+   * settingsByType} with it; the others stay unconfigured (a backend that needs settings then says
+   * so in its health, and refuses to act).
+   *
+   * @throws InvalidConfigException listing the problems of every backend, or a section naming no
+   *     loaded type
+   */
+  public static MitigatorRegistry load(Map<String, Map<String, Object>> settingsByType)
+      throws InvalidConfigException {
+    MitigatorRegistry r = load();
+    List<String> problems = new ArrayList<>();
+    for (String t : settingsByType.keySet()) {
+      if (!r.byType.containsKey(t)) {
+        problems.add(
+            "mitigators." + t + ": unknown mitigator type (loaded: " + r.byType.keySet() + ")");
+      }
+    }
+    for (Map.Entry<String, Mitigator> e : r.byType.entrySet()) {
+      Map<String, Object> section = settingsByType.get(e.getKey());
+      if (section == null) {
+        continue;
+      }
+      try {
+        e.getValue().configure(section);
+      } catch (InvalidConfigException x) {
+        for (String p : x.problems()) {
+          problems.add("mitigators." + e.getKey() + "." + p);
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidConfigException("mitigators", problems);
+    }
+    return r;
+  }
+
   /** Returns the loaded types. */
   public List<String> types() {
     return List.copyOf(byType.keySet());
