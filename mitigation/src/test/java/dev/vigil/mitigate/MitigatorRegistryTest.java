@@ -116,4 +116,32 @@ class MitigatorRegistryTest {
     assertThat(decision().expiredAt(T0.plus(Duration.ofMinutes(10)))).isTrue();
     assertThat(decision().expiredAt(T0.plus(Duration.ofMinutes(9)))).isFalse();
   }
+
+  @Test
+  void loadWithSettings_configuresBackendsAndReportsEveryProblem() throws Exception {
+    MitigatorRegistry r =
+        MitigatorRegistry.load(
+            java.util.Map.of("webhook", java.util.Map.of("url", "http://127.0.0.1:9/hook")));
+    assertThat(r.types()).contains("log", "exec", "webhook", "mqtt");
+    assertThat(r.health("webhook")).isNull();
+    assertThat(r.health("exec")).contains("not configured");
+    assertThatThrownBy(
+            () ->
+                MitigatorRegistry.load(
+                    java.util.Map.of(
+                        "nftable", java.util.Map.of(),
+                        "log", java.util.Map.of("level", "debug"),
+                        "mqtt", java.util.Map.of("topic", "a/#"))))
+        .isInstanceOfSatisfying(
+            dev.vigil.mitigate.api.InvalidConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .anyMatch(p -> p.startsWith("mitigators.nftable: unknown mitigator type"))
+                    .anyMatch(p -> p.startsWith("mitigators.log.level: unknown key"))
+                    .anyMatch(p -> p.equals("mitigators.mqtt.broker: required"))
+                    .anyMatch(
+                        p ->
+                            p.startsWith(
+                                "mitigators.mqtt.topic: a topic to publish to has no wildcards")));
+  }
 }

@@ -58,6 +58,43 @@ public final class MitigatorRegistry {
     return new MitigatorRegistry(found);
   }
 
+  /**
+   * Loads every mitigator on the class path and configures each that has a section in {@code
+   * settingsByType} with it; the others stay unconfigured (a backend that needs settings then says
+   * so in its health, and refuses to act).
+   *
+   * @throws InvalidConfigException listing the problems of every backend, or a section naming no
+   *     loaded type
+   */
+  public static MitigatorRegistry load(Map<String, Map<String, Object>> settingsByType)
+      throws InvalidConfigException {
+    MitigatorRegistry r = load();
+    List<String> problems = new ArrayList<>();
+    for (String t : settingsByType.keySet()) {
+      if (!r.byType.containsKey(t)) {
+        problems.add(
+            "mitigators." + t + ": unknown mitigator type (loaded: " + r.byType.keySet() + ")");
+      }
+    }
+    for (Map.Entry<String, Mitigator> e : r.byType.entrySet()) {
+      Map<String, Object> section = settingsByType.get(e.getKey());
+      if (section == null) {
+        continue;
+      }
+      try {
+        e.getValue().configure(section);
+      } catch (InvalidConfigException x) {
+        for (String p : x.problems()) {
+          problems.add("mitigators." + e.getKey() + "." + p);
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidConfigException("mitigators", problems);
+    }
+    return r;
+  }
+
   /** Returns the loaded types. */
   public List<String> types() {
     return List.copyOf(byType.keySet());
@@ -83,18 +120,57 @@ public final class MitigatorRegistry {
     return call(type, decision, false);
   }
 
+  /**
+   * Reconciles the mitigator of {@code type} with {@code live}; see {@link Mitigator#reconcile}.
+   *
+   * @return whether it succeeded; a failure is counted and logged
+   * @throws IllegalArgumentException if no mitigator of that type is loaded
+   */
+  public boolean reconcile(String type, List<Decision> live) {
+    Mitigator m = require(type);
+    try {
+      m.reconcile(List.copyOf(live));
+      return true;
+    } catch (Exception | LinkageError e) {
+      failures.get(type).incrementAndGet();
+      LOG.warn(
+          "mitigator [{}] failed to reconcile {} decisions: {}", type, live.size(), e.toString());
+      return false;
+    }
+  }
+
+  /**
+   * Returns the health of the mitigator of {@code type}: null when healthy, else what is wrong (a
+   * health check that throws is reported, not thrown).
+   *
+   * @throws IllegalArgumentException if no mitigator of that type is loaded
+   */
+  public String health(String type) {
+    Mitigator m = require(type);
+    try {
+      return m.health();
+    } catch (RuntimeException | LinkageError e) {
+      return "health check failed: " + e;
+    }
+  }
+
   /** Returns how many calls to the mitigator of {@code type} failed. */
   public long failures(String type) {
     AtomicLong f = failures.get(type);
     return f == null ? 0 : f.get();
   }
 
-  private boolean call(String type, Decision decision, boolean apply) {
+  private Mitigator require(String type) {
     Mitigator m = byType.get(type);
     if (m == null) {
       throw new IllegalArgumentException(
           "unknown mitigator type [" + type + "], loaded: " + byType.keySet());
     }
+    return m;
+  }
+
+  private boolean call(String type, Decision decision, boolean apply) {
+    Mitigator m = require(type);
     try {
       if (apply) {
         m.apply(decision);

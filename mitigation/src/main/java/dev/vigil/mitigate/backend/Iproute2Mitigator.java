@@ -179,10 +179,17 @@ public final class Iproute2Mitigator implements Mitigator {
    * Replaces the configuration with one read from {@code settings} (see {@link
    * Config#fromMap(Map)}); on error the previous one stays.
    *
-   * @throws IllegalArgumentException naming the first unknown key or bad value
+   * @throws dev.vigil.mitigate.api.InvalidConfigException naming the first unknown key or bad value
    */
-  public void configure(Map<String, ?> settings) {
-    set(Config.fromMap(settings));
+  @Override
+  public void configure(Map<String, Object> settings)
+      throws dev.vigil.mitigate.api.InvalidConfigException {
+    try {
+      set(Config.fromMap(settings));
+    } catch (IllegalArgumentException e) {
+      throw new dev.vigil.mitigate.api.InvalidConfigException(
+          "mitigators.iproute2", List.of(e.getMessage()));
+    }
   }
 
   /** Returns the configuration in force, or {@code null} before one is given. */

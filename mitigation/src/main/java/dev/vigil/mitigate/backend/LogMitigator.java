@@ -2,6 +2,7 @@ package dev.vigil.mitigate.backend;
 
 import dev.vigil.mitigate.api.Decision;
 import dev.vigil.mitigate.api.Mitigator;
+import dev.vigil.mitigate.api.Targets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +19,8 @@ public final class LogMitigator implements Mitigator {
 
   @Override
   public void apply(Decision d) {
+    // A value that is not canonical never reaches the log (no forged log lines).
+    Targets.canonical(d.scope(), d.value());
     LOG.info(
         "decision [{}] {} {} [{}] until [{}]{}: {}",
         d.id(),
@@ -31,6 +34,7 @@ public final class LogMitigator implements Mitigator {
 
   @Override
   public void revoke(Decision d) {
+    Targets.canonical(d.scope(), d.value());
     LOG.info("decision [{}] lifted: {} {} [{}]", d.id(), d.action(), d.scope(), d.value());
   }
 

@@ -1,0 +1,207 @@
+package dev.vigil.mitigate.policy;
+
+import dev.vigil.mitigate.api.Decision;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Turns verdicts into decisions under a {@link Policy}. For each verdict, in order: an allowlisted
+ * entity (the policy's allowlist plus the gateway's own addresses) is never decided on; the first
+ * matching rule gives the action and base duration; an entity that already has an unexpired
+ * decision for that action gets no second one (counted as {@code active}); the blast-radius cap
+ * refuses a new decision when {@link Policy#maxDecisionsPerMinute} were made in the last 60 s;
+ * otherwise the duration is escalated by the entity's earlier offences and a decision is made,
+ * simulated when the policy or the rule is a dry run.
+ *
+ * <p>Offence history and the cap's window are kept in memory; {@link #restore} seeds them from
+ * stored decisions after a restart. Every outcome is counted ({@link #counters}).
+ *
+ * <p>Thread-safe: calls are serialised.
+ */
+public final class PolicyEngine {
+  private static final Duration CAP_WINDOW = Duration.ofMinutes(1);
+
+  /** Bound on the number of entities remembered, pruned of stale ones when reached. */
+  private static final int MAX_ENTITIES = 100_000;
+
+  private final Policy policy;
+  private final Allowlist allowlist;
+  private final Map<String, Deque<Instant>> offences = new HashMap<>();
+  private final Map<String, Instant> active = new HashMap<>();
+  private final Deque<Instant> recent = new ArrayDeque<>();
+  private long decided;
+  private long simulated;
+  private long allowlisted;
+  private long unmatched;
+  private long activeCount;
+  private long capped;
+
+  /**
+   * Counts of what became of verdicts since start.
+   *
+   * @param decided decisions made (simulated ones included)
+   * @param simulated of those, simulated
+   * @param allowlisted verdicts on allowlisted entities
+   * @param unmatched verdicts no rule matched
+   * @param active verdicts on entities that already had an unexpired decision for the action
+   * @param capped verdicts refused by the blast-radius cap
+   */
+  public record Counters(
+      long decided, long simulated, long allowlisted, long unmatched, long active, long capped) {}
+
+  /** Creates an engine for {@code policy}, never deciding on {@code self}'s addresses. */
+  public PolicyEngine(Policy policy, GatewayIdentity self) {
+    this.policy = policy;
+    this.allowlist = policy.allowlist().with(self);
+  }
+
+  /** Returns the policy in force. */
+  public Policy policy() {
+    return policy;
+  }
+
+  /** Returns the allowlist in force: the policy's plus the gateway's own addresses. */
+  public Allowlist allowlist() {
+    return allowlist;
+  }
+
+  /**
+   * Returns whether {@code value} of {@code scope} is allowlisted; manual decisions should be
+   * checked with this too.
+   */
+  public boolean allowlisted(Decision.Scope scope, String value) {
+    return allowlist.contains(scope, value);
+  }
+
+  /**
+   * Decides on {@code verdict} at {@code now}: a new decision (to store and apply), or empty when
+   * the verdict is allowlisted, unmatched, already acted on or over the cap; see the class comment.
+   */
+  public synchronized Optional<Decision> decide(Verdict verdict, Instant now) {
+    if (allowlist.contains(verdict.scope(), verdict.entity())) {
+      allowlisted++;
+      return Optional.empty();
+    }
+    Rule rule = null;
+    for (Rule r : policy.rules()) {
+      if (r.matches(verdict, policy.zone())) {
+        rule = r;
+        break;
+      }
+    }
+    if (rule == null) {
+      unmatched++;
+      return Optional.empty();
+    }
+    String entity = verdict.scope() + " " + verdict.entity();
+    String activeKey = entity + " " + rule.action();
+    Instant until = active.get(activeKey);
+    if (until != null && now.isBefore(until)) {
+      activeCount++;
+      return Optional.empty();
+    }
+    while (!recent.isEmpty() && !recent.peekFirst().isAfter(now.minus(CAP_WINDOW))) {
+      recent.pollFirst();
+    }
+    if (recent.size() >= policy.maxDecisionsPerMinute()) {
+      capped++;
+      return Optional.empty();
+    }
+    prune(now);
+    Deque<Instant> past = offences.computeIfAbsent(entity, k -> new ArrayDeque<>());
+    forget(past, now);
+    int n = past.size() + 1;
+    Duration d = rule.escalate() ? policy.escalation().apply(rule.duration(), n) : rule.duration();
+    boolean sim = policy.dryRun() || rule.dryRun();
+    String reason =
+        verdict.summary()
+            + (verdict.explanation().isEmpty() ? "" : ": " + verdict.explanation())
+            + " [rule "
+            + rule.name()
+            + (n > 1 ? ", offence " + n : "")
+            + "]";
+    Decision decision =
+        new Decision(
+            UUID.randomUUID().toString(),
+            verdict.scope(),
+            verdict.entity(),
+            rule.action(),
+            reason,
+            verdict.score(),
+            Decision.Origin.DETECTOR,
+            now,
+            now.plus(d),
+            sim);
+    past.addLast(now);
+    active.put(activeKey, decision.expires());
+    recent.addLast(now);
+    decided++;
+    if (sim) {
+      simulated++;
+    }
+    return Optional.of(decision);
+  }
+
+  /**
+   * Seeds offence history and the active set from stored decisions (e.g. those created within the
+   * escalation look-back), so a restart neither resets escalation nor decides twice on an entity
+   * already acted on. Revoked decisions count as offences but not as active.
+   *
+   * @param decisions stored decisions, any order
+   * @param revoked ids of those that were lifted
+   */
+  public synchronized void restore(List<Decision> decisions, java.util.Set<String> revoked) {
+    List<Decision> sorted =
+        decisions.stream().sorted(java.util.Comparator.comparing(Decision::created)).toList();
+    for (Decision d : sorted) {
+      String entity = d.scope() + " " + d.value();
+      offences.computeIfAbsent(entity, k -> new ArrayDeque<>()).addLast(d.created());
+      if (!revoked.contains(d.id())) {
+        active.merge(entity + " " + d.action(), d.expires(), (a, b) -> a.isAfter(b) ? a : b);
+      }
+    }
+  }
+
+  /** Forgets that {@code d} is in force (it was lifted), so the entity can be decided on again. */
+  public synchronized void lifted(Decision d) {
+    String key = d.scope() + " " + d.value() + " " + d.action();
+    Instant until = active.get(key);
+    if (until != null && !until.isAfter(d.expires())) {
+      active.remove(key);
+    }
+  }
+
+  /** Returns the counters. */
+  public synchronized Counters counters() {
+    return new Counters(decided, simulated, allowlisted, unmatched, activeCount, capped);
+  }
+
+  private void forget(Deque<Instant> past, Instant now) {
+    Instant horizon = now.minus(policy.escalation().lookBack());
+    while (!past.isEmpty() && past.peekFirst().isBefore(horizon)) {
+      past.pollFirst();
+    }
+  }
+
+  private void prune(Instant now) {
+    if (offences.size() < MAX_ENTITIES && active.size() < MAX_ENTITIES) {
+      return;
+    }
+    for (Iterator<Deque<Instant>> it = offences.values().iterator(); it.hasNext(); ) {
+      Deque<Instant> q = it.next();
+      forget(q, now);
+      if (q.isEmpty()) {
+        it.remove();
+      }
+    }
+    active.values().removeIf(until -> !until.isAfter(now));
+  }
+}

@@ -1,0 +1,83 @@
+package dev.vigil.mitigate.policy;
+
+import dev.vigil.mitigate.api.Decision;
+import dev.vigil.mitigate.api.Targets;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * What a detector concluded about one entity at one time: the input to {@link PolicyEngine}. The
+ * entity is validated and canonicalised by {@link Targets} on construction, so a verdict can only
+ * name a well-formed target.
+ *
+ * @param kind which detection path produced it
+ * @param severity how bad the detector judged it
+ * @param score the fused anomaly score (finite; higher is more anomalous)
+ * @param scope what {@code entity} names
+ * @param entity the entity, canonicalised
+ * @param summary one line for operators, e.g. {@code "port scan from 10.0.0.7"}
+ * @param explanation why (top features, component scores); may be empty
+ * @param time when the evidence was seen
+ */
+public record Verdict(
+    Kind kind,
+    Severity severity,
+    double score,
+    Decision.Scope scope,
+    String entity,
+    String summary,
+    String explanation,
+    Instant time) {
+
+  /** The detection path a verdict comes from. */
+  public enum Kind {
+    /** Network traffic (the packet path). */
+    PACKET,
+    /** Device telemetry (the MQTT path). */
+    TELEMETRY;
+
+    /** Returns the lower-case name used in policy files. */
+    public String configName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** How bad a verdict is, in increasing order. */
+  public enum Severity {
+    /** Nothing anomalous. */
+    NONE,
+    /** Slightly unusual. */
+    LOW,
+    /** Clearly unusual. */
+    MEDIUM,
+    /** Likely an attack or a fault. */
+    HIGH,
+    /** Certainly an attack or a fault, act now. */
+    CRITICAL;
+
+    /** Returns the lower-case name used in policy files. */
+    public String configName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * Validates every field and canonicalises {@code entity}.
+   *
+   * @throws IllegalArgumentException if {@code entity} is not a valid value of {@code scope}, or
+   *     {@code score} is not finite
+   */
+  public Verdict {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(severity, "severity");
+    Objects.requireNonNull(scope, "scope");
+    Objects.requireNonNull(summary, "summary");
+    Objects.requireNonNull(explanation, "explanation");
+    Objects.requireNonNull(time, "time");
+    if (!Double.isFinite(score)) {
+      throw new IllegalArgumentException("score must be finite, was " + score);
+    }
+    entity = Targets.canonical(scope, entity);
+  }
+}
