@@ -638,14 +638,14 @@ public final class ConfigLoader {
 
   /**
    * Parses a duration as the configuration writes it: {@code 500ms}, {@code 10s}, {@code 5m},
-   * {@code 2h} or ISO-8601 ({@code PT10S}); returns null if {@code s} is none of these.
+   * {@code 2h}, {@code 7d} or ISO-8601 ({@code PT10S}); returns null if {@code s} is none of these.
    */
   public static Duration parseDuration(String s) {
     try {
       if (s.startsWith("PT") || s.startsWith("pt")) {
         return Duration.parse(s.toUpperCase(java.util.Locale.ROOT));
       }
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(s);
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h|d)").matcher(s);
       if (!m.matches()) {
         return null;
       }
@@ -654,7 +654,8 @@ public final class ConfigLoader {
         case "ms" -> Duration.ofMillis(n);
         case "s" -> Duration.ofSeconds(n);
         case "m" -> Duration.ofMinutes(n);
-        default -> Duration.ofHours(n);
+        case "h" -> Duration.ofHours(n);
+        default -> Duration.ofDays(n);
       };
     } catch (DateTimeParseException | NumberFormatException | ArithmeticException e) {
       return null;

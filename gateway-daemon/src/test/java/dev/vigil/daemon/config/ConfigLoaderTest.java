@@ -102,10 +102,12 @@ class ConfigLoaderTest {
     List<String> lines = Files.readAllLines(CONFIG.resolve("vigil.yaml"));
     int from = lines.indexOf("# telemetry:");
     assertThat(from).as("the example's telemetry section").isPositive();
+    int to =
+        lines.subList(from, lines.size()).indexOf("") + from; // the section ends at a blank line
     StringBuilder yaml = new StringBuilder();
     for (int i = 0; i < lines.size(); i++) {
       String l = lines.get(i);
-      yaml.append(i >= from && l.startsWith("# ") ? l.substring(2) : l).append('\n');
+      yaml.append(i >= from && i < to && l.startsWith("# ") ? l.substring(2) : l).append('\n');
     }
     Path cfg = tmp.resolve("vigil.yaml");
     Files.writeString(
@@ -256,6 +258,34 @@ class ConfigLoaderTest {
                     .anyMatch(p -> p.startsWith("telemetry.model.train-pcaps: unknown key"))
                     .anyMatch(p -> p.startsWith("telemetry.model: no way to get a model"))
                     .noneMatch(p -> p.startsWith("capture")));
+  }
+
+  @Test
+  void load_documentedMitigationSectionIsValidWhenUncommented(@TempDir Path tmp) throws Exception {
+    List<String> lines = Files.readAllLines(CONFIG.resolve("vigil.yaml"));
+    int from = lines.indexOf("# mitigation:");
+    assertThat(from).as("the example's mitigation section").isPositive();
+    Path token = tmp.resolve("api-token");
+    Files.writeString(token, "t0ken");
+    StringBuilder yaml = new StringBuilder();
+    for (int i = 0; i < lines.size(); i++) {
+      String l = lines.get(i);
+      yaml.append(i >= from && l.startsWith("# ") ? l.substring(2) : l).append('\n');
+    }
+    Files.copy(CONFIG.resolve("policy.yaml"), tmp.resolve("policy.yaml"));
+    Path cfg = tmp.resolve("vigil.yaml");
+    Files.writeString(
+        cfg,
+        yaml.toString()
+            .replace("../gateway-daemon", CONFIG + "/../gateway-daemon")
+            .replace("/etc/vigil/api-token", token.toString()));
+    VigilConfig.Mitigation m = ConfigLoader.load(cfg).mitigation().orElseThrow();
+    assertThat(m.policy().rules()).isNotEmpty();
+    assertThat(m.store()).isEqualTo(Path.of("/var/lib/vigil/vigil.db"));
+    assertThat(m.tokenFile()).contains(token);
+    assertThat(m.actions().get(dev.vigil.mitigate.api.Decision.Action.QUARANTINE))
+        .containsExactly("nftables", "log");
+    assertThat(m.mitigators()).containsOnlyKeys("nftables", "iproute2");
   }
 
   private static final String DEMO_PACKETS =
