@@ -406,4 +406,58 @@ class MitigationDaemonTest {
         .contains(
             "vigil_decisions_total{action=\"quarantine\",origin=\"detector\",simulated=\"true\"}");
   }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void aBrokenBackendIsCountedAndDegradesHealthWithoutStoppingTheOthers() throws Exception {
+    start(
+        config(
+            false, true, "[exec, log]", "{exec: {apply: [/nonexistent/vigil/block, '{value}']}}"));
+    HttpResponse<String> r = post(body("ip", "10.0.0.5", "10m"), TOKEN);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201); // stored; the log backend applied it
+    assertThat(decisions("")).anyMatch(d -> "10.0.0.5".equals(d.get("value")));
+    Map<String, Object> mitigation = component("mitigation");
+    assertThat(mitigation.get("status")).isEqualTo("DEGRADED");
+    Map<String, Object> exec =
+        (Map<String, Object>)
+            ((Map<String, Object>)
+                    ((Map<String, Object>) mitigation.get("details")).get("backends"))
+                .get("exec");
+    assertThat(exec.get("status")).isEqualTo("DOWN");
+    assertThat(exec.get("error")).asString().contains("is not executable");
+    assertThat(((Number) exec.get("failures")).longValue()).isPositive();
+    assertThat(get("/health").statusCode()).isEqualTo(503);
+    assertThat(get("/prometheus").body())
+        .doesNotContain("vigil_mitigator_failures_total{type=\"exec\"} 0.0");
+  }
+
+  @Test
+  void aStoreThatCannotBeOpenedLeavesDetectionRunning() throws Exception {
+    Path cfg = config(false, true, "[log]", "");
+    Files.writeString(tmp.resolve("state"), "a file where the store's folder should be");
+    start(cfg);
+    Map<String, Object> mitigation = component("mitigation");
+    assertThat(mitigation.get("status")).isEqualTo("DOWN");
+    assertThat(mitigation.get("details").toString()).contains("cannot start mitigation");
+    HttpResponse<String> r = get("/decisions");
+    assertThat(r.statusCode()).isEqualTo(503);
+    assertThat(map(r.body()).get("error")).asString().contains("cannot start mitigation");
+    assertThat(post(body("ip", "10.0.0.5", "10m"), TOKEN).statusCode()).isEqualTo(503);
+    waitUntilCaptureFinished(); // detection goes on; alerts are served from memory
+    assertThat(list(get("/alerts").body())).isNotEmpty();
+  }
+
+  @Test
+  void withoutMitigationDecisionsAreNotFound(@TempDir Path other) throws Exception {
+    Path cfg = other.resolve("vigil.yaml");
+    Files.writeString(
+        cfg,
+        "api: {port: 0}\ncapture: {pcap: classpath:demo/demo-attack.pcap}\n"
+            + "model: {train-pcaps: [classpath:demo/demo-benign.pcap], lstm: {enabled: false}}\n");
+    start(cfg);
+    assertThat(get("/decisions").statusCode()).isEqualTo(404);
+    assertThat(post(body("ip", "10.0.0.5", "10m"), TOKEN).statusCode()).isEqualTo(404);
+    assertThat(map(get("/health").body()).get("components").toString())
+        .doesNotContain("mitigation");
+  }
 }

@@ -356,7 +356,25 @@ public final class MitigationService implements AutoCloseable {
   }
 
   /** Returns the verdict an alert makes, or null (counted) if its entity is no valid target. */
-  Verdict verdict(Alert a) {
+  private Verdict verdict(Alert a) {
+    try {
+      return verdictOf(a, clock.instant());
+    } catch (IllegalArgumentException e) {
+      rejectedVerdicts.incrementAndGet();
+      LOG.debug("alert [{}] makes no verdict: {}", a.vigil().id(), e.getMessage());
+      return null;
+    }
+  }
+
+  /**
+   * Returns the verdict an alert makes: a packet alert ({@code src_ip}) is about the host's IP, a
+   * telemetry alert about the device; severity, score and summary are the alert's, the time its
+   * timestamp ({@code now} if it has none that parses).
+   *
+   * @throws IllegalArgumentException if the alert names no entity, or one that is not a valid
+   *     target of its scope
+   */
+  static Verdict verdictOf(Alert a, Instant now) {
     Alert.Detail d = a.vigil();
     Verdict.Severity sev;
     try {
@@ -368,33 +386,26 @@ public final class MitigationService implements AutoCloseable {
     try {
       time = Instant.parse(a.timestamp());
     } catch (DateTimeParseException | NullPointerException e) {
-      time = clock.instant();
+      time = now;
     }
     double score = Double.isFinite(d.score()) ? d.score() : 0;
     String summary = "alert " + d.id() + ": " + (d.summary() == null ? "" : d.summary());
-    try {
-      if (a.srcIp() != null) {
-        return new Verdict(
-            Verdict.Kind.PACKET, sev, score, Decision.Scope.IP, a.srcIp(), summary, "", time);
-      }
-      if (a.telemetry() != null) {
-        return new Verdict(
-            Verdict.Kind.TELEMETRY,
-            sev,
-            score,
-            Decision.Scope.DEVICE,
-            a.telemetry().device(),
-            summary,
-            "",
-            time);
-      }
-    } catch (IllegalArgumentException e) {
-      rejectedVerdicts.incrementAndGet();
-      LOG.debug("alert [{}] makes no verdict: {}", d.id(), e.getMessage());
-      return null;
+    if (a.srcIp() != null) {
+      return new Verdict(
+          Verdict.Kind.PACKET, sev, score, Decision.Scope.IP, a.srcIp(), summary, "", time);
     }
-    rejectedVerdicts.incrementAndGet();
-    return null;
+    if (a.telemetry() != null && a.telemetry().device() != null) {
+      return new Verdict(
+          Verdict.Kind.TELEMETRY,
+          sev,
+          score,
+          Decision.Scope.DEVICE,
+          a.telemetry().device(),
+          summary,
+          "",
+          time);
+    }
+    throw new IllegalArgumentException("the alert names neither a host nor a device");
   }
 
   private void countDecision(Decision d) {
