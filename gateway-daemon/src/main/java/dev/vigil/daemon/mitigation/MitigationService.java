@@ -74,6 +74,7 @@ public final class MitigationService implements AutoCloseable {
   private final Clock clock = Clock.systemUTC();
   private final DecisionStore store;
   private final DecisionManager manager;
+  private final MitigatorRegistry registry;
   private final PolicyEngine engine;
   private final String failure;
   private final byte[] tokenHash;
@@ -98,6 +99,7 @@ public final class MitigationService implements AutoCloseable {
     if (this.config == null) {
       store = null;
       manager = null;
+      registry = null;
       engine = null;
       failure = null;
       tokenHash = null;
@@ -111,6 +113,7 @@ public final class MitigationService implements AutoCloseable {
     VigilConfig.Mitigation c = this.config;
     DecisionStore s = null;
     DecisionManager m = null;
+    MitigatorRegistry reg = null;
     PolicyEngine e = null;
     String fail = null;
     long last = 0;
@@ -121,9 +124,9 @@ public final class MitigationService implements AutoCloseable {
       }
       s = DecisionStore.open(c.store(), retention(config));
       last = lastNumericId(s);
-      MitigatorRegistry registry = MitigatorRegistry.load(c.mitigators());
+      reg = MitigatorRegistry.load(c.mitigators());
       e = new PolicyEngine(c.policy(), GatewayIdentity.local());
-      m = new DecisionManager(e, s, registry, c.actions(), clock, c.sweep(), c.reconcile());
+      m = new DecisionManager(e, s, reg, c.actions(), clock, c.sweep(), c.reconcile());
       m.start();
     } catch (Exception | LinkageError x) {
       fail = "cannot start mitigation: " + x;
@@ -131,6 +134,8 @@ public final class MitigationService implements AutoCloseable {
       if (m != null) {
         m.close();
       }
+      closeBackends(reg);
+      reg = null;
       if (s != null) {
         try {
           s.close();
@@ -143,6 +148,7 @@ public final class MitigationService implements AutoCloseable {
     }
     store = s;
     manager = m;
+    registry = reg;
     engine = e;
     failure = fail;
     lastAlertId = last;
@@ -568,9 +574,26 @@ public final class MitigationService implements AutoCloseable {
     health.set(COMPONENT, unhealthy ? ComponentHealth.DEGRADED : ComponentHealth.UP, d);
   }
 
+  /** Closes the backends that hold resources (an MQTT connection); decisions stay applied. */
+  private static void closeBackends(MitigatorRegistry r) {
+    if (r == null) {
+      return;
+    }
+    for (String t : r.types()) {
+      if (r.get(t).orElse(null) instanceof AutoCloseable c) {
+        try {
+          c.close();
+        } catch (Exception x) {
+          LOG.warn("cannot close mitigator [{}]: {}", t, x.toString());
+        }
+      }
+    }
+  }
+
   /**
    * Stops taking alerts, stores and decides on those queued (waiting up to 5 s), then stops the
-   * manager and closes the store. Decisions stay applied and stored.
+   * manager, closes the backends that hold connections, and closes the store. Decisions stay
+   * applied and stored.
    */
   @PreDestroy
   @Override
@@ -596,9 +619,11 @@ public final class MitigationService implements AutoCloseable {
     if (manager != null) {
       manager.close();
     }
+    closeBackends(registry);
     if (store != null) {
       try {
         store.close();
+        LOG.info("mitigation stopped; decisions stay in [{}]", config.store());
       } catch (SQLException e) {
         LOG.warn("cannot close the decision store: {}", e.toString());
       }
