@@ -84,7 +84,7 @@ final class MitigationSection {
       loaded = MitigatorRegistry.load(settings).types();
     } catch (InvalidConfigException e) {
       for (String p : e.problems()) {
-        problems.add(m.path + "." + p);
+        problems.add(m.path + "." + dedupe(p));
       }
       loaded = MitigatorRegistry.load().types();
     } catch (RuntimeException | LinkageError e) {
@@ -118,6 +118,18 @@ final class MitigationSection {
             reconcile,
             maxTtl,
             queueSize));
+  }
+
+  /**
+   * Drops a repeated type from a backend's problem: the nftables and iproute2 backends name
+   * themselves in their messages ({@code mitigators.nftables.nftables: unknown setting(s)...}).
+   */
+  static String dedupe(String problem) {
+    java.util.regex.Matcher x =
+        java.util.regex.Pattern.compile(
+                "mitigators\\.([A-Za-z0-9_-]+)\\.\\1: (.*)", java.util.regex.Pattern.DOTALL)
+            .matcher(problem);
+    return x.matches() ? "mitigators." + x.group(1) + ": " + x.group(2) : problem;
   }
 
   private static Map<String, Map<String, Object>> mitigators(
