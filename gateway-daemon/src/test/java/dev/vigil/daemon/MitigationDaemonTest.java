@@ -460,4 +460,92 @@ class MitigationDaemonTest {
     assertThat(map(get("/health").body()).get("components").toString())
         .doesNotContain("mitigation");
   }
+
+  // ---- nftables in a network namespace -------------------------------------------------------
+
+  private static String run(String... argv) throws Exception {
+    Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+    String out =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError(String.join(" ", argv) + ": timed out");
+    }
+    if (p.exitValue() != 0) {
+      throw new AssertionError(String.join(" ", argv) + " exited " + p.exitValue() + ": " + out);
+    }
+    return out;
+  }
+
+  /** Returns the addresses in the backend's IPv4 quarantine set inside {@code ns}. */
+  private static String quarantined(String ns) throws Exception {
+    return run(
+        "/usr/sbin/ip",
+        "netns",
+        "exec",
+        ns,
+        "/usr/sbin/nft",
+        "list",
+        "set",
+        "inet",
+        "vigil",
+        "quarantine4");
+  }
+
+  /**
+   * The real nftables backend, in a network namespace of its own: a posted quarantine is in the
+   * kernel's set; after the daemon stops and the rules are lost (as after a reboot), a start
+   * reconciles them from the store: the live decision is back, the one that expired meanwhile is
+   * not; a lift removes it. Needs root, ip and nft (required in CI, as the mitigation module's
+   * netns tests).
+   */
+  @Test
+  @org.junit.jupiter.api.Tag("netns")
+  void nftablesBackendIsReconciledFromTheStoreOnStart() throws Exception {
+    String why = null;
+    if (!"root".equals(System.getProperty("user.name"))) {
+      why = "not running as root";
+    } else if (!Files.isExecutable(Path.of("/usr/sbin/nft"))
+        || !Files.isExecutable(Path.of("/usr/sbin/ip"))) {
+      why = "/usr/sbin/nft or /usr/sbin/ip not found (apt-get install nftables iproute2)";
+    }
+    if (why != null && "true".equals(System.getenv("CI"))) {
+      throw new IllegalStateException("network namespace tests are required in CI: " + why);
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(why == null, "netns test skipped: " + why);
+    byte[] r = new byte[3];
+    new java.security.SecureRandom().nextBytes(r);
+    String ns = "vigil-d-" + java.util.HexFormat.of().formatHex(r);
+    run("/usr/sbin/ip", "netns", "add", ns);
+    try {
+      Path cfg =
+          config(false, true, "[nftables, log]", "{nftables: {netns: " + ns + ", bridge: false}}");
+      start(cfg);
+      HttpResponse<String> resp = post(body("ip", "10.0.0.5", "1h"), TOKEN);
+      assertThat(resp.statusCode()).as(resp.body()).isEqualTo(201);
+      String liveId = (String) map(resp.body()).get("id");
+      resp = post(body("ip", "10.0.0.9", "2s"), TOKEN);
+      assertThat(resp.statusCode()).as(resp.body()).isEqualTo(201);
+      Instant shortExpires = Instant.parse((String) map(resp.body()).get("expires"));
+      assertThat(quarantined(ns)).contains("10.0.0.5").contains("10.0.0.9");
+      assertThat(component("mitigation").get("status")).isEqualTo("UP");
+
+      ctx.close();
+      ctx = null;
+      run("/usr/sbin/ip", "netns", "exec", ns, "/usr/sbin/nft", "delete", "table", "inet", "vigil");
+      long waitMs = Duration.between(Instant.now(), shortExpires).toMillis() + 300;
+      if (waitMs > 0) {
+        Thread.sleep(Math.min(waitMs, 5000));
+      }
+
+      start(cfg);
+      String set = quarantined(ns);
+      assertThat(set).contains("10.0.0.5").doesNotContain("10.0.0.9");
+      assertThat(delete(liveId, TOKEN).statusCode()).isEqualTo(204);
+      assertThat(quarantined(ns)).doesNotContain("10.0.0.5");
+    } finally {
+      stop();
+      run("/usr/sbin/ip", "netns", "del", ns);
+    }
+  }
 }
