@@ -215,9 +215,12 @@ class MitigationDaemonTest {
     assertThat(markers.resolve("10.0.0.5")).exists();
     assertThat(decisions("")).anyMatch(d -> id.equals(d.get("id")));
 
-    // Values are canonicalised.
-    r = post(body("ip", "010.000.000.007", "1h"), TOKEN);
-    assertThat(r.statusCode()).as(r.body()).isIn(201, 400);
+    // Values are canonicalised; ambiguous ones (leading zeros, read as octal by some tools)
+    // refused.
+    r = post(body("ip", "FD00:0:0:0:0:0:0:5", "1h"), TOKEN);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    assertThat(map(r.body())).containsEntry("value", "fd00::5");
+    assertThat(post(body("ip", "010.000.000.007", "1h"), TOKEN).statusCode()).isEqualTo(400);
 
     // Bad bodies: 400 with the reason, nothing stored, the daemon keeps serving.
     Map<String, String> bad =
