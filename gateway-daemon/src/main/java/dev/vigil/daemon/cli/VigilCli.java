@@ -138,7 +138,7 @@ public final class VigilCli implements Callable<Integer> {
         spec.commandLine()
             .getOut()
             .printf(
-                "configuration %s is valid: %s, telemetry %s, API on %s:%d%n",
+                "configuration %s is valid: %s, telemetry %s, mitigation %s, API on %s:%d%n",
                 c.source(),
                 c.packetPath()
                     ? "capture "
@@ -149,6 +149,18 @@ public final class VigilCli implements Callable<Integer> {
                     : "no capture (telemetry only)",
                 c.telemetry()
                     .map(t -> "from " + String.join(", ", t.mqtt().serverUris()))
+                    .orElse("off"),
+                c.mitigation()
+                    .map(
+                        m ->
+                            "with "
+                                + m.policy().rules().size()
+                                + " rule(s)"
+                                + (m.policy().dryRun() ? " (dry run)" : "")
+                                + ", store "
+                                + m.store()
+                                + ", backends "
+                                + m.actions())
                     .orElse("off"),
                 c.api().host(),
                 c.api().port());

@@ -107,7 +107,9 @@ public final class ConfigLoader {
     Map<String, Object> rootMap = asStringMap(root, "");
     Section top =
         new Section(
-            "", rootMap, Set.of("api", "capture", "features", "model", "alerts", "telemetry"));
+            "",
+            rootMap,
+            Set.of("api", "capture", "features", "model", "alerts", "telemetry", "mitigation"));
     // A gateway may watch only telemetry: without a capture section the packet path is off.
     boolean telemetryOn =
         rootMap.get("telemetry") instanceof Map<?, ?> t && !Boolean.FALSE.equals(t.get("enabled"));
@@ -226,6 +228,10 @@ public final class ConfigLoader {
         TelemetrySection.parse(
             this, top.section("telemetry", TelemetrySection.KEYS), top.has("telemetry"), model);
 
+    Optional<VigilConfig.Mitigation> mitigation =
+        MitigationSection.parse(
+            this, top.section("mitigation", MitigationSection.KEYS), top.has("mitigation"));
+
     if (!problems.isEmpty()) {
       throw new ConfigException(source, problems);
     }
@@ -236,7 +242,8 @@ public final class ConfigLoader {
         new VigilConfig.Features(featureSet, window, maxHosts),
         model,
         new VigilConfig.Alerts(eve, keep),
-        telemetry);
+        telemetry,
+        mitigation);
   }
 
   /** The keys of a model section: the packet path's, or the telemetry path's (no captures). */
@@ -453,6 +460,16 @@ public final class ConfigLoader {
       return values.containsKey(k);
     }
 
+    /** Returns the raw YAML value of {@code k}, or null. */
+    Object raw(String k) {
+      return values.get(k);
+    }
+
+    /** Returns the keys present, in file order. */
+    Set<String> keys() {
+      return values.keySet();
+    }
+
     boolean bool(String k, boolean def) {
       Object v = values.get(k);
       if (v == null) {
@@ -621,14 +638,14 @@ public final class ConfigLoader {
 
   /**
    * Parses a duration as the configuration writes it: {@code 500ms}, {@code 10s}, {@code 5m},
-   * {@code 2h} or ISO-8601 ({@code PT10S}); returns null if {@code s} is none of these.
+   * {@code 2h}, {@code 7d} or ISO-8601 ({@code PT10S}); returns null if {@code s} is none of these.
    */
   public static Duration parseDuration(String s) {
     try {
       if (s.startsWith("PT") || s.startsWith("pt")) {
         return Duration.parse(s.toUpperCase(java.util.Locale.ROOT));
       }
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(s);
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h|d)").matcher(s);
       if (!m.matches()) {
         return null;
       }
@@ -637,14 +654,15 @@ public final class ConfigLoader {
         case "ms" -> Duration.ofMillis(n);
         case "s" -> Duration.ofSeconds(n);
         case "m" -> Duration.ofMinutes(n);
-        default -> Duration.ofHours(n);
+        case "h" -> Duration.ofHours(n);
+        default -> Duration.ofDays(n);
       };
     } catch (DateTimeParseException | NumberFormatException | ArithmeticException e) {
       return null;
     }
   }
 
-  private static String describe(Object v) {
+  static String describe(Object v) {
     if (v == null) {
       return "nothing";
     }

@@ -24,6 +24,7 @@ import java.util.Optional;
  * @param model how the packet detector is built
  * @param alerts where alerts go
  * @param telemetry device telemetry over MQTT, present when enabled
+ * @param mitigation decisions on alerts (policy, store, backends, REST), present when configured
  */
 public record VigilConfig(
     String source,
@@ -32,7 +33,8 @@ public record VigilConfig(
     Features features,
     Model model,
     Alerts alerts,
-    Optional<Telemetry> telemetry) {
+    Optional<Telemetry> telemetry,
+    Optional<Mitigation> mitigation) {
 
   /** Validates and copies. */
   public VigilConfig {
@@ -42,15 +44,28 @@ public record VigilConfig(
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(alerts, "alerts");
     Objects.requireNonNull(telemetry, "telemetry");
+    Objects.requireNonNull(mitigation, "mitigation");
     if (capture == null && telemetry.isEmpty()) {
       throw new IllegalArgumentException("capture is required unless telemetry is enabled");
     }
   }
 
-  /** Creates a configuration without telemetry. */
+  /** Creates a configuration without telemetry and without mitigation. */
   public VigilConfig(
       String source, Api api, Capture capture, Features features, Model model, Alerts alerts) {
-    this(source, api, capture, features, model, alerts, Optional.empty());
+    this(source, api, capture, features, model, alerts, Optional.empty(), Optional.empty());
+  }
+
+  /** Creates a configuration without mitigation. */
+  public VigilConfig(
+      String source,
+      Api api,
+      Capture capture,
+      Features features,
+      Model model,
+      Alerts alerts,
+      Optional<Telemetry> telemetry) {
+    this(source, api, capture, features, model, alerts, telemetry, Optional.empty());
   }
 
   /** Returns whether packets are captured and scored (false on a telemetry-only gateway). */
@@ -176,6 +191,51 @@ public record VigilConfig(
       if (topics.isEmpty()) {
         throw new IllegalArgumentException("at least one topic template is needed");
       }
+    }
+  }
+
+  /**
+   * Mitigation: alerts become verdicts, a policy turns them into decisions with a time to live,
+   * stored durably and carried out by backends; operators list, add and lift decisions over REST.
+   *
+   * @param policyFile the policy file (already loaded and validated into {@code policy})
+   * @param policy the policy
+   * @param store the SQLite file holding decisions and alerts
+   * @param tokenFile file holding the bearer token of mutating REST calls; empty: mutations are
+   *     refused
+   * @param actions mitigator types that carry out each action, in order (an empty list: the
+   *     decision is only stored)
+   * @param mitigators each mitigator type's settings, passed to its {@code configure}
+   * @param sweep how often expired decisions are revoked
+   * @param reconcile how often backends are reconciled with the stored decisions
+   * @param maxManualTtl longest time to live of a decision posted over REST
+   * @param queueSize alerts waiting to be stored and decided on (overflow is counted and dropped)
+   */
+  public record Mitigation(
+      Path policyFile,
+      dev.vigil.mitigate.policy.Policy policy,
+      Path store,
+      Optional<Path> tokenFile,
+      java.util.Map<dev.vigil.mitigate.api.Decision.Action, List<String>> actions,
+      java.util.Map<String, java.util.Map<String, Object>> mitigators,
+      Duration sweep,
+      Duration reconcile,
+      Duration maxManualTtl,
+      int queueSize) {
+    /** Validates and copies. */
+    public Mitigation {
+      Objects.requireNonNull(policyFile, "policyFile");
+      Objects.requireNonNull(policy, "policy");
+      Objects.requireNonNull(store, "store");
+      Objects.requireNonNull(tokenFile, "tokenFile");
+      Objects.requireNonNull(sweep, "sweep");
+      Objects.requireNonNull(reconcile, "reconcile");
+      Objects.requireNonNull(maxManualTtl, "maxManualTtl");
+      java.util.Map<dev.vigil.mitigate.api.Decision.Action, List<String>> a =
+          new java.util.EnumMap<>(dev.vigil.mitigate.api.Decision.Action.class);
+      actions.forEach((k, v) -> a.put(k, List.copyOf(v)));
+      actions = java.util.Collections.unmodifiableMap(a);
+      mitigators = java.util.Map.copyOf(mitigators);
     }
   }
 }

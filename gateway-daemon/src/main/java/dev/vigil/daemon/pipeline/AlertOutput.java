@@ -4,6 +4,7 @@ import dev.vigil.daemon.alerts.Alert;
 import dev.vigil.daemon.alerts.AlertStore;
 import dev.vigil.daemon.alerts.EveLog;
 import dev.vigil.daemon.config.VigilConfig;
+import dev.vigil.daemon.mitigation.MitigationService;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.serde.ObjectMapper;
@@ -17,8 +18,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where every detection path's alerts go: the in-memory {@link AlertStore} behind {@code GET
- * /alerts}, the eve.json-style log, and the {@code vigil.alerts.raised} counter. Alert ids are
- * unique across paths and increase in the order alerts are stored.
+ * /alerts}, the eve.json-style log, the {@code vigil.alerts.raised} counter and, when mitigation is
+ * configured, {@link MitigationService} (which stores each alert durably and turns it into a
+ * verdict). Alert ids are unique across paths and increase in the order alerts are stored; with
+ * mitigation they continue from the highest id stored before a restart.
  *
  * <p>Thread-safe: the packet and the telemetry path publish from their own threads.
  */
@@ -29,10 +32,18 @@ final class AlertOutput {
   private final AlertStore store;
   private final Counter raised;
   private final EveLog eve;
+  private final MitigationService mitigation;
   private long seq;
 
-  AlertOutput(VigilConfig config, AlertStore store, ObjectMapper mapper, MeterRegistry registry) {
+  AlertOutput(
+      VigilConfig config,
+      AlertStore store,
+      ObjectMapper mapper,
+      MeterRegistry registry,
+      MitigationService mitigation) {
     this.store = store;
+    this.mitigation = mitigation;
+    this.seq = mitigation.lastAlertId();
     this.raised =
         Counter.builder("vigil.alerts.raised").description("Alerts raised").register(registry);
     EveLog log = null;
@@ -63,6 +74,7 @@ final class AlertOutput {
           LOG.warn("cannot write alert to [{}]: {}", eve.file(), ex.toString());
         }
       }
+      mitigation.onAlert(a); // queued: never blocks detection
     }
     raised.increment();
     return a;

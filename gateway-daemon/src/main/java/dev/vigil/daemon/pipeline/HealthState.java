@@ -26,15 +26,22 @@ public final class HealthState {
     return out;
   }
 
-  /** Returns DOWN if any component is down, else STARTING if any is starting, else UP. */
+  /**
+   * Returns DOWN if any component is down, else DEGRADED if any is degraded, else STARTING if any
+   * is starting, else UP.
+   */
   public String overall() {
     boolean starting = false;
+    boolean degraded = false;
     for (ComponentHealth c : components.values()) {
       if (ComponentHealth.DOWN.equals(c.status())) {
         return ComponentHealth.DOWN;
       }
       starting |= ComponentHealth.STARTING.equals(c.status());
+      degraded |= ComponentHealth.DEGRADED.equals(c.status());
     }
-    return starting ? ComponentHealth.STARTING : ComponentHealth.UP;
+    return degraded
+        ? ComponentHealth.DEGRADED
+        : starting ? ComponentHealth.STARTING : ComponentHealth.UP;
   }
 }

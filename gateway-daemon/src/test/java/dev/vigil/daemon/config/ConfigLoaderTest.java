@@ -102,10 +102,12 @@ class ConfigLoaderTest {
     List<String> lines = Files.readAllLines(CONFIG.resolve("vigil.yaml"));
     int from = lines.indexOf("# telemetry:");
     assertThat(from).as("the example's telemetry section").isPositive();
+    int to =
+        lines.subList(from, lines.size()).indexOf("") + from; // the section ends at a blank line
     StringBuilder yaml = new StringBuilder();
     for (int i = 0; i < lines.size(); i++) {
       String l = lines.get(i);
-      yaml.append(i >= from && l.startsWith("# ") ? l.substring(2) : l).append('\n');
+      yaml.append(i >= from && i < to && l.startsWith("# ") ? l.substring(2) : l).append('\n');
     }
     Path cfg = tmp.resolve("vigil.yaml");
     Files.writeString(
@@ -256,5 +258,134 @@ class ConfigLoaderTest {
                     .anyMatch(p -> p.startsWith("telemetry.model.train-pcaps: unknown key"))
                     .anyMatch(p -> p.startsWith("telemetry.model: no way to get a model"))
                     .noneMatch(p -> p.startsWith("capture")));
+  }
+
+  @Test
+  void load_documentedMitigationSectionIsValidWhenUncommented(@TempDir Path tmp) throws Exception {
+    List<String> lines = Files.readAllLines(CONFIG.resolve("vigil.yaml"));
+    int from = lines.indexOf("# mitigation:");
+    assertThat(from).as("the example's mitigation section").isPositive();
+    Path token = tmp.resolve("api-token");
+    Files.writeString(token, "t0ken");
+    StringBuilder yaml = new StringBuilder();
+    for (int i = 0; i < lines.size(); i++) {
+      String l = lines.get(i);
+      yaml.append(i >= from && l.startsWith("# ") ? l.substring(2) : l).append('\n');
+    }
+    Files.copy(CONFIG.resolve("policy.yaml"), tmp.resolve("policy.yaml"));
+    Path cfg = tmp.resolve("vigil.yaml");
+    Files.writeString(
+        cfg,
+        yaml.toString()
+            .replace("../gateway-daemon", CONFIG + "/../gateway-daemon")
+            .replace("/etc/vigil/api-token", token.toString()));
+    VigilConfig.Mitigation m = ConfigLoader.load(cfg).mitigation().orElseThrow();
+    assertThat(m.policy().rules()).isNotEmpty();
+    assertThat(m.store()).isEqualTo(Path.of("/var/lib/vigil/vigil.db"));
+    assertThat(m.tokenFile()).contains(token);
+    assertThat(m.actions().get(dev.vigil.mitigate.api.Decision.Action.QUARANTINE))
+        .containsExactly("nftables", "log");
+    assertThat(m.mitigators()).containsOnlyKeys("nftables", "iproute2");
+  }
+
+  private static final String DEMO_PACKETS =
+      String.join(
+          "\n",
+          "capture: {pcap: classpath:demo/demo-attack.pcap}",
+          "model: {train-pcaps: [classpath:demo/demo-benign.pcap]}",
+          "");
+
+  @Test
+  void mitigation_absentMeansNone() throws ConfigException {
+    assertThat(ConfigLoader.parse("inline", CONFIG, DEMO_PACKETS).mitigation()).isEmpty();
+  }
+
+  @Test
+  void mitigation_readsEverySettingAndLoadsThePolicy(@TempDir Path tmp) throws Exception {
+    Path token = tmp.resolve("token");
+    Files.writeString(token, "s3cret\n");
+    String yaml =
+        DEMO_PACKETS
+            + String.join(
+                "\n",
+                "mitigation:",
+                "  policy: policy.yaml",
+                "  store: " + tmp.resolve("state/vigil.db"),
+                "  token-file: " + token,
+                "  actions:",
+                "    quarantine: [nftables, log]",
+                "    reroute: []",
+                "  mitigators:",
+                "    nftables: {inetTable: vigil, bridge: false}",
+                "    exec: {apply: [/bin/true, '{value}']}",
+                "  sweep: 2s",
+                "  reconcile: 1m",
+                "  max-manual-ttl: 1h",
+                "  queue-size: 64",
+                "");
+    VigilConfig.Mitigation m =
+        ConfigLoader.parse("inline", CONFIG, yaml).mitigation().orElseThrow();
+    assertThat(m.policyFile()).isEqualTo(CONFIG.resolve("policy.yaml"));
+    assertThat(m.policy().rules()).hasSize(4);
+    assertThat(m.store()).isEqualTo(tmp.resolve("state/vigil.db"));
+    assertThat(m.tokenFile()).contains(token);
+    assertThat(m.actions())
+        .containsEntry(
+            dev.vigil.mitigate.api.Decision.Action.QUARANTINE, List.of("nftables", "log"))
+        .containsEntry(dev.vigil.mitigate.api.Decision.Action.REROUTE, List.of())
+        .containsEntry(dev.vigil.mitigate.api.Decision.Action.ALERT, List.of("log"));
+    assertThat(m.mitigators()).containsOnlyKeys("nftables", "exec");
+    assertThat(m.sweep()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(m.reconcile()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(m.maxManualTtl()).isEqualTo(Duration.ofHours(1));
+    assertThat(m.queueSize()).isEqualTo(64);
+  }
+
+  @Test
+  void mitigation_defaults() throws ConfigException {
+    String yaml = DEMO_PACKETS + "mitigation: {policy: policy.yaml, store: /tmp/x/vigil.db}\n";
+    VigilConfig.Mitigation m =
+        ConfigLoader.parse("inline", CONFIG, yaml).mitigation().orElseThrow();
+    assertThat(m.tokenFile()).isEmpty();
+    assertThat(m.actions().values()).allSatisfy(l -> assertThat(l).containsExactly("log"));
+    assertThat(m.sweep()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(m.reconcile()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(m.maxManualTtl()).isEqualTo(Duration.ofDays(7));
+  }
+
+  @Test
+  void mitigation_reportsEveryProblemAtOnce() {
+    String yaml =
+        DEMO_PACKETS
+            + String.join(
+                "\n",
+                "mitigation:",
+                "  policy: invalid-policy/rules-empty.yaml",
+                "  token-file: /nonexistent/token",
+                "  actions: {quarantine: [nft], alert: log}",
+                "  mitigators: {log: {level: debug}, exec: {apply: [x]}, ufw: {}}",
+                "  reconcile: 0s",
+                "  queue-size: 1",
+                "");
+    assertThatThrownBy(() -> ConfigLoader.parse("inline", CONFIG, yaml))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .anyMatch(
+                        p -> p.startsWith("mitigation.policy: [") && p.contains("rules-empty"))
+                    .anyMatch(p -> p.endsWith("rules: must hold at least one rule"))
+                    .anyMatch(p -> p.equals("mitigation.store: required"))
+                    .anyMatch(p -> p.startsWith("mitigation.token-file: [/nonexistent/token]"))
+                    .anyMatch(
+                        p -> p.startsWith("mitigation.actions.quarantine[0]: unknown mitigator"))
+                    .anyMatch(
+                        p -> p.startsWith("mitigation.actions.alert: expected a non-empty list"))
+                    .anyMatch(p -> p.startsWith("mitigation.mitigators.log.level: unknown key"))
+                    .anyMatch(p -> p.startsWith("mitigation.mitigators.exec.apply[0]:"))
+                    .anyMatch(p -> p.startsWith("mitigation.mitigators.ufw: unknown mitigator"))
+                    .anyMatch(p -> p.startsWith("mitigation.reconcile: must be between"))
+                    .anyMatch(p -> p.startsWith("mitigation.queue-size: must be between"))
+                    .noneMatch(p -> p.startsWith("capture") || p.startsWith("model")));
   }
 }

@@ -1,0 +1,374 @@
+package dev.vigil.daemon.mitigation;
+
+import dev.vigil.mitigate.api.Decision;
+import dev.vigil.mitigate.api.DecisionJson;
+import dev.vigil.mitigate.api.Targets;
+import dev.vigil.mitigate.store.DecisionStore;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Header;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.json.JsonMapper;
+import java.io.IOException;
+import java.sql.SQLException;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Serves {@code /decisions}: {@code GET} lists the decisions in force ({@code ?all=true}: also
+ * those that ended in the last {@value #RECENT_DAYS} days), {@code POST} enacts an operator's
+ * decision, {@code DELETE /decisions/{id}} lifts one. The mutating calls need {@code Authorization:
+ * Bearer TOKEN} with the token of {@code mitigation.token-file} (401 without or with a wrong one,
+ * 403 when no token is configured). Every refusal answers {@code {"error": reason}} and is counted
+ * by reason; nothing is applied unless the whole request is valid.
+ */
+@Controller("/decisions")
+final class DecisionsController {
+  static final int RECENT_DAYS = 7;
+  static final int MAX_BODY = 4096;
+  static final int MAX_REASON = 256;
+  static final int MAX_LIMIT = 10_000;
+  private static final Set<String> FIELDS =
+      Set.of("scope", "value", "action", "ttl", "reason", "dry-run");
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  private static final Pattern TTL = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
+
+  private final MitigationService mitigation;
+  private final JsonMapper json;
+
+  DecisionsController(MitigationService mitigation, JsonMapper json) {
+    this.mitigation = mitigation;
+    this.json = json;
+  }
+
+  @Get
+  HttpResponse<?> list(
+      @QueryValue(defaultValue = "false") String all,
+      @QueryValue(defaultValue = "1000") String limit) {
+    HttpResponse<?> off = unavailable();
+    if (off != null) {
+      return off;
+    }
+    if (!all.equals("true") && !all.equals("false")) {
+      return error(
+          HttpStatus.BAD_REQUEST, "invalid", "all must be true or false, was '" + all + "'");
+    }
+    int n;
+    try {
+      n = Integer.parseInt(limit);
+    } catch (NumberFormatException e) {
+      n = -1;
+    }
+    if (n < 1 || n > MAX_LIMIT) {
+      return error(
+          HttpStatus.BAD_REQUEST,
+          "invalid",
+          "limit must be an integer between 1 and " + MAX_LIMIT + ", was '" + limit + "'");
+    }
+    Instant now = mitigation.now();
+    List<Map<String, Object>> out = new ArrayList<>();
+    if (all.equals("true")) {
+      try {
+        for (DecisionStore.Stored s : mitigation.recent(Duration.ofDays(RECENT_DAYS), n)) {
+          out.add(view(s.decision(), s.revokedAt().orElse(null), now));
+        }
+      } catch (SQLException e) {
+        return error(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", "cannot read decisions: " + e);
+      }
+    } else {
+      List<Decision> live = mitigation.manager().live();
+      for (int i = live.size() - 1; i >= 0 && out.size() < n; i--) {
+        out.add(view(live.get(i), null, now));
+      }
+    }
+    return HttpResponse.ok(out);
+  }
+
+  @Post(consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
+  HttpResponse<?> create(
+      @Nullable @Header(HttpHeaders.AUTHORIZATION) String authorization,
+      @Nullable @Body String body) {
+    HttpResponse<?> refused = authorize(authorization);
+    if (refused != null) {
+      return refused;
+    }
+    if (body == null || body.isBlank()) {
+      return invalid("a JSON object is required, such as " + example());
+    }
+    if (body.length() > MAX_BODY) {
+      return invalid("the body is over " + MAX_BODY + " characters");
+    }
+    Map<String, Object> req;
+    try {
+      Object parsed = json.readValue(body, Object.class);
+      if (!(parsed instanceof Map<?, ?> m)) {
+        return invalid("expected a JSON object, such as " + example());
+      }
+      req = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        req.put(String.valueOf(e.getKey()), e.getValue());
+      }
+    } catch (IOException | RuntimeException e) {
+      return invalid("not valid JSON; expected an object such as " + example());
+    }
+
+    List<String> problems = new ArrayList<>();
+    for (String k : new TreeSet<>(req.keySet())) {
+      if (!FIELDS.contains(k)) {
+        problems.add(
+            k + ": unknown field (allowed: " + String.join(", ", new TreeSet<>(FIELDS)) + ")");
+      }
+    }
+    Decision.Scope scope = enumField(req, "scope", Decision.Scope.class, null, problems);
+    Decision.Action action =
+        enumField(req, "action", Decision.Action.class, Decision.Action.QUARANTINE, problems);
+    String value = stringField(req, "value", true, problems);
+    String canonical = null;
+    if (scope != null && value != null) {
+      try {
+        canonical = Targets.canonical(scope, value);
+      } catch (IllegalArgumentException e) {
+        problems.add("value: " + e.getMessage());
+      }
+    }
+    Duration maxTtl = mitigation.config().maxManualTtl();
+    Duration ttl = null;
+    String ttlText = stringField(req, "ttl", true, problems);
+    if (ttlText != null) {
+      ttl = parseTtl(ttlText.trim());
+      if (ttl == null) {
+        problems.add(
+            "ttl: expected a duration such as 30s, 10m, 1h, 7d or PT10M, got '"
+                + Targets.quote(ttlText)
+                + "'");
+      } else if (ttl.compareTo(Duration.ofSeconds(1)) < 0 || ttl.compareTo(maxTtl) > 0) {
+        problems.add(
+            "ttl: must be between 1s and "
+                + human(maxTtl)
+                + " (mitigation.max-manual-ttl), was "
+                + human(ttl));
+        ttl = null;
+      }
+    }
+    String reason = stringField(req, "reason", false, problems);
+    if (reason != null && reason.length() > MAX_REASON) {
+      problems.add("reason: at most " + MAX_REASON + " characters");
+    }
+    boolean dryRun = false;
+    Object dr = req.get("dry-run");
+    if (dr != null) {
+      if (dr instanceof Boolean b) {
+        dryRun = b;
+      } else {
+        problems.add("dry-run: expected true or false");
+      }
+    }
+    if (!problems.isEmpty()) {
+      return invalid(String.join("; ", problems));
+    }
+    if (mitigation.allowlisted(scope, canonical)) {
+      return error(
+          HttpStatus.CONFLICT,
+          "allowlisted",
+          scope.name().toLowerCase(Locale.ROOT)
+              + " ["
+              + canonical
+              + "] is allowlisted (policy allowlist or the gateway's own addresses)");
+    }
+    Instant now = mitigation.now();
+    Decision d =
+        new Decision(
+            UUID.randomUUID().toString(),
+            scope,
+            canonical,
+            action,
+            "manual" + (reason == null || reason.isBlank() ? "" : ": " + reason.strip()),
+            Double.NaN,
+            Decision.Origin.MANUAL,
+            now,
+            now.plus(ttl),
+            dryRun || mitigation.config().policy().dryRun());
+    Decision made;
+    try {
+      made = mitigation.submit(d);
+    } catch (IllegalArgumentException e) {
+      String m = String.valueOf(e.getMessage());
+      if (m.endsWith("is allowlisted")) {
+        return error(HttpStatus.CONFLICT, "allowlisted", m);
+      }
+      return error(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", m);
+    }
+    return HttpResponse.created(view(made, null, now))
+        .header(HttpHeaders.LOCATION, "/decisions/" + made.id());
+  }
+
+  @Delete("/{id}")
+  HttpResponse<?> lift(
+      @Nullable @Header(HttpHeaders.AUTHORIZATION) String authorization, @PathVariable String id) {
+    HttpResponse<?> refused = authorize(authorization);
+    if (refused != null) {
+      return refused;
+    }
+    if (!ID.matcher(id).matches()) {
+      return invalid("id: not a decision id");
+    }
+    if (!mitigation.lift(id)) {
+      return error(HttpStatus.NOT_FOUND, "not_found", "no decision [" + id + "] is in force");
+    }
+    return HttpResponse.noContent();
+  }
+
+  private HttpResponse<?> unavailable() {
+    String why = mitigation.unavailable();
+    if (why == null) {
+      return null;
+    }
+    return mitigation.configured()
+        ? error(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", why)
+        : error(HttpStatus.NOT_FOUND, "not_configured", why);
+  }
+
+  private HttpResponse<?> authorize(String authorization) {
+    HttpResponse<?> off = unavailable();
+    if (off != null) {
+      return off;
+    }
+    MitigationService.Refusal r = mitigation.authorize(authorization);
+    if (r == null) {
+      return null;
+    }
+    MutableHttpResponse<?> resp = error(HttpStatus.valueOf(r.status()), r.reason(), r.message());
+    return r.status() == 401 ? resp.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer") : resp;
+  }
+
+  private HttpResponse<?> invalid(String message) {
+    return error(HttpStatus.BAD_REQUEST, "invalid", message);
+  }
+
+  private MutableHttpResponse<?> error(HttpStatus status, String reason, String message) {
+    mitigation.refused(reason);
+    return HttpResponse.status(status).body(Map.of("error", message));
+  }
+
+  private static String example() {
+    return "{\"scope\":\"ip\",\"value\":\"10.0.0.5\",\"action\":\"quarantine\",\"ttl\":\"10m\","
+        + "\"reason\":\"...\"}";
+  }
+
+  private static String stringField(
+      Map<String, Object> req, String k, boolean required, List<String> problems) {
+    Object v = req.get(k);
+    if (v == null) {
+      if (required) {
+        problems.add(k + ": required");
+      }
+      return null;
+    }
+    if (!(v instanceof String s) || s.isBlank()) {
+      problems.add(k + ": expected a non-empty string");
+      return null;
+    }
+    return s;
+  }
+
+  private static <E extends Enum<E>> E enumField(
+      Map<String, Object> req, String k, Class<E> type, E def, List<String> problems) {
+    List<String> allowed = new ArrayList<>();
+    for (E c : type.getEnumConstants()) {
+      allowed.add(c.name().toLowerCase(Locale.ROOT));
+    }
+    Object v = req.get(k);
+    if (v == null) {
+      if (def == null) {
+        problems.add(k + ": required (one of " + String.join(", ", allowed) + ")");
+      }
+      return def;
+    }
+    if (v instanceof String s && allowed.contains(s.trim().toLowerCase(Locale.ROOT))) {
+      return Enum.valueOf(type, s.trim().toUpperCase(Locale.ROOT));
+    }
+    problems.add(
+        k
+            + ": unknown value ["
+            + Targets.quote(String.valueOf(v))
+            + "] (allowed: "
+            + String.join(", ", allowed)
+            + ")");
+    return null;
+  }
+
+  /** Parses {@code 500ms}, {@code 30s}, {@code 10m}, {@code 2h}, {@code 7d} or ISO-8601. */
+  static Duration parseTtl(String s) {
+    try {
+      if (s.regionMatches(true, 0, "P", 0, 1)) {
+        return Duration.parse(s.toUpperCase(Locale.ROOT));
+      }
+      Matcher m = TTL.matcher(s);
+      if (!m.matches()) {
+        return null;
+      }
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        case "h" -> Duration.ofHours(n);
+        default -> Duration.ofDays(n);
+      };
+    } catch (DateTimeException | ArithmeticException | NumberFormatException e) {
+      return null;
+    }
+  }
+
+  private static String human(Duration d) {
+    return d.toString().substring(2).toLowerCase(Locale.ROOT);
+  }
+
+  /** A decision as served: DecisionJson's fields (without event_type and op), and its state. */
+  private Map<String, Object> view(Decision d, Instant revokedAt, Instant now) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", d.id());
+    m.put("scope", d.scope().name().toLowerCase(Locale.ROOT));
+    m.put("value", d.value());
+    m.put("action", d.action().name().toLowerCase(Locale.ROOT));
+    m.put("reason", d.reason());
+    if (Double.isFinite(d.score())) {
+      m.put("score", d.score());
+    }
+    m.put("origin", d.origin().name().toLowerCase(Locale.ROOT));
+    m.put("created", d.created().toString());
+    m.put("expires", d.expires().toString());
+    m.put("ttl_seconds", DecisionJson.ttlSeconds(d));
+    m.put("simulated", d.simulated());
+    String state;
+    if (revokedAt != null) {
+      state = revokedAt.isBefore(d.expires()) ? "lifted" : "expired";
+      m.put("ended", revokedAt.toString());
+    } else {
+      state = d.expiredAt(now) ? "expired" : "live";
+    }
+    m.put("state", state);
+    return m;
+  }
+}

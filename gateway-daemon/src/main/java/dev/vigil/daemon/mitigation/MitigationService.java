@@ -1,0 +1,632 @@
+package dev.vigil.daemon.mitigation;
+
+import dev.vigil.daemon.alerts.Alert;
+import dev.vigil.daemon.config.VigilConfig;
+import dev.vigil.daemon.pipeline.ComponentHealth;
+import dev.vigil.daemon.pipeline.HealthState;
+import dev.vigil.mitigate.DecisionManager;
+import dev.vigil.mitigate.api.Decision;
+import dev.vigil.mitigate.api.MitigatorRegistry;
+import dev.vigil.mitigate.policy.GatewayIdentity;
+import dev.vigil.mitigate.policy.PolicyEngine;
+import dev.vigil.mitigate.policy.Verdict;
+import dev.vigil.mitigate.store.DecisionStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.serde.ObjectMapper;
+import jakarta.annotation.PreDestroy;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daemon's mitigation: built from {@code mitigation} in the configuration at start (policy
+ * engine, SQLite store, mitigators, {@link DecisionManager}, which reconciles the backends with the
+ * stored decisions), fed every alert the detection paths raise, and used by {@code /decisions} and
+ * {@code /alerts}.
+ *
+ * <p>Alerts are queued (bounded; overflow is counted, never blocks detection) and handled on one
+ * thread: each is stored durably, then turned into a {@link Verdict} (a packet alert names the
+ * host's IP, a telemetry alert the device) for {@link DecisionManager#onVerdict}. A failure to
+ * start (the store cannot be opened, a backend cannot be loaded) marks the {@code mitigation}
+ * component DOWN and leaves detection running; a backend that reports itself unhealthy makes it
+ * DEGRADED.
+ *
+ * <p>Thread-safe.
+ */
+@Context
+public final class MitigationService implements AutoCloseable {
+  /** The health component's name. */
+  public static final String COMPONENT = "mitigation";
+
+  private static final Logger LOG = LoggerFactory.getLogger(MitigationService.class);
+  private static final Duration HEALTH_EVERY = Duration.ofSeconds(10);
+
+  private final VigilConfig.Mitigation config;
+  private final HealthState health;
+  private final ObjectMapper mapper;
+  private final MeterRegistry meters;
+  private final Clock clock = Clock.systemUTC();
+  private final DecisionStore store;
+  private final DecisionManager manager;
+  private final MitigatorRegistry registry;
+  private final PolicyEngine engine;
+  private final String failure;
+  private final byte[] tokenHash;
+  private final String tokenProblem;
+  private final long lastAlertId;
+  private final BlockingQueue<Alert> queue;
+  private final Thread worker;
+  private final ScheduledExecutorService healthTimer;
+  private final AtomicLong droppedAlerts = new AtomicLong();
+  private final AtomicLong rejectedVerdicts = new AtomicLong();
+  private final AtomicLong alertStoreFailures = new AtomicLong();
+  private final Map<String, Counter> refused = new ConcurrentHashMap<>();
+  private volatile Map<String, String> backendHealth = Map.of();
+  private volatile boolean closed;
+
+  MitigationService(
+      VigilConfig config, HealthState health, ObjectMapper mapper, MeterRegistry meters) {
+    this.config = config.mitigation().orElse(null);
+    this.health = health;
+    this.mapper = mapper;
+    this.meters = meters;
+    if (this.config == null) {
+      store = null;
+      manager = null;
+      registry = null;
+      engine = null;
+      failure = null;
+      tokenHash = null;
+      tokenProblem = "mitigation is not configured";
+      lastAlertId = 0;
+      queue = null;
+      worker = null;
+      healthTimer = null;
+      return;
+    }
+    VigilConfig.Mitigation c = this.config;
+    DecisionStore s = null;
+    DecisionManager m = null;
+    MitigatorRegistry reg = null;
+    PolicyEngine e = null;
+    String fail = null;
+    long last = 0;
+    try {
+      Path parent = c.store().toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      s = DecisionStore.open(c.store(), retention(config));
+      last = lastNumericId(s);
+      reg = MitigatorRegistry.load(c.mitigators());
+      e = new PolicyEngine(c.policy(), GatewayIdentity.local());
+      m = new DecisionManager(e, s, reg, c.actions(), clock, c.sweep(), c.reconcile());
+      m.start();
+    } catch (Exception | LinkageError x) {
+      fail = "cannot start mitigation: " + x;
+      LOG.error("{}; decisions are off, detection goes on", fail);
+      if (m != null) {
+        m.close();
+      }
+      closeBackends(reg);
+      reg = null;
+      if (s != null) {
+        try {
+          s.close();
+        } catch (SQLException ignored) {
+          // already failing
+        }
+      }
+      s = null;
+      m = null;
+    }
+    store = s;
+    manager = m;
+    registry = reg;
+    engine = e;
+    failure = fail;
+    lastAlertId = last;
+
+    byte[] hash = null;
+    String problem = null;
+    if (c.tokenFile().isEmpty()) {
+      problem = "mutations are disabled: no mitigation.token-file is configured";
+    } else {
+      Path f = c.tokenFile().get();
+      try {
+        String t = Files.readString(f, StandardCharsets.UTF_8).trim();
+        if (t.isEmpty()) {
+          problem = "mutations are disabled: the token file [" + f + "] is empty";
+        } else {
+          hash = sha256(t);
+        }
+      } catch (IOException | RuntimeException x) {
+        problem = "mutations are disabled: cannot read the token file [" + f + "]: " + x;
+      }
+    }
+    if (problem != null) {
+      LOG.warn("{}", problem);
+    }
+    tokenHash = hash;
+    tokenProblem = problem;
+
+    registerMeters();
+    if (manager == null) {
+      queue = null;
+      worker = null;
+      healthTimer = null;
+      health.set(COMPONENT, ComponentHealth.DOWN, Map.of("error", failure));
+      return;
+    }
+    queue = new ArrayBlockingQueue<>(c.queueSize());
+    worker = new Thread(this::drain, "vigil-mitigation");
+    worker.setDaemon(true);
+    worker.start();
+    healthTimer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "vigil-mitigation-health");
+              t.setDaemon(true);
+              return t;
+            });
+    refreshBackendHealth();
+    healthTimer.scheduleWithFixedDelay(
+        this::refreshBackendHealth,
+        HEALTH_EVERY.toMillis(),
+        HEALTH_EVERY.toMillis(),
+        TimeUnit.MILLISECONDS);
+    LOG.info(
+        "mitigation on: policy [{}]{}, store [{}], backends {}, {} live decision(s)",
+        c.policyFile(),
+        c.policy().dryRun() ? " (dry run)" : "",
+        c.store(),
+        c.actions(),
+        manager.live().size());
+  }
+
+  private static DecisionStore.Retention retention(VigilConfig config) {
+    DecisionStore.Retention d = DecisionStore.Retention.defaults();
+    return new DecisionStore.Retention(
+        Math.max(config.alerts().keep(), 1),
+        d.maxAlertAge(),
+        d.maxEndedDecisions(),
+        d.maxEndedDecisionAge());
+  }
+
+  private static long lastNumericId(DecisionStore s) throws SQLException {
+    long max = 0;
+    for (DecisionStore.Alert a : s.alerts(Integer.MAX_VALUE)) {
+      try {
+        max = Math.max(max, Long.parseLong(a.id()));
+      } catch (NumberFormatException ignored) {
+        // not one of ours
+      }
+    }
+    return max;
+  }
+
+  private void registerMeters() {
+    Gauge.builder(
+            "vigil.decisions.live", this, x -> x.manager == null ? 0 : x.manager.live().size())
+        .description("Decisions in force (simulated ones included)")
+        .register(meters);
+    FunctionCounter.builder("vigil.mitigation.alerts.dropped", droppedAlerts, AtomicLong::get)
+        .description("Alerts not stored nor decided on because the mitigation queue was full")
+        .register(meters);
+    FunctionCounter.builder("vigil.mitigation.verdicts.rejected", rejectedVerdicts, AtomicLong::get)
+        .description("Alerts whose entity is not a valid decision target (no verdict made)")
+        .register(meters);
+    FunctionCounter.builder(
+            "vigil.mitigation.store.failures",
+            this,
+            x -> x.alertStoreFailures.get() + (x.manager == null ? 0 : x.manager.storeFailures()))
+        .description("Reads or writes of the decision store that failed")
+        .register(meters);
+    if (manager != null) {
+      for (String t : manager.backendTypes()) {
+        FunctionCounter.builder(
+                "vigil.mitigator.failures",
+                manager,
+                mm -> mm.failures().getOrDefault(t, 0L).doubleValue())
+            .description("Mitigator calls that failed, by backend")
+            .tag("type", t)
+            .register(meters);
+      }
+      PolicyEngine pe = engine;
+      Map<String, java.util.function.ToDoubleFunction<PolicyEngine>> outcomes =
+          new LinkedHashMap<>();
+      outcomes.put("allowlisted", p -> p.counters().allowlisted());
+      outcomes.put("unmatched", p -> p.counters().unmatched());
+      outcomes.put("active", p -> p.counters().active());
+      outcomes.put("capped", p -> p.counters().capped());
+      outcomes.forEach(
+          (k, f) ->
+              FunctionCounter.builder("vigil.verdicts.undecided", pe, f)
+                  .description("Verdicts that made no decision, by why")
+                  .tag("reason", k)
+                  .register(meters));
+    }
+  }
+
+  /** Returns whether mitigation is configured (it may still have failed to start). */
+  public boolean configured() {
+    return config != null;
+  }
+
+  /** Returns whether mitigation is configured and running. */
+  public boolean running() {
+    return manager != null && !closed;
+  }
+
+  /** Returns why mitigation is not running, or null when it is. */
+  public String unavailable() {
+    if (config == null) {
+      return "mitigation is not configured";
+    }
+    if (manager == null) {
+      return failure;
+    }
+    return closed ? "mitigation is shutting down" : null;
+  }
+
+  /** Returns the highest numeric alert id stored before this start (0 if none). */
+  public long lastAlertId() {
+    return lastAlertId;
+  }
+
+  /**
+   * Queues {@code alert} to be stored and decided on; never blocks. Does nothing when mitigation is
+   * not running.
+   */
+  public void onAlert(Alert alert) {
+    if (queue == null || closed) {
+      return;
+    }
+    if (!queue.offer(alert)) {
+      long n = droppedAlerts.incrementAndGet();
+      if (Long.bitCount(n) == 1) {
+        LOG.warn("mitigation queue full: {} alert(s) dropped so far", n);
+      }
+    }
+  }
+
+  private void drain() {
+    while (!(closed && queue.isEmpty())) {
+      Alert a;
+      try {
+        a = queue.poll(200, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (a != null) {
+        handle(a);
+      }
+    }
+  }
+
+  private void handle(Alert a) {
+    try {
+      storeAlert(a);
+      Verdict v = verdict(a);
+      if (v == null) {
+        return;
+      }
+      manager.onVerdict(v).ifPresent(this::countDecision);
+    } catch (RuntimeException e) {
+      LOG.warn("cannot handle alert [{}]: {}", a.vigil().id(), e.toString());
+    }
+  }
+
+  private void storeAlert(Alert a) {
+    try {
+      String json = mapper.writeValueAsString(a);
+      store.addAlert(new DecisionStore.Alert(a.vigil().id(), detectedAt(a), json));
+    } catch (IOException | SQLException | RuntimeException e) {
+      alertStoreFailures.incrementAndGet();
+      LOG.warn("cannot store alert [{}]: {}", a.vigil().id(), e.toString());
+    }
+  }
+
+  private Instant detectedAt(Alert a) {
+    try {
+      return Instant.parse(a.vigil().detectedAt());
+    } catch (DateTimeParseException | NullPointerException e) {
+      return clock.instant();
+    }
+  }
+
+  /** Returns the verdict an alert makes, or null (counted) if its entity is no valid target. */
+  private Verdict verdict(Alert a) {
+    try {
+      return verdictOf(a, clock.instant());
+    } catch (IllegalArgumentException e) {
+      rejectedVerdicts.incrementAndGet();
+      LOG.debug("alert [{}] makes no verdict: {}", a.vigil().id(), e.getMessage());
+      return null;
+    }
+  }
+
+  /**
+   * Returns the verdict an alert makes: a packet alert ({@code src_ip}) is about the host's IP, a
+   * telemetry alert about the device; severity, score and summary are the alert's, the time its
+   * timestamp ({@code now} if it has none that parses).
+   *
+   * @throws IllegalArgumentException if the alert names no entity, or one that is not a valid
+   *     target of its scope
+   */
+  static Verdict verdictOf(Alert a, Instant now) {
+    Alert.Detail d = a.vigil();
+    Verdict.Severity sev;
+    try {
+      sev = Verdict.Severity.valueOf(d.severity().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException | NullPointerException e) {
+      sev = Verdict.Severity.NONE;
+    }
+    Instant time;
+    try {
+      time = Instant.parse(a.timestamp());
+    } catch (DateTimeParseException | NullPointerException e) {
+      time = now;
+    }
+    double score = Double.isFinite(d.score()) ? d.score() : 0;
+    String summary = "alert " + d.id() + ": " + (d.summary() == null ? "" : d.summary());
+    if (a.srcIp() != null) {
+      return new Verdict(
+          Verdict.Kind.PACKET, sev, score, Decision.Scope.IP, a.srcIp(), summary, "", time);
+    }
+    if (a.telemetry() != null && a.telemetry().device() != null) {
+      return new Verdict(
+          Verdict.Kind.TELEMETRY,
+          sev,
+          score,
+          Decision.Scope.DEVICE,
+          a.telemetry().device(),
+          summary,
+          "",
+          time);
+    }
+    throw new IllegalArgumentException("the alert names neither a host nor a device");
+  }
+
+  private void countDecision(Decision d) {
+    Counter.builder("vigil.decisions")
+        .description("Decisions made, by action, origin and whether simulated")
+        .tag("action", d.action().name().toLowerCase(Locale.ROOT))
+        .tag("origin", d.origin().name().toLowerCase(Locale.ROOT))
+        .tag("simulated", Boolean.toString(d.simulated()))
+        .register(meters)
+        .increment();
+    publishHealth();
+  }
+
+  /** Counts a refused REST request by {@code reason}. */
+  void refused(String reason) {
+    refused
+        .computeIfAbsent(
+            reason,
+            r ->
+                Counter.builder("vigil.decisions.requests.refused")
+                    .description("Decision requests refused, by reason")
+                    .tag("reason", r)
+                    .register(meters))
+        .increment();
+  }
+
+  /**
+   * Checks the {@code Authorization} header of a mutating call.
+   *
+   * @return null when allowed; else the refusal (401 or 403 and why)
+   */
+  Refusal authorize(String authorization) {
+    if (tokenHash == null) {
+      return new Refusal(403, "forbidden", tokenProblem);
+    }
+    String prefix = "Bearer ";
+    if (authorization == null
+        || authorization.length() <= prefix.length()
+        || !authorization.regionMatches(true, 0, prefix, 0, prefix.length())) {
+      return new Refusal(401, "unauthorized", "a bearer token is required");
+    }
+    byte[] given = sha256(authorization.substring(prefix.length()).trim());
+    if (!MessageDigest.isEqual(given, tokenHash)) {
+      return new Refusal(401, "unauthorized", "the bearer token is wrong");
+    }
+    return null;
+  }
+
+  /**
+   * Why a request was refused.
+   *
+   * @param status HTTP status
+   * @param reason metric tag
+   * @param message what the caller is told
+   */
+  record Refusal(int status, String reason, String message) {}
+
+  private static byte[] sha256(String s) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Returns the configuration (present when configured). */
+  VigilConfig.Mitigation config() {
+    return config;
+  }
+
+  /** Returns the manager, or null when not running. */
+  DecisionManager manager() {
+    return manager;
+  }
+
+  /** Returns whether {@code value} of {@code scope} is allowlisted. */
+  boolean allowlisted(Decision.Scope scope, String value) {
+    return engine.allowlisted(scope, value);
+  }
+
+  /** Submits a manual decision and counts it; see {@link DecisionManager#submit}. */
+  Decision submit(Decision d) {
+    Decision out = manager.submit(d);
+    countDecision(out);
+    return out;
+  }
+
+  /** Lifts decision {@code id}; see {@link DecisionManager#lift}. */
+  boolean lift(String id) {
+    boolean ok = manager.lift(id);
+    publishHealth();
+    return ok;
+  }
+
+  /**
+   * Returns the stored decisions created in the last {@code within}, newest first, at most {@code
+   * limit}, each with when it was revoked.
+   */
+  List<DecisionStore.Stored> recent(Duration within, int limit) throws SQLException {
+    List<DecisionStore.Stored> all = store.since(clock.instant().minus(within), 1_000_000);
+    List<DecisionStore.Stored> out = new ArrayList<>();
+    for (int i = all.size() - 1; i >= 0 && out.size() < limit; i--) {
+      out.add(all.get(i));
+    }
+    return out;
+  }
+
+  /** Returns the newest {@code limit} stored alerts' JSON, newest first. */
+  public List<String> storedAlerts(int limit) throws SQLException {
+    if (store == null) {
+      throw new SQLException(unavailable());
+    }
+    return store.alerts(limit).stream().map(DecisionStore.Alert::json).toList();
+  }
+
+  /** Returns the time now, by the clock decisions are made with. */
+  Instant now() {
+    return clock.instant();
+  }
+
+  private void refreshBackendHealth() {
+    try {
+      DecisionManager m = manager;
+      if (m != null && !closed) {
+        Map<String, String> h = new LinkedHashMap<>(m.health());
+        backendHealth = h;
+        publishHealth();
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("mitigation health check failed: {}", e.toString());
+    }
+  }
+
+  private void publishHealth() {
+    if (manager == null) {
+      return;
+    }
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("store", config.store().toString());
+    d.put("policy", config.policyFile().toString());
+    d.put("dry_run", config.policy().dryRun());
+    d.put("live_decisions", manager.live().size());
+    Map<String, Object> backends = new LinkedHashMap<>();
+    boolean unhealthy = false;
+    Map<String, Long> failures = manager.failures();
+    for (Map.Entry<String, String> e : backendHealth.entrySet()) {
+      Map<String, Object> b = new LinkedHashMap<>();
+      b.put("status", e.getValue() == null ? ComponentHealth.UP : ComponentHealth.DOWN);
+      if (e.getValue() != null) {
+        b.put("error", e.getValue());
+        unhealthy = true;
+      }
+      b.put("failures", failures.getOrDefault(e.getKey(), 0L));
+      backends.put(e.getKey(), b);
+    }
+    d.put("backends", backends);
+    d.put("store_failures", manager.storeFailures() + alertStoreFailures.get());
+    d.put("alerts_dropped", droppedAlerts.get());
+    d.put("mutations", tokenHash != null ? "enabled" : tokenProblem);
+    health.set(COMPONENT, unhealthy ? ComponentHealth.DEGRADED : ComponentHealth.UP, d);
+  }
+
+  /** Closes the backends that hold resources (an MQTT connection); decisions stay applied. */
+  private static void closeBackends(MitigatorRegistry r) {
+    if (r == null) {
+      return;
+    }
+    for (String t : r.types()) {
+      if (r.get(t).orElse(null) instanceof AutoCloseable c) {
+        try {
+          c.close();
+        } catch (Exception x) {
+          LOG.warn("cannot close mitigator [{}]: {}", t, x.toString());
+        }
+      }
+    }
+  }
+
+  /**
+   * Stops taking alerts, stores and decides on those queued (waiting up to 5 s), then stops the
+   * manager, closes the backends that hold connections, and closes the store. Decisions stay
+   * applied and stored.
+   */
+  @PreDestroy
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (healthTimer != null) {
+      healthTimer.shutdownNow();
+    }
+    if (worker != null) {
+      try {
+        worker.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (worker.isAlive()) {
+        worker.interrupt();
+        LOG.warn("mitigation queue not drained at shutdown: {} alert(s) left", queue.size());
+      }
+    }
+    if (manager != null) {
+      manager.close();
+    }
+    closeBackends(registry);
+    if (store != null) {
+      try {
+        store.close();
+        LOG.info("mitigation stopped; decisions stay in [{}]", config.store());
+      } catch (SQLException e) {
+        LOG.warn("cannot close the decision store: {}", e.toString());
+      }
+    }
+  }
+}
