@@ -15,10 +15,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The contract every {@link Mitigator} must keep, subclassed by each backend's test, which runs it
- * against a real backend (a program, an HTTP server, an MQTT broker).
+ * against a real backend (a program, an HTTP server, an MQTT broker, nftables and iproute2 in a
+ * network namespace).
  */
 abstract class MitigatorContract {
-  static final Instant T0 = Instant.parse("2026-03-02T12:00:00Z");
+  /**
+   * When the contract's decisions are made: now, so that they are live (backends skip expired
+   * decisions, which would make every check vacuous).
+   */
+  static final Instant T0 = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
 
   @TempDir Path dir;
 
@@ -31,12 +36,22 @@ abstract class MitigatorContract {
   /** Returns everything that reached the backend so far, as text. */
   abstract List<String> received() throws Exception;
 
-  static Decision decision(String id, Decision.Scope scope, String value) {
+  /** The action the backend carries out (QUARANTINE unless overridden). */
+  Decision.Action action() {
+    return Decision.Action.QUARANTINE;
+  }
+
+  /** A valid decision the backend never saw. */
+  Decision unknown() {
+    return decision("never-applied", Decision.Scope.MAC, "02:00:5e:10:00:09");
+  }
+
+  Decision decision(String id, Decision.Scope scope, String value) {
     return new Decision(
         id,
         scope,
         value,
-        Decision.Action.QUARANTINE,
+        action(),
         "scan [rule r]",
         0.9,
         Decision.Origin.DETECTOR,
@@ -57,9 +72,8 @@ abstract class MitigatorContract {
   @Test
   void revoke_ofUnknownDecisionIsNotAnError() throws Exception {
     Mitigator m = configured();
-    assertThatCode(
-            () -> m.revoke(decision("never-applied", Decision.Scope.MAC, "02:00:5e:10:00:09")))
-        .doesNotThrowAnyException();
+    Decision d = unknown();
+    assertThatCode(() -> m.revoke(d)).doesNotThrowAnyException();
   }
 
   @Test
