@@ -4,8 +4,10 @@ package dev.vigil.features.telemetry;
 @FunctionalInterface
 public interface ReadingSink {
   /**
-   * Handles one reading. Called on the decoding thread ({@link PayloadDecoder}) or on the source's
-   * consumer thread ({@link MqttTelemetrySource}); must not block for long.
+   * Handles one reading. Called on the decoding thread ({@link PayloadDecoder}), on the source's
+   * consumer thread ({@link MqttTelemetrySource.Delivery#QUEUED}) or on the MQTT client's callback
+   * thread ({@link MqttTelemetrySource.Delivery#DIRECT}: never at the same time as {@link
+   * #caughtUp}, under one lock); must not block for long.
    */
   void accept(Reading reading);
 

@@ -328,6 +328,62 @@ class MqttTelemetrySourceTest {
   }
 
   @Test
+  void directDelivery_onTheMqttThread_neverConcurrentWithTicks() throws Exception {
+    try (Mosquitto broker = Mosquitto.start(dir)) {
+      java.util.concurrent.atomic.AtomicInteger inside =
+          new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.atomic.AtomicInteger overlaps =
+          new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.atomic.AtomicInteger ticks =
+          new java.util.concurrent.atomic.AtomicInteger();
+      java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+      Collector got = new Collector();
+      ReadingSink sink =
+          new ReadingSink() {
+            @Override
+            public void accept(Reading r) {
+              if (inside.incrementAndGet() != 1) {
+                overlaps.incrementAndGet();
+              }
+              threads.add(Thread.currentThread().getName());
+              got.accept(r);
+              inside.decrementAndGet();
+            }
+
+            @Override
+            public void caughtUp() {
+              if (inside.incrementAndGet() != 1) {
+                overlaps.incrementAndGet();
+              }
+              ticks.incrementAndGet();
+              inside.decrementAndGet();
+            }
+          };
+      try (MqttTelemetrySource s =
+          new MqttTelemetrySource(
+              options(broker.uri(), "direct", Protocol.V3_1_1),
+              new PayloadDecoder(TEMPLATES, DecoderOptions.defaults()),
+              1024,
+              sink,
+              MqttTelemetrySource.Delivery.DIRECT)) {
+        s.start();
+        connected(s, broker);
+        try (Publisher pub = new Publisher(broker.uri())) {
+          for (int i = 0; i < 500; i++) {
+            pub.publish("sensors/d" + (i % 5) + "/t", Integer.toString(i), 1);
+          }
+        }
+        await(WAIT, () -> got.size() == 500, () -> "500 readings, got " + got.size());
+        await(WAIT, () -> ticks.get() >= 5, () -> "ticks while idle");
+        assertThat(overlaps.get()).as("accept and caughtUp overlapped").isZero();
+        assertThat(threads).noneMatch(t -> t.startsWith("vigil-mqtt-consumer"));
+        assertThat(s.stats().delivered()).isEqualTo(500);
+        assertThat(s.stats().overflows()).isZero();
+      }
+    }
+  }
+
+  @Test
   void failover_secondUriUsedWhenTheFirstIsDown() throws Exception {
     try (Mosquitto broker = Mosquitto.start(dir)) {
       String dead = "tcp://127.0.0.1:" + Mosquitto.freePort();

@@ -1,5 +1,6 @@
 package dev.vigil.daemon.bench;
 
+import dev.vigil.daemon.config.VigilConfig;
 import dev.vigil.detect.model.DetectionModel;
 import dev.vigil.detect.model.EnsembleScorer;
 import dev.vigil.detect.model.ModelTrainer;
@@ -694,7 +695,11 @@ public final class MqttBench {
             : (Reading r) -> t.tick(1);
     try (MqttTelemetrySource s =
         new MqttTelemetrySource(
-            o, new PayloadDecoder(templates, DecoderOptions.defaults()), 1 << 16, sink)) {
+            o,
+            new PayloadDecoder(templates, DecoderOptions.defaults()),
+            1 << 16,
+            sink,
+            VigilConfig.Telemetry.DEFAULT_DELIVERY)) {
       s.start();
       waitFor(() -> t.count() >= 2L * n, () -> s.stats().messages());
       MqttTelemetrySource.Stats st = s.stats();
@@ -847,7 +852,12 @@ public final class MqttBench {
         String.format(
             Locale.ROOT,
             "Broker: %s, MQTT 3.1.1,"
-                + " default in-flight window; scorer trained on %d vectors in %.1f s; the whole run %.0f"
+                + " default in-flight window; readings reach the sink "
+                + (VigilConfig.Telemetry.DEFAULT_DELIVERY == MqttTelemetrySource.Delivery.DIRECT
+                    ? "on the MQTT callback thread (`telemetry.delivery: direct`, the daemon's"
+                        + " default)"
+                    : "through the queue (`telemetry.delivery: queued`, the daemon's default)")
+                + "; scorer trained on %d vectors in %.1f s; the whole run %.0f"
                 + " s.\nMachine: %s; load average %s at the start, %s at the end (other work on the"
                 + " machine); %s UTC;\ncommit %s.\n",
             r.broker(),

@@ -2,6 +2,7 @@ package dev.vigil.daemon.config;
 
 import dev.vigil.features.telemetry.DecoderOptions;
 import dev.vigil.features.telemetry.MqttOptions;
+import dev.vigil.features.telemetry.MqttTelemetrySource;
 import dev.vigil.features.telemetry.TopicTemplate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +38,7 @@ final class TelemetrySection {
           "max-devices",
           "max-series",
           "queue-size",
+          "delivery",
           "model");
 
   static final Set<String> MQTT_KEYS =
@@ -124,6 +126,14 @@ final class TelemetrySection {
     if (Integer.bitCount(queueSize) != 1) {
       problem(t.key("queue-size") + ": must be a power of two, was " + queueSize);
     }
+    String deliveryText = t.string("delivery", "direct");
+    MqttTelemetrySource.Delivery delivery = VigilConfig.Telemetry.DEFAULT_DELIVERY;
+    switch (deliveryText) {
+      case "direct" -> delivery = MqttTelemetrySource.Delivery.DIRECT;
+      case "queued" -> delivery = MqttTelemetrySource.Delivery.QUEUED;
+      default ->
+          problem(t.key("delivery") + ": expected direct or queued, got '" + deliveryText + "'");
+    }
 
     ConfigLoader.Section modelS = t.section("model", ConfigLoader.modelKeys(false));
     VigilConfig.Model model = loader.model(modelS, false);
@@ -160,6 +170,7 @@ final class TelemetrySection {
               maxDevices,
               maxSeries,
               queueSize,
+              delivery,
               model));
     } catch (IllegalArgumentException e) {
       problem(t.path + ": " + e.getMessage());

@@ -166,7 +166,9 @@ public record VigilConfig(
    * @param denoise whether each step's value is Haar-denoised over the last 8 steps
    * @param maxDevices most devices tracked; readings of further devices are counted and dropped
    * @param maxSeries most series (device and metric) tracked; further ones are counted and dropped
-   * @param queueSize readings buffered between the MQTT client and scoring (a power of two)
+   * @param queueSize readings buffered between the MQTT client and scoring (a power of two), with
+   *     queued delivery
+   * @param delivery how readings reach scoring: on the MQTT thread (direct) or through the queue
    * @param model how the telemetry model is obtained (bundle or on-device learning)
    */
   public record Telemetry(
@@ -179,10 +181,16 @@ public record VigilConfig(
       int maxDevices,
       int maxSeries,
       int queueSize,
+      dev.vigil.features.telemetry.MqttTelemetrySource.Delivery delivery,
       Model model) {
+    /** How readings reach scoring unless {@code telemetry.delivery} says otherwise. */
+    public static final dev.vigil.features.telemetry.MqttTelemetrySource.Delivery DEFAULT_DELIVERY =
+        dev.vigil.features.telemetry.MqttTelemetrySource.Delivery.DIRECT;
+
     /** Validates and copies. */
     public Telemetry {
       Objects.requireNonNull(mqtt, "mqtt");
+      Objects.requireNonNull(delivery, "delivery");
       Objects.requireNonNull(decoder, "decoder");
       Objects.requireNonNull(step, "step");
       Objects.requireNonNull(lateness, "lateness");

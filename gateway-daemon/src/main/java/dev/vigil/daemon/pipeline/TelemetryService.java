@@ -157,7 +157,8 @@ public final class TelemetryService {
             new SeriesFeatures.Options(stepMillis, t.denoise(), BASELINE_STEPS, t.maxSeries()),
             this::onVector);
     PayloadDecoder decoder = new PayloadDecoder(TopicTemplate.compileAll(t.topics()), t.decoder());
-    this.source = new MqttTelemetrySource(t.mqtt(), decoder, t.queueSize(), new Sink());
+    this.source =
+        new MqttTelemetrySource(t.mqtt(), decoder, t.queueSize(), new Sink(), t.delivery());
     registerMetrics(registry, decoder);
     health.set(TELEMETRY, ComponentHealth.STARTING, Map.of("state", "waiting"));
   }
