@@ -249,43 +249,11 @@ final class NetValues {
   }
 
   /**
-   * RFC 5952: lower-case hex, no leading zeros, the longest run of two or more zero groups "::".
+   * RFC 5952 text of a 16-byte address, as {@link dev.vigil.mitigate.api.Targets#format} writes it
+   * (IPv4-mapped addresses never get here: {@link #address} refuses them).
    */
   static String v6Text(byte[] b) {
-    int[] g = new int[8];
-    for (int i = 0; i < 8; i++) {
-      g[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
-    }
-    int bestStart = -1;
-    int bestLen = 1;
-    for (int i = 0; i < 8; ) {
-      if (g[i] != 0) {
-        i++;
-        continue;
-      }
-      int j = i;
-      while (j < 8 && g[j] == 0) {
-        j++;
-      }
-      if (j - i > bestLen) {
-        bestStart = i;
-        bestLen = j - i;
-      }
-      i = j;
-    }
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < 8; i++) {
-      if (i == bestStart) {
-        sb.append("::");
-        i += bestLen - 1;
-        continue;
-      }
-      if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
-        sb.append(':');
-      }
-      sb.append(Integer.toHexString(g[i]));
-    }
-    return sb.toString();
+    return dev.vigil.mitigate.api.Targets.format(b);
   }
 
   private static void check(boolean ok, String value, String why) {
