@@ -110,12 +110,19 @@ public final class MqttBench {
    * @param readingsPerStep the configurations measured: messages of a device per 1 s step, each 1
    *     to 100 (1: every message closes a step and is scored, the worst case; 10: a device that
    *     publishes every 100 ms, scored once a step)
+   * @param delivery how the scored subscriber's readings reach scoring, as {@code
+   *     telemetry.delivery}
    */
   public record Settings(
-      int messages, int rounds, List<Integer> qos, int devices, List<Integer> readingsPerStep) {
-    /** One reading per step. */
+      int messages,
+      int rounds,
+      List<Integer> qos,
+      int devices,
+      List<Integer> readingsPerStep,
+      MqttTelemetrySource.Delivery delivery) {
+    /** One reading per step, the daemon's default delivery. */
     public Settings(int messages, int rounds, List<Integer> qos, int devices) {
-      this(messages, rounds, qos, devices, List.of(1));
+      this(messages, rounds, qos, devices, List.of(1), VigilConfig.Telemetry.DEFAULT_DELIVERY);
     }
 
     /** Validates. */
@@ -133,6 +140,7 @@ public final class MqttBench {
       if (devices < 1 || devices > 1000) {
         throw new IllegalArgumentException("devices must be between 1 and 1000, was " + devices);
       }
+      Objects.requireNonNull(delivery, "delivery");
       readingsPerStep = List.copyOf(readingsPerStep);
       if (readingsPerStep.isEmpty() || readingsPerStep.stream().anyMatch(r -> r < 1 || r > 100)) {
         throw new IllegalArgumentException(
@@ -320,6 +328,17 @@ public final class MqttBench {
         results,
         System.nanoTime() - t0,
         Machine.loadAverage());
+  }
+
+  private static String deliveryText(MqttTelemetrySource.Delivery d) {
+    String dflt =
+        d == VigilConfig.Telemetry.DEFAULT_DELIVERY
+            ? ", the daemon's default"
+            : ", not the default";
+    return switch (d) {
+      case DIRECT -> "on the MQTT callback thread (`telemetry.delivery: direct`" + dflt + ")";
+      case QUEUED -> "through the queue (`telemetry.delivery: queued`" + dflt + ")";
+    };
   }
 
   // ---- the scorer
@@ -699,7 +718,7 @@ public final class MqttBench {
             new PayloadDecoder(templates, DecoderOptions.defaults()),
             1 << 16,
             sink,
-            VigilConfig.Telemetry.DEFAULT_DELIVERY)) {
+            settings.delivery())) {
       s.start();
       waitFor(() -> t.count() >= 2L * n, () -> s.stats().messages());
       MqttTelemetrySource.Stats st = s.stats();
@@ -853,10 +872,7 @@ public final class MqttBench {
             Locale.ROOT,
             "Broker: %s, MQTT 3.1.1,"
                 + " default in-flight window; readings reach the sink "
-                + (VigilConfig.Telemetry.DEFAULT_DELIVERY == MqttTelemetrySource.Delivery.DIRECT
-                    ? "on the MQTT callback thread (`telemetry.delivery: direct`, the daemon's"
-                        + " default)"
-                    : "through the queue (`telemetry.delivery: queued`, the daemon's default)")
+                + deliveryText(r.settings().delivery())
                 + "; scorer trained on %d vectors in %.1f s; the whole run %.0f"
                 + " s.\nMachine: %s; load average %s at the start, %s at the end (other work on the"
                 + " machine); %s UTC;\ncommit %s.\n",

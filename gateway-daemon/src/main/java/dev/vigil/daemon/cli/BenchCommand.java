@@ -8,8 +8,10 @@ import dev.vigil.daemon.bench.MqttBench;
 import dev.vigil.daemon.bench.PacketBenchReport;
 import dev.vigil.daemon.bench.PacketReplayBench;
 import dev.vigil.daemon.bench.ScoringBench;
+import dev.vigil.daemon.config.VigilConfig;
 import dev.vigil.detect.model.ModelTrainer;
 import dev.vigil.features.FeatureSet;
+import dev.vigil.features.telemetry.MqttTelemetrySource;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -467,6 +469,14 @@ final class BenchCommand implements Callable<Integer> {
     List<Integer> readingsPerStep;
 
     @Option(
+        names = "--delivery",
+        paramLabel = "MODE",
+        description =
+            "how the scored subscriber's readings reach scoring: direct or queued, as"
+                + " telemetry.delivery (default: the daemon's)")
+    String delivery;
+
+    @Option(
         names = "--write",
         paramLabel = "FILE",
         description = "rewrite the bench-mqtt section of FILE (e.g. docs/BENCHMARKS.md)")
@@ -478,7 +488,17 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() {
       MqttBench.Settings settings;
       try {
-        settings = new MqttBench.Settings(messages, rounds, qos, devices, readingsPerStep);
+        var mode =
+            delivery == null
+                ? VigilConfig.Telemetry.DEFAULT_DELIVERY
+                : switch (delivery) {
+                  case "direct" -> MqttTelemetrySource.Delivery.DIRECT;
+                  case "queued" -> MqttTelemetrySource.Delivery.QUEUED;
+                  default ->
+                      throw new IllegalArgumentException(
+                          "--delivery: expected direct or queued, got '" + delivery + "'");
+                };
+        settings = new MqttBench.Settings(messages, rounds, qos, devices, readingsPerStep, mode);
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }

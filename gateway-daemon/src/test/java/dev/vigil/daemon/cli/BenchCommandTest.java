@@ -189,6 +189,8 @@ class BenchCommandTest {
             "1",
             "--readings-per-step",
             "1,10",
+            "--delivery",
+            "queued",
             "--write",
             file.toString());
     assertThat(code).as("stderr: %s", err).isZero();
@@ -212,6 +214,7 @@ class BenchCommandTest {
         .containsPattern("\\| 1 \\| 1 \\| 2,000 × 1 \\| [0-9,]+ \\([0-9,]+ – [0-9,]+\\) \\|")
         .containsPattern("\\| 10 \\| 1 \\| 2,000 × 1 \\| [0-9,]+ \\([0-9,]+ – [0-9,]+\\) \\|")
         .contains("Broker: mosquitto version", "Machine: ", " / 0 / 0 |")
+        .contains("through the queue (`telemetry.delivery: queued`, not the default)")
         .containsPattern(
             "(?s)The scored pipeline alone .*? [0-9,]+ msg/s .*? at 10 reading\\(s\\) a step");
     assertThat(vigil("bench", "mqtt", "--qos", "3")).isEqualTo(2);
@@ -219,5 +222,7 @@ class BenchCommandTest {
     assertThat(vigil("bench", "mqtt", "--readings-per-step", "0")).isEqualTo(2);
     assertThat(err.toString()).contains("readings per step must list values 1 to 100");
     assertThat(vigil("bench", "mqtt", "--messages", "10")).isEqualTo(2);
+    assertThat(vigil("bench", "mqtt", "--delivery", "async")).isEqualTo(2);
+    assertThat(err.toString()).contains("--delivery: expected direct or queued, got 'async'");
   }
 }
