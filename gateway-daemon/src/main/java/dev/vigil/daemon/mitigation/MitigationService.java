@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.serde.ObjectMapper;
 import jakarta.annotation.PreDestroy;
@@ -84,6 +85,8 @@ public final class MitigationService implements AutoCloseable {
   private final Thread worker;
   private final ScheduledExecutorService healthTimer;
   private final AtomicLong droppedAlerts = new AtomicLong();
+  private final Timer packetToDecision;
+  private final boolean liveCapture;
   private final AtomicLong rejectedVerdicts = new AtomicLong();
   private final AtomicLong alertStoreFailures = new AtomicLong();
   private final Map<String, Counter> refused = new ConcurrentHashMap<>();
@@ -96,6 +99,15 @@ public final class MitigationService implements AutoCloseable {
     this.health = health;
     this.mapper = mapper;
     this.meters = meters;
+    this.liveCapture = config.capture() != null && config.capture().isLive();
+    this.packetToDecision =
+        Timer.builder("vigil.mitigation.packet.to.decision")
+            .description(
+                "Packet alerts of a live capture: from the first packet of the alerting host window"
+                    + " (capture time) to its decision stored and applied (simulated decisions left"
+                    + " out)")
+            .publishPercentiles(0.5, 0.99)
+            .register(meters);
     if (this.config == null) {
       store = null;
       manager = null;
@@ -337,7 +349,7 @@ public final class MitigationService implements AutoCloseable {
       if (v == null) {
         return;
       }
-      manager.onVerdict(v).ifPresent(this::countDecision);
+      manager.onVerdict(v).ifPresent(d -> decided(a, d));
     } catch (RuntimeException e) {
       LOG.warn("cannot handle alert [{}]: {}", a.vigil().id(), e.toString());
     }
@@ -412,6 +424,23 @@ public final class MitigationService implements AutoCloseable {
           time);
     }
     throw new IllegalArgumentException("the alert names neither a host nor a device");
+  }
+
+  private void decided(Alert a, Decision d) {
+    countDecision(d);
+    if (d.simulated() || a.srcIp() == null || !liveCapture) {
+      return;
+    }
+    // The window's first packet (capture clock) to the decision stored and applied by its backends;
+    // live capture only (a capture file's clock is not now's).
+    try {
+      Duration latency = Duration.between(Instant.parse(a.vigil().windowStart()), clock.instant());
+      if (!latency.isNegative()) {
+        packetToDecision.record(latency);
+      }
+    } catch (DateTimeParseException | NullPointerException e) {
+      // an alert without a window start has no packet to measure from
+    }
   }
 
   private void countDecision(Decision d) {

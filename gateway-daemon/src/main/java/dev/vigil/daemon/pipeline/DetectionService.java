@@ -50,6 +50,7 @@ public final class DetectionService {
   static final String MODEL = "model";
   static final String HTTP = "http";
   private static final int SIGNATURE_ID = 9_000_001;
+  private static final long MAX_REOPEN_DELAY_MS = 30_000;
   private static final Logger LOG = LoggerFactory.getLogger(DetectionService.class);
 
   private final VigilConfig config;
@@ -59,6 +60,7 @@ public final class DetectionService {
   private final Counter processingErrors;
   private final Counter windowsScored;
   private final Counter windowsUnscored;
+  private final Counter captureReopens;
   private final ModelManager models;
   private int healthGeneration;
   private final Timer scoreLatency;
@@ -86,6 +88,10 @@ public final class DetectionService {
     this.windowsUnscored =
         Counter.builder("vigil.windows.unscored")
             .description("Host windows not scored because no model was in service yet (learning)")
+            .register(registry);
+    this.captureReopens =
+        Counter.builder("vigil.capture.reopenings")
+            .description("Live capture reopened after it failed (interface down or gone)")
             .register(registry);
     this.models = ModelManager.forPackets(config);
     Gauge.builder("vigil.model.generation", models, m -> generation(m))
@@ -218,7 +224,10 @@ public final class DetectionService {
   /**
    * Captures live until the daemon stops: the capture thread fills the ring, this thread drains it
    * into the feature pipeline, and once a second closes the windows of silent hosts and publishes
-   * the capture counters.
+   * the capture counters. When the capture fails (the interface went down or away, or could not be
+   * opened at all) the capture component is DOWN with the reason, and the device is opened again
+   * after 1 s, doubling up to {@value #MAX_REOPEN_DELAY_MS} ms between failed attempts; the feature
+   * pipeline, its windows and the model carry on across reopenings.
    */
   private void scoreLive() {
     CaptureOptions o = config.capture().live();
@@ -226,48 +235,91 @@ public final class DetectionService {
     FrameRing ring = new FrameRing(config.capture().ringSlots(), o.snaplen());
     PacketFeaturePipeline fp = scoringPipeline();
     FrameSink counted = guarded(fp);
-    try (LiveCapture cap = new LiveCapture(o, ring)) {
-      cap.start();
-      LOG.info("capturing on [{}] (filter [{}])", o.device(), o.filter());
-      long nextTick = 0;
-      while (!Thread.currentThread().isInterrupted()) {
-        int n = ring.drain(counted, 4096);
-        long now = System.currentTimeMillis();
-        if (now >= nextTick) {
-          nextTick = now + 1000;
-          fp.tick(now * 1000);
-          trackedHosts.set(fp.features().hostCount());
-          LiveCapture.Stats st = cap.stats();
-          captureStats = st;
-          if (!cap.isRunning()) {
-            Throwable f = cap.failure();
-            throw new IOException(
-                "capture thread on ["
-                    + o.device()
-                    + "] stopped: "
-                    + (f == null ? "unknown" : f.getMessage()),
-                f);
-          }
-          Map<String, Object> d = pipelineDetails(fp, source, "capturing");
-          d.put("received", st.received());
-          d.put("kernel_dropped", st.dropped());
-          d.put("interface_dropped", st.ifDropped());
-          d.put("ring_overflows", st.ringOverflows());
-          d.put("captured", st.captured());
-          health.set(CAPTURE, ComponentHealth.UP, d);
-          models.scorer();
-          publishModelHealth();
+    long delayMs = 1000;
+    while (!Thread.currentThread().isInterrupted()) {
+      try (LiveCapture cap = new LiveCapture(o, ring)) {
+        cap.start();
+        if (captureReopens.count() > 0) {
+          LOG.info(
+              "capture on [{}] reopened (reopening #{})",
+              o.device(),
+              (long) captureReopens.count());
+        } else {
+          LOG.info("capturing on [{}] (filter [{}])", o.device(), o.filter());
         }
-        if (n == 0) {
-          LockSupport.parkNanos(200_000);
+        delayMs = 1000;
+        capture(cap, ring, fp, counted, o, source);
+        return; // interrupted: the daemon stops
+      } catch (IOException | RuntimeException e) {
+        LOG.error(
+            "live capture on [{}] failed: {}; opening it again in {} ms",
+            o.device(),
+            e.getMessage(),
+            delayMs);
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("source", source);
+        d.put("error", String.valueOf(e.getMessage()));
+        d.put("state", "reopening in " + delayMs + " ms");
+        d.put("reopenings", (long) captureReopens.count());
+        health.set(CAPTURE, ComponentHealth.DOWN, d);
+      }
+      long until = System.currentTimeMillis() + delayMs;
+      while (System.currentTimeMillis() < until) {
+        // keep closing the windows of hosts while the capture is down
+        fp.tick(System.currentTimeMillis() * 1000);
+        try {
+          Thread.sleep(Math.min(200, Math.max(1, until - System.currentTimeMillis())));
+        } catch (InterruptedException e) {
+          return;
         }
       }
-    } catch (IOException | RuntimeException e) {
-      LOG.error("live capture on [{}] failed: {}", o.device(), e.getMessage());
-      health.set(
-          CAPTURE,
-          ComponentHealth.DOWN,
-          Map.of("source", source, "error", String.valueOf(e.getMessage())));
+      delayMs = Math.min(MAX_REOPEN_DELAY_MS, delayMs * 2);
+      captureReopens.increment();
+    }
+  }
+
+  /** Runs one opened capture until it fails (throws) or the thread is interrupted (returns). */
+  private void capture(
+      LiveCapture cap,
+      FrameRing ring,
+      PacketFeaturePipeline fp,
+      FrameSink counted,
+      CaptureOptions o,
+      String source)
+      throws IOException {
+    long nextTick = 0;
+    while (!Thread.currentThread().isInterrupted()) {
+      int n = ring.drain(counted, 4096);
+      long now = System.currentTimeMillis();
+      if (now >= nextTick) {
+        nextTick = now + 1000;
+        fp.tick(now * 1000);
+        trackedHosts.set(fp.features().hostCount());
+        LiveCapture.Stats st = cap.stats();
+        captureStats = st;
+        if (!cap.isRunning()) {
+          Throwable f = cap.failure();
+          throw new IOException(
+              "capture thread on ["
+                  + o.device()
+                  + "] stopped: "
+                  + (f == null ? "unknown" : f.getMessage()),
+              f);
+        }
+        Map<String, Object> d = pipelineDetails(fp, source, "capturing");
+        d.put("received", st.received());
+        d.put("kernel_dropped", st.dropped());
+        d.put("interface_dropped", st.ifDropped());
+        d.put("ring_overflows", st.ringOverflows());
+        d.put("captured", st.captured());
+        d.put("reopenings", (long) captureReopens.count());
+        health.set(CAPTURE, ComponentHealth.UP, d);
+        models.scorer();
+        publishModelHealth();
+      }
+      if (n == 0) {
+        LockSupport.parkNanos(200_000);
+      }
     }
   }
 
