@@ -277,6 +277,7 @@ public final class MitigationService implements AutoCloseable {
       outcomes.put("unmatched", p -> p.counters().unmatched());
       outcomes.put("active", p -> p.counters().active());
       outcomes.put("capped", p -> p.counters().capped());
+      outcomes.put("pending", p -> p.counters().pending());
       outcomes.forEach(
           (k, f) ->
               FunctionCounter.builder("vigil.verdicts.undecided", pe, f)

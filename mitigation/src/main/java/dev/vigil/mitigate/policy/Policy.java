@@ -53,7 +53,16 @@ public record Policy(
   private static final Set<String> RULE =
       Set.of("name", "match", "action", "duration", "dry-run", "escalate");
   private static final Set<String> MATCH =
-      Set.of("kind", "min-severity", "min-score", "scope", "cidr", "device", "time");
+      Set.of(
+          "kind",
+          "min-severity",
+          "min-score",
+          "scope",
+          "cidr",
+          "device",
+          "time",
+          "min-alerts",
+          "within");
 
   /** Copies. */
   public Policy {
@@ -238,12 +247,18 @@ public record Policy(
         m.problem("time", "expected HH:MM-HH:MM, such as 22:00-06:00, got " + Settings.describe(t));
       }
     }
+    int minAlerts = m.integer("min-alerts", 1, 1, 1000);
+    Duration within =
+        m.duration("within", Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofDays(1));
+    if (m.has("within") && !m.has("min-alerts")) {
+      m.problem("within", "only means something with min-alerts (how many alerts within it)");
+    }
     if (name == null || action == null || duration == null || r.hasProblems()) {
       return null;
     }
     return new Rule(
         name, kinds, sev, minScore, scopes, cidrs, devices, window, action, duration, dryRun,
-        escalate);
+        escalate, minAlerts, within);
   }
 
   private static <E extends Enum<E>> E enumValue(

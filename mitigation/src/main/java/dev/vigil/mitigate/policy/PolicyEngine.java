@@ -17,9 +17,12 @@ import java.util.UUID;
  * entity (the policy's allowlist plus the gateway's own addresses) is never decided on; the first
  * matching rule gives the action and base duration; an entity that already has an unexpired
  * decision for that action gets no second one (counted as {@code active}); the blast-radius cap
- * refuses a new decision when {@link Policy#maxDecisionsPerMinute} were made in the last 60 s;
- * otherwise the duration is escalated by the entity's earlier offences and a decision is made,
- * simulated when the policy or the rule is a dry run.
+ * refuses a new decision when {@link Policy#maxDecisionsPerMinute} were made in the last 60 s; a
+ * rule with {@link Rule#minAlerts} above 1 only matches once that many of its verdicts on the
+ * entity fell within {@link Rule#within} (by the verdicts' times; until then the verdict is counted
+ * as {@code pending} and the later rules are tried); otherwise the duration is escalated by the
+ * entity's earlier offences and a decision is made, simulated when the policy or the rule is a dry
+ * run.
  *
  * <p>Offence history and the cap's window are kept in memory; {@link #restore} seeds them from
  * stored decisions after a restart. Every outcome is counted ({@link #counters}).
@@ -37,6 +40,8 @@ public final class PolicyEngine {
   private final Map<String, Deque<Instant>> offences = new HashMap<>();
   private final Map<String, Instant> active = new HashMap<>();
   private final Deque<Instant> recent = new ArrayDeque<>();
+  private final Map<String, Deque<Instant>> hits = new HashMap<>();
+  private long pending;
   private long decided;
   private long simulated;
   private long allowlisted;
@@ -53,9 +58,17 @@ public final class PolicyEngine {
    * @param unmatched verdicts no rule matched
    * @param active verdicts on entities that already had an unexpired decision for the action
    * @param capped verdicts refused by the blast-radius cap
+   * @param pending verdicts a rule matched but that were fewer than its {@code min-alerts} within
+   *     its span yet (and no later rule matched)
    */
   public record Counters(
-      long decided, long simulated, long allowlisted, long unmatched, long active, long capped) {}
+      long decided,
+      long simulated,
+      long allowlisted,
+      long unmatched,
+      long active,
+      long capped,
+      long pending) {}
 
   /** Creates an engine for {@code policy}, never deciding on {@code self}'s addresses. */
   public PolicyEngine(Policy policy, GatewayIdentity self) {
@@ -91,14 +104,23 @@ public final class PolicyEngine {
       return Optional.empty();
     }
     Rule rule = null;
+    boolean held = false;
     for (Rule r : policy.rules()) {
       if (r.matches(verdict, policy.zone())) {
+        if (r.minAlerts() > 1 && !enough(r, verdict)) {
+          held = true;
+          continue;
+        }
         rule = r;
         break;
       }
     }
     if (rule == null) {
-      unmatched++;
+      if (held) {
+        pending++;
+      } else {
+        unmatched++;
+      }
       return Optional.empty();
     }
     String entity = verdict.scope() + " " + verdict.entity();
@@ -181,7 +203,38 @@ public final class PolicyEngine {
 
   /** Returns the counters. */
   public synchronized Counters counters() {
-    return new Counters(decided, simulated, allowlisted, unmatched, activeCount, capped);
+    return new Counters(decided, simulated, allowlisted, unmatched, activeCount, capped, pending);
+  }
+
+  /**
+   * Records {@code v} as one of {@code r}'s verdicts on its entity and returns whether at least
+   * {@link Rule#minAlerts} of them fall within {@link Rule#within} of the latest (out-of-order
+   * verdicts are placed by their time).
+   */
+  private boolean enough(Rule r, Verdict v) {
+    if (hits.size() >= MAX_ENTITIES) {
+      hits.clear(); // bounded: a flood of distinct entities only costs pending counts
+    }
+    Deque<Instant> q =
+        hits.computeIfAbsent(
+            r.name() + "\u0000" + v.scope() + " " + v.entity(), k -> new ArrayDeque<>());
+    Instant t = v.time();
+    java.util.List<Instant> all = new java.util.ArrayList<>(q);
+    all.add(t);
+    all.sort(null);
+    Instant latest = all.get(all.size() - 1);
+    Instant horizon = latest.minus(r.within());
+    q.clear();
+    for (Instant x : all) {
+      if (x.isAfter(horizon) && q.size() < 1000) {
+        q.addLast(x);
+      }
+    }
+    if (q.size() >= r.minAlerts()) {
+      q.clear(); // the alerts that made a decision do not count towards the next one
+      return true;
+    }
+    return false;
   }
 
   private void forget(Deque<Instant> past, Instant now) {

@@ -26,6 +26,10 @@ import java.util.regex.Pattern;
  * @param duration the decision's base duration, before escalation
  * @param dryRun whether decisions of this rule are simulated
  * @param escalate whether repeat offences lengthen the duration
+ * @param minAlerts matching verdicts on the same entity needed within {@code within} before the
+ *     rule decides (1: the first one decides; as fail2ban's maxretry)
+ * @param within the span those verdicts must fall in, by the verdicts' own times (as fail2ban's
+ *     findtime)
  */
 public record Rule(
     String name,
@@ -39,7 +43,9 @@ public record Rule(
     Decision.Action action,
     Duration duration,
     boolean dryRun,
-    boolean escalate) {
+    boolean escalate,
+    int minAlerts,
+    Duration within) {
 
   /** Copies and validates. */
   public Rule {
@@ -53,6 +59,12 @@ public record Rule(
     Objects.requireNonNull(action, "action");
     if (duration.isNegative() || duration.isZero()) {
       throw new IllegalArgumentException("duration must be positive");
+    }
+    if (minAlerts < 1) {
+      throw new IllegalArgumentException("minAlerts must be at least 1, was " + minAlerts);
+    }
+    if (within.isNegative() || within.isZero()) {
+      throw new IllegalArgumentException("within must be positive");
     }
     for (String d : devices) {
       glob(d);

@@ -222,4 +222,61 @@ class PolicyEngineTest {
     PolicyEngine e = engine(POLICY, self);
     assertThat(e.allowlisted(Scope.IP, "127.0.0.1")).isTrue();
   }
+
+  @Test
+  void minAlerts_decidesOnlyOnceEnoughVerdictsFallWithinTheSpan() throws Exception {
+    PolicyEngine e =
+        engine(
+            """
+            rules:
+              - name: persistent
+                match: {kind: packet, min-severity: high, min-alerts: 3, within: 10s}
+                action: quarantine
+                duration: 10m
+              - name: note-it
+                match: {kind: packet, min-severity: high}
+                action: alert
+                duration: 1m
+            """,
+            GatewayIdentity.none());
+    Verdict one = packet("10.1.0.5", Severity.HIGH, 2, T0);
+    // The first two of the host's verdicts within 10 s fall through to the next rule.
+    assertThat(e.decide(one, T0).orElseThrow().action()).isEqualTo(Decision.Action.ALERT);
+    assertThat(e.decide(packet("10.1.0.5", Severity.HIGH, 2, T0.plusSeconds(4)), T0)).isEmpty();
+    // Another host's verdicts count for that host only.
+    assertThat(
+            e.decide(packet("10.1.0.6", Severity.HIGH, 2, T0.plusSeconds(5)), T0)
+                .orElseThrow()
+                .action())
+        .isEqualTo(Decision.Action.ALERT);
+    // The third within 10 s of the first two quarantines.
+    Decision d =
+        e.decide(packet("10.1.0.5", Severity.HIGH, 2, T0.plusSeconds(8)), T0).orElseThrow();
+    assertThat(d.action()).isEqualTo(Decision.Action.QUARANTINE);
+    assertThat(d.reason()).contains("[rule persistent");
+  }
+
+  @Test
+  void minAlerts_spreadOutVerdictsNeverAddUp() throws Exception {
+    PolicyEngine e =
+        engine(
+            """
+            rules:
+              - name: persistent
+                match: {min-alerts: 2, within: 10s}
+                action: quarantine
+                duration: 10m
+            """,
+            GatewayIdentity.none());
+    for (int i = 0; i < 20; i++) {
+      Instant t = T0.plusSeconds(11L * i); // one verdict every 11 s: never two within 10 s
+      assertThat(e.decide(packet("10.1.0.5", Severity.HIGH, 2, t), t)).isEmpty();
+    }
+    assertThat(e.counters().pending()).isEqualTo(20);
+    assertThat(e.counters().unmatched()).isZero();
+    // Out of order: a verdict that arrives late but lies within 10 s of the last one completes it.
+    Instant last = T0.plusSeconds(11L * 19);
+    assertThat(e.decide(packet("10.1.0.5", Severity.HIGH, 2, last.minusSeconds(3)), last))
+        .isPresent();
+  }
 }
