@@ -129,7 +129,7 @@ Read it with \`vigil evaluate --dataset pcap --data $(basename "$OUT_DIR")\`: th
 \`start_epoch\` and \`end_epoch\` columns make only the attacker's windows overlapping the phase attacks.
 
 Tools: $(ver tcpdump --version), $(ver nmap --version | sed 's/ ( https:\/\/nmap.org )//'),
-$(ver hping3 --version | sed 's/ (\$Id.*//'), $(ver mosquitto -h | sed 's/^mosquitto //'), $(ver curl --version | cut -d' ' -f1-2),
+$(ver hping3 --version | sed 's/ (\$Id.*//'), $(ver mosquitto -h), $(ver curl --version | cut -d' ' -f1-2),
 Python $("$LAB_PY" -c 'import platform; print(platform.python_version())').
 
 ## Lab ($LAB_SUBNET.0/24)
