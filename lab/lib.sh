@@ -138,7 +138,8 @@ _lab_preflight() {
 }
 
 # Namespaces of earlier labs whose owner is gone: names vl<PID>-(gw|atk|dN) (the default prefix), or names under a
-# prefix whose owner file /run/vigil-lab/<prefix>.owner names a dead PID. Nothing else is touched.
+# prefix whose owner file /run/vigil-lab/<prefix>owner names a dead PID; then the work dirs (mktemp'd by lab_up) that
+# those owner files name. Nothing else is touched.
 _lab_stale_cleanup() {
   local ns owner pfx f
   mkdir -p "$_LAB_STATE"
@@ -159,11 +160,19 @@ _lab_stale_cleanup() {
     for f in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$f" 2>/dev/null || true; done
     ip netns del "$ns" 2>/dev/null || true
   done < <(ip netns list 2>/dev/null)
-  for f in "$_LAB_STATE"/*.owner; do
+  # owner files of dead owners: their namespaces are gone now; remove the file and the work dir lab_up made
+  for f in "$_LAB_STATE"/*-owner; do
     [[ -f $f ]] || continue
-    owner=$(head -n1 "$f" 2>/dev/null || true)
-    pfx=$(basename "$f" .owner)
-    if ! kill -0 "$owner" 2>/dev/null && ! ip netns list 2>/dev/null | grep -q "^${pfx}"; then rm -f "$f"; fi
+    owner=$(sed -n 1p "$f" 2>/dev/null || true)
+    pfx=$(basename "$f" owner)
+    [[ $owner =~ ^[0-9]+$ ]] && kill -0 "$owner" 2>/dev/null && continue
+    if ip netns list 2>/dev/null | grep -q "^${pfx}"; then continue; fi
+    ns=$(sed -n 2p "$f" 2>/dev/null || true)
+    if [[ $(sed -n 3p "$f" 2>/dev/null || true) == own && $ns == /tmp/vigil-lab.* && -d $ns ]]; then
+      _lab_log "removing stale work dir $ns (owner PID $owner gone)"
+      rm -rf "$ns"
+    fi
+    rm -f "$f"
   done
 }
 
@@ -449,7 +458,8 @@ lab_up() {
   : >"$LAB_DIR/pids"
   : >"$LAB_DIR/namespaces"
   _lab_stale_cleanup
-  printf '%s\n%s\n' "$$" "$LAB_DIR" >"$_LAB_STATE/${LAB_PFX}owner"
+  printf '%s\n%s\n%s\n' "$$" "$LAB_DIR" "$( ((_LAB_OWN_DIR)) && echo own || echo given)" \
+    >"$_LAB_STATE/${LAB_PFX}owner"
   _LAB_UP=1
   trap lab_cleanup EXIT
   trap 'exit 130' INT
