@@ -28,8 +28,9 @@ import java.util.regex.Pattern;
  * Packet captures as the evaluation reads them from a folder laid out like {@code
  * shared/datasets/pcap}: capture files under it and a {@code labels.csv} with one row per capture
  * (columns {@code file} relative to the folder, {@code label} {@code benign} or {@code attack},
- * {@code device_type}, {@code description}; others ignored). Rows with any other label (the nDPI
- * {@code protocol_samples}, which are not labelled for attacks) are left out.
+ * {@code device_type}, {@code description}; optional {@code attacker}, {@code start_epoch}, {@code
+ * end_epoch}; others ignored). Rows with any other label (the nDPI {@code protocol_samples}, which
+ * are not labelled for attacks) are left out.
  *
  * <p>Features: every capture goes through the daemon's own path, {@link
  * PacketFeaturePipeline#readCapture} (Pcap4J reader, packet parser, {@link FeatureSet#HOST_WINDOW}
@@ -39,8 +40,16 @@ import java.util.regex.Pattern;
  * crosses files.
  *
  * <p>Labels: a benign file's vectors are all normal. In an attack file, a vector is an attack when
- * its host is the attacker named in the row's description ({@link #attackerIp}), normal otherwise
- * (background hosts, the targets' replies).
+ * its host is the row's attacker, normal otherwise (background hosts, the targets' replies). The
+ * attacker is the {@code attacker} column where the header has one and the row's value is not empty
+ * (an IPv4 address, or an IPv6 address as {@link Addresses#format} writes it), else the address the
+ * description names ({@link #attackerIp}). Where the row also has {@code start_epoch} and {@code
+ * end_epoch} (epoch seconds, decimals allowed, as {@code lab/record.sh} writes them), only the
+ * attacker's windows that overlap [start, end] are attacks and its other windows count as normal: a
+ * compromised device that exfiltrates for 10 s of a 30 s capture is normal before and after.
+ * Without them (both empty, or no such columns) every window of the attacker is an attack. A value
+ * that is not a number, an end before the start, or only one of the two is an error naming the file
+ * and line.
  *
  * <p>Split, by file, fixed (no randomness): benign files are grouped by {@code device_type} and
  * sorted by path; in each group the file of rank {@code r} (from 0) goes to learning when {@code r
@@ -96,8 +105,38 @@ public final class PcapEvaluation {
    * @param attack whether the row's label is {@code attack}
    * @param group the device type (benign), or empty
    * @param attacker the attacker's address (attack rows), else null
+   * @param startMicros start of the attack in epoch microseconds, or {@link #UNTIMED}
+   * @param endMicros end of the attack in epoch microseconds, or {@link #UNTIMED}
    */
-  public record Capture(int line, String file, boolean attack, String group, String attacker) {}
+  public record Capture(
+      int line,
+      String file,
+      boolean attack,
+      String group,
+      String attacker,
+      long startMicros,
+      long endMicros) {
+    /** No attack window: every window of the attacker is an attack. */
+    public static final long UNTIMED = Long.MIN_VALUE;
+
+    /** A row without an attack window. */
+    public Capture(int line, String file, boolean attack, String group, String attacker) {
+      this(line, file, attack, group, attacker, UNTIMED, UNTIMED);
+    }
+
+    /** Whether the row limits the attack to [startMicros, endMicros]. */
+    public boolean timed() {
+      return startMicros != UNTIMED;
+    }
+
+    /** Whether {@code w} is an attack vector of this row (its attacker's, in its window if any). */
+    public boolean isAttack(Window w) {
+      return attack
+          && attacker != null
+          && w.host().equals(attacker)
+          && (!timed() || (w.startMicros() <= endMicros && w.endMicros() >= startMicros));
+    }
+  }
 
   /**
    * The data with its split in words (counts included).
@@ -153,7 +192,8 @@ public final class PcapEvaluation {
    *
    * @param skipped receives the count of rows left out by label
    * @throws IOException when the file or a column is missing, a row is malformed, a capture it
-   *     names does not exist, or an attack row names no attacker
+   *     names does not exist, an attack row names no attacker, or its attacker, start_epoch or
+   *     end_epoch is not valid
    */
   public static List<Capture> labels(Path dir, Map<String, Integer> skipped) throws IOException {
     Path csv = dir.resolve("labels.csv");
@@ -170,6 +210,9 @@ public final class PcapEvaluation {
     int label = column(csv, header, "label");
     int device = column(csv, header, "device_type");
     int description = column(csv, header, "description");
+    int attackerCol = optionalColumn(header, "attacker");
+    int startCol = optionalColumn(header, "start_epoch");
+    int endCol = optionalColumn(header, "end_epoch");
     List<Capture> out = new ArrayList<>();
     for (int i = 1; i < lines.size(); i++) {
       String line = lines.get(i);
@@ -195,18 +238,49 @@ public final class PcapEvaluation {
       }
       if (lab.equals("attack")) {
         String d = f[description];
+        String given = attackerCol < 0 ? "" : f[attackerCol].strip();
+        if (!given.isEmpty() && !isAddress(given)) {
+          throw new IOException(
+              csv + " line " + no + ": attacker [" + given + "] is not an IP address");
+        }
         String ip =
-            attackerIp(d)
-                .orElseThrow(
-                    () ->
-                        new IOException(
-                            csv
-                                + " line "
-                                + no
-                                + ": the description names no attacker (an IPv4 address after"
-                                + " 'from' or 'host', or before 'sends'): "
-                                + d));
-        out.add(new Capture(no, name, true, "", ip));
+            !given.isEmpty()
+                ? given
+                : attackerIp(d)
+                    .orElseThrow(
+                        () ->
+                            new IOException(
+                                csv
+                                    + " line "
+                                    + no
+                                    + ": the description names no attacker (an IPv4 address after"
+                                    + " 'from' or 'host', or before 'sends', or an"
+                                    + " attacker column): "
+                                    + d));
+        String start = startCol < 0 ? "" : f[startCol].strip();
+        String end = endCol < 0 ? "" : f[endCol].strip();
+        if (start.isEmpty() != end.isEmpty()) {
+          throw new IOException(
+              csv
+                  + " line "
+                  + no
+                  + ": start_epoch and end_epoch must both be given or both be empty (got ["
+                  + start
+                  + "] and ["
+                  + end
+                  + "])");
+        }
+        if (start.isEmpty()) {
+          out.add(new Capture(no, name, true, "", ip));
+        } else {
+          long s = epochMicros(csv, no, "start_epoch", start);
+          long e = epochMicros(csv, no, "end_epoch", end);
+          if (e < s) {
+            throw new IOException(
+                csv + " line " + no + ": end_epoch " + end + " is before start_epoch " + start);
+          }
+          out.add(new Capture(no, name, true, "", ip, s, e));
+        }
       } else {
         String g = f[device].strip();
         if (g.isEmpty()) {
@@ -258,14 +332,14 @@ public final class PcapEvaluation {
         List<Window> w = windows(dir.resolve(c.file()), packets);
         int slot = r % 5;
         if (slot <= 2) {
-          learn.add(c, w, null);
-          supervised.add(c, w, null);
+          learn.add(c, w);
+          supervised.add(c, w);
           files[0]++;
         } else if (slot == 3) {
-          validation.add(c, w, null);
+          validation.add(c, w);
           files[1]++;
         } else {
-          test.add(c, w, null);
+          test.add(c, w);
           files[2]++;
         }
       }
@@ -275,7 +349,7 @@ public final class PcapEvaluation {
     for (int r = 0; r < attacks.size(); r++) {
       Capture c = attacks.get(r);
       List<Window> w = windows(dir.resolve(c.file()), packets);
-      long hits = w.stream().filter(x -> x.host().equals(c.attacker())).count();
+      long hits = w.stream().filter(c::isAttack).count();
       if (hits == 0) {
         throw new IOException(
             dir.resolve("labels.csv")
@@ -284,7 +358,8 @@ public final class PcapEvaluation {
                 + ": the attacker "
                 + c.attacker()
                 + " sends nothing in "
-                + c.file());
+                + c.file()
+                + (c.timed() ? " between start_epoch and end_epoch" : ""));
       }
       String what =
           String.format(
@@ -295,10 +370,10 @@ public final class PcapEvaluation {
               hits,
               w.size());
       if (r % 2 == 0) {
-        test.add(c, w, c.attacker());
+        test.add(c, w);
         testAttack.add(what);
       } else {
-        supervised.add(c, w, c.attacker());
+        supervised.add(c, w);
         supervisedAttack.add(what);
       }
     }
@@ -312,8 +387,9 @@ public final class PcapEvaluation {
                 + " path; %,d packets read); benign files by device type (%d types), sorted by"
                 + " path, rank mod 5 = 0-2 learn, 3 thresholds, 4 test; learn: %d files, %,d"
                 + " vectors; thresholds: %d files, %,d vectors; test '%s': %d benign files and"
-                + " %d attack files, %,d vectors, %,d attack (attacker host's windows; the other"
-                + " hosts of attack files count as normal): %s; supervised baselines: the"
+                + " %d attack files, %,d vectors, %,d attack (attacker host's windows, within the"
+                + " row's start_epoch..end_epoch where given; the other hosts of attack files and"
+                + " the attacker's other windows count as normal): %s; supervised baselines: the"
                 + " learning vectors and the attack files of odd rank by path, %,d vectors, %,d"
                 + " attack: %s; left out: %s",
             WINDOW_SECONDS,
@@ -397,11 +473,11 @@ public final class PcapEvaluation {
     final List<Boolean> attack = new ArrayList<>();
     final List<Long> entity = new ArrayList<>();
 
-    /** Adds a file's windows; those of host {@code attacker} (may be null) are attacks. */
-    void add(Capture c, List<Window> windows, String attacker) {
+    /** Adds a file's windows; those {@link Capture#isAttack} says are attacks. */
+    void add(Capture c, List<Window> windows) {
       for (Window w : windows) {
         rows.add(w.vector());
-        attack.add(attacker != null && w.host().equals(attacker));
+        attack.add(c.isAttack(w));
         entity.add(entity(c.file(), w.hostHi(), w.hostLo()));
       }
     }
@@ -432,6 +508,43 @@ public final class PcapEvaluation {
       return CsvSeries.split(text);
     } catch (IllegalArgumentException e) {
       throw new IOException(csv + " line " + line + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static int optionalColumn(String[] header, String name) {
+    for (int i = 0; i < header.length; i++) {
+      if (header[i].strip().equals(name)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** An IPv4 address (octets up to 255), or anything with a colon (IPv6, compared as written). */
+  private static boolean isAddress(String s) {
+    Matcher m = IPV4.matcher(s);
+    if (m.matches()) {
+      for (int g = 1; g <= 4; g++) {
+        if (Integer.parseInt(m.group(g)) > 255) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return s.indexOf(':') >= 0 && s.matches("[0-9A-Fa-f:.]+");
+  }
+
+  /** Epoch seconds (decimals allowed) in microseconds, rounded; an IOException naming the line. */
+  static long epochMicros(Path csv, int line, String column, String text) throws IOException {
+    try {
+      java.math.BigDecimal v = new java.math.BigDecimal(text);
+      if (v.signum() < 0) {
+        throw new NumberFormatException("negative");
+      }
+      return v.movePointRight(6).setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new IOException(
+          csv + " line " + line + ": " + column + " [" + text + "] is not epoch seconds", e);
     }
   }
 

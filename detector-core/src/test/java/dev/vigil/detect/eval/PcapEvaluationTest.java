@@ -3,10 +3,12 @@ package dev.vigil.detect.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.vigil.testsupport.PcapFiles;
 import dev.vigil.testsupport.SharedData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -125,6 +127,170 @@ class PcapEvaluationTest {
     }
     for (long e : t.entity()) {
       assertThat(learn).doesNotContain(e);
+    }
+  }
+
+  // ---- the attacker and start_epoch / end_epoch columns (lab/record.sh's labels)
+
+  private static final String HEADER =
+      "file,label,device_type,description,attacker,victim,attack_type,start_epoch,end_epoch\n";
+  private static final long T0 = 1_700_000_000L; // capture start, epoch seconds
+
+  /** An Ethernet/IPv4/UDP frame from 10.0.0.{src} to 10.0.0.{dst}. */
+  private static byte[] udp(int src, int dst, int len) {
+    byte[] f = new byte[14 + 20 + 8 + len];
+    f[12] = 0x08; // IPv4
+    f[14] = 0x45;
+    int ipLen = 20 + 8 + len;
+    f[16] = (byte) (ipLen >> 8);
+    f[17] = (byte) ipLen;
+    f[22] = 64;
+    f[23] = 17;
+    byte[] s = {10, 0, 0, (byte) src};
+    byte[] d = {10, 0, 0, (byte) dst};
+    System.arraycopy(s, 0, f, 26, 4);
+    System.arraycopy(d, 0, f, 30, 4);
+    int sum = 0;
+    for (int i = 14; i < 34; i += 2) {
+      sum += ((f[i] & 0xff) << 8) | (f[i + 1] & 0xff);
+    }
+    sum = (sum & 0xffff) + (sum >> 16);
+    sum = ~((sum & 0xffff) + (sum >> 16)) & 0xffff;
+    f[24] = (byte) (sum >> 8);
+    f[25] = (byte) sum;
+    int sp = 40000 + src;
+    f[34] = (byte) (sp >> 8);
+    f[35] = (byte) sp;
+    f[37] = 53;
+    f[38] = (byte) ((8 + len) >> 8);
+    f[39] = (byte) (8 + len);
+    return f;
+  }
+
+  /**
+   * A capture of 60 s from T0: host .5 sends to .1 every second; with {@code attacker}, host .66
+   * sends to .1 every second too (60 packets, so several 10 s windows).
+   */
+  private void capture(String name, boolean attacker) throws IOException {
+    List<PcapFiles.Frame> frames = new ArrayList<>();
+    for (int s = 0; s < 60; s++) {
+      long t = (T0 + s) * 1_000_000L;
+      frames.add(new PcapFiles.Frame(t, udp(5, 1, 40)));
+      if (attacker) {
+        frames.add(new PcapFiles.Frame(t + 500_000, udp(66, 1, 200)));
+      }
+    }
+    Path p = tmp.resolve(name);
+    Files.createDirectories(p.getParent());
+    PcapFiles.write(p, 256, frames);
+  }
+
+  /** Four benign files and two attack files (a.pcap: test, b.pcap: supervised). */
+  private void labFolder(String aRow) throws IOException {
+    StringBuilder csv = new StringBuilder(HEADER);
+    for (int i = 0; i < 4; i++) {
+      capture("benign/b" + i + ".pcap", false);
+      csv.append("benign/b").append(i).append(".pcap,benign,lab,benign lab traffic,,,,,\n");
+    }
+    capture("attack/a.pcap", true);
+    capture("attack/b.pcap", true);
+    csv.append(aRow).append('\n');
+    csv.append("attack/b.pcap,attack,lab,flood from 10.0.0.66,,,,,\n");
+    Files.writeString(tmp.resolve("labels.csv"), csv.toString());
+  }
+
+  private static long testAttacks(Path dir) throws IOException {
+    return count(PcapEvaluation.load(dir).data().tests().get(PcapEvaluation.TEST_SET).attack());
+  }
+
+  @Test
+  void attackerColumn_overridesTheDescription_emptyFallsBack() throws IOException {
+    capture("attack/a.pcap", true);
+    capture("attack/b.pcap", true);
+    Files.writeString(
+        tmp.resolve("labels.csv"),
+        HEADER
+            + "attack/a.pcap,attack,lab,exfil from 10.0.0.5 to 10.0.0.66,10.0.0.66,,,,\n"
+            + "attack/b.pcap,attack,lab,exfil from 10.0.0.5 to 10.0.0.66,,,,,\n");
+    List<PcapEvaluation.Capture> rows = PcapEvaluation.labels(tmp, new HashMap<>());
+    assertThat(rows)
+        .extracting(PcapEvaluation.Capture::attacker)
+        .containsExactly("10.0.0.66", "10.0.0.5");
+    assertThat(rows).noneMatch(PcapEvaluation.Capture::timed);
+  }
+
+  @Test
+  void timeWindow_onlyTheAttackersOverlappingWindowsAreAttacks() throws IOException {
+    // the attacker's windows, as the evaluation reads them
+    capture("probe.pcap", true);
+    List<PcapEvaluation.Window> all = PcapEvaluation.windows(tmp.resolve("probe.pcap"), null);
+    List<PcapEvaluation.Window> mine =
+        all.stream().filter(w -> w.host().equals("10.0.0.66")).toList();
+    assertThat(mine).hasSizeGreaterThanOrEqualTo(5);
+
+    // untimed: every window of the attacker is an attack
+    labFolder("attack/a.pcap,attack,lab,flood from 10.0.0.66,,,,,");
+    assertThat(testAttacks(tmp)).isEqualTo(mine.size());
+
+    // 20.5 s to 26 s after the start: inside one window of the attacker (10 s windows)
+    labFolder(
+        "attack/a.pcap,attack,lab,flood,10.0.0.66,10.0.0.1,udp_flood,"
+            + (T0 + 20)
+            + ".5,"
+            + (T0 + 26)
+            + ".000");
+    PcapEvaluation.Capture row = PcapEvaluation.labels(tmp, new HashMap<>()).get(4);
+    assertThat(row.timed()).isTrue();
+    assertThat(row.startMicros()).isEqualTo((T0 + 20) * 1_000_000L + 500_000);
+    assertThat(row.endMicros()).isEqualTo((T0 + 26) * 1_000_000L);
+    long inside =
+        mine.stream()
+            .filter(w -> w.startMicros() <= row.endMicros() && w.endMicros() >= row.startMicros())
+            .count();
+    assertThat(inside).isBetween(1L, 2L);
+    assertThat(testAttacks(tmp)).isEqualTo(inside).isLessThan(mine.size());
+    // a window entirely before the phase is normal, one containing it an attack
+    assertThat(row.isAttack(mine.get(0))).isFalse();
+    assertThat(mine.stream().filter(row::isAttack))
+        .allMatch(w -> w.startMicros() <= (T0 + 26) * 1_000_000L);
+    // other hosts are never attacks, whatever the time
+    assertThat(all.stream().filter(w -> !w.host().equals("10.0.0.66"))).noneMatch(row::isAttack);
+
+    // the whole capture: every window again
+    labFolder("attack/a.pcap,attack,lab,flood,10.0.0.66,,," + (T0 - 1) + "," + (T0 + 61));
+    assertThat(testAttacks(tmp)).isEqualTo(mine.size());
+  }
+
+  @Test
+  void timeWindow_outsideTheCapture_isAnError() throws IOException {
+    labFolder("attack/a.pcap,attack,lab,flood,10.0.0.66,,," + (T0 + 100) + "," + (T0 + 110));
+    assertThatThrownBy(() -> PcapEvaluation.load(tmp))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("line 6")
+        .hasMessageContaining("sends nothing in attack/a.pcap between start_epoch and end_epoch");
+  }
+
+  @Test
+  void badAttackerOrEpochs_namedWithFileAndLine() throws IOException {
+    capture("attack/a.pcap", true);
+    String[][] cases = {
+      {"10.0.0.66,,,abc,1700000010", "start_epoch [abc] is not epoch seconds"},
+      {"10.0.0.66,,,1700000000,12:00", "end_epoch [12:00] is not epoch seconds"},
+      {"10.0.0.66,,,-5,1700000010", "start_epoch [-5] is not epoch seconds"},
+      {"10.0.0.66,,,1700000010.5,1700000010.4", "end_epoch 1700000010.4 is before start_epoch"},
+      {"10.0.0.66,,,1700000000,", "must both be given or both be empty"},
+      {"10.0.0.666,,,,", "attacker [10.0.0.666] is not an IP address"},
+      {"camera,,,,", "attacker [camera] is not an IP address"},
+    };
+    for (String[] c : cases) {
+      Files.writeString(
+          tmp.resolve("labels.csv"),
+          HEADER + "attack/a.pcap,attack,lab,flood from 10.0.0.66," + c[0] + "\n");
+      assertThatThrownBy(() -> PcapEvaluation.labels(tmp, new HashMap<>()))
+          .as(c[0])
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining(tmp.resolve("labels.csv") + " line 2")
+          .hasMessageContaining(c[1]);
     }
   }
 
