@@ -32,4 +32,13 @@ public interface HostFeatures {
 
   /** Returns short end-of-input tails dropped by {@link #flush}. */
   long droppedTails();
+
+  /**
+   * During a listener's {@code onWindow}: whether the host of the window being emitted mostly
+   * answered others' traffic (a responder, e.g. a scanned host) rather than opening its own; false
+   * where the feature set does not tell.
+   */
+  default boolean emittingResponder() {
+    return false;
+  }
 }

@@ -75,7 +75,11 @@ public final class HostWindowTable extends WindowedHostFeatures {
   private static final int RST = 7;
   private static final int PAYLOAD = 8;
   private static final int EMITTED = 9;
-  private static final int COUNTERS = 10;
+  private static final int INITIATED = 10;
+  private static final int REPLIED = 11;
+  private static final int COUNTERS = 12;
+
+  private boolean emittingResponder;
   private static final int BYTES = 0;
   private static final int BYTES_SQ = 1;
   private static final int ENTROPY = 2;
@@ -128,13 +132,34 @@ public final class HostWindowTable extends WindowedHostFeatures {
         int f = m.tcpFlags;
         if ((f & PacketMeta.TCP_SYN) != 0 && (f & PacketMeta.TCP_ACK) == 0) {
           k[c + SYN]++;
+          k[c + INITIATED]++;
+        } else if ((f & PacketMeta.TCP_SYN) != 0 || (f & PacketMeta.TCP_RST) != 0) {
+          k[c + REPLIED]++; // SYN-ACK: accepting; RST: refusing
         }
         if ((f & PacketMeta.TCP_RST) != 0) {
           k[c + RST]++;
         }
       }
       case PacketMeta.PROTO_UDP -> k[c + UDP]++;
-      case PacketMeta.PROTO_ICMP, PacketMeta.PROTO_ICMPV6 -> k[c + ICMP]++;
+      case PacketMeta.PROTO_ICMP -> {
+        k[c + ICMP]++;
+        int type = m.srcPort; // the parser keeps the ICMP type there
+        if (type == 8 || type == 13) {
+          k[c + INITIATED]++; // echo or timestamp request
+        } else if (type == 0 || type == 3 || type == 11 || type == 12 || type == 14) {
+          k[c + REPLIED]++; // echo reply, unreachable, time exceeded, parameter problem,
+          // timestamp reply
+        }
+      }
+      case PacketMeta.PROTO_ICMPV6 -> {
+        k[c + ICMP]++;
+        int type = m.srcPort;
+        if (type == 128) {
+          k[c + INITIATED]++;
+        } else if (type >= 1 && type <= 4 || type == 129) {
+          k[c + REPLIED]++;
+        }
+      }
       default -> {}
     }
     setBit(
@@ -148,6 +173,17 @@ public final class HostWindowTable extends WindowedHostFeatures {
     // Last: inserting the destination may evict an entry and move the source's slot.
     int d = slotFor(m.dstHi, m.dstLo, t);
     hosts.counts[d * COUNTERS + IN]++;
+  }
+
+  /**
+   * During {@link WindowListener#onWindow}: whether the window being emitted is a responder's, one
+   * whose packets mostly answer others (TCP SYN-ACK or RST; ICMP echo replies and errors), at least
+   * half of its packets and more than four times the connections it opened (pure SYNs, echo
+   * requests): what a scanned or flooded host sends back, as opposed to what a scanner sends.
+   */
+  @Override
+  public boolean emittingResponder() {
+    return emittingResponder;
   }
 
   @Override
@@ -275,6 +311,8 @@ public final class HostWindowTable extends WindowedHostFeatures {
     v[14] = payload > 0 ? (float) (hosts.sums[i * SUMS + ENTROPY] / payload) : 0f;
     emitted++;
     k[c + EMITTED] = 1;
+    int replied = k[c + REPLIED];
+    emittingResponder = 2 * replied >= n && replied > 4 * k[c + INITIATED];
     listener.onWindow(hosts.keyAt(i, 0), hosts.keyAt(i, 1), hosts.start[i], end, v);
   }
 

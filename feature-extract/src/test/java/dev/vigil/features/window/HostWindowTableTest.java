@@ -145,4 +145,38 @@ class HostWindowTableTest {
     assertThatThrownBy(() -> new HostWindowTable(SECOND, 1, (a, b, c, d, e) -> {}))
         .hasMessageContaining("maxHosts");
   }
+
+  @Test
+  void emittingResponder_tellsTheScannedFromTheScanner() {
+    List<String> responders = new ArrayList<>();
+    HostWindowTable[] holder = new HostWindowTable[1];
+    holder[0] =
+        new HostWindowTable(
+            10 * SECOND,
+            1024,
+            (hi, lo, s, e, v) -> {
+              if (holder[0].emittingResponder()) {
+                responders.add(Addresses.format(hi, lo));
+              }
+              windows.add(new Window(Addresses.format(hi, lo), s, e, v.clone()));
+            });
+    HostWindowTable t = holder[0];
+    for (int i = 0; i < 50; i++) {
+      long ts = i * 1000L;
+      tcp(t, ts, 66, 12, 1 + i, PacketMeta.TCP_SYN, 60); // the scanner opens
+      tcp(t, ts + 1, 12, 66, 40000, PacketMeta.TCP_RST | PacketMeta.TCP_ACK, 60); // refused
+    }
+    // Host 13 answers a few SYNs with SYN-ACKs but opens as many connections itself.
+    for (int i = 0; i < 5; i++) {
+      tcp(t, i * 1000L, 13, 66, 40000, PacketMeta.TCP_SYN | PacketMeta.TCP_ACK, 60);
+      tcp(t, i * 1000L + 2, 13, 1, 80, PacketMeta.TCP_SYN, 60);
+    }
+    // Host 14 only sends data.
+    for (int i = 0; i < 20; i++) {
+      tcp(t, i * 1000L, 14, 1, 1883, PacketMeta.TCP_ACK | PacketMeta.TCP_PSH, 200);
+    }
+    t.flush();
+    assertThat(windows).extracting(Window::host).contains("0.0.0.12", "0.0.0.13", "0.0.0.14");
+    assertThat(responders).containsExactly("0.0.0.12");
+  }
 }

@@ -74,6 +74,9 @@ public record Alert(
    * @param detectedAt wall-clock time of detection, ISO-8601 UTC
    * @param schema feature schema id
    * @param topFeatures features with the largest share of the reconstruction error, largest first
+   * @param role packet alerts: {@code initiator} (the host opened the traffic that made its window
+   *     odd: a scanner, a flooder, an exfiltrating device) or {@code responder} (it mostly answered
+   *     others: a scanned or flooded host); null for telemetry
    */
   @Serdeable
   public record Detail(
@@ -89,7 +92,44 @@ public record Alert(
       @JsonProperty("window_end") String windowEnd,
       @JsonProperty("detected_at") String detectedAt,
       String schema,
-      @JsonProperty("top_features") List<Feature> topFeatures) {}
+      @JsonProperty("top_features") List<Feature> topFeatures,
+      String role) {
+    /** The canonical constructor. */
+    @io.micronaut.core.annotation.Creator
+    public Detail {}
+
+    /** A detail without a role (telemetry). */
+    public Detail(
+        String id,
+        String detector,
+        double score,
+        double threshold,
+        String severity,
+        Map<String, Double> components,
+        List<String> fired,
+        String summary,
+        String windowStart,
+        String windowEnd,
+        String detectedAt,
+        String schema,
+        List<Feature> topFeatures) {
+      this(
+          id,
+          detector,
+          score,
+          threshold,
+          severity,
+          components,
+          fired,
+          summary,
+          windowStart,
+          windowEnd,
+          detectedAt,
+          schema,
+          topFeatures,
+          null);
+    }
+  }
 
   /**
    * One explaining feature.

@@ -410,8 +410,16 @@ public final class MitigationService implements AutoCloseable {
     double score = Double.isFinite(d.score()) ? d.score() : 0;
     String summary = "alert " + d.id() + ": " + (d.summary() == null ? "" : d.summary());
     if (a.srcIp() != null) {
+      Verdict.Role role =
+          d.role() == null
+              ? Verdict.Role.UNKNOWN
+              : switch (d.role()) {
+                case "initiator" -> Verdict.Role.INITIATOR;
+                case "responder" -> Verdict.Role.RESPONDER;
+                default -> Verdict.Role.UNKNOWN;
+              };
       return new Verdict(
-          Verdict.Kind.PACKET, sev, score, Decision.Scope.IP, a.srcIp(), summary, "", time);
+          Verdict.Kind.PACKET, sev, score, Decision.Scope.IP, a.srcIp(), summary, "", time, role);
     }
     if (a.telemetry() != null && a.telemetry().device() != null) {
       return new Verdict(

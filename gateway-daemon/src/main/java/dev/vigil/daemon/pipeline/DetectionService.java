@@ -67,6 +67,8 @@ public final class DetectionService {
   private final AtomicLong trackedHosts = new AtomicLong();
   private volatile LiveCapture.Stats captureStats = new LiveCapture.Stats(0, 0, 0, 0, 0);
   private volatile Thread worker;
+  // The feature table whose window onWindow is handling (the scoring thread only).
+  private dev.vigil.features.HostFeatures emitting;
 
   DetectionService(
       VigilConfig config, HealthState health, AlertOutput alerts, MeterRegistry registry) {
@@ -182,11 +184,14 @@ public final class DetectionService {
   }
 
   private PacketFeaturePipeline scoringPipeline() {
-    return new PacketFeaturePipeline(
-        config.features().set(),
-        windowMicros(),
-        config.features().maxHosts(),
-        (hi, lo, start, end, v) -> onWindow(hi, lo, start, end, v));
+    PacketFeaturePipeline fp =
+        new PacketFeaturePipeline(
+            config.features().set(),
+            windowMicros(),
+            config.features().maxHosts(),
+            (hi, lo, start, end, v) -> onWindow(hi, lo, start, end, v));
+    emitting = fp.features();
+    return fp;
   }
 
   private void scoreFile() {
@@ -379,6 +384,7 @@ public final class DetectionService {
     verdict.components().forEach((c, x) -> comps.put(c.key(), x));
     List<String> fired = verdict.fired().stream().map(Component::key).toList();
     String schema = scorer.model().schema().id();
+    String role = emitting != null && emitting.emittingResponder() ? "responder" : "initiator";
     alerts.publish(
         id ->
             new Alert(
@@ -405,7 +411,8 @@ public final class DetectionService {
                     micros(end),
                     Instant.now().toString(),
                     schema,
-                    why)));
+                    why,
+                    role)));
   }
 
   /** Maps a severity to eve.json's scale, 1 (high) to 3 (low). */

@@ -62,7 +62,8 @@ public record Policy(
           "device",
           "time",
           "min-alerts",
-          "within");
+          "within",
+          "role");
 
   /** Copies. */
   public Policy {
@@ -247,6 +248,15 @@ public record Policy(
         m.problem("time", "expected HH:MM-HH:MM, such as 22:00-06:00, got " + Settings.describe(t));
       }
     }
+    Set<Verdict.Role> roles = new LinkedHashSet<>();
+    for (String k : m.strings("role")) {
+      Verdict.Role v = enumValue(m, "role", k, Verdict.Role.class);
+      if (v == Verdict.Role.UNKNOWN) {
+        m.problem("role", "expected initiator or responder, got [unknown]");
+      } else if (v != null) {
+        roles.add(v);
+      }
+    }
     int minAlerts = m.integer("min-alerts", 1, 1, 1000);
     Duration within =
         m.duration("within", Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofDays(1));
@@ -258,7 +268,7 @@ public record Policy(
     }
     return new Rule(
         name, kinds, sev, minScore, scopes, cidrs, devices, window, action, duration, dryRun,
-        escalate, minAlerts, within);
+        escalate, roles, minAlerts, within);
   }
 
   private static <E extends Enum<E>> E enumValue(

@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
  * @param duration the decision's base duration, before escalation
  * @param dryRun whether decisions of this rule are simulated
  * @param escalate whether repeat offences lengthen the duration
+ * @param roles traffic roles matched; empty for any (a verdict of unknown role matches only then)
  * @param minAlerts matching verdicts on the same entity needed within {@code within} before the
  *     rule decides (1: the first one decides; as fail2ban's maxretry)
  * @param within the span those verdicts must fall in, by the verdicts' own times (as fail2ban's
@@ -44,6 +45,7 @@ public record Rule(
     Duration duration,
     boolean dryRun,
     boolean escalate,
+    Set<Verdict.Role> roles,
     int minAlerts,
     Duration within) {
 
@@ -60,6 +62,7 @@ public record Rule(
     if (duration.isNegative() || duration.isZero()) {
       throw new IllegalArgumentException("duration must be positive");
     }
+    roles = Set.copyOf(roles);
     if (minAlerts < 1) {
       throw new IllegalArgumentException("minAlerts must be at least 1, was " + minAlerts);
     }
@@ -77,6 +80,9 @@ public record Rule(
       return false;
     }
     if (v.severity().compareTo(minSeverity) < 0 || v.score() < minScore) {
+      return false;
+    }
+    if (!roles.isEmpty() && !roles.contains(v.role())) {
       return false;
     }
     if (!scopes.isEmpty() && !scopes.contains(v.scope())) {

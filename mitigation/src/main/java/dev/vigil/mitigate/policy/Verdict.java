@@ -28,7 +28,36 @@ public record Verdict(
     String entity,
     String summary,
     String explanation,
-    Instant time) {
+    Instant time,
+    Role role) {
+
+  /** A verdict whose traffic role is not known ({@link Role#UNKNOWN}). */
+  public Verdict(
+      Kind kind,
+      Severity severity,
+      double score,
+      Decision.Scope scope,
+      String entity,
+      String summary,
+      String explanation,
+      Instant time) {
+    this(kind, severity, score, scope, entity, summary, explanation, time, Role.UNKNOWN);
+  }
+
+  /** What the entity did in the traffic that made the verdict (packet path). */
+  public enum Role {
+    /** It opened the traffic: a scanner, a flooder, a device sending data out. */
+    INITIATOR,
+    /** It mostly answered others' traffic: a scanned or flooded host. */
+    RESPONDER,
+    /** Not known (telemetry, or a detector that does not tell). */
+    UNKNOWN;
+
+    /** Returns the lower-case name used in policy files. */
+    public String configName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
 
   /** The detection path a verdict comes from. */
   public enum Kind {
@@ -75,6 +104,7 @@ public record Verdict(
     Objects.requireNonNull(summary, "summary");
     Objects.requireNonNull(explanation, "explanation");
     Objects.requireNonNull(time, "time");
+    Objects.requireNonNull(role, "role");
     if (!Double.isFinite(score)) {
       throw new IllegalArgumentException("score must be finite, was " + score);
     }

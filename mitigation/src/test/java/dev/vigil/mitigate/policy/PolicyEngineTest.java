@@ -279,4 +279,45 @@ class PolicyEngineTest {
     assertThat(e.decide(packet("10.1.0.5", Severity.HIGH, 2, last.minusSeconds(3)), last))
         .isPresent();
   }
+
+  @Test
+  void role_quarantinesTheScannerNotTheHostsItScans() throws Exception {
+    PolicyEngine e =
+        engine(
+            """
+            rules:
+              - name: quarantine-initiators
+                match: {kind: packet, role: initiator}
+                action: quarantine
+                duration: 10m
+            """,
+            GatewayIdentity.none());
+    Verdict scanned =
+        new Verdict(
+            Kind.PACKET,
+            Severity.HIGH,
+            3,
+            Scope.IP,
+            "10.1.0.12",
+            "rst storm",
+            "",
+            T0,
+            Verdict.Role.RESPONDER);
+    Verdict scanner =
+        new Verdict(
+            Kind.PACKET,
+            Severity.HIGH,
+            3,
+            Scope.IP,
+            "10.1.0.66",
+            "scan",
+            "",
+            T0,
+            Verdict.Role.INITIATOR);
+    Verdict unknown = packet("10.1.0.7", Severity.HIGH, 3, T0);
+    assertThat(e.decide(scanned, T0)).isEmpty();
+    assertThat(e.decide(unknown, T0)).isEmpty();
+    assertThat(e.decide(scanner, T0).orElseThrow().value()).isEqualTo("10.1.0.66");
+    assertThat(e.counters().unmatched()).isEqualTo(2);
+  }
 }

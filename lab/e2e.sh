@@ -1,0 +1,374 @@
+#!/usr/bin/env bash
+# lab/e2e.sh - the live end-to-end test: the Vigil daemon guards the lab's bridge for real.
+#
+# Usage: sudo lab/e2e.sh [--out DIR] [--write docs/RESULTS.md]
+#
+# In the traffic lab of lab/lib.sh (network namespaces only; nothing leaves them) the daemon runs in the gateway
+# namespace: it captures br0, subscribes to the lab's Mosquitto for the devices' telemetry, and quarantines through
+# nftables (its own bridge and inet tables in that namespace). The test then checks, failing on the first miss:
+#   1. learning: the daemon learns the lab's benign baseline (packets and telemetry) on the device;
+#   2. soak: SOAK_SECS of benign traffic raise no quarantine, while the broker is restarted and br0 goes down and up
+#      (telemetry and capture must recover on their own);
+#   3. attack phases (lab_attack_<phase>): each must raise an alert naming its attacker and get it quarantined in
+#      nftables within DETECT_LIMIT s of the phase's start; then the attacker's traffic must be dropped (ping and TCP
+#      to the gateway fail), the other devices' telemetry must keep flowing, and lifting the decision over REST must
+#      restore the attacker's reach (so the next phase starts clean). A phase that is not detected in time is a
+#      failure unless listed in ALLOW_MISS (reported either way);
+#   4. SIGKILL: the daemon is killed during a live quarantine and started again: the decision and the alerts survive,
+#      the element is in nftables once, and no decision is made twice.
+# Per phase it reports detected or not, time to detect, time to quarantine, the packet-to-decision latency (first
+# packet of the alerting window to the decision stored and applied), and false alerts in the benign periods:
+# $OUT/results.json, a table on stdout, and with --write the lab-e2e section of that file (docs/RESULTS.md).
+#
+# Needs root, the packages of lab/lib.sh, Java 17 and a built daemon (gateway-daemon/target/vigil.jar; VIGIL_HOME
+# overrides). Everything the lab starts is stopped and its namespaces deleted on exit, also on failure or Ctrl-C.
+set -euo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+LEARN_SECS=${LEARN_SECS:-150}      # benign time the daemon learns from (packets and telemetry)
+SOAK_SECS=${SOAK_SECS:-240}        # benign soak after learning (with a broker restart and a link flap in it)
+DETECT_LIMIT=${DETECT_LIMIT:-60}   # seconds from a phase's start to its quarantine
+GAP_SECS=${GAP_SECS:-20}           # benign gap between phases
+PHASES=${PHASES:-"scan_syn scan_telnet flood_syn flood_udp mqtt_bruteforce mqtt_flood exfil beacon"}
+ALLOW_MISS=${ALLOW_MISS:-""}       # phases allowed to go undetected (reported as missed)
+WINDOW=${WINDOW:-2s}               # host window length
+API_PORT=8787
+
+OUT=""
+WRITE=""
+while (($#)); do
+  case $1 in
+    --out) OUT=$2; shift 2 ;;
+    --write) WRITE=$(readlink -f "$2"); shift 2 ;;
+    -h | --help) sed -n '2,25p' "$0"; exit 0 ;;
+    *) echo "e2e: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+# shellcheck source=lab/lib.sh
+. "$REPO/lab/lib.sh"
+
+log() { printf '[e2e %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+fail() {
+  log "FAIL: $*"
+  FAILED="$*"
+  exit 1
+}
+now() { date +%s.%3N; }
+
+VIGIL_HOME=${VIGIL_HOME:-$REPO/gateway-daemon/target}
+[[ -f $VIGIL_HOME/vigil.jar ]] || { echo "e2e: $VIGIL_HOME/vigil.jar not found; build with mvn -DskipTests package" >&2; exit 69; }
+command -v java >/dev/null || { echo "e2e: java not found" >&2; exit 69; }
+
+lab_up
+OUT=${OUT:-$LAB_DIR/out}
+mkdir -p "$OUT"
+OUT=$(readlink -f "$OUT")
+RESULTS="$OUT/phases.tsv"
+printf 'phase\tattack_type\tattacker\tvictim\tstart\tend\talert_at\tdecision_at\tnft_at\tdropped\ttelemetry_ok\tlifted_ok\n' >"$RESULTS"
+FAILED=""
+DAEMON_PID=""
+
+stop_daemon() {
+  if [[ -n $DAEMON_PID ]] && kill -0 "$DAEMON_PID" 2>/dev/null; then
+    kill -TERM "$DAEMON_PID" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$DAEMON_PID" 2>/dev/null || true
+    wait "$DAEMON_PID" 2>/dev/null || true
+  fi
+  DAEMON_PID=""
+}
+on_exit() {
+  local rc=$?
+  set +e
+  stop_daemon
+  cp -f "$LAB_DIR/phases.csv" "$LAB_DIR"/daemon*.log "$LAB_DIR/eve.json" "$OUT/" 2>/dev/null
+  ((rc == 0)) || log "the daemon's log: $OUT/daemon.log (kept with the results in $OUT)"
+  lab_cleanup
+  exit "$rc"
+}
+trap on_exit EXIT
+
+# ---------------------------------------------------------------- the daemon's configuration
+TOKEN=$(LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c 32 || true)
+printf '%s\n' "$TOKEN" >"$LAB_DIR/api-token"
+printf '%s\n' "$LAB_VIGIL_MQTT_PASSWORD" >"$LAB_DIR/mqtt-password"
+chmod 600 "$LAB_DIR/api-token" "$LAB_DIR/mqtt-password"
+cat >"$LAB_DIR/policy.yaml" <<EOF
+# The lab's policy: quarantine a LAN host that opened traffic the detector finds highly anomalous, in 2 windows
+# within 10 s, for 10 minutes. One odd window (a device reconnecting after a broker restart) or a host that only
+# answered an attacker (a scanned device's RSTs) is an alert only.
+dry-run: false
+max-decisions-per-minute: 10
+time-zone: UTC
+escalation: {factor: 2, max-duration: 1d, look-back: 1h}
+rules:
+  - name: quarantine-anomalous-lan-hosts
+    match: {kind: packet, min-severity: high, scope: ip, cidr: [$LAB_SUBNET.0/24], role: initiator, min-alerts: 2, within: 10s}
+    action: quarantine
+    duration: 10m
+  - name: alert-on-telemetry
+    match: {kind: telemetry, min-severity: medium}
+    action: alert
+    duration: 5m
+    escalate: false
+EOF
+cat >"$LAB_DIR/vigil.yaml" <<EOF
+api: {host: 127.0.0.1, port: $API_PORT}
+capture:
+  interface: br0
+  promiscuous: true
+  immediate: true
+  timeout: 50ms
+features:
+  set: host-window
+  window: $WINDOW
+model:
+  bundle: $LAB_DIR/model.vigil
+  learn: {duration: ${LEARN_SECS}s, min-vectors: 200}
+alerts:
+  eve-log: $LAB_DIR/eve.json
+telemetry:
+  mqtt:
+    brokers: [tcp://127.0.0.1:$LAB_MQTT_PORT]
+    client-id: vigil-lab
+    username: $LAB_VIGIL_MQTT_USER
+    password-file: $LAB_DIR/mqtt-password
+    qos: 1
+    reconnect: {min-delay: 100ms, max-delay: 2s}
+  topics: ['devices/{device}/telemetry']
+  payload: {format: json, timestamp-field: ts}
+  step: 2s
+  model:
+    bundle: $LAB_DIR/telemetry.vigil
+    learn: {duration: ${LEARN_SECS}s, min-vectors: 100}
+mitigation:
+  policy: $LAB_DIR/policy.yaml
+  store: $LAB_DIR/vigil.db
+  token-file: $LAB_DIR/api-token
+  actions:
+    quarantine: [nftables, log]
+    alert: [log]
+  mitigators:
+    nftables: {inetTable: vigil_lab, bridgeTable: vigil_lab}
+  sweep: 1s
+EOF
+VIGIL_HOME="$VIGIL_HOME" "$REPO/bin/vigil" check-config "$LAB_DIR/vigil.yaml" >/dev/null \
+  || fail "the lab's daemon configuration does not validate"
+
+# ---------------------------------------------------------------- REST helpers (inside the gateway namespace)
+api() { # api METHOD PATH: the body on stdout; fails on a transport error
+  ip netns exec "$LAB_NS_GW" curl -sS -m 10 -X "$1" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$API_PORT$2"
+}
+# jq-less JSON: python3 evaluates EXPR with the parsed body as `j`.
+pyj() { "$LAB_PY" -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
+health_component() { api GET /health | pyj "json.dumps(j['components'].get('$1', {}))"; }
+prom_value() { # prom_value METRIC_PREFIX: the sum of the matching samples, 0 if none
+  api GET /prometheus | awk -v m="$1" 'index($0, m) == 1 { s += $NF } END { printf "%.0f\n", s + 0 }'
+}
+
+start_daemon() { # start_daemon LOGNAME
+  ip netns exec "$LAB_NS_GW" env VIGIL_HOME="$VIGIL_HOME" timeout -k 5 "$LAB_LIFETIME" setsid "$REPO/bin/vigil" \
+    run --config "$LAB_DIR/vigil.yaml" >"$LAB_DIR/$1.log" 2>&1 &
+  DAEMON_PID=$!
+  _lab_track "$DAEMON_PID"
+  for _ in $(seq 1 150); do
+    if api GET /health >/dev/null 2>&1; then return 0; fi
+    kill -0 "$DAEMON_PID" 2>/dev/null || fail "the daemon exited at start: $(tail -20 "$LAB_DIR/$1.log")"
+    sleep 0.2
+  done
+  fail "the daemon's API did not come up in 30 s"
+}
+
+# wait_until SECONDS WHAT CMD...: polls CMD (0.5 s) until it succeeds; fails the test after SECONDS.
+wait_until() {
+  local limit=$1 what=$2 t0
+  shift 2
+  t0=$(date +%s)
+  until "$@"; do
+    (($(date +%s) - t0 < limit)) || fail "$what (waited $limit s)"
+    sleep 0.5
+  done
+}
+
+models_learned() { # the packet model in service (learned, or loaded from its bundle), telemetry connected
+  api GET /health 2>/dev/null | pyj "'ok' if 'origin' in j['components'].get('model', {}).get('details', {}) and j['components'].get('telemetry', {}).get('details', {}).get('connected') else ''" 2>/dev/null | grep -q ok
+}
+metric_above() { (($(prom_value "$1") > $2)); } # metric_above METRIC_PREFIX N
+
+decisions_live() { api GET /decisions | pyj "len(j)"; }
+decision_for() { # decision_for IP: "id created" of the live detector decision for IP, or nothing
+  api GET /decisions | pyj "'\n'.join(d['id'] + ' ' + d['created'] for d in j if d['value'] == '$1' and d['origin'] == 'detector')"
+}
+first_alert_for() { # first_alert_for IP SINCE_EPOCH: "id detected_at window_start" of its first alert since then
+  api GET '/alerts?limit=10000' | pyj "'\n'.join(sorted((a['vigil']['detected_at'] + ' ' + a['vigil']['id'] + ' ' + a['vigil']['window_start']) for a in j if a.get('src_ip') == '$1' and __import__('datetime').datetime.fromisoformat(a['vigil']['detected_at'].replace('Z','+00:00')).timestamp() >= $2)[:1])"
+}
+in_nft() { ip netns exec "$LAB_NS_GW" nft list set bridge vigil_lab quarantine4 2>/dev/null | grep -qw "$1"; }
+epoch_of() { date -d "$1" +%s.%3N; }
+
+telemetry_flows() { # telemetry_flows DEVICE_NAME: a reading from it reaches the broker within 10 s
+  ip netns exec "$LAB_NS_GW" timeout 12 mosquitto_sub -h 127.0.0.1 -p "$LAB_MQTT_PORT" -u "$LAB_VIGIL_MQTT_USER" \
+    -P "$LAB_VIGIL_MQTT_PASSWORD" -t "devices/$1/telemetry" -C 1 -W 10 >/dev/null 2>&1
+}
+
+# ---------------------------------------------------------------- 1. learning
+lab_broker_start
+lab_services_start
+lab_devices_start
+start_daemon daemon
+T_LEARN=$(now)
+log "daemon up (pid $DAEMON_PID); learning the benign baseline for $LEARN_SECS s"
+wait_until $((LEARN_SECS + 240)) "the daemon did not finish learning" models_learned
+T_LEARNED=$(now)
+log "learned in $(awk -v a="$T_LEARN" -v b="$T_LEARNED" 'BEGIN{printf "%.0f", b-a}') s"
+[[ $(decisions_live) == 0 ]] || fail "decisions made while learning: $(api GET /decisions)"
+
+# ---------------------------------------------------------------- 2. benign soak with faults
+log "benign soak: $SOAK_SECS s (broker restart at 1/4, br0 down 3 s at 1/2)"
+T_SOAK=$(now)
+ALERTS_BEFORE_SOAK=$(api GET '/alerts?limit=10000' | pyj "len(j)")
+_lab_sleep $((SOAK_SECS / 4))
+RECONNECTS0=$(prom_value vigil_telemetry_reconnects_total)
+lab_broker_restart
+wait_until 60 "telemetry did not reconnect after the broker restart" \
+  metric_above vigil_telemetry_reconnects_total "$RECONNECTS0"
+READINGS0=$(prom_value vigil_telemetry_readings_total)
+_lab_sleep $((SOAK_SECS / 4))
+READINGS1=$(prom_value vigil_telemetry_readings_total)
+((READINGS1 > READINGS0)) || fail "no telemetry read after the broker restart ($READINGS0 -> $READINGS1)"
+PACKETS0=$(prom_value vigil_packets_read_total)
+lab_link_flap 3
+_lab_sleep 5
+wait_until 60 "capture did not recover after br0 went down and up" \
+  metric_above vigil_packets_read_total "$PACKETS0"
+_lab_sleep $((SOAK_SECS / 2))
+T_SOAK_END=$(now)
+SOAK_ALERTS=$(api GET '/alerts?limit=10000' | pyj "len(j)")
+SOAK_ALERTS=$((SOAK_ALERTS - ALERTS_BEFORE_SOAK))
+[[ $(decisions_live) == 0 ]] || fail "quarantine during the benign soak: $(api GET /decisions)"
+log "soak: no quarantine; $SOAK_ALERTS alert(s) (kept as alerts only) in $SOAK_SECS s"
+
+# ---------------------------------------------------------------- 3. attack phases
+device_names_except() { # device_names_except IP: the names of the devices other than IP
+  local d
+  for d in "${LAB_DEVICES[@]}"; do
+    [[ "$LAB_SUBNET.$d" == "$1" ]] || printf '%s\n' "${LAB_DEVICE_NAME[$d]}"
+  done
+}
+ns_of_ip() { # the namespace of a lab address
+  local last=${1##*.}
+  if [[ $1 == "$LAB_ATTACKER_IP" ]]; then echo "$LAB_NS_ATK"; else lab_ns_of_device "$last"; fi
+}
+
+PHASE_FAILS=()
+for phase in $PHASES; do
+  declare -F "lab_attack_$phase" >/dev/null || fail "no attack phase lab_attack_$phase in lab/lib.sh"
+  log "phase $phase"
+  lines_before=$(wc -l <"$LAB_DIR/phases.csv")
+  "lab_attack_$phase"
+  row=$(tail -n +$((lines_before + 1)) "$LAB_DIR/phases.csv" | head -1)
+  IFS=, read -r _ ptype attacker victim pstart pend <<<"$row"
+  [[ -n $attacker ]] || fail "phase $phase wrote no label row"
+  # wait for the quarantine (bounded from the phase's start)
+  decision=""
+  while :; do
+    decision=$(decision_for "$attacker")
+    [[ -n $decision ]] && in_nft "$attacker" && break
+    awk -v s="$pstart" -v n="$(now)" -v l="$DETECT_LIMIT" 'BEGIN{exit !(n - s > l)}' && break
+    sleep 0.5
+  done
+  alert=$(first_alert_for "$attacker" "${pstart%.*}")
+  alert_at=""; decision_at=""; nft_at=""; dropped=""; telemetry_ok=""; lifted_ok=""
+  [[ -n $alert ]] && alert_at=$(epoch_of "${alert%% *}")
+  if [[ -z $decision ]] || ! in_nft "$attacker"; then
+    log "phase $phase: attacker $attacker NOT quarantined within $DETECT_LIMIT s (alert: ${alert:-none})"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t\t\t\t\t\n' "$phase" "$ptype" "$attacker" "$victim" "$pstart" "$pend" \
+      "$alert_at" >>"$RESULTS"
+    case " $ALLOW_MISS " in
+      *" $phase "*) ;;
+      *) PHASE_FAILS+=("$phase: not quarantined within $DETECT_LIMIT s") ;;
+    esac
+    # let the rest of the phase's traffic age out of the windows before the next phase
+    _lab_sleep "$GAP_SECS"
+    continue
+  fi
+  nft_at=$(now)
+  did=${decision%% *}
+  decision_at=$(epoch_of "${decision#* }")
+  # the attacker's traffic is dropped: at the gateway (inet input) and across the bridge
+  ans=$(ns_of_ip "$attacker")
+  dropped=yes
+  lab_ping "$ans" "$LAB_GW_IP" >/dev/null 2>&1 && dropped=no
+  lab_can_reach "$ans" "$LAB_GW_IP" 8080 && dropped=no
+  other=$(lab_ns_of_device 14)
+  [[ $attacker == "$LAB_SUBNET.14" ]] && other=$(lab_ns_of_device 11)
+  lab_ping "$ans" "$LAB_SUBNET.${other##*d}" >/dev/null 2>&1 && dropped=no
+  # the other devices' telemetry keeps flowing
+  telemetry_ok=yes
+  while read -r name; do
+    telemetry_flows "$name" || { telemetry_ok=no; log "no telemetry from $name while $attacker is quarantined"; }
+  done < <(device_names_except "$attacker")
+  # lift it over REST; the attacker reaches the gateway again
+  api DELETE "/decisions/$did" >/dev/null
+  lifted_ok=no
+  for _ in $(seq 1 20); do
+    if ! in_nft "$attacker" && lab_ping "$ans" "$LAB_GW_IP" >/dev/null 2>&1; then lifted_ok=yes; break; fi
+    sleep 0.5
+  done
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$phase" "$ptype" "$attacker" "$victim" "$pstart" \
+    "$pend" "$alert_at" "$decision_at" "$nft_at" "$dropped" "$telemetry_ok" "$lifted_ok" >>"$RESULTS"
+  log "phase $phase: quarantined $attacker $(awk -v a="$pstart" -v b="$decision_at" 'BEGIN{printf "%.1f", b-a}') s after its start; dropped=$dropped telemetry=$telemetry_ok lifted=$lifted_ok"
+  [[ $dropped == yes ]] || PHASE_FAILS+=("$phase: $attacker still reaches the network while quarantined")
+  [[ $telemetry_ok == yes ]] || PHASE_FAILS+=("$phase: other devices' telemetry stopped")
+  [[ $lifted_ok == yes ]] || PHASE_FAILS+=("$phase: lifting the decision did not restore $attacker")
+  _lab_sleep "$GAP_SECS"
+done
+
+# ---------------------------------------------------------------- 4. SIGKILL during a live quarantine
+log "SIGKILL: a live quarantine, the daemon killed and started again"
+KILL_IP=$LAB_ATTACKER_IP
+ip netns exec "$LAB_NS_GW" curl -sS -m 10 -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+  -d "{\"scope\":\"ip\",\"value\":\"$KILL_IP\",\"action\":\"quarantine\",\"ttl\":\"30m\",\"reason\":\"e2e: kept across SIGKILL\"}" \
+  "http://127.0.0.1:$API_PORT/decisions" >"$LAB_DIR/kill-decision.json"
+KILL_ID=$(pyj "j['id']" <"$LAB_DIR/kill-decision.json") || fail "could not post a decision: $(cat "$LAB_DIR/kill-decision.json")"
+wait_until 10 "the posted quarantine is not in nftables" in_nft "$KILL_IP"
+DEC_BEFORE=$(api GET '/decisions?all=true' | pyj "'\n'.join(sorted(d['id'] + ' ' + d['state'] for d in j))")
+ALERTS_BEFORE=$(api GET '/alerts?limit=10000' | pyj "'\n'.join(sorted(a['vigil']['id'] for a in j))")
+RULES_BEFORE=$(ip netns exec "$LAB_NS_GW" nft -a list ruleset | grep -c ' drop ' || true)
+kill -KILL "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null || true
+DAEMON_PID=""
+in_nft "$KILL_IP" || fail "the quarantine vanished from nftables when the daemon died"
+lab_ping "$LAB_NS_ATK" "$LAB_GW_IP" >/dev/null 2>&1 && fail "the attacker got through while the daemon was down"
+start_daemon daemon-restarted
+wait_until 60 "the restarted daemon did not load its learned models" models_learned
+_lab_sleep 5
+DEC_AFTER=$(api GET '/decisions?all=true' | pyj "'\n'.join(sorted(d['id'] + ' ' + d['state'] for d in j))")
+ALERTS_AFTER=$(api GET '/alerts?limit=10000' | pyj "'\n'.join(sorted(a['vigil']['id'] for a in j))")
+RULES_AFTER=$(ip netns exec "$LAB_NS_GW" nft -a list ruleset | grep -c ' drop ' || true)
+grep -qx "$KILL_ID live" <<<"$DEC_AFTER" || fail "the live quarantine did not survive SIGKILL: $DEC_AFTER"
+missing=$(comm -23 <(printf '%s\n' "$ALERTS_BEFORE") <(printf '%s\n' "$ALERTS_AFTER"))
+[[ -z $missing ]] || fail "alerts lost across SIGKILL: $missing"
+lost_dec=$(comm -23 <(printf '%s\n' "$DEC_BEFORE" | cut -d' ' -f1) <(printf '%s\n' "$DEC_AFTER" | cut -d' ' -f1))
+[[ -z $lost_dec ]] || fail "decisions lost across SIGKILL: $lost_dec"
+n_elem=$(ip netns exec "$LAB_NS_GW" nft list set bridge vigil_lab quarantine4 | grep -o "$KILL_IP" | wc -l)
+[[ $n_elem == 1 ]] || fail "the quarantine is in the bridge set $n_elem times after the restart"
+[[ $RULES_AFTER == "$RULES_BEFORE" ]] || fail "nftables rules changed across the restart ($RULES_BEFORE -> $RULES_AFTER drop rules)"
+new_for_kill=$(api GET '/decisions?all=true' | pyj "len([d for d in j if d['value'] == '$KILL_IP' and d['id'] != '$KILL_ID' and d['state'] == 'live'])")
+[[ $new_for_kill == 0 ]] || fail "a second live decision for $KILL_IP after the restart"
+log "SIGKILL: decision $KILL_ID live, $(wc -l <<<"$ALERTS_BEFORE") alerts kept, one nft element, rules unchanged"
+api DELETE "/decisions/$KILL_ID" >/dev/null
+
+# ---------------------------------------------------------------- report
+api GET '/alerts?limit=10000' >"$OUT/alerts.json"
+api GET '/decisions?all=true' >"$OUT/decisions.json"
+cp "$LAB_DIR/phases.csv" "$OUT/phases.csv"
+"$LAB_PY" "$REPO/lab/e2e-report.py" --results "$RESULTS" --alerts "$OUT/alerts.json" \
+  --decisions "$OUT/decisions.json" --learn "$T_LEARN" --learned "$T_LEARNED" --soak "$T_SOAK" \
+  --soak-end "$T_SOAK_END" --soak-alerts "$SOAK_ALERTS" --window "$WINDOW" --repo "$REPO" \
+  --json "$OUT/results.json" ${WRITE:+--write "$WRITE"}
+if ((${#PHASE_FAILS[@]})); then
+  printf '%s\n' "${PHASE_FAILS[@]}" >&2
+  fail "${#PHASE_FAILS[@]} phase check(s) failed"
+fi
+log "PASS"
