@@ -176,10 +176,12 @@ public final class HostWindowTable extends WindowedHostFeatures {
   }
 
   /**
-   * During {@link WindowListener#onWindow}: whether the window being emitted is a responder's, one
+   * During {@link WindowListener#onWindow}: whether the window being emitted is a responder's: one
    * whose packets mostly answer others (TCP SYN-ACK or RST; ICMP echo replies and errors), at least
    * half of its packets and more than four times the connections it opened (pure SYNs, echo
-   * requests): what a scanned or flooded host sends back, as opposed to what a scanner sends.
+   * requests), or one that received at least twice the packets it sent. What a scanned or flooded
+   * host looks like (also when a quarantine drops the attack before it reaches the host, so that it
+   * answers nothing), as opposed to a scanner, a flooder or a host sending data out.
    */
   @Override
   public boolean emittingResponder() {
@@ -312,7 +314,7 @@ public final class HostWindowTable extends WindowedHostFeatures {
     emitted++;
     k[c + EMITTED] = 1;
     int replied = k[c + REPLIED];
-    emittingResponder = 2 * replied >= n && replied > 4 * k[c + INITIATED];
+    emittingResponder = 2 * replied >= n && replied > 4 * k[c + INITIATED] || in >= 2L * n;
     listener.onWindow(hosts.keyAt(i, 0), hosts.keyAt(i, 1), hosts.start[i], end, v);
   }
 

@@ -175,8 +175,18 @@ class HostWindowTableTest {
     for (int i = 0; i < 20; i++) {
       tcp(t, i * 1000L, 14, 1, 1883, PacketMeta.TCP_ACK | PacketMeta.TCP_PSH, 200);
     }
+    // Host 15 is flooded (nothing answered: dropped before it, or UDP to closed ports) and sends
+    // its usual few packets.
+    for (int i = 0; i < 30; i++) {
+      tcp(t, i * 1000L, 77, 15, 80, PacketMeta.TCP_SYN, 60);
+    }
+    for (int i = 0; i < 3; i++) {
+      tcp(t, i * 1000L + 5, 15, 1, 1883, PacketMeta.TCP_ACK | PacketMeta.TCP_PSH, 200);
+    }
     t.flush();
-    assertThat(windows).extracting(Window::host).contains("0.0.0.12", "0.0.0.13", "0.0.0.14");
-    assertThat(responders).containsExactly("0.0.0.12");
+    assertThat(windows)
+        .extracting(Window::host)
+        .contains("0.0.0.12", "0.0.0.13", "0.0.0.14", "0.0.0.15", "0.0.0.77");
+    assertThat(responders).containsExactlyInAnyOrder("0.0.0.12", "0.0.0.15");
   }
 }
