@@ -78,6 +78,22 @@ class SeriesSurpriseTest {
   }
 
   @Test
+  void oneFarOutlierDoesNotDeafenTheLevelChannel() {
+    SeriesSurprise s = warmed(0, 0.05);
+    assertEquals(1.0, s.update(1.05, 1e6), 1e-12, "far beyond the range");
+    SplittableRandom r = new SplittableRandom(7);
+    for (int i = 0; i < 200; i++) {
+      s.update(1 + 0.1 * r.nextDouble(), 10 * r.nextDouble());
+    }
+    double shift = 0; // within the range seen (the outlier widened it): the level channel's
+    for (int i = 0; i < 10; i++) {
+      shift = Math.max(shift, s.update(1.05, 30 + r.nextDouble()));
+    }
+    assertTrue(shift >= SeriesSurprise.RED, "a lasting shift after the outlier: " + shift);
+    assertEquals(SeriesSurprise.Channel.LEVEL, s.channel());
+  }
+
+  @Test
   void aNewRecordAlarmsEvenWithinTheRefractoryPeriod() {
     SeriesSurprise s = warmed(20, 0.05);
     assertEquals(1.0, s.update(1.05, -5), 1e-12);
