@@ -46,14 +46,60 @@ class SeriesSurpriseTest {
   }
 
   @Test
+  void interpolatedStepsNeverAlarmNorHoldBackTheNextReading() {
+    SeriesSurprise s = warmed(100, 0.05);
+    double gap = 0;
+    for (int i = 0; i < 5; i++) {
+      gap = Math.max(gap, s.update(30, Double.NaN)); // a fused-score burst over a gap
+    }
+    assertTrue(gap <= YELLOW + 1e-9, "interpolated steps stay at most yellow: " + gap);
+    assertEquals(1.0, s.update(1.05, 12), 1e-12, "the reading after the gap still alarms");
+  }
+
+  @Test
   void oneAlarmPerRefractoryPeriod() {
+    SeriesSurprise s = warmed(20, -1); // no range check: the level channel alone
+    int first = -1;
+    for (int i = 0; i < 5 && first < 0; i++) {
+      if (s.update(1.05, 30) >= SeriesSurprise.RED) {
+        first = i;
+      }
+    }
+    assertTrue(first >= 0, "a level jump alarms");
+    for (int i = 0; i < 20; i++) {
+      double x = s.update(1.05, i >= 4 && i < 8 ? 60 : 5); // a bigger jump within the period
+      assertTrue(x < SeriesSurprise.RED, "step " + (i + 1) + " after the alarm: " + x);
+    }
+    double after = 0;
+    for (int i = 0; i < 5; i++) {
+      after = Math.max(after, s.update(1.05, 500));
+    }
+    assertTrue(after >= SeriesSurprise.RED, "after the refractory period, a new alarm: " + after);
+  }
+
+  @Test
+  void oneFarOutlierDoesNotDeafenTheLevelChannel() {
+    SeriesSurprise s = warmed(0, 0.05);
+    assertEquals(1.0, s.update(1.05, 1e6), 1e-12, "far beyond the range");
+    SplittableRandom r = new SplittableRandom(7);
+    for (int i = 0; i < 200; i++) {
+      s.update(1 + 0.1 * r.nextDouble(), 10 * r.nextDouble());
+    }
+    double shift = 0; // within the range seen (the outlier widened it): the level channel's
+    for (int i = 0; i < 10; i++) {
+      shift = Math.max(shift, s.update(1.05, 30 + r.nextDouble()));
+    }
+    assertTrue(shift >= SeriesSurprise.RED, "a lasting shift after the outlier: " + shift);
+    assertEquals(SeriesSurprise.Channel.LEVEL, s.channel());
+  }
+
+  @Test
+  void aNewRecordAlarmsEvenWithinTheRefractoryPeriod() {
     SeriesSurprise s = warmed(20, 0.05);
     assertEquals(1.0, s.update(1.05, -5), 1e-12);
-    for (int i = 0; i < 19; i++) {
-      assertTrue(s.update(1.05, 5) < SeriesSurprise.RED);
-    }
-    assertEquals(YELLOW, s.update(1.05, -20), 1e-9, "20 steps after: still refractory");
-    assertEquals(1.0, s.update(1.05, -40), 1e-12, "21 steps after: a new alarm");
+    assertTrue(s.update(1.05, 5) < SeriesSurprise.RED);
+    assertEquals(1.0, s.update(1.05, -20), 1e-12, "beyond the range seen so far: news");
+    assertTrue(s.update(1.05, -20) < SeriesSurprise.RED, "the same value again is no record");
   }
 
   @Test
