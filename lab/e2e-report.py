@@ -16,7 +16,9 @@ BEGIN, END = "<!-- lab-e2e:begin -->", "<!-- lab-e2e:end -->"
 
 
 def ts(text):
-    return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    """Epoch seconds of an ISO-8601 UTC time; fractions beyond microseconds are cut."""
+    text = re.sub(r"(\.\d{6})\d+", r"\1", text.replace("Z", "+00:00"))
+    return dt.datetime.fromisoformat(text).timestamp()
 
 
 def num(text):
@@ -80,7 +82,7 @@ def commit(repo):
 def main():
     ap = argparse.ArgumentParser()
     for a in ("results", "alerts", "decisions", "learn", "learned", "soak", "soak-end", "soak-alerts", "window",
-              "repo", "json"):
+              "repo", "json", "false-quarantines"):
         ap.add_argument("--" + a, required=True)
     ap.add_argument("--write")
     a = ap.parse_args()
@@ -146,6 +148,7 @@ def main():
         "date": now.strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(), "commit": commit(a.repo),
         "window_s": window, "learning_s": round(float(a.learned) - float(a.learn), 1),
         "soak_s": round(soak1 - soak0, 1), "soak_alerts": int(a.soak_alerts), "soak_quarantines": 0,
+        "false_quarantines_between_phases": int(a.false_quarantines),
         "phases": phases,
         "packet_to_decision_s": {"n": len(latencies), "p50": r2(quantile(latencies, 0.5)),
                                  "p99": r2(quantile(latencies, 0.99)), "max": r2(max(latencies) if latencies else None)},
@@ -187,8 +190,9 @@ def main():
     detected = sum(p["detected"] for p in phases)
     lines += [
         "",
-        "Times are from the phase's first attack command. Quarantined: **%d of %d** phases within the test's limit." % (
-            detected, len(phases)),
+        "Times are from the phase's first attack command. Quarantined: **%d of %d** phases within the test's limit;"
+        " devices quarantined that were not a phase's attacker: **%d**." % (
+            detected, len(phases), result["false_quarantines_between_phases"]),
         "Packet-to-decision latency (first packet of the alerting window to the decision stored and applied in"
         " nftables), over the run's %d detector decisions: p50 **%s**, p99 **%s** (max %s)." % (
             ptd["n"], s(ptd["p50"]), s(ptd["p99"]), s(ptd["max"])),
