@@ -196,16 +196,16 @@ models_learned() { # the packet model in service (learned, or loaded from its bu
 }
 metric_above() { (($(prom_value "$1") > $2)); } # metric_above METRIC_PREFIX N
 
-decisions_live() { api GET /decisions | pyj "len(j)"; }
+decisions_live() { api GET /decisions | pyj "len([d for d in j if d['action'] != 'alert'])"; }
 decision_for() { # decision_for IP SINCE_EPOCH: "id created" of a live detector decision for IP made since then
   api GET /decisions | pyj "'\n'.join(d['id'] + ' ' + d['created'] for d in j if d['value'] == '$1' and d['origin'] == 'detector' and __import__('datetime').datetime.fromisoformat(d['created'][:26].rstrip('Z') + '+00:00').timestamp() >= $2)"
 }
-# settle ALLOWED_IPS...: lifts every live decision (the tail of the last phase, the attacker's traffic in the gap);
-# one on any other address is a false quarantine, recorded.
+# settle ALLOWED_IPS...: lifts every live quarantine (the tail of the last phase, the attacker's traffic in the gap);
+# one on any other address is a false quarantine, recorded. Alert-only decisions (telemetry) are left alone.
 FALSE_QUARANTINES=()
 settle() {
   local live id value
-  live=$(api GET /decisions | pyj "'\n'.join(d['id'] + ' ' + d['value'] for d in j)")
+  live=$(api GET /decisions | pyj "'\n'.join(d['id'] + ' ' + d['value'] for d in j if d['action'] == 'quarantine')")
   while read -r id value; do
     [[ -n $id ]] || continue
     case " $* " in

@@ -126,7 +126,14 @@ public final class HostWindowTable extends WindowedHostFeatures {
       k[c + PAYLOAD]++;
     }
     switch (m.l3 == PacketMeta.L3_ARP ? -1 : m.protocol) {
-      case -1 -> k[c + ARP]++;
+      case -1 -> {
+        k[c + ARP]++;
+        if (m.protocol == 1) {
+          k[c + INITIATED]++; // who-has: looking for a peer
+        } else if (m.protocol == 2) {
+          k[c + REPLIED]++; // is-at: answering one
+        }
+      }
       case PacketMeta.PROTO_TCP -> {
         k[c + TCP]++;
         int f = m.tcpFlags;
@@ -177,11 +184,12 @@ public final class HostWindowTable extends WindowedHostFeatures {
 
   /**
    * During {@link WindowListener#onWindow}: whether the window being emitted is a responder's: one
-   * whose packets mostly answer others (TCP SYN-ACK or RST; ICMP echo replies and errors), at least
-   * half of its packets and more than four times the connections it opened (pure SYNs, echo
-   * requests), or one that received at least twice the packets it sent. What a scanned or flooded
-   * host looks like (also when a quarantine drops the attack before it reaches the host, so that it
-   * answers nothing), as opposed to a scanner, a flooder or a host sending data out.
+   * in which the host answered others (TCP SYN-ACK or RST, ICMP echo replies and errors, ARP
+   * replies) at least twice and at least twice as often as it reached out (pure SYNs, echo
+   * requests, ARP requests), or one in which it received at least twice the packets it sent. What a
+   * scanned or flooded host looks like (also when a quarantine drops the attack before it reaches
+   * the host, so that it answers nothing), as opposed to a scanner, a flooder or a host sending
+   * data out.
    */
   @Override
   public boolean emittingResponder() {
@@ -314,7 +322,7 @@ public final class HostWindowTable extends WindowedHostFeatures {
     emitted++;
     k[c + EMITTED] = 1;
     int replied = k[c + REPLIED];
-    emittingResponder = 2 * replied >= n && replied > 4 * k[c + INITIATED] || in >= 2L * n;
+    emittingResponder = replied >= 2 && replied >= 2 * k[c + INITIATED] || in >= 2L * n;
     listener.onWindow(hosts.keyAt(i, 0), hosts.keyAt(i, 1), hosts.start[i], end, v);
   }
 

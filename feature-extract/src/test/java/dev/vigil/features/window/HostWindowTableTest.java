@@ -166,7 +166,8 @@ class HostWindowTableTest {
       tcp(t, ts, 66, 12, 1 + i, PacketMeta.TCP_SYN, 60); // the scanner opens
       tcp(t, ts + 1, 12, 66, 40000, PacketMeta.TCP_RST | PacketMeta.TCP_ACK, 60); // refused
     }
-    // Host 13 answers a few SYNs with SYN-ACKs but opens as many connections itself.
+    // Host 13 answers a few SYNs with SYN-ACKs but opens as many connections itself (fewer than
+    // twice as many answers as openings: not a responder).
     for (int i = 0; i < 5; i++) {
       tcp(t, i * 1000L, 13, 66, 40000, PacketMeta.TCP_SYN | PacketMeta.TCP_ACK, 60);
       tcp(t, i * 1000L + 2, 13, 1, 80, PacketMeta.TCP_SYN, 60);
