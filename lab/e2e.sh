@@ -95,16 +95,22 @@ printf '%s\n' "$TOKEN" >"$LAB_DIR/api-token"
 printf '%s\n' "$LAB_VIGIL_MQTT_PASSWORD" >"$LAB_DIR/mqtt-password"
 chmod 600 "$LAB_DIR/api-token" "$LAB_DIR/mqtt-password"
 cat >"$LAB_DIR/policy.yaml" <<EOF
-# The lab's policy: quarantine a LAN host that opened traffic the detector finds highly anomalous, in 2 windows
-# within 10 s, for 10 minutes. One odd window (a device reconnecting after a broker restart) or a host that only
-# answered an attacker (a scanned device's RSTs) is an alert only.
+# The lab's policy: quarantine a LAN host that opened traffic the detector finds anomalous, at severity high in 2
+# windows within 10 s or at severity medium in 3, for 10 minutes. One odd window (a device reconnecting after a
+# broker restart) or a host that only answered an attacker (a scanned device's RSTs) is an alert only, and so is
+# every host when three or more turn odd within 30 s (all devices reconnecting after the bridge came back).
 dry-run: false
+surge-guard: {hosts: 3, within: 30s}
 max-decisions-per-minute: 10
 time-zone: UTC
 escalation: {factor: 2, max-duration: 1d, look-back: 1h}
 rules:
-  - name: quarantine-anomalous-lan-hosts
+  - name: quarantine-lan-initiators-high
     match: {kind: packet, min-severity: high, scope: ip, cidr: [$LAB_SUBNET.0/24], role: initiator, min-alerts: 2, within: 10s}
+    action: quarantine
+    duration: 10m
+  - name: quarantine-lan-initiators-medium
+    match: {kind: packet, min-severity: medium, scope: ip, cidr: [$LAB_SUBNET.0/24], role: initiator, min-alerts: 3, within: 10s}
     action: quarantine
     duration: 10m
   - name: alert-on-telemetry

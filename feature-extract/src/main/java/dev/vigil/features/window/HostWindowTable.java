@@ -128,10 +128,9 @@ public final class HostWindowTable extends WindowedHostFeatures {
     switch (m.l3 == PacketMeta.L3_ARP ? -1 : m.protocol) {
       case -1 -> {
         k[c + ARP]++;
-        if (m.protocol == 1) {
-          k[c + INITIATED]++; // who-has: looking for a peer
-        } else if (m.protocol == 2) {
-          k[c + REPLIED]++; // is-at: answering one
+        if (m.protocol == 2) {
+          k[c + REPLIED]++; // is-at: answering a peer (a who-has says nothing: a scanned host asks
+          // for its scanner's address to answer it)
         }
       }
       case PacketMeta.PROTO_TCP -> {
@@ -186,10 +185,9 @@ public final class HostWindowTable extends WindowedHostFeatures {
    * During {@link WindowListener#onWindow}: whether the window being emitted is a responder's: one
    * in which the host answered others (TCP SYN-ACK or RST, ICMP echo replies and errors, ARP
    * replies) at least twice and at least twice as often as it reached out (pure SYNs, echo
-   * requests, ARP requests), or one in which it received at least twice the packets it sent. What a
-   * scanned or flooded host looks like (also when a quarantine drops the attack before it reaches
-   * the host, so that it answers nothing), as opposed to a scanner, a flooder or a host sending
-   * data out.
+   * requests), or one in which it received at least twice the packets it sent. What a scanned or
+   * flooded host looks like (also when a quarantine drops the attack before it reaches the host, so
+   * that it answers nothing), as opposed to a scanner, a flooder or a host sending data out.
    */
   @Override
   public boolean emittingResponder() {

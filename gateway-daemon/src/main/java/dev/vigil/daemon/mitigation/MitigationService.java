@@ -278,6 +278,7 @@ public final class MitigationService implements AutoCloseable {
       outcomes.put("active", p -> p.counters().active());
       outcomes.put("capped", p -> p.counters().capped());
       outcomes.put("pending", p -> p.counters().pending());
+      outcomes.put("surge", p -> p.counters().surged());
       outcomes.forEach(
           (k, f) ->
               FunctionCounter.builder("vigil.verdicts.undecided", pe, f)

@@ -35,6 +35,11 @@ import java.util.Set;
  *     PolicyEngine})
  * @param escalation how repeat offences lengthen decisions
  * @param rules the rules, tried in order; the first match decides
+ * @param surgeHosts with {@code surgeWithin}: when verdicts that a quarantine or reroute rule
+ *     matches came from at least this many distinct entities within {@code surgeWithin}, no such
+ *     decision is made (a network-wide event, such as every device reconnecting after an outage,
+ *     not one attacker); 0: off
+ * @param surgeWithin the span of the surge guard
  */
 public record Policy(
     boolean dryRun,
@@ -42,11 +47,39 @@ public record Policy(
     ZoneId zone,
     Allowlist allowlist,
     Escalation escalation,
-    List<Rule> rules) {
+    List<Rule> rules,
+    int surgeHosts,
+    Duration surgeWithin) {
+
+  /** A policy without a surge guard. */
+  public Policy(
+      boolean dryRun,
+      int maxDecisionsPerMinute,
+      ZoneId zone,
+      Allowlist allowlist,
+      Escalation escalation,
+      List<Rule> rules) {
+    this(
+        dryRun,
+        maxDecisionsPerMinute,
+        zone,
+        allowlist,
+        escalation,
+        rules,
+        0,
+        Duration.ofSeconds(30));
+  }
 
   private static final Set<String> TOP =
       Set.of(
-          "dry-run", "max-decisions-per-minute", "time-zone", "allowlist", "escalation", "rules");
+          "dry-run",
+          "max-decisions-per-minute",
+          "time-zone",
+          "allowlist",
+          "escalation",
+          "rules",
+          "surge-guard");
+  private static final Set<String> SURGE = Set.of("hosts", "within");
   private static final Set<String> ALLOW =
       Set.of("addresses", "macs", "devices", "management-hosts");
   private static final Set<String> ESCALATION = Set.of("factor", "max-duration", "look-back");
@@ -167,8 +200,24 @@ public record Policy(
       }
       rules.add(rule);
     }
+    int surgeHosts = 0;
+    Duration surgeWithin = Duration.ofSeconds(30);
+    if (top.has("surge-guard")) {
+      Settings g = top.section("surge-guard", SURGE);
+      surgeHosts = g.integer("hosts", 3, 2, 100_000);
+      surgeWithin =
+          g.duration("within", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofHours(1));
+    }
     top.check();
-    return new Policy(dryRun, cap, zone, new Allowlist(networks, macs, devices), escalation, rules);
+    return new Policy(
+        dryRun,
+        cap,
+        zone,
+        new Allowlist(networks, macs, devices),
+        escalation,
+        rules,
+        surgeHosts,
+        surgeWithin);
   }
 
   private static Rule rule(Settings r) {

@@ -41,7 +41,9 @@ public final class PolicyEngine {
   private final Map<String, Instant> active = new HashMap<>();
   private final Deque<Instant> recent = new ArrayDeque<>();
   private final Map<String, Deque<Instant>> hits = new HashMap<>();
+  private final Map<String, Instant> surge = new HashMap<>();
   private long pending;
+  private long surged;
   private long decided;
   private long simulated;
   private long allowlisted;
@@ -60,6 +62,7 @@ public final class PolicyEngine {
    * @param capped verdicts refused by the blast-radius cap
    * @param pending verdicts a rule matched but that were fewer than its {@code min-alerts} within
    *     its span yet (and no later rule matched)
+   * @param surged verdicts held by the surge guard (too many entities at once)
    */
   public record Counters(
       long decided,
@@ -68,7 +71,8 @@ public final class PolicyEngine {
       long unmatched,
       long active,
       long capped,
-      long pending) {}
+      long pending,
+      long surged) {}
 
   /** Creates an engine for {@code policy}, never deciding on {@code self}'s addresses. */
   public PolicyEngine(Policy policy, GatewayIdentity self) {
@@ -105,8 +109,15 @@ public final class PolicyEngine {
     }
     Rule rule = null;
     boolean held = false;
+    boolean surging = false;
     for (Rule r : policy.rules()) {
       if (r.matches(verdict, policy.zone())) {
+        if (policy.surgeHosts() > 0 && r.action() != Decision.Action.ALERT) {
+          if (surging || surging(verdict)) {
+            surging = true;
+            continue;
+          }
+        }
         if (r.minAlerts() > 1 && !enough(r, verdict)) {
           held = true;
           continue;
@@ -116,7 +127,9 @@ public final class PolicyEngine {
       }
     }
     if (rule == null) {
-      if (held) {
+      if (surging) {
+        surged++;
+      } else if (held) {
         pending++;
       } else {
         unmatched++;
@@ -203,7 +216,25 @@ public final class PolicyEngine {
 
   /** Returns the counters. */
   public synchronized Counters counters() {
-    return new Counters(decided, simulated, allowlisted, unmatched, activeCount, capped, pending);
+    return new Counters(
+        decided, simulated, allowlisted, unmatched, activeCount, capped, pending, surged);
+  }
+
+  /**
+   * Records {@code v}'s entity as one with a verdict that would act on it, and returns whether at
+   * least {@link Policy#surgeHosts} distinct entities had one within {@link Policy#surgeWithin} of
+   * {@code v}'s time.
+   */
+  private boolean surging(Verdict v) {
+    Instant t = v.time();
+    surge.merge(v.scope() + " " + v.entity(), t, (a, b) -> a.isAfter(b) ? a : b);
+    Instant horizon = t.minus(policy.surgeWithin());
+    surge.values().removeIf(x -> x.isBefore(horizon));
+    if (surge.size() > MAX_ENTITIES) {
+      surge.clear();
+    }
+    long n = surge.values().stream().filter(x -> !x.isAfter(t.plus(policy.surgeWithin()))).count();
+    return n >= policy.surgeHosts();
   }
 
   /**

@@ -320,4 +320,45 @@ class PolicyEngineTest {
     assertThat(e.decide(scanner, T0).orElseThrow().value()).isEqualTo("10.1.0.66");
     assertThat(e.counters().unmatched()).isEqualTo(2);
   }
+
+  @Test
+  void surgeGuard_manyHostsAtOnceAreAnEventNotAnAttacker() throws Exception {
+    PolicyEngine e =
+        engine(
+            """
+            surge-guard: {hosts: 3, within: 30s}
+            rules:
+              - name: quarantine
+                match: {kind: packet}
+                action: quarantine
+                duration: 10m
+              - name: note-it
+                match: {kind: packet}
+                action: alert
+                duration: 1m
+            """,
+            GatewayIdentity.none());
+    // One attacker: quarantined.
+    assertThat(e.decide(packet("10.1.0.66", Severity.HIGH, 3, T0), T0).orElseThrow().action())
+        .isEqualTo(Decision.Action.QUARANTINE);
+    // Every device at once (reconnecting after an outage): the third within 30 s is held, and so
+    // is the fourth; they are alerted on instead.
+    assertThat(
+            e.decide(packet("10.1.0.11", Severity.HIGH, 3, T0.plusSeconds(5)), T0)
+                .orElseThrow()
+                .action())
+        .isEqualTo(Decision.Action.QUARANTINE);
+    Decision third =
+        e.decide(packet("10.1.0.12", Severity.HIGH, 3, T0.plusSeconds(6)), T0).orElseThrow();
+    assertThat(third.action()).isEqualTo(Decision.Action.ALERT);
+    assertThat(
+            e.decide(packet("10.1.0.13", Severity.HIGH, 3, T0.plusSeconds(7)), T0)
+                .orElseThrow()
+                .action())
+        .isEqualTo(Decision.Action.ALERT);
+    // Later, alone again: quarantined.
+    Instant later = T0.plusSeconds(120);
+    assertThat(e.decide(packet("10.1.0.14", Severity.HIGH, 3, later), later).orElseThrow().action())
+        .isEqualTo(Decision.Action.QUARANTINE);
+  }
 }
