@@ -171,8 +171,8 @@ def main():
         "The daemon in the lab's gateway namespace captures the bridge live (host windows of %g s), reads the devices'"
         " telemetry from the lab's Mosquitto, learns both baselines on the device (%.0f s of benign traffic, then"
         " trained in the background), and quarantines through nftables by the lab's policy (packet alerts of"
-        " a LAN host that opened the traffic, not one answering it, at severity high in 2 windows within 10 s or at"
-        " medium in 3: quarantine 10 min; none while 3 or more hosts turn odd within 30 s). Then a benign soak of %.0f s with a broker restart and"
+        " a LAN host that opened the traffic, not one answering it: critical with score ≥ 5 once, high in 2 windows"
+        " within 10 s, or medium in 3: quarantine 10 min; none while 3 or more hosts turn odd within 30 s). Then a benign soak of %.0f s with a broker restart and"
         " br0 down for 3 s in it, then each attack phase from real tools (lab/lib.sh), each followed by checks and"
         " the decision lifted over REST, then a SIGKILL of the daemon during a live quarantine." % (
             window, result["learning_s"], result["soak_s"]),

@@ -95,8 +95,9 @@ printf '%s\n' "$TOKEN" >"$LAB_DIR/api-token"
 printf '%s\n' "$LAB_VIGIL_MQTT_PASSWORD" >"$LAB_DIR/mqtt-password"
 chmod 600 "$LAB_DIR/api-token" "$LAB_DIR/mqtt-password"
 cat >"$LAB_DIR/policy.yaml" <<EOF
-# The lab's policy: quarantine a LAN host that opened traffic the detector finds anomalous, at severity high in 2
-# windows within 10 s or at severity medium in 3, for 10 minutes. One odd window (a device reconnecting after a
+# The lab's policy: quarantine a LAN host that opened traffic the detector finds anomalous: at once when critical
+# with a score of 5 or more (5 times the 99th percentile of normal), at severity high in 2 windows within 10 s, or at
+# severity medium in 3, for 10 minutes. One odd window (a device reconnecting after a
 # broker restart) or a host that only answered an attacker (a scanned device's RSTs) is an alert only, and so is
 # every host when three or more turn odd within 30 s (all devices reconnecting after the bridge came back).
 dry-run: false
@@ -105,6 +106,10 @@ max-decisions-per-minute: 10
 time-zone: UTC
 escalation: {factor: 2, max-duration: 1d, look-back: 1h}
 rules:
+  - name: quarantine-lan-initiators-extreme
+    match: {kind: packet, min-severity: critical, min-score: 5, scope: ip, cidr: [$LAB_SUBNET.0/24], role: initiator}
+    action: quarantine
+    duration: 10m
   - name: quarantine-lan-initiators-high
     match: {kind: packet, min-severity: high, scope: ip, cidr: [$LAB_SUBNET.0/24], role: initiator, min-alerts: 2, within: 10s}
     action: quarantine
@@ -174,7 +179,9 @@ prom_value() { # prom_value METRIC_PREFIX: the sum of the matching samples, 0 if
 }
 
 start_daemon() { # start_daemon LOGNAME
-  ip netns exec "$LAB_NS_GW" env VIGIL_HOME="$VIGIL_HOME" timeout -k 5 "$LAB_LIFETIME" setsid "$REPO/bin/vigil" \
+  # setsid execs (this background job is no group leader), so $! is the JVM itself: SIGKILL reaches the daemon, not
+  # a wrapper. Its lifetime is bounded by lab_cleanup, which kills everything in the lab's namespaces.
+  ip netns exec "$LAB_NS_GW" env VIGIL_HOME="$VIGIL_HOME" setsid "$REPO/bin/vigil" \
     run --config "$LAB_DIR/vigil.yaml" >"$LAB_DIR/$1.log" 2>&1 &
   DAEMON_PID=$!
   _lab_track "$DAEMON_PID"
@@ -364,6 +371,8 @@ RULES_BEFORE=$(ip netns exec "$LAB_NS_GW" nft -a list ruleset | grep -c ' drop '
 kill -KILL "$DAEMON_PID"
 wait "$DAEMON_PID" 2>/dev/null || true
 DAEMON_PID=""
+api GET /health >/dev/null 2>&1 && fail "the daemon still answers after SIGKILL"
+[[ -z $(ip netns pids "$LAB_NS_GW" | xargs -r -n1 ps -o comm= -p | grep -x java || true) ]] || fail "a JVM survived SIGKILL"
 in_nft "$KILL_IP" || fail "the quarantine vanished from nftables when the daemon died"
 lab_ping "$LAB_NS_ATK" "$LAB_GW_IP" >/dev/null 2>&1 && fail "the attacker got through while the daemon was down"
 T_RESTART=$(date +%s)

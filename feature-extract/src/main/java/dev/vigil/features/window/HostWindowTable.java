@@ -185,9 +185,11 @@ public final class HostWindowTable extends WindowedHostFeatures {
    * During {@link WindowListener#onWindow}: whether the window being emitted is a responder's: one
    * in which the host answered others (TCP SYN-ACK or RST, ICMP echo replies and errors, ARP
    * replies) at least twice and at least twice as often as it reached out (pure SYNs, echo
-   * requests), or one in which it received at least twice the packets it sent. What a scanned or
-   * flooded host looks like (also when a quarantine drops the attack before it reaches the host, so
-   * that it answers nothing), as opposed to a scanner, a flooder or a host sending data out.
+   * requests), or one in which it received at least twice the packets it sent, or one made at least
+   * half of ARP towards at most 3 hosts (a scanned host looking up its scanner; a scanner sweeping
+   * the LAN with ARP reaches many). What a scanned or flooded host looks like (also when a
+   * quarantine drops the attack before it reaches the host, so that it answers nothing), as opposed
+   * to a scanner, a flooder or a host sending data out.
    */
   @Override
   public boolean emittingResponder() {
@@ -320,7 +322,10 @@ public final class HostWindowTable extends WindowedHostFeatures {
     emitted++;
     k[c + EMITTED] = 1;
     int replied = k[c + REPLIED];
-    emittingResponder = replied >= 2 && replied >= 2 * k[c + INITIATED] || in >= 2L * n;
+    emittingResponder =
+        replied >= 2 && replied >= 2 * k[c + INITIATED]
+            || in >= 2L * n
+            || 2 * k[c + ARP] >= n && distinct(hosts.bits, b) <= 3;
     listener.onWindow(hosts.keyAt(i, 0), hosts.keyAt(i, 1), hosts.start[i], end, v);
   }
 
