@@ -399,11 +399,13 @@ api DELETE "/decisions/$KILL_ID" >/dev/null
 api GET '/alerts?limit=10000' >"$OUT/alerts.json"
 api GET '/decisions?all=true' >"$OUT/decisions.json"
 cp "$LAB_DIR/phases.csv" "$OUT/phases.csv"
-"$LAB_PY" "$REPO/lab/e2e-report.py" --results "$RESULTS" --alerts "$OUT/alerts.json" \
-  --decisions "$OUT/decisions.json" --learn "$T_LEARN" --learned "$T_LEARNED" --soak "$T_SOAK" \
-  --soak-end "$T_SOAK_END" --soak-alerts "$SOAK_ALERTS" --window "$WINDOW" --repo "$REPO" \
-  --false-quarantines "${#FALSE_QUARANTINES[@]}" \
-  --json "$OUT/results.json" ${WRITE:+--write "$WRITE"}
+REPORT_ARGS=(--results "$RESULTS" --alerts "$OUT/alerts.json" --decisions "$OUT/decisions.json" --learn "$T_LEARN"
+  --learned "$T_LEARNED" --soak "$T_SOAK" --soak-end "$T_SOAK_END" --soak-alerts "$SOAK_ALERTS" --window "$WINDOW"
+  --repo "$REPO" --false-quarantines "${#FALSE_QUARANTINES[@]}" --attacker-ns "$LAB_ATTACKER_IP"
+  --json "$OUT/results.json")
+# kept so that the report can be drawn again from this run's files: lab/e2e-report.py $(cat report-args)
+printf '%q ' "${REPORT_ARGS[@]}" >"$OUT/report-args"
+"$LAB_PY" "$REPO/lab/e2e-report.py" "${REPORT_ARGS[@]}" ${WRITE:+--write "$WRITE"}
 if ((${#PHASE_FAILS[@]})); then
   printf '%s\n' "${PHASE_FAILS[@]}" >&2
   fail "${#PHASE_FAILS[@]} phase check(s) failed"
