@@ -78,8 +78,6 @@ public final class HostWindowTable extends WindowedHostFeatures {
   private static final int INITIATED = 10;
   private static final int REPLIED = 11;
   private static final int COUNTERS = 12;
-
-  private boolean emittingResponder;
   private static final int BYTES = 0;
   private static final int BYTES_SQ = 1;
   private static final int ENTROPY = 2;
@@ -89,6 +87,7 @@ public final class HostWindowTable extends WindowedHostFeatures {
   private final float[] vector = new float[SCHEMA.size()];
   private final Hosts hosts;
   private long emitted;
+  private boolean emittingResponder; // of the window being emitted, see emittingResponder()
 
   /**
    * Creates a table.
