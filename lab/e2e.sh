@@ -99,13 +99,18 @@ cat >"$LAB_DIR/policy.yaml" <<EOF
 # with a score of 5 or more (5 times the 99th percentile of normal), at severity high in 2 windows within 10 s, or at
 # severity medium in 3, for 10 minutes. One odd window (a device reconnecting after a
 # broker restart) or a host that only answered an attacker (a scanned device's RSTs) is an alert only, and so is
-# every host when three or more turn odd within 30 s (all devices reconnecting after the bridge came back).
+# every host when three or more turn odd within 30 s (all devices reconnecting after the bridge came back). A host
+# that polls a peer it never talked to while the daemon learned, on a steady clock (a beacon), is quarantined at once.
 dry-run: false
 surge-guard: {hosts: 3, within: 30s}
 max-decisions-per-minute: 10
 time-zone: UTC
 escalation: {factor: 2, max-duration: 1d, look-back: 1h}
 rules:
+  - name: quarantine-lan-beacons
+    match: {kind: packet, detector: beacon, min-severity: high, scope: ip, cidr: [$LAB_SUBNET.0/24], role: initiator}
+    action: quarantine
+    duration: 10m
   - name: quarantine-lan-initiators-extreme
     match: {kind: packet, min-severity: critical, min-score: 5, scope: ip, cidr: [$LAB_SUBNET.0/24], role: initiator}
     action: quarantine
@@ -134,6 +139,7 @@ capture:
 features:
   set: host-window
   window: $WINDOW
+  beacon: {learn: ${LEARN_SECS}s}
 model:
   bundle: $LAB_DIR/model.vigil
   learn: {duration: ${LEARN_SECS}s, min-vectors: 200}

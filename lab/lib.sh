@@ -745,7 +745,7 @@ lab_link_flap() {
 : "${LAB_MQTT_FLOOD_REPEAT:=20}" # messages per topic
 : "${LAB_EXFIL_BYTES:=3000000}"
 : "${LAB_EXFIL_RATE:=400k}"    # curl --limit-rate
-: "${LAB_BEACON_COUNT:=8}"
+: "${LAB_BEACON_COUNT:=15}"     # polls; a beacon detector needs a dozen or so to trust a clock
 : "${LAB_BEACON_INTERVAL:=3}"
 
 _lab_phase() { # PHASE TYPE ATTACKER VICTIM START END
@@ -855,7 +855,8 @@ lab_attack_beacon() {
   local t0 t1 cam_ip=$LAB_SUBNET.12
   _lab_dropsite
   t0=$(_lab_now)
-  _lab_run "$(lab_ns_of_device 12)" "$LAB_ATTACK_MAX_SECS" bash -c '
+  # bounded by the polls themselves: each takes at most its 3 s timeout plus the interval
+  _lab_run "$(lab_ns_of_device 12)" $((LAB_BEACON_COUNT * (LAB_BEACON_INTERVAL + 3) + 10)) bash -c '
     for ((i = 0; i < $1; i++)); do
       curl -s -o /dev/null --noproxy "*" -m 3 -A "Mozilla/4.0" "http://$3:8443/c2/poll?id=cam12&n=$i" || true
       ((i + 1 < $1)) && sleep "$2"

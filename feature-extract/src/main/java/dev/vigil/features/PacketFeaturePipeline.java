@@ -23,6 +23,7 @@ public final class PacketFeaturePipeline implements FrameSink {
   private long nextExpire = Long.MIN_VALUE;
   private long lastTimestamp;
   private long frames;
+  private dev.vigil.features.flow.BeaconTracker beacons;
 
   /**
    * Creates a pipeline.
@@ -66,6 +67,9 @@ public final class PacketFeaturePipeline implements FrameSink {
     ParseError e = parser.parse(frame, 0, capturedLength, wireLength, timestampMicros, meta);
     if (e == ParseError.NONE || meta.l3 != PacketMeta.L3_NONE) {
       features.update(meta);
+      if (beacons != null && e == ParseError.NONE) {
+        beacons.update(meta);
+      }
     }
     lastTimestamp = Math.max(lastTimestamp, timestampMicros);
     if (nextExpire == Long.MIN_VALUE) {
@@ -87,6 +91,19 @@ public final class PacketFeaturePipeline implements FrameSink {
   /** Closes every open window (end of input). */
   public void flush() {
     features.flush();
+  }
+
+  /**
+   * Feeds every well-formed packet to {@code tracker} as well (null: none); returns this pipeline.
+   */
+  public PacketFeaturePipeline withBeacons(dev.vigil.features.flow.BeaconTracker tracker) {
+    this.beacons = tracker;
+    return this;
+  }
+
+  /** Returns the beacon tracker fed, or null. */
+  public dev.vigil.features.flow.BeaconTracker beacons() {
+    return beacons;
   }
 
   /** Returns frames seen. */

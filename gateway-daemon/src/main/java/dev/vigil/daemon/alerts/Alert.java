@@ -20,6 +20,10 @@ import java.util.Map;
  * @param telemetry the device and metric whose step was anomalous; null for packets
  * @param alert the eve-style alert object
  * @param vigil the detector's score, threshold and explanation
+ * @param destIp the peer, where the detector names one (a beacon's server); else null
+ * @param destPort the peer's port (TCP, UDP), else null
+ * @param proto the protocol towards the peer ({@code TCP}, {@code UDP}, {@code ICMP}, as eve.json
+ *     writes it), else null
  */
 @Serdeable
 public record Alert(
@@ -28,7 +32,25 @@ public record Alert(
     @JsonProperty("src_ip") String srcIp,
     Series telemetry,
     Signature alert,
-    Detail vigil) {
+    Detail vigil,
+    @JsonProperty("dest_ip") String destIp,
+    @JsonProperty("dest_port") Integer destPort,
+    String proto) {
+
+  /** The canonical constructor. */
+  @io.micronaut.core.annotation.Creator
+  public Alert {}
+
+  /** An alert that names no peer (host windows, telemetry). */
+  public Alert(
+      String timestamp,
+      String eventType,
+      String srcIp,
+      Series telemetry,
+      Signature alert,
+      Detail vigil) {
+    this(timestamp, eventType, srcIp, telemetry, alert, vigil, null, null, null);
+  }
 
   /**
    * The telemetry series an alert is about.

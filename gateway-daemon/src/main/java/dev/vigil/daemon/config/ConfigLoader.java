@@ -9,6 +9,7 @@ import dev.vigil.detect.nn.LstmTrainer;
 import dev.vigil.detect.scale.FeatureScaler;
 import dev.vigil.features.FeatureSet;
 import dev.vigil.features.capture.CaptureOptions;
+import dev.vigil.features.flow.BeaconTracker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -192,7 +193,7 @@ public final class ConfigLoader {
               nano);
     }
 
-    Section features = top.section("features", Set.of("set", "window", "max-hosts"));
+    Section features = top.section("features", Set.of("set", "window", "max-hosts", "beacon"));
     FeatureSet featureSet = FeatureSet.HOST_WINDOW;
     String setName = features.string("set", FeatureSet.HOST_WINDOW.configName());
     try {
@@ -220,6 +221,11 @@ public final class ConfigLoader {
                   : " (bundle [" + model.bundle() + "] does not exist)"));
     }
 
+    BeaconTracker.Options beacon =
+        beacon(
+            features.section("beacon", BEACON_KEYS),
+            model.learn() == null ? Duration.ofMinutes(10) : model.learn().duration());
+
     Section alerts = top.section("alerts", Set.of("eve-log", "keep"));
     Optional<Path> eve = alerts.optionalPath("eve-log");
     int keep = alerts.integer("keep", 10_000, 1, 10_000_000);
@@ -239,11 +245,73 @@ public final class ConfigLoader {
         source,
         new VigilConfig.Api(host, port),
         packetPath ? new VigilConfig.Capture(pcap, live, ringSlots) : null,
-        new VigilConfig.Features(featureSet, window, maxHosts),
+        new VigilConfig.Features(featureSet, window, maxHosts, beacon),
         model,
         new VigilConfig.Alerts(eve, keep),
         telemetry,
         mitigation);
+  }
+
+  private static final Set<String> BEACON_KEYS =
+      Set.of(
+          "enabled",
+          "learn",
+          "min-repeats",
+          "max-jitter",
+          "min-period",
+          "max-period",
+          "max-peers",
+          "max-conversations");
+
+  /**
+   * The beacon tracker's settings (null: off), defaults from {@link BeaconTracker.Options#defaults}
+   * except learning, which lasts as long as the packet model's learning ({@code learnDefault}).
+   */
+  private BeaconTracker.Options beacon(Section b, Duration learnDefault) {
+    BeaconTracker.Options d = BeaconTracker.Options.defaults();
+    boolean enabled = b.bool("enabled", true);
+    Duration learn = b.duration("learn", learnDefault, Duration.ZERO, Duration.ofDays(30));
+    int minRepeats = b.integer("min-repeats", d.minRepeats(), 3, 33);
+    double maxJitter = b.number("max-jitter", d.maxJitter(), 0.001, 1);
+    Duration minPeriod =
+        b.duration(
+            "min-period",
+            Duration.ofNanos(d.minPeriodMicros() * 1000),
+            Duration.ofMillis(100),
+            Duration.ofDays(1));
+    Duration maxPeriod =
+        b.duration(
+            "max-period",
+            Duration.ofNanos(d.maxPeriodMicros() * 1000),
+            Duration.ofMillis(100),
+            Duration.ofDays(7));
+    int maxPeers = b.integer("max-peers", d.maxPeers(), 16, 10_000_000);
+    int maxConversations = b.integer("max-conversations", d.maxConversations(), 16, 1_000_000);
+    if (minPeriod.compareTo(maxPeriod) > 0) {
+      problems.add(
+          "features.beacon.min-period: must not exceed max-period ("
+              + minPeriod
+              + " > "
+              + maxPeriod
+              + ")");
+      return null;
+    }
+    if (!enabled) {
+      return null;
+    }
+    try {
+      return new BeaconTracker.Options(
+          learn.toNanos() / 1000,
+          minRepeats,
+          maxJitter,
+          minPeriod.toNanos() / 1000,
+          maxPeriod.toNanos() / 1000,
+          maxPeers,
+          maxConversations);
+    } catch (IllegalArgumentException e) {
+      problems.add("features.beacon: " + e.getMessage());
+      return null;
+    }
   }
 
   /** The keys of a model section: the packet path's, or the telemetry path's (no captures). */

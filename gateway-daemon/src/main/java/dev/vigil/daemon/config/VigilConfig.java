@@ -106,8 +106,14 @@ public record VigilConfig(
    * @param set which per-host features to extract
    * @param window length of a host's window
    * @param maxHosts most hosts tracked at once
+   * @param beacon the beacon tracker's settings (live capture and capture files alike), or null
+   *     when it is off
    */
-  public record Features(FeatureSet set, Duration window, int maxHosts) {}
+  public record Features(
+      FeatureSet set,
+      Duration window,
+      int maxHosts,
+      dev.vigil.features.flow.BeaconTracker.Options beacon) {}
 
   /**
    * How a detection model is obtained and used (the packet path's, or the telemetry path's).

@@ -419,8 +419,19 @@ public final class MitigationService implements AutoCloseable {
                 case "responder" -> Verdict.Role.RESPONDER;
                 default -> Verdict.Role.UNKNOWN;
               };
+      Verdict.Detector detector =
+          "beacon".equals(d.detector()) ? Verdict.Detector.BEACON : Verdict.Detector.ENSEMBLE;
       return new Verdict(
-          Verdict.Kind.PACKET, sev, score, Decision.Scope.IP, a.srcIp(), summary, "", time, role);
+          Verdict.Kind.PACKET,
+          sev,
+          score,
+          Decision.Scope.IP,
+          a.srcIp(),
+          summary,
+          "",
+          time,
+          role,
+          detector);
     }
     if (a.telemetry() != null && a.telemetry().device() != null) {
       return new Verdict(

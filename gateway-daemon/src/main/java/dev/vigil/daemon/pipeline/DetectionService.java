@@ -13,6 +13,7 @@ import dev.vigil.features.capture.FrameRing;
 import dev.vigil.features.capture.FrameSink;
 import dev.vigil.features.capture.LiveCapture;
 import dev.vigil.features.capture.PcapFileReader;
+import dev.vigil.features.flow.BeaconTracker;
 import dev.vigil.features.packet.Addresses;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -50,6 +51,7 @@ public final class DetectionService {
   static final String MODEL = "model";
   static final String HTTP = "http";
   private static final int SIGNATURE_ID = 9_000_001;
+  private static final int BEACON_SIGNATURE_ID = 9_000_003;
   private static final long MAX_REOPEN_DELAY_MS = 30_000;
   private static final Logger LOG = LoggerFactory.getLogger(DetectionService.class);
 
@@ -61,6 +63,7 @@ public final class DetectionService {
   private final Counter windowsScored;
   private final Counter windowsUnscored;
   private final Counter captureReopens;
+  private final Counter beaconReports;
   private final ModelManager models;
   private int healthGeneration;
   private final Timer scoreLatency;
@@ -94,6 +97,11 @@ public final class DetectionService {
     this.captureReopens =
         Counter.builder("vigil.capture.reopenings")
             .description("Live capture reopened after it failed (interface down or gone)")
+            .register(registry);
+    this.beaconReports =
+        Counter.builder("vigil.beacons")
+            .description(
+                "Beacons reported: a host opening conversations with a new peer on a steady clock")
             .register(registry);
     this.models = ModelManager.forPackets(config);
     Gauge.builder("vigil.model.generation", models, m -> generation(m))
@@ -191,6 +199,9 @@ public final class DetectionService {
             config.features().maxHosts(),
             (hi, lo, start, end, v) -> onWindow(hi, lo, start, end, v));
     emitting = fp.features();
+    if (config.features().beacon() != null) {
+      fp.withBeacons(new BeaconTracker(config.features().beacon(), this::onBeacon));
+    }
     return fp;
   }
 
@@ -356,6 +367,16 @@ public final class DetectionService {
     d.put("evictions", fp.features().evictions());
     d.put("dropped_short_tails", fp.features().droppedTails());
     d.put("parse_errors", fp.parser().errorCounts().toString());
+    BeaconTracker b = fp.beacons();
+    if (b != null) {
+      Map<String, Object> bd = new LinkedHashMap<>();
+      bd.put("learning", b.learning());
+      bd.put("learned_pairs", b.learnedPairs());
+      bd.put("conversations", b.conversations());
+      bd.put("evictions", b.evictions());
+      bd.put("reports", b.reports());
+      d.put("beacons", bd);
+    }
     return d;
   }
 
@@ -413,6 +434,68 @@ public final class DetectionService {
                     schema,
                     why,
                     role)));
+  }
+
+  /**
+   * Raises the alert of a beacon: severity high, role initiator (its source opened every
+   * conversation), detector {@code beacon}, the peer in {@code dest_ip}/{@code dest_port}/{@code
+   * proto}. Its score is the starts seen over the starts needed (1 at the first report), its
+   * components the period in seconds, the jitter and the starts.
+   */
+  private void onBeacon(BeaconTracker.Beacon b) {
+    beaconReports.increment();
+    int need = config.features().beacon().minRepeats();
+    String src = b.source();
+    String dst = b.destination();
+    String port = b.dstPort() >= 0 ? ":" + b.dstPort() : "";
+    String summary =
+        String.format(
+            java.util.Locale.ROOT,
+            "%s opened %d conversations with %s%s/%s, a peer it never talked to while learning,"
+                + " every %.1f s (jitter %.0f %%): a command-and-control beacon?",
+            src,
+            b.starts(),
+            dst,
+            port,
+            b.protocolName(),
+            b.periodSeconds(),
+            100 * b.jitter());
+    Map<String, Double> comps = new LinkedHashMap<>();
+    comps.put("period_s", b.periodSeconds());
+    comps.put("jitter", b.jitter());
+    comps.put("starts", (double) b.starts());
+    LOG.info("beacon: {}", summary);
+    alerts.publish(
+        id ->
+            new Alert(
+                micros(b.lastStartMicros()),
+                "alert",
+                src,
+                null,
+                new Alert.Signature(
+                    "allowed",
+                    BEACON_SIGNATURE_ID,
+                    "VIGIL periodic conversations with a new peer (beacon)",
+                    "Potential command and control",
+                    eveSeverity(Severity.HIGH)),
+                new Alert.Detail(
+                    id,
+                    "beacon",
+                    b.starts() / (double) need,
+                    1.0,
+                    "high",
+                    comps,
+                    List.of("beacon"),
+                    summary,
+                    micros(b.firstStartMicros()),
+                    micros(b.lastStartMicros()),
+                    Instant.now().toString(),
+                    null,
+                    List.of(),
+                    "initiator"),
+                dst,
+                b.dstPort() >= 0 ? b.dstPort() : null,
+                b.protocolName().toUpperCase(java.util.Locale.ROOT)));
   }
 
   /** Maps a severity to eve.json's scale, 1 (high) to 3 (low). */

@@ -34,6 +34,35 @@ class ConfigLoaderTest {
     assertThat(c.model().trainPcaps()).hasSize(1).allSatisfy(p -> assertThat(p).isRegularFile());
     assertThat(c.features().window()).isEqualTo(Duration.ofSeconds(10));
     assertThat(c.alerts().eveLog()).contains(Path.of("/var/log/vigil/eve.json"));
+    var b = c.features().beacon();
+    assertThat(b).isNotNull();
+    assertThat(b.learnMicros()).isEqualTo(600_000_000L);
+    assertThat(b.minRepeats()).isEqualTo(8);
+    assertThat(b.maxJitter()).isEqualTo(0.2);
+    assertThat(b.minPeriodMicros()).isEqualTo(2_000_000L);
+    assertThat(b.maxPeriodMicros()).isEqualTo(3_600_000_000L);
+  }
+
+  @Test
+  void beacon_learnsAsLongAsTheModel_andCanBeTurnedOff(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    Path pcap = CONFIG.resolve("../gateway-daemon/src/main/resources/demo/demo-attack.pcap");
+    Path on = dir.resolve("on.yaml");
+    Files.writeString(
+        on,
+        "capture: {pcap: "
+            + pcap.toAbsolutePath().normalize()
+            + "}\nmodel: {learn: {duration: 3m}}\nfeatures: {beacon: {min-repeats: 5}}\n");
+    VigilConfig c = ConfigLoader.load(on);
+    assertThat(c.features().beacon().learnMicros()).isEqualTo(180_000_000L);
+    assertThat(c.features().beacon().minRepeats()).isEqualTo(5);
+    Path off = dir.resolve("off.yaml");
+    Files.writeString(
+        off,
+        "capture: {pcap: "
+            + pcap.toAbsolutePath().normalize()
+            + "}\nmodel: {learn: {duration: 3m}}\nfeatures: {beacon: {enabled: false}}\n");
+    assertThat(ConfigLoader.load(off).features().beacon()).isNull();
   }
 
   @Test
@@ -326,7 +355,7 @@ class ConfigLoaderTest {
     VigilConfig.Mitigation m =
         ConfigLoader.parse("inline", CONFIG, yaml).mitigation().orElseThrow();
     assertThat(m.policyFile()).isEqualTo(CONFIG.resolve("policy.yaml"));
-    assertThat(m.policy().rules()).hasSize(4);
+    assertThat(m.policy().rules()).hasSize(5);
     assertThat(m.store()).isEqualTo(tmp.resolve("state/vigil.db"));
     assertThat(m.tokenFile()).contains(token);
     assertThat(m.actions())

@@ -96,7 +96,8 @@ public record Policy(
           "time",
           "min-alerts",
           "within",
-          "role");
+          "role",
+          "detector");
 
   /** Copies. */
   public Policy {
@@ -306,6 +307,13 @@ public record Policy(
         roles.add(v);
       }
     }
+    Set<Verdict.Detector> detectors = new LinkedHashSet<>();
+    for (String k : m.strings("detector")) {
+      Verdict.Detector v = enumValue(m, "detector", k, Verdict.Detector.class);
+      if (v != null) {
+        detectors.add(v);
+      }
+    }
     int minAlerts = m.integer("min-alerts", 1, 1, 1000);
     Duration within =
         m.duration("within", Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofDays(1));
@@ -317,7 +325,7 @@ public record Policy(
     }
     return new Rule(
         name, kinds, sev, minScore, scopes, cidrs, devices, window, action, duration, dryRun,
-        escalate, roles, minAlerts, within);
+        escalate, roles, minAlerts, within, detectors);
   }
 
   private static <E extends Enum<E>> E enumValue(

@@ -31,6 +31,7 @@ import java.util.regex.Pattern;
  *     rule decides (1: the first one decides; as fail2ban's maxretry)
  * @param within the span those verdicts must fall in, by the verdicts' own times (as fail2ban's
  *     findtime)
+ * @param detectors detectors matched; empty for any
  */
 public record Rule(
     String name,
@@ -47,7 +48,8 @@ public record Rule(
     boolean escalate,
     Set<Verdict.Role> roles,
     int minAlerts,
-    Duration within) {
+    Duration within,
+    Set<Verdict.Detector> detectors) {
 
   /** Copies and validates. */
   public Rule {
@@ -63,6 +65,7 @@ public record Rule(
       throw new IllegalArgumentException("duration must be positive");
     }
     roles = Set.copyOf(roles);
+    detectors = Set.copyOf(detectors);
     if (minAlerts < 1) {
       throw new IllegalArgumentException("minAlerts must be at least 1, was " + minAlerts);
     }
@@ -83,6 +86,9 @@ public record Rule(
       return false;
     }
     if (!roles.isEmpty() && !roles.contains(v.role())) {
+      return false;
+    }
+    if (!detectors.isEmpty() && !detectors.contains(v.detector())) {
       return false;
     }
     if (!scopes.isEmpty() && !scopes.contains(v.scope())) {

@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param summary one line for operators, e.g. {@code "port scan from 10.0.0.7"}
  * @param explanation why (top features, component scores); may be empty
  * @param time when the evidence was seen
+ * @param role what the entity did in the traffic (packet path)
+ * @param detector which detector of its path concluded it
  */
 public record Verdict(
     Kind kind,
@@ -29,7 +31,22 @@ public record Verdict(
     String summary,
     String explanation,
     Instant time,
-    Role role) {
+    Role role,
+    Detector detector) {
+
+  /** A verdict of the detection path's anomaly detector ({@link Detector#ENSEMBLE}). */
+  public Verdict(
+      Kind kind,
+      Severity severity,
+      double score,
+      Decision.Scope scope,
+      String entity,
+      String summary,
+      String explanation,
+      Instant time,
+      Role role) {
+    this(kind, severity, score, scope, entity, summary, explanation, time, role, Detector.ENSEMBLE);
+  }
 
   /** A verdict whose traffic role is not known ({@link Role#UNKNOWN}). */
   public Verdict(
@@ -54,6 +71,22 @@ public record Verdict(
     UNKNOWN;
 
     /** Returns the lower-case name used in policy files. */
+    public String configName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** Which detector of a path concluded a verdict. */
+  public enum Detector {
+    /**
+     * The path's anomaly detector: the ensemble over host traffic windows (packets) or over a
+     * series' steps (telemetry).
+     */
+    ENSEMBLE,
+    /** The beacon tracker: a host opening conversations with a new peer on a steady clock. */
+    BEACON;
+
+    /** Returns the lower-case name used in policy files and alerts. */
     public String configName() {
       return name().toLowerCase(Locale.ROOT);
     }
@@ -105,6 +138,7 @@ public record Verdict(
     Objects.requireNonNull(explanation, "explanation");
     Objects.requireNonNull(time, "time");
     Objects.requireNonNull(role, "role");
+    Objects.requireNonNull(detector, "detector");
     if (!Double.isFinite(score)) {
       throw new IllegalArgumentException("score must be finite, was " + score);
     }

@@ -322,6 +322,44 @@ class PolicyEngineTest {
   }
 
   @Test
+  void detector_aBeaconRuleTakesBeaconsOnlyAndTheNextRuleTheRest() throws Exception {
+    PolicyEngine e =
+        engine(
+            """
+            rules:
+              - name: quarantine-beacons
+                match: {kind: packet, detector: beacon, min-severity: high}
+                action: quarantine
+                duration: 1h
+              - name: alert-on-the-rest
+                match: {kind: packet}
+                action: alert
+                duration: 10m
+            """,
+            GatewayIdentity.none());
+    Verdict beacon =
+        new Verdict(
+            Kind.PACKET,
+            Severity.HIGH,
+            1,
+            Scope.IP,
+            "10.1.0.12",
+            "polls 10.1.0.66:8443/tcp every 3.0 s",
+            "",
+            T0,
+            Verdict.Role.INITIATOR,
+            Verdict.Detector.BEACON);
+    Verdict window = packet("10.1.0.13", Severity.CRITICAL, 9, T0);
+    assertThat(window.detector()).isEqualTo(Verdict.Detector.ENSEMBLE);
+    Decision b = e.decide(beacon, T0).orElseThrow();
+    assertThat(b.action()).isEqualTo(Decision.Action.QUARANTINE);
+    assertThat(b.value()).isEqualTo("10.1.0.12");
+    Decision w = e.decide(window, T0).orElseThrow();
+    assertThat(w.action()).isEqualTo(Decision.Action.ALERT);
+    assertThat(w.value()).isEqualTo("10.1.0.13");
+  }
+
+  @Test
   void surgeGuard_manyHostsAtOnceAreAnEventNotAnAttacker() throws Exception {
     PolicyEngine e =
         engine(

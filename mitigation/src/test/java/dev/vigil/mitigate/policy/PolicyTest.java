@@ -37,6 +37,7 @@ class PolicyTest {
         .extracting(Rule::name)
         .containsExactly(
             "quarantine-critical-lan-hosts",
+            "quarantine-lan-beacons",
             "reroute-night-scanners",
             "alert-on-odd-sensors",
             "alert-anything-else-high");
@@ -47,12 +48,16 @@ class PolicyTest {
     assertThat(q.minSeverity()).isEqualTo(Verdict.Severity.CRITICAL);
     assertThat(q.scopes()).containsExactly(Decision.Scope.IP);
     assertThat(q.cidrs()).hasSize(2);
-    Rule night = p.rules().get(1);
+    assertThat(q.detectors()).isEmpty();
+    Rule beacons = p.rules().get(1);
+    assertThat(beacons.detectors()).containsExactly(Verdict.Detector.BEACON);
+    assertThat(beacons.action()).isEqualTo(Decision.Action.QUARANTINE);
+    Rule night = p.rules().get(2);
     assertThat(night.dryRun()).isTrue();
     assertThat(night.window().orElseThrow().contains(LocalTime.of(23, 0))).isTrue();
     assertThat(night.window().orElseThrow().contains(LocalTime.of(12, 0))).isFalse();
-    assertThat(p.rules().get(2).escalate()).isFalse();
-    assertThat(p.rules().get(2).devices()).containsExactly("sensor-*", "meter-?");
+    assertThat(p.rules().get(3).escalate()).isFalse();
+    assertThat(p.rules().get(3).devices()).containsExactly("sensor-*", "meter-?");
     assertThat(p.escalation().factor()).isEqualTo(2.0);
     assertThat(p.escalation().max()).isEqualTo(Duration.ofDays(7));
     assertThat(p.allowlist().contains(Decision.Scope.IP, "192.168.1.10")).isTrue();

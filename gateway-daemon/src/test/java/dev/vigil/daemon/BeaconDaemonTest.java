@@ -1,0 +1,187 @@
+package dev.vigil.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vigil.daemon.config.ConfigLoader;
+import dev.vigil.testsupport.PcapFiles;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.core.type.Argument;
+import io.micronaut.json.JsonMapper;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The daemon reads a capture in which a camera, after the learning period, polls a host it never
+ * talked to every 3 s: one beacon alert names the camera and the peer, the policy's beacon rule
+ * quarantines the camera, and nothing else is decided.
+ */
+class BeaconDaemonTest {
+  private static final int CAMERA = 12;
+  private static final int GATEWAY = 1;
+  private static final int C2 = 66;
+  private static final int PLUG = 13;
+
+  @TempDir Path tmp;
+  private ApplicationContext ctx;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @AfterEach
+  void stop() {
+    if (ctx != null) {
+      ctx.close();
+    }
+  }
+
+  /** An Ethernet + IPv4 + TCP frame between 10.77.0.{src} and 10.77.0.{dst}. */
+  private static byte[] tcp(int src, int dst, int sport, int dport, int flags) {
+    ByteBuffer b = ByteBuffer.allocate(14 + 20 + 20);
+    b.put(new byte[] {2, 0, 0, 0, 0, (byte) dst}).put(new byte[] {2, 0, 0, 0, 0, (byte) src});
+    b.putShort((short) 0x0800);
+    b.put((byte) 0x45).put((byte) 0).putShort((short) 40).putShort((short) 1).putShort((short) 0);
+    b.put((byte) 64).put((byte) 6).putShort((short) 0);
+    b.put(new byte[] {10, 77, 0, (byte) src}).put(new byte[] {10, 77, 0, (byte) dst});
+    b.putShort((short) sport).putShort((short) dport).putInt(1).putInt(flags == 2 ? 0 : 1);
+    b.put((byte) 0x50).put((byte) flags).putShort((short) 65535).putShort((short) 0);
+    b.putShort((short) 0);
+    return b.array();
+  }
+
+  private static void exchange(List<PcapFiles.Frame> out, long ts, int src, int dst, int dport) {
+    int sport = 40000 + (int) ((ts / 1000) % 20000);
+    out.add(new PcapFiles.Frame(ts, tcp(src, dst, sport, dport, 0x02)));
+    out.add(new PcapFiles.Frame(ts + 400, tcp(dst, src, dport, sport, 0x12)));
+    out.add(new PcapFiles.Frame(ts + 800, tcp(src, dst, sport, dport, 0x10)));
+    out.add(new PcapFiles.Frame(ts + 1200, tcp(src, dst, sport, dport, 0x11)));
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void aBeaconAfterLearning_isAlertedWithItsPeer_andTheBeaconRuleQuarantinesItsSource()
+      throws Exception {
+    long s = 1_000_000L;
+    long t0 = (System.currentTimeMillis() - 600_000L) * 1000; // ten minutes ago
+    List<PcapFiles.Frame> frames = new ArrayList<>();
+    // 60 s of learning: camera and plug talk to the gateway every 2 s
+    for (long t = 0; t < 60 * s; t += 2 * s) {
+      exchange(frames, t0 + t, CAMERA, GATEWAY, 1883);
+      exchange(frames, t0 + t + 500_000, PLUG, GATEWAY, 1883);
+    }
+    // then the same, and the camera polls 10.77.0.66:8443 every 3 s, 12 times
+    for (long t = 60 * s; t < 120 * s; t += 2 * s) {
+      exchange(frames, t0 + t, CAMERA, GATEWAY, 1883);
+      exchange(frames, t0 + t + 500_000, PLUG, GATEWAY, 1883);
+    }
+    for (int i = 0; i < 12; i++) {
+      exchange(frames, t0 + 70 * s + i * 3 * s + 100_000, CAMERA, C2, 8443);
+    }
+    frames.sort(java.util.Comparator.comparingLong(PcapFiles.Frame::timestampMicros));
+    Path pcap = tmp.resolve("beacon.pcap");
+    PcapFiles.write(pcap, 256, frames);
+
+    Files.writeString(
+        tmp.resolve("policy.yaml"),
+        String.join(
+            "\n",
+            "rules:",
+            "  - name: quarantine-beacons",
+            "    match: {kind: packet, detector: beacon, min-severity: high, role: initiator}",
+            "    action: quarantine",
+            "    duration: 1h",
+            ""));
+    Path cfg = tmp.resolve("vigil.yaml");
+    Files.writeString(
+        cfg,
+        String.join(
+            "\n",
+            "api: {host: 127.0.0.1, port: 0}",
+            "capture: {pcap: " + pcap + "}",
+            "features: {beacon: {learn: 60s}}",
+            "model:",
+            "  train-pcaps: [classpath:demo/demo-benign.pcap]",
+            "  autoencoder: {hidden: 16, bottleneck: 4, epochs: 5}",
+            "  lstm: {enabled: false}",
+            "  forest: {trees: 30}",
+            "mitigation:",
+            "  policy: policy.yaml",
+            "  store: " + tmp.resolve("vigil.db"),
+            "  sweep: 200ms",
+            "  actions: {quarantine: [log]}",
+            ""));
+    ctx = VigilDaemon.start(ConfigLoader.load(cfg));
+    JsonMapper json = ctx.getBean(JsonMapper.class);
+    String base = ctx.getBean(EmbeddedServer.class).getURL().toString();
+
+    List<Map<String, Object>> beacons = List.of();
+    List<Map<String, Object>> decisions = List.of();
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (System.nanoTime() < deadline) {
+      beacons =
+          json
+              .readValue(
+                  get(base + "/alerts?limit=1000"),
+                  Argument.listOf(Argument.mapOf(String.class, Object.class)))
+              .stream()
+              .filter(a -> "beacon".equals(((Map<String, Object>) a.get("vigil")).get("detector")))
+              .toList();
+      decisions =
+          json.readValue(
+              get(base + "/decisions"),
+              Argument.listOf(Argument.mapOf(String.class, Object.class)));
+      if (!beacons.isEmpty() && !decisions.isEmpty()) {
+        break;
+      }
+      Thread.sleep(200);
+    }
+    assertThat(beacons).as("beacon alerts").hasSize(1);
+    Map<String, Object> a = beacons.get(0);
+    assertThat(a.get("src_ip")).isEqualTo("10.77.0.12");
+    assertThat(a.get("dest_ip")).isEqualTo("10.77.0.66");
+    assertThat(((Number) a.get("dest_port")).intValue()).isEqualTo(8443);
+    assertThat(a.get("proto")).isEqualTo("TCP");
+    Map<String, Object> v = (Map<String, Object>) a.get("vigil");
+    assertThat(v.get("severity")).isEqualTo("high");
+    assertThat(v.get("role")).isEqualTo("initiator");
+    Map<String, Object> comps = (Map<String, Object>) v.get("components");
+    assertThat(((Number) comps.get("period_s")).doubleValue()).isBetween(2.99, 3.01);
+    assertThat(((Number) comps.get("starts")).intValue()).isEqualTo(8);
+    assertThat(v.get("summary").toString()).contains("10.77.0.66:8443/tcp", "every 3.0 s");
+
+    assertThat(decisions).as("decisions").hasSize(1);
+    assertThat(decisions.get(0).get("value")).isEqualTo("10.77.0.12");
+    assertThat(decisions.get(0).get("action")).isEqualTo("quarantine");
+
+    Map<String, Object> health =
+        json.readValue(get(base + "/health"), Argument.mapOf(String.class, Object.class));
+    Map<String, Object> capture =
+        (Map<String, Object>) ((Map<String, Object>) health.get("components")).get("capture");
+    Map<String, Object> bd =
+        (Map<String, Object>) ((Map<String, Object>) capture.get("details")).get("beacons");
+    assertThat(bd.get("learning")).isEqualTo(false);
+    assertThat(((Number) bd.get("learned_pairs")).intValue()).isEqualTo(2);
+    assertThat(((Number) bd.get("reports")).intValue()).isEqualTo(1);
+    String prom = get(base + "/prometheus");
+    assertThat(prom).containsPattern("(?m)^vigil_beacons_total(\\{[^}]*\\})? 1\\.0$");
+  }
+
+  private String get(String url) throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(url + ": " + r.body()).isEqualTo(200);
+    return r.body();
+  }
+}
