@@ -100,7 +100,8 @@ cat >"$LAB_DIR/policy.yaml" <<EOF
 # severity medium in 3, for 10 minutes. One odd window (a device reconnecting after a
 # broker restart) or a host that only answered an attacker (a scanned device's RSTs) is an alert only, and so is
 # every host when three or more turn odd within 30 s (all devices reconnecting after the bridge came back). A host
-# that polls a peer it never talked to while the daemon learned, on a steady clock (a beacon), is quarantined at once.
+# that polls a peer it never talked to while the daemon learned, on a steady clock (a beacon), or that the broker
+# refused 10 logins within 60 s (password guessing), is quarantined at once.
 dry-run: false
 surge-guard: {hosts: 3, within: 30s}
 max-decisions-per-minute: 10
@@ -109,6 +110,10 @@ escalation: {factor: 2, max-duration: 1d, look-back: 1h}
 rules:
   - name: quarantine-lan-beacons
     match: {kind: packet, detector: beacon, min-severity: high, scope: ip, cidr: [$LAB_SUBNET.0/24], role: initiator}
+    action: quarantine
+    duration: 10m
+  - name: quarantine-lan-password-guessers
+    match: {kind: packet, detector: auth, scope: ip, cidr: [$LAB_SUBNET.0/24]}
     action: quarantine
     duration: 10m
   - name: quarantine-lan-initiators-extreme

@@ -2,6 +2,7 @@ package dev.vigil.features;
 
 import dev.vigil.features.capture.FrameSink;
 import dev.vigil.features.capture.PcapFileReader;
+import dev.vigil.features.flow.PacketObserver;
 import dev.vigil.features.packet.PacketMeta;
 import dev.vigil.features.packet.PacketParser;
 import dev.vigil.features.packet.ParseError;
@@ -23,7 +24,7 @@ public final class PacketFeaturePipeline implements FrameSink {
   private long nextExpire = Long.MIN_VALUE;
   private long lastTimestamp;
   private long frames;
-  private dev.vigil.features.flow.BeaconTracker beacons;
+  private PacketObserver[] observers = new PacketObserver[0];
 
   /**
    * Creates a pipeline.
@@ -67,8 +68,10 @@ public final class PacketFeaturePipeline implements FrameSink {
     ParseError e = parser.parse(frame, 0, capturedLength, wireLength, timestampMicros, meta);
     if (e == ParseError.NONE || meta.l3 != PacketMeta.L3_NONE) {
       features.update(meta);
-      if (beacons != null && e == ParseError.NONE) {
-        beacons.update(meta);
+      if (e == ParseError.NONE) {
+        for (PacketObserver o : observers) {
+          o.update(meta);
+        }
       }
     }
     lastTimestamp = Math.max(lastTimestamp, timestampMicros);
@@ -93,17 +96,12 @@ public final class PacketFeaturePipeline implements FrameSink {
     features.flush();
   }
 
-  /**
-   * Feeds every well-formed packet to {@code tracker} as well (null: none); returns this pipeline.
-   */
-  public PacketFeaturePipeline withBeacons(dev.vigil.features.flow.BeaconTracker tracker) {
-    this.beacons = tracker;
+  /** Feeds every well-formed packet to {@code observer} as well; returns this pipeline. */
+  public PacketFeaturePipeline observe(PacketObserver observer) {
+    PacketObserver[] a = java.util.Arrays.copyOf(observers, observers.length + 1);
+    a[observers.length] = java.util.Objects.requireNonNull(observer, "observer");
+    observers = a;
     return this;
-  }
-
-  /** Returns the beacon tracker fed, or null. */
-  public dev.vigil.features.flow.BeaconTracker beacons() {
-    return beacons;
   }
 
   /** Returns frames seen. */

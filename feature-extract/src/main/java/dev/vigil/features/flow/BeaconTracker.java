@@ -46,7 +46,7 @@ import dev.vigil.features.table.SlotTable;
  * sampled entries is evicted. Nothing is allocated per packet (only per report). Not thread-safe:
  * feed it from the thread that parses.
  */
-public final class BeaconTracker {
+public final class BeaconTracker implements PacketObserver {
   /**
    * Settings.
    *
@@ -208,7 +208,7 @@ public final class BeaconTracker {
     return reports;
   }
 
-  /** Takes one parsed packet. */
+  @Override
   public void update(PacketMeta m) {
     if (m.l3 != PacketMeta.L3_IPV4 && m.l3 != PacketMeta.L3_IPV6) {
       return;

@@ -9,6 +9,7 @@ import dev.vigil.detect.nn.LstmTrainer;
 import dev.vigil.detect.scale.FeatureScaler;
 import dev.vigil.features.FeatureSet;
 import dev.vigil.features.capture.CaptureOptions;
+import dev.vigil.features.flow.AuthFailureTracker;
 import dev.vigil.features.flow.BeaconTracker;
 import java.io.IOException;
 import java.io.InputStream;
@@ -193,7 +194,8 @@ public final class ConfigLoader {
               nano);
     }
 
-    Section features = top.section("features", Set.of("set", "window", "max-hosts", "beacon"));
+    Section features =
+        top.section("features", Set.of("set", "window", "max-hosts", "beacon", "auth-failures"));
     FeatureSet featureSet = FeatureSet.HOST_WINDOW;
     String setName = features.string("set", FeatureSet.HOST_WINDOW.configName());
     try {
@@ -225,6 +227,10 @@ public final class ConfigLoader {
         beacon(
             features.section("beacon", BEACON_KEYS),
             model.learn() == null ? Duration.ofMinutes(10) : model.learn().duration());
+    AuthFailureTracker.Options authFailures =
+        authFailures(
+            features.section(
+                "auth-failures", Set.of("enabled", "max-failures", "within", "max-clients")));
 
     Section alerts = top.section("alerts", Set.of("eve-log", "keep"));
     Optional<Path> eve = alerts.optionalPath("eve-log");
@@ -245,7 +251,7 @@ public final class ConfigLoader {
         source,
         new VigilConfig.Api(host, port),
         packetPath ? new VigilConfig.Capture(pcap, live, ringSlots) : null,
-        new VigilConfig.Features(featureSet, window, maxHosts, beacon),
+        new VigilConfig.Features(featureSet, window, maxHosts, beacon, authFailures),
         model,
         new VigilConfig.Alerts(eve, keep),
         telemetry,
@@ -312,6 +318,21 @@ public final class ConfigLoader {
       problems.add("features.beacon: " + e.getMessage());
       return null;
     }
+  }
+
+  /** The authentication-failure tracker's settings (null: off). */
+  private AuthFailureTracker.Options authFailures(Section a) {
+    AuthFailureTracker.Options d = AuthFailureTracker.Options.defaults();
+    boolean enabled = a.bool("enabled", true);
+    int max = a.integer("max-failures", d.maxFailures(), 2, 100);
+    Duration within =
+        a.duration(
+            "within",
+            Duration.ofNanos(d.withinMicros() * 1000),
+            Duration.ofSeconds(1),
+            Duration.ofDays(1));
+    int clients = a.integer("max-clients", d.maxClients(), 16, 1_000_000);
+    return enabled ? new AuthFailureTracker.Options(max, within.toNanos() / 1000, clients) : null;
   }
 
   /** The keys of a model section: the packet path's, or the telemetry path's (no captures). */

@@ -108,12 +108,14 @@ public record VigilConfig(
    * @param maxHosts most hosts tracked at once
    * @param beacon the beacon tracker's settings (live capture and capture files alike), or null
    *     when it is off
+   * @param authFailures the authentication-failure tracker's settings, or null when it is off
    */
   public record Features(
       FeatureSet set,
       Duration window,
       int maxHosts,
-      dev.vigil.features.flow.BeaconTracker.Options beacon) {}
+      dev.vigil.features.flow.BeaconTracker.Options beacon,
+      dev.vigil.features.flow.AuthFailureTracker.Options authFailures) {}
 
   /**
    * How a detection model is obtained and used (the packet path's, or the telemetry path's).

@@ -420,7 +420,11 @@ public final class MitigationService implements AutoCloseable {
                 default -> Verdict.Role.UNKNOWN;
               };
       Verdict.Detector detector =
-          "beacon".equals(d.detector()) ? Verdict.Detector.BEACON : Verdict.Detector.ENSEMBLE;
+          switch (d.detector() == null ? "" : d.detector()) {
+            case "beacon" -> Verdict.Detector.BEACON;
+            case "auth" -> Verdict.Detector.AUTH;
+            default -> Verdict.Detector.ENSEMBLE;
+          };
       return new Verdict(
           Verdict.Kind.PACKET,
           sev,

@@ -13,6 +13,7 @@ import dev.vigil.features.capture.FrameRing;
 import dev.vigil.features.capture.FrameSink;
 import dev.vigil.features.capture.LiveCapture;
 import dev.vigil.features.capture.PcapFileReader;
+import dev.vigil.features.flow.AuthFailureTracker;
 import dev.vigil.features.flow.BeaconTracker;
 import dev.vigil.features.packet.Addresses;
 import io.micrometer.core.instrument.Counter;
@@ -52,6 +53,7 @@ public final class DetectionService {
   static final String HTTP = "http";
   private static final int SIGNATURE_ID = 9_000_001;
   private static final int BEACON_SIGNATURE_ID = 9_000_003;
+  private static final int AUTH_SIGNATURE_ID = 9_000_004;
   private static final long MAX_REOPEN_DELAY_MS = 30_000;
   private static final Logger LOG = LoggerFactory.getLogger(DetectionService.class);
 
@@ -64,6 +66,10 @@ public final class DetectionService {
   private final Counter windowsUnscored;
   private final Counter captureReopens;
   private final Counter beaconReports;
+  private final Counter authReports;
+  // The flow trackers fed by the scoring pipeline (the scoring thread only); null when off.
+  private BeaconTracker beacons;
+  private AuthFailureTracker authFailures;
   private final ModelManager models;
   private int healthGeneration;
   private final Timer scoreLatency;
@@ -102,6 +108,10 @@ public final class DetectionService {
         Counter.builder("vigil.beacons")
             .description(
                 "Beacons reported: a host opening conversations with a new peer on a steady clock")
+            .register(registry);
+    this.authReports =
+        Counter.builder("vigil.auth.failures.reports")
+            .description("Clients reported for too many refused logins (password guessing)")
             .register(registry);
     this.models = ModelManager.forPackets(config);
     Gauge.builder("vigil.model.generation", models, m -> generation(m))
@@ -200,7 +210,12 @@ public final class DetectionService {
             (hi, lo, start, end, v) -> onWindow(hi, lo, start, end, v));
     emitting = fp.features();
     if (config.features().beacon() != null) {
-      fp.withBeacons(new BeaconTracker(config.features().beacon(), this::onBeacon));
+      beacons = new BeaconTracker(config.features().beacon(), this::onBeacon);
+      fp.observe(beacons);
+    }
+    if (config.features().authFailures() != null) {
+      authFailures = new AuthFailureTracker(config.features().authFailures(), this::onAuthFailures);
+      fp.observe(authFailures);
     }
     return fp;
   }
@@ -357,7 +372,7 @@ public final class DetectionService {
     };
   }
 
-  private static Map<String, Object> pipelineDetails(
+  private Map<String, Object> pipelineDetails(
       PacketFeaturePipeline fp, String source, String state) {
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("source", source);
@@ -367,7 +382,7 @@ public final class DetectionService {
     d.put("evictions", fp.features().evictions());
     d.put("dropped_short_tails", fp.features().droppedTails());
     d.put("parse_errors", fp.parser().errorCounts().toString());
-    BeaconTracker b = fp.beacons();
+    BeaconTracker b = beacons;
     if (b != null) {
       Map<String, Object> bd = new LinkedHashMap<>();
       bd.put("learning", b.learning());
@@ -376,6 +391,14 @@ public final class DetectionService {
       bd.put("evictions", b.evictions());
       bd.put("reports", b.reports());
       d.put("beacons", bd);
+    }
+    AuthFailureTracker af = authFailures;
+    if (af != null) {
+      Map<String, Object> ad = new LinkedHashMap<>();
+      ad.put("refusals", af.refusals());
+      ad.put("clients", af.clients());
+      ad.put("reports", af.reports());
+      d.put("auth_failures", ad);
     }
     return d;
   }
@@ -496,6 +519,65 @@ public final class DetectionService {
                 dst,
                 b.dstPort() >= 0 ? b.dstPort() : null,
                 b.protocolName().toUpperCase(java.util.Locale.ROOT)));
+  }
+
+  /**
+   * Raises the alert of a client refused too often: severity high, role initiator, detector {@code
+   * auth}, the server in {@code dest_ip}/{@code dest_port}. Its score is the refusals over the
+   * refusals needed, its components the refusals and the span they fell in.
+   */
+  private void onAuthFailures(AuthFailureTracker.Report r) {
+    authReports.increment();
+    AuthFailureTracker.Options o = config.features().authFailures();
+    double span = (r.lastMicros() - r.firstMicros()) / 1e6;
+    String summary =
+        String.format(
+            java.util.Locale.ROOT,
+            "%s was refused %d %s logins by %s:%d (the last %d within %.1f s, return code %d):"
+                + " password guessing?",
+            r.client(),
+            r.failures(),
+            r.protocol().toUpperCase(java.util.Locale.ROOT),
+            r.server(),
+            r.serverPort(),
+            o.maxFailures(),
+            span,
+            r.lastCode());
+    Map<String, Double> comps = new LinkedHashMap<>();
+    comps.put("refusals", (double) r.failures());
+    comps.put("span_s", span);
+    LOG.info("auth failures: {}", summary);
+    alerts.publish(
+        id ->
+            new Alert(
+                micros(r.lastMicros()),
+                "alert",
+                r.client(),
+                null,
+                new Alert.Signature(
+                    "allowed",
+                    AUTH_SIGNATURE_ID,
+                    "VIGIL repeated login refusals (password guessing)",
+                    "Attempted login",
+                    eveSeverity(Severity.HIGH)),
+                new Alert.Detail(
+                    id,
+                    "auth",
+                    r.failures() / (double) o.maxFailures(),
+                    1.0,
+                    "high",
+                    comps,
+                    List.of("auth"),
+                    summary,
+                    micros(r.firstMicros()),
+                    micros(r.lastMicros()),
+                    Instant.now().toString(),
+                    null,
+                    List.of(),
+                    "initiator"),
+                r.server(),
+                r.serverPort(),
+                "TCP"));
   }
 
   /** Maps a severity to eve.json's scale, 1 (high) to 3 (low). */

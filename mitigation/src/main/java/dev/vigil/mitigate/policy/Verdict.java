@@ -84,7 +84,9 @@ public record Verdict(
      */
     ENSEMBLE,
     /** The beacon tracker: a host opening conversations with a new peer on a steady clock. */
-    BEACON;
+    BEACON,
+    /** The authentication-failure tracker: a client a server refused too often (guessing). */
+    AUTH;
 
     /** Returns the lower-case name used in policy files and alerts. */
     public String configName() {

@@ -38,6 +38,7 @@ class PolicyTest {
         .containsExactly(
             "quarantine-critical-lan-hosts",
             "quarantine-lan-beacons",
+            "quarantine-password-guessers",
             "reroute-night-scanners",
             "alert-on-odd-sensors",
             "alert-anything-else-high");
@@ -52,12 +53,13 @@ class PolicyTest {
     Rule beacons = p.rules().get(1);
     assertThat(beacons.detectors()).containsExactly(Verdict.Detector.BEACON);
     assertThat(beacons.action()).isEqualTo(Decision.Action.QUARANTINE);
-    Rule night = p.rules().get(2);
+    assertThat(p.rules().get(2).detectors()).containsExactly(Verdict.Detector.AUTH);
+    Rule night = p.rules().get(3);
     assertThat(night.dryRun()).isTrue();
     assertThat(night.window().orElseThrow().contains(LocalTime.of(23, 0))).isTrue();
     assertThat(night.window().orElseThrow().contains(LocalTime.of(12, 0))).isFalse();
-    assertThat(p.rules().get(3).escalate()).isFalse();
-    assertThat(p.rules().get(3).devices()).containsExactly("sensor-*", "meter-?");
+    assertThat(p.rules().get(4).escalate()).isFalse();
+    assertThat(p.rules().get(4).devices()).containsExactly("sensor-*", "meter-?");
     assertThat(p.escalation().factor()).isEqualTo(2.0);
     assertThat(p.escalation().max()).isEqualTo(Duration.ofDays(7));
     assertThat(p.allowlist().contains(Decision.Scope.IP, "192.168.1.10")).isTrue();

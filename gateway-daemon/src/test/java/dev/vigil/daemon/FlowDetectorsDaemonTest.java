@@ -24,15 +24,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The daemon reads a capture in which a camera, after the learning period, polls a host it never
- * talked to every 3 s: one beacon alert names the camera and the peer, the policy's beacon rule
- * quarantines the camera, and nothing else is decided.
+ * The daemon reads a capture in which, after the learning period, a camera polls a host it never
+ * talked to every 3 s and another host guesses MQTT passwords: one beacon alert names the camera
+ * and its peer, one authentication alert the guesser and the broker, the policy's rules for those
+ * detectors quarantine both, and nothing else is decided.
  */
-class BeaconDaemonTest {
+class FlowDetectorsDaemonTest {
   private static final int CAMERA = 12;
   private static final int GATEWAY = 1;
   private static final int C2 = 66;
   private static final int PLUG = 13;
+  private static final int GUESSER = 77;
 
   @TempDir Path tmp;
   private ApplicationContext ctx;
@@ -47,15 +49,21 @@ class BeaconDaemonTest {
 
   /** An Ethernet + IPv4 + TCP frame between 10.77.0.{src} and 10.77.0.{dst}. */
   private static byte[] tcp(int src, int dst, int sport, int dport, int flags) {
-    ByteBuffer b = ByteBuffer.allocate(14 + 20 + 20);
+    return tcp(src, dst, sport, dport, flags, new byte[0]);
+  }
+
+  private static byte[] tcp(int src, int dst, int sport, int dport, int flags, byte[] payload) {
+    ByteBuffer b = ByteBuffer.allocate(14 + 20 + 20 + payload.length);
     b.put(new byte[] {2, 0, 0, 0, 0, (byte) dst}).put(new byte[] {2, 0, 0, 0, 0, (byte) src});
     b.putShort((short) 0x0800);
-    b.put((byte) 0x45).put((byte) 0).putShort((short) 40).putShort((short) 1).putShort((short) 0);
+    b.put((byte) 0x45).put((byte) 0).putShort((short) (40 + payload.length));
+    b.putShort((short) 1).putShort((short) 0);
     b.put((byte) 64).put((byte) 6).putShort((short) 0);
     b.put(new byte[] {10, 77, 0, (byte) src}).put(new byte[] {10, 77, 0, (byte) dst});
     b.putShort((short) sport).putShort((short) dport).putInt(1).putInt(flags == 2 ? 0 : 1);
     b.put((byte) 0x50).put((byte) flags).putShort((short) 65535).putShort((short) 0);
     b.putShort((short) 0);
+    b.put(payload);
     return b.array();
   }
 
@@ -87,6 +95,15 @@ class BeaconDaemonTest {
     for (int i = 0; i < 12; i++) {
       exchange(frames, t0 + 70 * s + i * 3 * s + 100_000, CAMERA, C2, 8443);
     }
+    // a password guesser: 15 tries 0.2 s apart, each refused by the broker (CONNACK 5, not
+    // authorised)
+    for (int i = 0; i < 15; i++) {
+      long t = t0 + 80 * s + i * 200_000L;
+      exchange(frames, t, GUESSER, GATEWAY, 1883);
+      frames.add(
+          new PcapFiles.Frame(
+              t + 1000, tcp(GATEWAY, GUESSER, 1883, 50000 + i, 0x18, new byte[] {0x20, 2, 0, 5})));
+    }
     frames.sort(java.util.Comparator.comparingLong(PcapFiles.Frame::timestampMicros));
     Path pcap = tmp.resolve("beacon.pcap");
     PcapFiles.write(pcap, 256, frames);
@@ -98,6 +115,10 @@ class BeaconDaemonTest {
             "rules:",
             "  - name: quarantine-beacons",
             "    match: {kind: packet, detector: beacon, min-severity: high, role: initiator}",
+            "    action: quarantine",
+            "    duration: 1h",
+            "  - name: quarantine-guessers",
+            "    match: {kind: packet, detector: auth}",
             "    action: quarantine",
             "    duration: 1h",
             ""));
@@ -125,22 +146,21 @@ class BeaconDaemonTest {
     String base = ctx.getBean(EmbeddedServer.class).getURL().toString();
 
     List<Map<String, Object>> beacons = List.of();
+    List<Map<String, Object>> auth = List.of();
     List<Map<String, Object>> decisions = List.of();
     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
     while (System.nanoTime() < deadline) {
-      beacons =
-          json
-              .readValue(
-                  get(base + "/alerts?limit=1000"),
-                  Argument.listOf(Argument.mapOf(String.class, Object.class)))
-              .stream()
-              .filter(a -> "beacon".equals(((Map<String, Object>) a.get("vigil")).get("detector")))
-              .toList();
+      List<Map<String, Object>> all =
+          json.readValue(
+              get(base + "/alerts?limit=1000"),
+              Argument.listOf(Argument.mapOf(String.class, Object.class)));
+      beacons = byDetector(all, "beacon");
+      auth = byDetector(all, "auth");
       decisions =
           json.readValue(
               get(base + "/decisions"),
               Argument.listOf(Argument.mapOf(String.class, Object.class)));
-      if (!beacons.isEmpty() && !decisions.isEmpty()) {
+      if (!beacons.isEmpty() && !auth.isEmpty() && decisions.size() >= 2) {
         break;
       }
       Thread.sleep(200);
@@ -159,9 +179,20 @@ class BeaconDaemonTest {
     assertThat(((Number) comps.get("starts")).intValue()).isEqualTo(8);
     assertThat(v.get("summary").toString()).contains("10.77.0.66:8443/tcp", "every 3.0 s");
 
-    assertThat(decisions).as("decisions").hasSize(1);
-    assertThat(decisions.get(0).get("value")).isEqualTo("10.77.0.12");
-    assertThat(decisions.get(0).get("action")).isEqualTo("quarantine");
+    assertThat(auth).as("auth alerts").hasSize(1);
+    Map<String, Object> g = auth.get(0);
+    assertThat(g.get("src_ip")).isEqualTo("10.77.0.77");
+    assertThat(g.get("dest_ip")).isEqualTo("10.77.0.1");
+    assertThat(((Number) g.get("dest_port")).intValue()).isEqualTo(1883);
+    Map<String, Object> gv = (Map<String, Object>) g.get("vigil");
+    assertThat(gv.get("severity")).isEqualTo("high");
+    assertThat(gv.get("summary").toString()).contains("refused 10 MQTT logins", "return code 5");
+
+    assertThat(decisions).as("decisions").hasSize(2);
+    assertThat(decisions)
+        .extracting(d -> d.get("value"))
+        .containsExactlyInAnyOrder("10.77.0.12", "10.77.0.77");
+    assertThat(decisions).allSatisfy(d -> assertThat(d.get("action")).isEqualTo("quarantine"));
 
     Map<String, Object> health =
         json.readValue(get(base + "/health"), Argument.mapOf(String.class, Object.class));
@@ -172,8 +203,20 @@ class BeaconDaemonTest {
     assertThat(bd.get("learning")).isEqualTo(false);
     assertThat(((Number) bd.get("learned_pairs")).intValue()).isEqualTo(2);
     assertThat(((Number) bd.get("reports")).intValue()).isEqualTo(1);
+    Map<String, Object> ad =
+        (Map<String, Object>) ((Map<String, Object>) capture.get("details")).get("auth_failures");
+    assertThat(((Number) ad.get("refusals")).intValue()).isEqualTo(15);
+    assertThat(((Number) ad.get("reports")).intValue()).isEqualTo(1);
     String prom = get(base + "/prometheus");
     assertThat(prom).containsPattern("(?m)^vigil_beacons_total(\\{[^}]*\\})? 1\\.0$");
+    assertThat(prom).containsPattern("(?m)^vigil_auth_failures_reports_total(\\{[^}]*\\})? 1\\.0$");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> byDetector(List<Map<String, Object>> all, String d) {
+    return all.stream()
+        .filter(a -> d.equals(((Map<String, Object>) a.get("vigil")).get("detector")))
+        .toList();
   }
 
   private String get(String url) throws Exception {
