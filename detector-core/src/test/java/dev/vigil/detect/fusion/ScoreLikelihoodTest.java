@@ -87,6 +87,44 @@ class ScoreLikelihoodTest {
   }
 
   @Test
+  void aRepeatOfARecentBurstIsNoNewsButAHigherOneOrALaterOneIs() {
+    // history 2000 in blocks of 16; a record window of 500 steps looks back 32 blocks (512 steps)
+    ScoreLikelihood l =
+        new ScoreLikelihood(new ScoreLikelihood.Options(2000, 1, 50, 1e-5, 1e-3, 1e-3, 500));
+    double yellow = Math.log(1e-3 + 1e-10) / Math.log(1e-10);
+    SplittableRandom r = new SplittableRandom(13);
+    for (int i = 0; i < 600; i++) {
+      assertTrue(l.update(0.5 + 0.2 * r.nextDouble()) < 0.5, "normal noise, step " + i);
+    }
+    assertTrue(l.update(5) >= 0.5, "the first burst is news");
+    for (int i = 0; i < 50; i++) {
+      l.update(0.5 + 0.2 * r.nextDouble());
+    }
+    double repeat = l.update(5);
+    assertEquals(yellow, repeat, 1e-9, "the same burst again within the window is not");
+    for (int i = 0; i < 50; i++) {
+      l.update(0.5 + 0.2 * r.nextDouble());
+    }
+    assertTrue(l.update(6) >= 0.5, "a higher burst is a record");
+    for (int i = 0; i < 600; i++) {
+      l.update(0.5 + 0.2 * r.nextDouble());
+    }
+    assertTrue(l.update(5) >= 0.5, "the burst is news again once the window has passed it");
+
+    // without the record check the repeat is red: the Gaussian tail alone calls it rare
+    ScoreLikelihood plain = new ScoreLikelihood(opts(2000, 1));
+    SplittableRandom q = new SplittableRandom(13);
+    for (int i = 0; i < 600; i++) {
+      plain.update(0.5 + 0.2 * q.nextDouble());
+    }
+    plain.update(5);
+    for (int i = 0; i < 50; i++) {
+      plain.update(0.5 + 0.2 * q.nextDouble());
+    }
+    assertTrue(plain.update(5) >= 0.5);
+  }
+
+  @Test
   void badRawScoresCountAsZero() {
     ScoreLikelihood l = new ScoreLikelihood(opts(100, 1));
     for (int i = 0; i < 60; i++) {
@@ -107,5 +145,12 @@ class ScoreLikelihoodTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> new ScoreLikelihood.Options(100, 1, 50, 1e-2, 1e-3, 1));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new ScoreLikelihood.Options(100, 1, 50, 1e-5, 1e-3, 1, 101));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new ScoreLikelihood.Options(100, 1, 50, 1e-5, 1e-3, 1, -1));
+    assertEquals(0, new ScoreLikelihood.Options(100, 1, 50, 1e-5, 1e-3, 1).recordWindow());
   }
 }
