@@ -23,6 +23,39 @@ class ScoreLikelihoodTest {
   }
 
   @Test
+  void studentTailMapsToTheNormalDeviateOfTheSameTail() {
+    // t quantiles of the 2.5 % tail: 2.228 at 10 degrees of freedom, 2.042 at 30
+    assertEquals(1.96, ScoreLikelihood.studentToNormal(2.228, 10), 0.02);
+    assertEquals(1.96, ScoreLikelihood.studentToNormal(2.042, 30), 0.01);
+    // the 1e-5 tail of t with 20 degrees of freedom is at 5.54 (of the normal at 4.26); this far
+    // out the approximation errs by about 0.15, on the cautious side
+    double z = ScoreLikelihood.studentToNormal(5.54, 20);
+    assertTrue(z > 4.26 - 0.2 && z <= 4.26, "" + z);
+    assertEquals(4.0, ScoreLikelihood.studentToNormal(4.0, 1e9), 1e-6);
+    assertEquals(-1.96, ScoreLikelihood.studentToNormal(-2.228, 10), 0.02);
+  }
+
+  @Test
+  void aYoungHistoryNeedsAFartherStepThanAnOldOne() {
+    double young = 0;
+    double old = 0;
+    for (int history : new int[] {60, 1500}) {
+      ScoreLikelihood l = new ScoreLikelihood(opts(2000, 10));
+      SplittableRandom r = new SplittableRandom(17);
+      for (int i = 0; i < history; i++) {
+        l.update(1 + r.nextDouble());
+      }
+      double s = l.update(8); // its short mean about 7 deviations above the history's
+      if (history == 60) {
+        young = s;
+      } else {
+        old = s;
+      }
+    }
+    assertTrue(young < 0.5 && old >= 0.5, "young " + young + ", old " + old);
+  }
+
+  @Test
   void noScoreUntilTheHistoryIsLongEnough() {
     ScoreLikelihood l = new ScoreLikelihood(opts(500, 1));
     for (int i = 0; i < 50; i++) {
