@@ -5,7 +5,9 @@ import java.util.Arrays;
 
 /**
  * One series' anomaly score in [0, 1] from up to three channels, each turned into a likelihood
- * against the series' own score history ({@link ScoreLikelihood}), the largest taken:
+ * against the series' own score history ({@link ScoreLikelihood}; red only where the channel's
+ * short mean is also a record over the last {@link ScoreLikelihood.Options#recordWindow()} steps,
+ * so a burst like those of the past week is not news), the largest taken:
  *
  * <ul>
  *   <li>the ensemble's fused score {@code A} (autoencoder + LSTM + Isolation Forest), which knows
@@ -151,7 +153,8 @@ public final class SeriesSurprise {
                 l.minHistory(),
                 l.red(),
                 l.yellow(),
-                l.minSd()));
+                l.minSd(),
+                l.recordWindow()));
     this.level = new ScoreLikelihood(l);
     this.yellowScore = Math.log(l.yellow() + 1e-10) / Math.log(1e-10);
   }

@@ -23,6 +23,39 @@ class ScoreLikelihoodTest {
   }
 
   @Test
+  void studentTailMapsToTheNormalDeviateOfTheSameTail() {
+    // t quantiles of the 2.5 % tail: 2.228 at 10 degrees of freedom, 2.042 at 30
+    assertEquals(1.96, ScoreLikelihood.studentToNormal(2.228, 10), 0.02);
+    assertEquals(1.96, ScoreLikelihood.studentToNormal(2.042, 30), 0.01);
+    // the 1e-5 tail of t with 20 degrees of freedom is at 5.54 (of the normal at 4.26); this far
+    // out the approximation errs by about 0.15, on the cautious side
+    double z = ScoreLikelihood.studentToNormal(5.54, 20);
+    assertTrue(z > 4.26 - 0.2 && z <= 4.26, "" + z);
+    assertEquals(4.0, ScoreLikelihood.studentToNormal(4.0, 1e9), 1e-6);
+    assertEquals(-1.96, ScoreLikelihood.studentToNormal(-2.228, 10), 0.02);
+  }
+
+  @Test
+  void aYoungHistoryNeedsAFartherStepThanAnOldOne() {
+    double young = 0;
+    double old = 0;
+    for (int history : new int[] {60, 1500}) {
+      ScoreLikelihood l = new ScoreLikelihood(opts(2000, 10));
+      SplittableRandom r = new SplittableRandom(17);
+      for (int i = 0; i < history; i++) {
+        l.update(1 + r.nextDouble());
+      }
+      double s = l.update(8); // its short mean about 7 deviations above the history's
+      if (history == 60) {
+        young = s;
+      } else {
+        old = s;
+      }
+    }
+    assertTrue(young < 0.5 && old >= 0.5, "young " + young + ", old " + old);
+  }
+
+  @Test
   void noScoreUntilTheHistoryIsLongEnough() {
     ScoreLikelihood l = new ScoreLikelihood(opts(500, 1));
     for (int i = 0; i < 50; i++) {
@@ -87,6 +120,44 @@ class ScoreLikelihoodTest {
   }
 
   @Test
+  void aRepeatOfARecentBurstIsNoNewsButAHigherOneOrALaterOneIs() {
+    // history 2000 in blocks of 16; a record window of 500 steps looks back 32 blocks (512 steps)
+    ScoreLikelihood l =
+        new ScoreLikelihood(new ScoreLikelihood.Options(2000, 1, 50, 1e-5, 1e-3, 1e-3, 500));
+    double yellow = Math.log(1e-3 + 1e-10) / Math.log(1e-10);
+    SplittableRandom r = new SplittableRandom(13);
+    for (int i = 0; i < 600; i++) {
+      assertTrue(l.update(0.5 + 0.2 * r.nextDouble()) < 0.5, "normal noise, step " + i);
+    }
+    assertTrue(l.update(5) >= 0.5, "the first burst is news");
+    for (int i = 0; i < 50; i++) {
+      l.update(0.5 + 0.2 * r.nextDouble());
+    }
+    double repeat = l.update(5);
+    assertEquals(yellow, repeat, 1e-9, "the same burst again within the window is not");
+    for (int i = 0; i < 50; i++) {
+      l.update(0.5 + 0.2 * r.nextDouble());
+    }
+    assertTrue(l.update(6) >= 0.5, "a higher burst is a record");
+    for (int i = 0; i < 600; i++) {
+      l.update(0.5 + 0.2 * r.nextDouble());
+    }
+    assertTrue(l.update(5) >= 0.5, "the burst is news again once the window has passed it");
+
+    // without the record check the repeat is red: the Gaussian tail alone calls it rare
+    ScoreLikelihood plain = new ScoreLikelihood(opts(2000, 1));
+    SplittableRandom q = new SplittableRandom(13);
+    for (int i = 0; i < 600; i++) {
+      plain.update(0.5 + 0.2 * q.nextDouble());
+    }
+    plain.update(5);
+    for (int i = 0; i < 50; i++) {
+      plain.update(0.5 + 0.2 * q.nextDouble());
+    }
+    assertTrue(plain.update(5) >= 0.5);
+  }
+
+  @Test
   void badRawScoresCountAsZero() {
     ScoreLikelihood l = new ScoreLikelihood(opts(100, 1));
     for (int i = 0; i < 60; i++) {
@@ -107,5 +178,12 @@ class ScoreLikelihoodTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> new ScoreLikelihood.Options(100, 1, 50, 1e-2, 1e-3, 1));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new ScoreLikelihood.Options(100, 1, 50, 1e-5, 1e-3, 1, 101));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new ScoreLikelihood.Options(100, 1, 50, 1e-5, 1e-3, 1, -1));
+    assertEquals(0, new ScoreLikelihood.Options(100, 1, 50, 1e-5, 1e-3, 1).recordWindow());
   }
 }
