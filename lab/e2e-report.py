@@ -107,11 +107,28 @@ def main():
         if al and al.get("src_ip") and al["vigil"].get("window_start"):
             latencies.append(ts(d["created"]) - ts(al["vigil"]["window_start"]))
 
+    def decided_by(attacker, start, decision_at):
+        """The rule and detector of the phase's quarantine: the first detector decision on the attacker from the
+        phase's start to the time the test saw it."""
+        if decision_at is None:
+            return None, None
+        for d in sorted(decisions, key=lambda d: d["created"]):
+            if d.get("origin") != "detector" or d.get("value") != attacker or d.get("action") != "quarantine":
+                continue
+            if not start - window <= ts(d["created"]) <= decision_at + 1:
+                continue
+            rule = re.search(r"\[rule ([^\],]+)[^\]]*\]\s*$", d.get("reason", ""))
+            m = re.match(r"alert (\S+):", d.get("reason", ""))
+            al = by_id.get(m.group(1)) if m else None
+            return (rule.group(1) if rule else None), (al["vigil"].get("detector") if al else None)
+        return None, None
+
     phases = []
     spans = []
     for r in rows:
         start, end = float(r["start"]), float(r["end"])
         alert_at, decision_at = num(r["alert_at"]), num(r["decision_at"])
+        rule, detector = decided_by(r["attacker"], start, decision_at)
         spans.append((start - window, (decision_at or end) + window, {r["attacker"], r["victim"]}))
         phases.append({
             "phase": r["phase"], "attack_type": r["attack_type"], "attacker": r["attacker"], "victim": r["victim"],
@@ -122,6 +139,7 @@ def main():
             "dropped_while_quarantined": r["dropped"] == "yes" if r["dropped"] else None,
             "other_devices_telemetry_kept": r["telemetry_ok"] == "yes" if r["telemetry_ok"] else None,
             "lift_restored_reach": r["lifted_ok"] == "yes" if r["lifted_ok"] else None,
+            "rule": rule, "detector": detector,
         })
 
     # packet alerts after learning, by period: the soak, a phase and its tail (30 s after its end: hosts reacting to
@@ -179,18 +197,21 @@ def main():
         " telemetry from the lab's Mosquitto, learns both baselines on the device (%.0f s of benign traffic, then"
         " trained in the background), and quarantines through nftables by the lab's policy (packet alerts of"
         " a LAN host that opened the traffic, not one answering it: critical with score ≥ 5 once, high in 2 windows"
-        " within 10 s, or medium in 3: quarantine 10 min; none while 3 or more hosts turn odd within 30 s). Then a benign soak of %.0f s with a broker restart and"
+        " within 10 s, or medium in 3; a beacon (a host polling a peer it never talked to while learning, on a steady"
+        " clock) or 10 refused MQTT logins within 60 s at once: quarantine 10 min; none of the window rules while 3 or"
+        " more hosts turn odd within 30 s). Then a benign soak of %.0f s with a broker restart and"
         " br0 down for 3 s in it, then each attack phase from real tools (lab/lib.sh), each followed by checks and"
         " the decision lifted over REST, then a SIGKILL of the daemon during a live quarantine." % (
             window, result["learning_s"], result["soak_s"]),
         "",
-        "| phase | attack | attacker → victim | quarantined | time to alert | time to quarantine | attacker dropped |"
-        " other devices' telemetry | lift restores |",
-        "|---|---|---|---|--:|--:|---|---|---|",
+        "| phase | attack | attacker → victim | quarantined | by (detector) | time to alert | time to quarantine |"
+        " attacker dropped | other devices' telemetry | lift restores |",
+        "|---|---|---|---|---|--:|--:|---|---|---|",
     ]
     for p in phases:
-        lines.append("| %s | %s | %s → %s | %s | %s | %s | %s | %s | %s |" % (
+        lines.append("| %s | %s | %s → %s | %s | %s | %s | %s | %s | %s | %s |" % (
             p["phase"], p["attack_type"], p["attacker"], p["victim"], "yes" if p["detected"] else "**no**",
+            "%s (%s)" % (p["rule"], p["detector"]) if p["rule"] else "–",
             s(p["time_to_detect_s"]), s(p["time_to_quarantine_s"]), yn(p["dropped_while_quarantined"]),
             yn(p["other_devices_telemetry_kept"]), yn(p["lift_restored_reach"])))
     ptd = result["packet_to_decision_s"]
