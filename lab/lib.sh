@@ -111,7 +111,7 @@ _lab_sleep() {
 _lab_wait_port() {
   local ns=$1 proto=$2 port=$3 tries=${4:-50} i
   for ((i = 0; i < tries; i++)); do
-    if ip netns exec "$ns" ss -Hln"${proto:0:1}" "sport = :$port" 2>/dev/null | grep -q .; then return 0; fi
+    if ip netns exec "$ns" ss -Hln"${proto:0:1}" "sport = :$port" 2>/dev/null | grep -c . >/dev/null; then return 0; fi
     sleep 0.2
   done
   _lab_die "nothing listens on $proto/$port in $ns after $((tries / 5)) s (see $LAB_DIR/*.log)"
@@ -166,7 +166,7 @@ _lab_stale_cleanup() {
     owner=$(sed -n 1p "$f" 2>/dev/null || true)
     pfx=$(basename "$f" owner)
     [[ $owner =~ ^[0-9]+$ ]] && kill -0 "$owner" 2>/dev/null && continue
-    if ip netns list 2>/dev/null | grep -q "^${pfx}"; then continue; fi
+    if ip netns list 2>/dev/null | grep -c "^${pfx}" >/dev/null; then continue; fi
     ns=$(sed -n 2p "$f" 2>/dev/null || true)
     if [[ $(sed -n 3p "$f" 2>/dev/null || true) == own && $ns == /tmp/vigil-lab.* && -d $ns ]]; then
       _lab_log "removing stale work dir $ns (owner PID $owner gone)"
@@ -426,15 +426,15 @@ _lab_attach() { # NS LAST_OCTET
 lab_assert_contained() {
   local ns d
   while read -r ns; do
-    if ip -n "$ns" route show default 2>/dev/null | grep -q .; then _lab_die "default route in $ns"; fi
-    if ip -n "$ns" -6 route show default 2>/dev/null | grep -q .; then _lab_die "IPv6 default route in $ns"; fi
+    if ip -n "$ns" route show default 2>/dev/null | grep -c . >/dev/null; then _lab_die "default route in $ns"; fi
+    if ip -n "$ns" -6 route show default 2>/dev/null | grep -c . >/dev/null; then _lab_die "IPv6 default route in $ns"; fi
   done < <(_lab_namespaces)
   for d in "${LAB_DEVICES[@]}" 66; do
-    if ip link show "v$d" >/dev/null 2>&1 && ip -d link show "v$d" 2>/dev/null | grep -q "02:00:00:00:01:$d"; then
+    if ip link show "v$d" >/dev/null 2>&1 && ip -d link show "v$d" 2>/dev/null | grep -c "02:00:00:00:01:$d" >/dev/null; then
       _lab_die "lab interface v$d found in the host namespace"
     fi
   done
-  if ip -4 addr show 2>/dev/null | grep -q "inet $LAB_SUBNET\."; then
+  if ip -4 addr show 2>/dev/null | grep -c "inet $LAB_SUBNET\." >/dev/null; then
     _lab_die "an address of $LAB_SUBNET.0/24 is configured in the host namespace"
   fi
 }
@@ -613,7 +613,7 @@ lab_broker_stop() {
   kill -KILL "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   for ((i = 0; i < 50; i++)); do
-    ip netns exec "$LAB_NS_GW" ss -Hltn "sport = :$LAB_MQTT_PORT" 2>/dev/null | grep -q . || break
+    ip netns exec "$LAB_NS_GW" ss -Hltn "sport = :$LAB_MQTT_PORT" 2>/dev/null | grep -c . >/dev/null || break
     sleep 0.1
   done
   rm -f "$LAB_DIR/broker.pid"
@@ -832,7 +832,7 @@ lab_attack_mqtt_flood() {
 
 # The drop site in the attacker namespace (HTTP, accepts POSTs), started on first use, bounded by LAB_LIFETIME.
 _lab_dropsite() {
-  if ip netns exec "$LAB_NS_ATK" ss -Hltn "sport = :8443" 2>/dev/null | grep -q .; then return 0; fi
+  if ip netns exec "$LAB_NS_ATK" ss -Hltn "sport = :8443" 2>/dev/null | grep -c . >/dev/null; then return 0; fi
   _lab_bg "$LAB_NS_ATK" dropsite "$LAB_LIFETIME" "$LAB_PY" "$LAB_DIR/svc.py" http "$LAB_ATTACKER_IP" 8443 \
     "$LAB_LIFETIME"
   _lab_wait_port "$LAB_NS_ATK" tcp 8443
