@@ -4,6 +4,8 @@ import dev.vigil.features.FeatureSet;
 import dev.vigil.features.PacketFeaturePipeline;
 import dev.vigil.features.capture.FrameSink;
 import dev.vigil.features.capture.PcapFileReader;
+import dev.vigil.features.flow.AuthFailureTracker;
+import dev.vigil.features.flow.BeaconTracker;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -32,6 +34,7 @@ public final class PacketReplayBench {
 
   private final Settings settings;
   private long windows;
+  private long beacons; // reports of the flow trackers (kept so the work is not dead code)
 
   /**
    * What to measure and how.
@@ -273,10 +276,27 @@ public final class PacketReplayBench {
    * {@code flush} are used.
    */
   private PacketFeaturePipeline newFeatureStage() {
-    return new PacketFeaturePipeline(
-        settings.features(),
-        settings.windowMicros(),
-        settings.maxHosts(),
-        (hostHi, hostLo, start, end, features) -> windows++);
+    PacketFeaturePipeline p =
+        new PacketFeaturePipeline(
+            settings.features(),
+            settings.windowMicros(),
+            settings.maxHosts(),
+            (hostHi, hostLo, start, end, features) -> windows++);
+    // The flow trackers the daemon runs by default, beacons on their costlier side: no learning,
+    // so every pair is new and every conversation start is tracked and judged.
+    BeaconTracker.Options d = BeaconTracker.Options.defaults();
+    p.observe(
+        new BeaconTracker(
+            new BeaconTracker.Options(
+                0,
+                d.minRepeats(),
+                d.maxJitter(),
+                d.minPeriodMicros(),
+                d.maxPeriodMicros(),
+                d.maxPeers(),
+                d.maxConversations()),
+            b -> beacons++));
+    p.observe(new AuthFailureTracker(AuthFailureTracker.Options.defaults(), r -> beacons++));
+    return p;
   }
 }
