@@ -110,7 +110,7 @@ public final class PacketBenchReport {
     b.append(
         "`packets/s` is the whole capture-to-features path (`PcapFileReader` into"
             + " `PacketFeaturePipeline`: parsing\nand per-host windows, and, in rows of commits from"
-            + " 1339b17 on, the beacon and authentication-failure\ntrackers as the daemon runs them"
+            + " 4a46b72 on, the beacon and authentication-failure\ntrackers as the daemon runs them"
             + " (beacons without learning: every pair new, their costlier side);\na fresh pipeline per read"
             + " built outside the timed region, `flush` inside it);\n`raw/s` is `PcapFileReader`"
             + " into a no-op sink on the same file (libpcap and Pcap4J alone); `ratio` =\n"
