@@ -96,6 +96,18 @@ public final class BeaconTracker implements PacketObserver {
     public static Options defaults() {
       return new Options(600_000_000L, 8, 0.2, 2_000_000L, 3_600_000_000L, 65_536, 4_096);
     }
+
+    /** Returns these settings with learning lasting {@code micros}. */
+    public Options withLearn(long micros) {
+      return new Options(
+          micros,
+          minRepeats,
+          maxJitter,
+          minPeriodMicros,
+          maxPeriodMicros,
+          maxPeers,
+          maxConversations);
+    }
   }
 
   /**

@@ -27,17 +27,7 @@ class BeaconTrackerTest {
   }
 
   private BeaconTracker tracker() {
-    BeaconTracker.Options d = BeaconTracker.Options.defaults();
-    return new BeaconTracker(
-        new BeaconTracker.Options(
-            LEARN,
-            d.minRepeats(),
-            d.maxJitter(),
-            d.minPeriodMicros(),
-            d.maxPeriodMicros(),
-            d.maxPeers(),
-            d.maxConversations()),
-        reports::add);
+    return new BeaconTracker(BeaconTracker.Options.defaults().withLearn(LEARN), reports::add);
   }
 
   private PacketMeta packet(long ts, int src, int dst, int proto, int sport, int dport, int flags) {

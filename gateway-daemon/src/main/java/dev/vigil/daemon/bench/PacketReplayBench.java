@@ -284,18 +284,7 @@ public final class PacketReplayBench {
             (hostHi, hostLo, start, end, features) -> windows++);
     // The flow trackers the daemon runs by default, beacons on their costlier side: no learning,
     // so every pair is new and every conversation start is tracked and judged.
-    BeaconTracker.Options d = BeaconTracker.Options.defaults();
-    p.observe(
-        new BeaconTracker(
-            new BeaconTracker.Options(
-                0,
-                d.minRepeats(),
-                d.maxJitter(),
-                d.minPeriodMicros(),
-                d.maxPeriodMicros(),
-                d.maxPeers(),
-                d.maxConversations()),
-            b -> beacons++));
+    p.observe(new BeaconTracker(BeaconTracker.Options.defaults().withLearn(0), b -> beacons++));
     p.observe(new AuthFailureTracker(AuthFailureTracker.Options.defaults(), r -> beacons++));
     return p;
   }
