@@ -15,9 +15,9 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real Eclipse Mosquitto broker on loopback for tests: started as a child process with a config
- * file written into a caller-owned folder, on a free port, and stopped (by its own process id) on
- * {@link #close}.
+ * A real Eclipse Mosquitto broker on loopback for tests and benchmarks ({@code vigil bench mqtt}):
+ * started as a child process with a config file written into a caller-owned folder, on a free port,
+ * and stopped (by its own process id) on {@link #close}.
  *
  * <p>{@link #kill} and {@link #start} (again) restart the broker on the same port and config, to
  * test reconnection. Every wait is bounded. The broker's log is kept in the folder ({@link #log})
@@ -208,6 +208,21 @@ public final class Mosquitto implements AutoCloseable {
   /** Returns the main listener's URI, {@code tcp://127.0.0.1:PORT}. */
   public String uri() {
     return "tcp://127.0.0.1:" + port;
+  }
+
+  /** Returns the first line {@code mosquitto -h} prints ("mosquitto version 2.0.11"), or "?". */
+  public String version() {
+    try {
+      Process p = new ProcessBuilder(binary.toString(), "-h").redirectErrorStream(true).start();
+      byte[] out = p.getInputStream().readAllBytes();
+      p.waitFor(5, TimeUnit.SECONDS);
+      return new String(out, StandardCharsets.UTF_8).lines().findFirst().orElse("?").strip();
+    } catch (IOException e) {
+      return "?";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "?";
+    }
   }
 
   /** Returns whether the broker process is running. */

@@ -3,15 +3,9 @@ package dev.vigil.detect.forest;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
-import java.lang.reflect.Field;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Objects;
-import smile.anomaly.IsolationForest;
-import smile.anomaly.IsolationTree;
 
 /**
- * A flattened, read-only copy of a trained Smile {@link IsolationForest} that scores a vector with
+ * A flattened, read-only copy of a trained Smile {@code IsolationForest} that scores a vector with
  * exactly Smile's arithmetic, without walking Smile's object graph and without allocating.
  *
  * <p>{@link #score(double[])} returns the same double as {@code forest.score(x)} for every input,
@@ -45,8 +39,6 @@ import smile.anomaly.IsolationTree;
  * <p>Immutable and thread-safe.
  */
 public final class FlatForest {
-  /** The Smile version whose private fields {@link #of} reads. */
-  public static final String SMILE_VERSION = "3.1.1";
 
   /** Largest vector length {@link #readFrom} accepts. */
   public static final int MAX_DIMENSION = 1 << 16;
@@ -131,108 +123,38 @@ public final class FlatForest {
   }
 
   /**
-   * Copies every tree of {@code forest}. Reads Smile's private fields by reflection; fails with an
-   * {@link IllegalStateException} naming the Smile version if they are not there.
+   * Packs trees given as breadth-first node arrays, as {@code SmileForests} in detector-train
+   * copies them out of a trained Smile forest (or a bundle reader would): trees one after another,
+   * each tree's nodes in breadth-first order, a split's two children side by side.
    *
-   * @throws IllegalArgumentException if the forest has no split at all (its vector length is then
-   *     unknown), if a split has more non-zero coefficients than the forest's extension level
-   *     allows, or if the trees disagree on the vector length
+   * @param dimension vector length
+   * @param extensionLevel most non-zero coefficients a split may have, minus one
+   * @param subsampleSize rows each tree was grown on (sets the path-length normaliser)
+   * @param treeStart per tree, the index of its root; one more entry holds the node count
+   * @param firstChild per node, the index of its left child (the right one follows), or -1 for a
+   *     leaf
+   * @param value per node, the split offset or the leaf's path length
+   * @param feature per node, {@link #slots} feature indices (ignored for a leaf)
+   * @param weight per node, {@link #slots} coefficients (ignored for a leaf)
+   * @throws IllegalArgumentException if the arrays do not describe proper trees
    */
-  public static FlatForest of(IsolationForest forest) {
-    Objects.requireNonNull(forest, "forest");
-    SmileFields f = SmileFields.get();
-    IsolationTree[] trees = forest.trees();
-    int extension = forest.getExtensionLevel();
-    if (extension < 0) {
-      throw new IllegalArgumentException("forest has negative extension level " + extension);
+  public static FlatForest fromNodes(
+      int dimension,
+      int extensionLevel,
+      int subsampleSize,
+      int[] treeStart,
+      int[] firstChild,
+      double[] value,
+      int[] feature,
+      double[] weight) {
+    if (dimension < 1 || dimension > MAX_DIMENSION) {
+      throw new IllegalArgumentException("dimension " + dimension + " out of 1.." + MAX_DIMENSION);
     }
-    int subsample = subsampleSize(f.forestC(forest));
-
-    List<Object> bfs = new ArrayList<>();
-    int[] treeStart = new int[trees.length + 1];
-    int dimension = -1;
-    for (int t = 0; t < trees.length; t++) {
-      treeStart[t] = bfs.size();
-      bfs.add(f.root(trees[t]));
-      for (int i = treeStart[t]; i < bfs.size(); i++) {
-        Object node = bfs.get(i);
-        Object left = f.left(node);
-        Object right = f.right(node);
-        if ((left == null) != (right == null)) {
-          throw new IllegalArgumentException("tree " + t + " has a split with a single child");
-        }
-        if (left != null) {
-          int d = f.slope(node).length;
-          if (dimension >= 0 && d != dimension) {
-            throw new IllegalArgumentException(
-                "trees disagree on the vector length: " + dimension + " and " + d);
-          }
-          dimension = d;
-          bfs.add(left);
-          bfs.add(right);
-        }
-      }
-      if (bfs.size() > MAX_NODES) {
-        throw new IllegalArgumentException("forest has more than " + MAX_NODES + " nodes");
-      }
-    }
-    int nodes = bfs.size();
-    treeStart[trees.length] = nodes;
-    if (dimension < 1) {
-      throw new IllegalArgumentException(
-          "forest has no split node, so its vector length is unknown");
-    }
-    int s = slots(extension, dimension);
-    if ((long) nodes * s > MAX_COEFFICIENTS) {
-      throw new IllegalArgumentException(
-          "forest has " + nodes + " nodes of " + s + " coefficients, too many to flatten");
-    }
-
-    int[] firstChild = new int[nodes];
-    double[] value = new double[nodes];
-    int[] feature = new int[nodes * s];
-    double[] weight = new double[nodes * s];
-    int t = 0;
-    int next = 1; // the next child pair, in the order the breadth-first walk met them
-    for (int n = 0; n < nodes; n++) {
-      while (n == treeStart[t + 1]) {
-        t++;
-      }
-      if (n == treeStart[t]) {
-        next = n + 1;
-      }
-      Object node = bfs.get(n);
-      if (f.left(node) == null) {
-        firstChild[n] = -1;
-        value[n] = f.depth(node);
-        continue;
-      }
-      firstChild[n] = next;
-      next += 2;
-      value[n] = f.bias(node);
-      double[] w = f.slope(node);
-      int k = 0;
-      for (int j = 0; j < w.length; j++) {
-        if (w[j] != 0) {
-          if (k == s) {
-            throw new IllegalArgumentException(
-                "tree "
-                    + t
-                    + " has a split with more than "
-                    + s
-                    + " non-zero coefficients, more than extension level "
-                    + extension
-                    + " allows");
-          }
-          feature[n * s + k] = j;
-          weight[n * s + k] = w[j];
-          k++;
-        }
-      }
-      // Padding, if any, keeps coefficient 0 on feature 0: an exact zero term, as in Smile.
+    if (extensionLevel < 0) {
+      throw new IllegalArgumentException("forest has negative extension level " + extensionLevel);
     }
     return new FlatForest(
-        dimension, extension, subsample, treeStart, firstChild, value, feature, weight);
+        dimension, extensionLevel, subsampleSize, treeStart, firstChild, value, feature, weight);
   }
 
   /**
@@ -666,7 +588,8 @@ public final class FlatForest {
     return heights;
   }
 
-  private static int slots(int extensionLevel, int dimension) {
+  /** Returns the coefficients a split holds: {@code min(extensionLevel + 1, dimension)}. */
+  public static int slots(int extensionLevel, int dimension) {
     return (int) Math.min((long) extensionLevel + 1, dimension);
   }
 
@@ -674,7 +597,8 @@ public final class FlatForest {
    * Smile's {@code IsolationForest.factor(n)}, the average path length of an unsuccessful search in
    * a binary search tree of {@code n} keys, with Smile's operation order and constant.
    */
-  static double factor(int n) {
+  /** Returns the mean path length {@code c(n)} of an unsuccessful search among {@code n} rows. */
+  public static double factor(int n) {
     return 2.0 * (Math.log(n - 1) + EULER - (n - 1.0) / n);
   }
 
@@ -682,7 +606,7 @@ public final class FlatForest {
    * Recovers the subsample size {@code n} from Smile's stored {@code c = factor(n)}: factor grows
    * with {@code n}, so a binary search finds the one {@code n} that gives {@code c} exactly.
    */
-  static int subsampleSize(double c) {
+  public static int subsampleSize(double c) {
     if (!(c >= factor(2))) {
       throw new IllegalArgumentException("forest normaliser c = " + c + " is below c(2)");
     }
@@ -703,109 +627,5 @@ public final class FlatForest {
     }
     throw new IllegalArgumentException(
         "forest normaliser c = " + c + " is not c(n) for any subsample size n");
-  }
-
-  /** Smile's private fields, looked up once. */
-  private record SmileFields(
-      Field forestC,
-      Field treeRoot,
-      Field nodeDepth,
-      Field nodeSlope,
-      Field nodeBias,
-      Field nodeLeft,
-      Field nodeRight) {
-    private static volatile SmileFields instance;
-
-    static SmileFields get() {
-      SmileFields f = instance;
-      if (f == null) {
-        f =
-            new SmileFields(
-                field(IsolationForest.class, "c"),
-                field(IsolationTree.class, "root"),
-                field(nodeClass(), "depth"),
-                field(nodeClass(), "slope"),
-                field(nodeClass(), "bias"),
-                field(nodeClass(), "left"),
-                field(nodeClass(), "right"));
-        instance = f;
-      }
-      return f;
-    }
-
-    double forestC(IsolationForest forest) {
-      return getDouble(forestC, forest);
-    }
-
-    Object root(IsolationTree tree) {
-      return get(treeRoot, tree);
-    }
-
-    double depth(Object node) {
-      return getDouble(nodeDepth, node);
-    }
-
-    double[] slope(Object node) {
-      return (double[]) get(nodeSlope, node);
-    }
-
-    double bias(Object node) {
-      return getDouble(nodeBias, node);
-    }
-
-    Object left(Object node) {
-      return get(nodeLeft, node);
-    }
-
-    Object right(Object node) {
-      return get(nodeRight, node);
-    }
-
-    private static Object get(Field f, Object o) {
-      try {
-        return f.get(o);
-      } catch (IllegalAccessException e) {
-        throw incompatible(f.getDeclaringClass().getName() + "." + f.getName(), e);
-      }
-    }
-
-    private static double getDouble(Field f, Object o) {
-      try {
-        return f.getDouble(o);
-      } catch (IllegalAccessException e) {
-        throw incompatible(f.getDeclaringClass().getName() + "." + f.getName(), e);
-      }
-    }
-
-    private static Class<?> nodeClass() {
-      try {
-        return Class.forName("smile.anomaly.IsolationTree$Node");
-      } catch (ClassNotFoundException e) {
-        throw incompatible("class smile.anomaly.IsolationTree$Node", e);
-      }
-    }
-
-    private static Field field(Class<?> owner, String name) {
-      try {
-        Field f = owner.getDeclaredField(name);
-        f.setAccessible(true);
-        return f;
-      } catch (ReflectiveOperationException | RuntimeException e) {
-        throw incompatible(owner.getName() + "." + name, e);
-      }
-    }
-
-    private static IllegalStateException incompatible(String what, Exception cause) {
-      String found = IsolationForest.class.getPackage().getImplementationVersion();
-      return new IllegalStateException(
-          "cannot read "
-              + what
-              + " from Smile "
-              + (found == null ? "(unknown version)" : found)
-              + "; FlatForest copies the trees of Smile "
-              + SMILE_VERSION
-              + " and must be checked against any other version",
-          cause);
-    }
   }
 }

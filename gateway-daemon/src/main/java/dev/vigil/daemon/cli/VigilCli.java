@@ -15,8 +15,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * The {@code vigil} command line: {@code run}, {@code demo}, {@code check-config}, {@code train},
- * {@code model}, {@code nab}, {@code replay}, {@code bench}.
+ * The {@code vigil} command line of the daemon's artifact: {@code run}, {@code demo}, {@code
+ * check-config}, {@code train}, {@code model}. The research commands ({@code evaluate}, {@code
+ * nab}, {@code replay}, {@code bench}) live in the evaluation and benchmarks modules; {@code
+ * bin/vigil} runs them from a source checkout.
  */
 @Command(
     name = "vigil",
@@ -28,11 +30,7 @@ import picocli.CommandLine.Parameters;
       VigilCli.Demo.class,
       VigilCli.CheckConfig.class,
       TrainCommand.class,
-      ModelCommand.class,
-      NabCommand.class,
-      EvaluateCommand.class,
-      ReplayCommand.class,
-      BenchCommand.class
+      ModelCommand.class
     })
 public final class VigilCli implements Callable<Integer> {
   /** Exit status for an invalid configuration (as sysexits' EX_CONFIG). */

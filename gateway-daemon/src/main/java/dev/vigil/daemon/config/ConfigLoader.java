@@ -1,16 +1,16 @@
 package dev.vigil.daemon.config;
 
-import dev.vigil.detect.ForestParams;
 import dev.vigil.detect.fusion.Fusion;
-import dev.vigil.detect.model.ModelTrainer;
 import dev.vigil.detect.model.Precision;
-import dev.vigil.detect.nn.AutoencoderTrainer;
-import dev.vigil.detect.nn.LstmTrainer;
 import dev.vigil.detect.scale.FeatureScaler;
 import dev.vigil.features.FeatureSet;
 import dev.vigil.features.capture.CaptureOptions;
 import dev.vigil.features.flow.AuthFailureTracker;
 import dev.vigil.features.flow.BeaconTracker;
+import dev.vigil.train.ModelTrainer;
+import dev.vigil.train.forest.ForestParams;
+import dev.vigil.train.nn.AutoencoderTrainer;
+import dev.vigil.train.nn.LstmTrainer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -360,7 +360,7 @@ public final class ConfigLoader {
    * Reads a model section. The packet path's defaults suit host windows (log-compressed counts,
    * 64-unit networks, 0.5 % target FPR); the telemetry path's suit series features (signed
    * z-scores, not compressed; 16-unit networks and no forest, as {@code vigil nab} uses, 1 % target
-   * FPR: see {@link dev.vigil.detect.series.NabRunner.Config#defaults()} for why).
+   * FPR: see {@link dev.vigil.train.SeriesTraining#defaults()} for why).
    */
   VigilConfig.Model model(Section model, boolean packets) {
     String k = model.path;

@@ -1,11 +1,11 @@
 package dev.vigil.daemon.config;
 
-import dev.vigil.detect.model.ModelTrainer;
 import dev.vigil.detect.model.Precision;
 import dev.vigil.features.FeatureSet;
 import dev.vigil.features.capture.CaptureOptions;
 import dev.vigil.features.telemetry.DecoderOptions;
 import dev.vigil.features.telemetry.MqttOptions;
+import dev.vigil.train.ModelTrainer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

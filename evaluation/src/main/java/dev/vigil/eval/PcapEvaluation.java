@@ -1,0 +1,559 @@
+package dev.vigil.eval;
+
+import dev.vigil.detect.fusion.Fusion;
+import dev.vigil.detect.scale.FeatureScaler;
+import dev.vigil.features.FeatureSet;
+import dev.vigil.features.PacketFeaturePipeline;
+import dev.vigil.features.packet.Addresses;
+import dev.vigil.features.telemetry.replay.CsvSeries;
+import dev.vigil.train.ModelTrainer;
+import dev.vigil.train.forest.ForestParams;
+import dev.vigil.train.nn.AutoencoderTrainer;
+import dev.vigil.train.nn.LstmTrainer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Packet captures as the evaluation reads them from a folder laid out like {@code
+ * shared/datasets/pcap}: capture files under it and a {@code labels.csv} with one row per capture
+ * (columns {@code file} relative to the folder, {@code label} {@code benign} or {@code attack},
+ * {@code device_type}, {@code description}; optional {@code attacker}, {@code start_epoch}, {@code
+ * end_epoch}; others ignored). Rows with any other label (the nDPI {@code protocol_samples}, which
+ * are not labelled for attacks) are left out.
+ *
+ * <p>Features: every capture goes through the daemon's own path, {@link
+ * PacketFeaturePipeline#readCapture} (Pcap4J reader, packet parser, {@link FeatureSet#HOST_WINDOW}
+ * table) with the configuration's defaults ({@value #WINDOW_SECONDS} s windows, {@value #MAX_HOSTS}
+ * hosts), one fresh pipeline per file: one 15-feature vector per host (IP address) and window, in
+ * the order the table closes them. Each (file, host) pair is one entity, so the LSTM's state never
+ * crosses files.
+ *
+ * <p>Labels: a benign file's vectors are all normal. In an attack file, a vector is an attack when
+ * its host is the row's attacker, normal otherwise (background hosts, the targets' replies). The
+ * attacker is the {@code attacker} column where the header has one and the row's value is not empty
+ * (an IPv4 address, or an IPv6 address as {@link Addresses#format} writes it), else the address the
+ * description names ({@link #attackerIp}). Where the row also has {@code start_epoch} and {@code
+ * end_epoch} (epoch seconds, decimals allowed, as {@code lab/record.sh} writes them), only the
+ * attacker's windows that overlap [start, end] are attacks and its other windows count as normal: a
+ * compromised device that exfiltrates for 10 s of a 30 s capture is normal before and after.
+ * Without them (both empty, or no such columns) every window of the attacker is an attack. A value
+ * that is not a number, an end before the start, or only one of the two is an error naming the file
+ * and line.
+ *
+ * <p>Split, by file, fixed (no randomness): benign files are grouped by {@code device_type} and
+ * sorted by path; in each group the file of rank {@code r} (from 0) goes to learning when {@code r
+ * mod 5} is 0, 1 or 2, to the thresholds when it is 3, to the test when it is 4 (60/20/20 %).
+ * Attack files are sorted by path: those of even rank (1st, 3rd, ...) go to the test with all their
+ * vectors, those of odd rank (2nd, 4th, ...) to the supervised baselines only, which learn from
+ * them and the learning benign vectors. The unsupervised methods never see an attack file.
+ */
+public final class PcapEvaluation {
+  /** The feature set, as {@code features.set} defaults to. */
+  public static final FeatureSet FEATURES = FeatureSet.HOST_WINDOW;
+
+  /** Window length in seconds, as {@code features.window} defaults to. */
+  public static final int WINDOW_SECONDS = 10;
+
+  /** Hosts tracked at once, as {@code features.max-hosts} defaults to. */
+  public static final int MAX_HOSTS = 4096;
+
+  /** The test set's name. */
+  public static final String TEST_SET = "captures";
+
+  /** An IPv4 address in text, not part of a longer dotted number. */
+  private static final Pattern IPV4 =
+      Pattern.compile(
+          "(?<![0-9.])(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})(?![0-9]|\\.\\d)");
+
+  private static final Pattern WORD_BEFORE = Pattern.compile("(?i)\\b(from|host)\\s+$");
+  private static final Pattern WORD_AFTER = Pattern.compile("(?i)^(?::\\d+)?\\s+sends\\b");
+
+  private PcapEvaluation() {}
+
+  /**
+   * One closed window of one host.
+   *
+   * @param hostHi high half of the host address ({@code PacketMeta} form)
+   * @param hostLo low half of the host address
+   * @param startMicros first packet time of the window
+   * @param endMicros end of the window
+   * @param vector the features, laid out as {@link FeatureSet#schema()}
+   */
+  public record Window(long hostHi, long hostLo, long startMicros, long endMicros, float[] vector) {
+    /** The host address in text. */
+    public String host() {
+      return Addresses.format(hostHi, hostLo);
+    }
+  }
+
+  /**
+   * One row of {@code labels.csv} that is evaluated.
+   *
+   * @param line the row's line number
+   * @param file the path relative to the folder, as written
+   * @param attack whether the row's label is {@code attack}
+   * @param group the device type (benign), or empty
+   * @param attacker the attacker's address (attack rows), else null
+   * @param startMicros start of the attack in epoch microseconds, or {@link #UNTIMED}
+   * @param endMicros end of the attack in epoch microseconds, or {@link #UNTIMED}
+   */
+  public record Capture(
+      int line,
+      String file,
+      boolean attack,
+      String group,
+      String attacker,
+      long startMicros,
+      long endMicros) {
+    /** No attack window: every window of the attacker is an attack. */
+    public static final long UNTIMED = Long.MIN_VALUE;
+
+    /** A row without an attack window. */
+    public Capture(int line, String file, boolean attack, String group, String attacker) {
+      this(line, file, attack, group, attacker, UNTIMED, UNTIMED);
+    }
+
+    /** Whether the row limits the attack to [startMicros, endMicros]. */
+    public boolean timed() {
+      return startMicros != UNTIMED;
+    }
+
+    /** Whether {@code w} is an attack vector of this row (its attacker's, in its window if any). */
+    public boolean isAttack(Window w) {
+      return attack
+          && attacker != null
+          && w.host().equals(attacker)
+          && (!timed() || (w.startMicros() <= endMicros && w.endMicros() >= startMicros));
+    }
+  }
+
+  /**
+   * The data with its split in words (counts included).
+   *
+   * @param data what {@link TabularEvaluator#run} takes
+   * @param split the split, files and vector counts, in words
+   */
+  public record Loaded(TabularEvaluator.Data data, String split) {}
+
+  /**
+   * Returns the attacker named in an attack row's description: the first IPv4 address that comes
+   * right after the word {@code from} or {@code host}, or right before the word {@code sends} (a
+   * {@code :port} after the address allowed), case ignored. Other addresses (targets: {@code
+   * against 147.32.80.37:902}) are not attackers. Empty when no address is so marked.
+   */
+  public static Optional<String> attackerIp(String description) {
+    Matcher m = IPV4.matcher(description);
+    while (m.find()) {
+      boolean valid = true;
+      for (int g = 1; g <= 4; g++) {
+        valid &= Integer.parseInt(m.group(g)) <= 255;
+      }
+      if (!valid) {
+        continue;
+      }
+      String before = description.substring(0, m.start());
+      String after = description.substring(m.end());
+      if (WORD_BEFORE.matcher(before).find() || WORD_AFTER.matcher(after).find()) {
+        return Optional.of(m.group());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Reads one capture through the daemon's feature path; {@code packets[0]} gets the frames. */
+  public static List<Window> windows(Path pcap, long[] packets) throws IOException {
+    List<Window> out = new ArrayList<>();
+    long n =
+        PacketFeaturePipeline.readCapture(
+            pcap,
+            FEATURES,
+            WINDOW_SECONDS * 1_000_000L,
+            MAX_HOSTS,
+            (hi, lo, s, e, v) -> out.add(new Window(hi, lo, s, e, v.clone())));
+    if (packets != null) {
+      packets[0] += n;
+    }
+    return out;
+  }
+
+  /**
+   * Reads {@code labels.csv} of {@code dir}: the benign and attack rows, in file order.
+   *
+   * @param skipped receives the count of rows left out by label
+   * @throws IOException when the file or a column is missing, a row is malformed, a capture it
+   *     names does not exist, an attack row names no attacker, or its attacker, start_epoch or
+   *     end_epoch is not valid
+   */
+  public static List<Capture> labels(Path dir, Map<String, Integer> skipped) throws IOException {
+    Path csv = dir.resolve("labels.csv");
+    if (!Files.isRegularFile(csv)) {
+      throw new IOException(
+          dir + " has no labels.csv (one row per capture: file,label,device_type,description)");
+    }
+    List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+    if (lines.isEmpty()) {
+      throw new IOException(csv + " is empty");
+    }
+    String[] header = fields(csv, 1, stripBom(lines.get(0)));
+    int file = column(csv, header, "file");
+    int label = column(csv, header, "label");
+    int device = column(csv, header, "device_type");
+    int description = column(csv, header, "description");
+    int attackerCol = optionalColumn(header, "attacker");
+    int startCol = optionalColumn(header, "start_epoch");
+    int endCol = optionalColumn(header, "end_epoch");
+    List<Capture> out = new ArrayList<>();
+    for (int i = 1; i < lines.size(); i++) {
+      String line = lines.get(i);
+      if (line.isBlank()) {
+        continue;
+      }
+      int no = i + 1;
+      String[] f = fields(csv, no, line);
+      if (f.length < header.length) {
+        throw new IOException(
+            csv + " line " + no + ": " + f.length + " fields, the header has " + header.length);
+      }
+      String lab = f[label].strip();
+      if (!lab.equals("benign") && !lab.equals("attack")) {
+        skipped.merge(lab.isEmpty() ? "(no label)" : lab, 1, Integer::sum);
+        continue;
+      }
+      String name = f[file].strip();
+      Path p = dir.resolve(name).normalize();
+      if (name.isEmpty() || !Files.isRegularFile(p)) {
+        throw new IOException(
+            csv + " line " + no + ": capture file [" + p + "] does not exist or is not a file");
+      }
+      if (lab.equals("attack")) {
+        String d = f[description];
+        String given = attackerCol < 0 ? "" : f[attackerCol].strip();
+        if (!given.isEmpty() && !isAddress(given)) {
+          throw new IOException(
+              csv + " line " + no + ": attacker [" + given + "] is not an IP address");
+        }
+        String ip =
+            !given.isEmpty()
+                ? given
+                : attackerIp(d)
+                    .orElseThrow(
+                        () ->
+                            new IOException(
+                                csv
+                                    + " line "
+                                    + no
+                                    + ": the description names no attacker (an IPv4 address after"
+                                    + " 'from' or 'host', or before 'sends', or an"
+                                    + " attacker column): "
+                                    + d));
+        String start = startCol < 0 ? "" : f[startCol].strip();
+        String end = endCol < 0 ? "" : f[endCol].strip();
+        if (start.isEmpty() != end.isEmpty()) {
+          throw new IOException(
+              csv
+                  + " line "
+                  + no
+                  + ": start_epoch and end_epoch must both be given or both be empty (got ["
+                  + start
+                  + "] and ["
+                  + end
+                  + "])");
+        }
+        if (start.isEmpty()) {
+          out.add(new Capture(no, name, true, "", ip));
+        } else {
+          long s = epochMicros(csv, no, "start_epoch", start);
+          long e = epochMicros(csv, no, "end_epoch", end);
+          if (e < s) {
+            throw new IOException(
+                csv + " line " + no + ": end_epoch " + end + " is before start_epoch " + start);
+          }
+          out.add(new Capture(no, name, true, "", ip, s, e));
+        }
+      } else {
+        String g = f[device].strip();
+        if (g.isEmpty()) {
+          Path parent = Path.of(name).getParent();
+          g = parent == null ? "" : parent.getFileName().toString();
+        }
+        out.add(new Capture(no, name, false, g, null));
+      }
+    }
+    return out;
+  }
+
+  /** Reads the folder: every labelled capture's windows, split as the class comment says. */
+  public static Loaded load(Path dir) throws IOException {
+    Map<String, Integer> skipped = new TreeMap<>();
+    List<Capture> rows = labels(dir, skipped);
+    Map<String, List<Capture>> benign = new TreeMap<>();
+    List<Capture> attacks = new ArrayList<>();
+    for (Capture c : rows) {
+      if (c.attack()) {
+        attacks.add(c);
+      } else {
+        benign.computeIfAbsent(c.group(), k -> new ArrayList<>()).add(c);
+      }
+    }
+    if (benign.isEmpty()) {
+      throw new IOException(dir.resolve("labels.csv") + " has no benign rows");
+    }
+    if (attacks.size() < 2) {
+      throw new IOException(
+          dir.resolve("labels.csv")
+              + " has "
+              + attacks.size()
+              + " attack row(s); at least 2 are needed (one for the supervised baselines, one for"
+              + " the test)");
+    }
+    attacks.sort(java.util.Comparator.comparing(Capture::file));
+
+    Part learn = new Part();
+    Part validation = new Part();
+    Part supervised = new Part();
+    Part test = new Part();
+    int[] files = new int[3];
+    long[] packets = {0};
+    for (List<Capture> group : benign.values()) {
+      group.sort(java.util.Comparator.comparing(Capture::file));
+      for (int r = 0; r < group.size(); r++) {
+        Capture c = group.get(r);
+        List<Window> w = windows(dir.resolve(c.file()), packets);
+        int slot = r % 5;
+        if (slot <= 2) {
+          learn.add(c, w);
+          supervised.add(c, w);
+          files[0]++;
+        } else if (slot == 3) {
+          validation.add(c, w);
+          files[1]++;
+        } else {
+          test.add(c, w);
+          files[2]++;
+        }
+      }
+    }
+    List<String> testAttack = new ArrayList<>();
+    List<String> supervisedAttack = new ArrayList<>();
+    for (int r = 0; r < attacks.size(); r++) {
+      Capture c = attacks.get(r);
+      List<Window> w = windows(dir.resolve(c.file()), packets);
+      long hits = w.stream().filter(c::isAttack).count();
+      if (hits == 0) {
+        throw new IOException(
+            dir.resolve("labels.csv")
+                + " line "
+                + c.line()
+                + ": the attacker "
+                + c.attacker()
+                + " sends nothing in "
+                + c.file()
+                + (c.timed() ? " between start_epoch and end_epoch" : ""));
+      }
+      String what =
+          String.format(
+              Locale.ROOT,
+              "%s (attacker %s: %d of %d vectors)",
+              Path.of(c.file()).getFileName(),
+              c.attacker(),
+              hits,
+              w.size());
+      if (r % 2 == 0) {
+        test.add(c, w);
+        testAttack.add(what);
+      } else {
+        supervised.add(c, w);
+        supervisedAttack.add(what);
+      }
+    }
+    if (learn.rows.isEmpty() || validation.rows.isEmpty()) {
+      throw new IOException(dir + ": too few benign files to learn and set thresholds from");
+    }
+    String split =
+        String.format(
+            Locale.ROOT,
+            "per capture file (host-window features, %d s windows, through the daemon's capture"
+                + " path; %,d packets read); benign files by device type (%d types), sorted by"
+                + " path, rank mod 5 = 0-2 learn, 3 thresholds, 4 test; learn: %d files, %,d"
+                + " vectors; thresholds: %d files, %,d vectors; test '%s': %d benign files and"
+                + " %d attack files, %,d vectors, %,d attack (attacker host's windows, within the"
+                + " row's start_epoch..end_epoch where given; the other hosts of attack files and"
+                + " the attacker's other windows count as normal): %s; supervised baselines: the"
+                + " learning vectors and the attack files of odd rank by path, %,d vectors, %,d"
+                + " attack: %s; left out: %s",
+            WINDOW_SECONDS,
+            packets[0],
+            benign.size(),
+            files[0],
+            learn.rows.size(),
+            files[1],
+            validation.rows.size(),
+            TEST_SET,
+            files[2],
+            testAttack.size(),
+            test.rows.size(),
+            test.attacks(),
+            String.join(", ", testAttack),
+            supervised.rows.size(),
+            supervised.attacks(),
+            String.join(", ", supervisedAttack),
+            skipped.isEmpty()
+                ? "nothing"
+                : skipped.entrySet().stream()
+                        .map(e -> e.getValue() + " '" + e.getKey() + "' file(s)")
+                        .reduce((a, b) -> a + ", " + b)
+                        .orElse("")
+                    + " (not labelled for attacks)");
+    Map<String, TabularEvaluator.TestSet> tests = new LinkedHashMap<>();
+    tests.put(TEST_SET, test.set());
+    return new Loaded(
+        new TabularEvaluator.Data(
+            FEATURES.schema(),
+            learn.rows,
+            validation.rows,
+            supervised.set(),
+            tests,
+            learn.entities(),
+            validation.entities()),
+        split);
+  }
+
+  /**
+   * Settings sized for 15-feature host windows (the packet path's scaling: log1p, then min-max):
+   * autoencoder 32-8, LSTM 32 units, Isolation Forest 100 trees; {@code quick} trains fewer epochs
+   * and smaller baselines.
+   */
+  public static TabularEvaluator.Options options(boolean quick, long seed) {
+    int epochs = quick ? 4 : 30;
+    ModelTrainer.Config training =
+        new ModelTrainer.Config(
+            new FeatureScaler.Options(FeatureScaler.Kind.MINMAX, true, 1.0),
+            new AutoencoderTrainer.Config(32, 8, epochs, 64, 1e-3, 0.1, 5, seed),
+            new LstmTrainer.Config(32, 1, 16, epochs, 64, 1e-3, 0.1, 5, seed),
+            new ForestParams(100, 256, seed, 0.995, 1),
+            Fusion.DEFAULT_WEIGHTS,
+            0.01,
+            0.2,
+            0.05);
+    return new TabularEvaluator.Options(
+        training, 0.01, seed, quick ? 2000 : 5000, quick ? 50 : 100, quick ? 50 : 100, 256, 200);
+  }
+
+  /**
+   * A stable entity id for one host of one capture file (FNV-1a over the path's UTF-8 and the
+   * address), so that no sequence state crosses files.
+   */
+  static long entity(String file, long hostHi, long hostLo) {
+    long h = 0xcbf29ce484222325L;
+    for (byte b : file.getBytes(StandardCharsets.UTF_8)) {
+      h = (h ^ (b & 0xff)) * 0x100000001b3L;
+    }
+    for (long x : new long[] {hostHi, hostLo}) {
+      for (int i = 0; i < 8; i++) {
+        h = (h ^ ((x >>> (8 * i)) & 0xff)) * 0x100000001b3L;
+      }
+    }
+    return h;
+  }
+
+  /** Vectors of one part of the split, with labels and entities. */
+  private static final class Part {
+    final List<float[]> rows = new ArrayList<>();
+    final List<Boolean> attack = new ArrayList<>();
+    final List<Long> entity = new ArrayList<>();
+
+    /** Adds a file's windows; those {@link Capture#isAttack} says are attacks. */
+    void add(Capture c, List<Window> windows) {
+      for (Window w : windows) {
+        rows.add(w.vector());
+        attack.add(c.isAttack(w));
+        entity.add(entity(c.file(), w.hostHi(), w.hostLo()));
+      }
+    }
+
+    long attacks() {
+      return attack.stream().filter(a -> a).count();
+    }
+
+    long[] entities() {
+      return entity.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    TabularEvaluator.TestSet set() {
+      boolean[] a = new boolean[attack.size()];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = attack.get(i);
+      }
+      return new TabularEvaluator.TestSet(rows, a, entities());
+    }
+  }
+
+  private static String stripBom(String line) {
+    return !line.isEmpty() && line.charAt(0) == '\uFEFF' ? line.substring(1) : line;
+  }
+
+  private static String[] fields(Path csv, int line, String text) throws IOException {
+    try {
+      return CsvSeries.split(text);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(csv + " line " + line + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static int optionalColumn(String[] header, String name) {
+    for (int i = 0; i < header.length; i++) {
+      if (header[i].strip().equals(name)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** An IPv4 address (octets up to 255), or anything with a colon (IPv6, compared as written). */
+  private static boolean isAddress(String s) {
+    Matcher m = IPV4.matcher(s);
+    if (m.matches()) {
+      for (int g = 1; g <= 4; g++) {
+        if (Integer.parseInt(m.group(g)) > 255) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return s.indexOf(':') >= 0 && s.matches("[0-9A-Fa-f:.]+");
+  }
+
+  /** Epoch seconds (decimals allowed) in microseconds, rounded; an IOException naming the line. */
+  static long epochMicros(Path csv, int line, String column, String text) throws IOException {
+    try {
+      java.math.BigDecimal v = new java.math.BigDecimal(text);
+      if (v.signum() < 0) {
+        throw new NumberFormatException("negative");
+      }
+      return v.movePointRight(6).setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new IOException(
+          csv + " line " + line + ": " + column + " [" + text + "] is not epoch seconds", e);
+    }
+  }
+
+  private static int column(Path csv, String[] header, String name) throws IOException {
+    for (int i = 0; i < header.length; i++) {
+      if (header[i].strip().equals(name)) {
+        return i;
+      }
+    }
+    throw new IOException(csv + ": no '" + name + "' column in the header");
+  }
+}
