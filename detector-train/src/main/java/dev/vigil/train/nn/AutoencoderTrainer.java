@@ -139,52 +139,26 @@ public final class AutoencoderTrainer {
     MultiLayerNetwork net = new MultiLayerNetwork(conf);
     net.init();
 
-    List<Double> losses = new ArrayList<>();
-    double best = Double.POSITIVE_INFINITY;
-    int bestEpoch = 0;
-    INDArray bestParams = net.params().dup();
-    int[] order = new int[train.size()];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    long t0 = System.nanoTime();
-    int epoch = 0;
-    while (epoch < c.maxEpochs()) {
-      epoch++;
-      for (int i = order.length - 1; i > 0; i--) {
-        int j = rnd.nextInt(i + 1);
-        int t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-      }
-      for (int start = 0; start < order.length; start += c.batchSize()) {
-        int n = Math.min(c.batchSize(), order.length - start);
-        float[][] batch = new float[n][];
-        for (int k = 0; k < n; k++) {
-          batch[k] = train.get(order[start + k]);
-        }
-        INDArray x = Nd4j.create(batch);
-        net.fit(x, x);
-      }
-      double loss = mse(net.output(val, false), val);
-      losses.add(loss);
-      if (loss < best - 1e-9) {
-        best = loss;
-        bestEpoch = epoch;
-        bestParams = net.params().dup();
-      }
-      long elapsed = System.nanoTime() - t0;
-      if (progress != null) {
-        progress.epoch(
-            epoch, c.maxEpochs(), loss, elapsed / 1_000_000 / epoch * (c.maxEpochs() - epoch));
-      }
-      if (epoch - bestEpoch >= c.patience()) {
-        break;
-      }
-    }
-    net.setParams(bestParams);
-    double msPerEpoch = (System.nanoTime() - t0) / 1e6 / epoch;
-    return new Result(net, export(net), epoch, bestEpoch, List.copyOf(losses), msPerEpoch);
+    EarlyStopping.Outcome o =
+        EarlyStopping.run(
+            net,
+            train.size(),
+            c.batchSize(),
+            c.maxEpochs(),
+            c.patience(),
+            rnd,
+            (order, start, n) -> {
+              float[][] batch = new float[n][];
+              for (int k = 0; k < n; k++) {
+                batch[k] = train.get(order[start + k]);
+              }
+              INDArray x = Nd4j.create(batch);
+              net.fit(x, x);
+            },
+            () -> mse(net.output(val, false), val),
+            progress);
+    return new Result(
+        net, export(net), o.epochs(), o.bestEpoch(), o.validationLoss(), o.millisPerEpoch());
   }
 
   private static DenseLayer dense(int nIn, int nOut) {

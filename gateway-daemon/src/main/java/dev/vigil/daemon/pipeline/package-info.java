@@ -1,0 +1,5 @@
+/**
+ * The detection pipeline: capture and telemetry services, model management (learning on the device,
+ * loading bundles), scoring and alert output, health.
+ */
+package dev.vigil.daemon.pipeline;
