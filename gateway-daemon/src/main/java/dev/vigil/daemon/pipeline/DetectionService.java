@@ -5,8 +5,8 @@ import dev.vigil.daemon.config.VigilConfig;
 import dev.vigil.detect.fusion.Component;
 import dev.vigil.detect.fusion.Severity;
 import dev.vigil.detect.model.EnsembleScorer;
+import dev.vigil.detect.model.ExplainedScore;
 import dev.vigil.detect.model.FeatureContribution;
-import dev.vigil.detect.model.Verdict;
 import dev.vigil.features.PacketFeaturePipeline;
 import dev.vigil.features.capture.CaptureOptions;
 import dev.vigil.features.capture.FrameRing;
@@ -419,7 +419,7 @@ public final class DetectionService {
     if (!flagged) {
       return;
     }
-    Verdict verdict = scorer.verdict(3);
+    ExplainedScore verdict = scorer.explain(3);
     List<Alert.Feature> why = new ArrayList<>();
     for (FeatureContribution f : verdict.topFeatures()) {
       why.add(new Alert.Feature(f.name(), f.value(), f.share(), f.scaled(), f.reconstructed()));

@@ -4,8 +4,8 @@ import dev.vigil.daemon.alerts.Alert;
 import dev.vigil.daemon.config.VigilConfig;
 import dev.vigil.detect.fusion.Severity;
 import dev.vigil.detect.model.EnsembleScorer;
+import dev.vigil.detect.model.ExplainedScore;
 import dev.vigil.detect.model.FeatureContribution;
-import dev.vigil.detect.model.Verdict;
 import dev.vigil.detect.series.SeriesSurprise;
 import dev.vigil.features.series.SeriesFeatures;
 import dev.vigil.features.telemetry.BadPayload;
@@ -400,7 +400,7 @@ public final class TelemetryService {
 
   private void alert(
       SeriesInfo s, long stepStartMillis, EnsembleScorer scorer, double surprise, double value) {
-    Verdict verdict = scorer.verdict(3);
+    ExplainedScore verdict = scorer.explain(3);
     Severity severity =
         verdict.severity().compareTo(SeriesSurprise.severity(surprise)) > 0
             ? verdict.severity()
