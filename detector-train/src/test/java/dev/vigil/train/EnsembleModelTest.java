@@ -64,7 +64,7 @@ class EnsembleModelTest {
     x[4] *= 40; // one feature far outside its normal range
     s.score(0, 1, 30, x);
     assertThat(s.anomalous()).isTrue();
-    Verdict v = s.verdict(3);
+    ExplainedScore v = s.explain(3);
     assertThat(v.topFeatures().get(0).name()).isEqualTo("f4");
     assertThat(v.topFeatures().get(0).share()).isGreaterThan(0.5);
     assertThat(v.fired()).contains(Component.RECONSTRUCTION);

@@ -1,7 +1,7 @@
 package dev.vigil.features;
 
 import dev.vigil.features.damped.DampedFeatureExtractor;
-import dev.vigil.features.window.HostWindowTable;
+import dev.vigil.features.window.HostWindowFeatures;
 import dev.vigil.features.window.WindowListener;
 import java.util.Arrays;
 import java.util.Locale;
@@ -9,9 +9,10 @@ import java.util.Locale;
 /** The per-host feature sets Vigil can extract, by configuration name. */
 public enum FeatureSet {
   /**
-   * 15 counts and ratios per host and window ({@link HostWindowTable}); suits the Isolation Forest.
+   * 15 counts and ratios per host and window ({@link HostWindowFeatures}); suits the Isolation
+   * Forest.
    */
-  HOST_WINDOW("host-window", HostWindowTable.SCHEMA),
+  HOST_WINDOW("host-window", HostWindowFeatures.SCHEMA),
   /** 126 multi-scale damped statistics and window features ({@link DampedFeatureExtractor}). */
   DAMPED("damped", DampedFeatureExtractor.SCHEMA);
 
@@ -36,7 +37,7 @@ public enum FeatureSet {
   /** Creates the per-host state for this set. */
   public HostFeatures create(long windowMicros, int maxHosts, WindowListener listener) {
     return switch (this) {
-      case HOST_WINDOW -> new HostWindowTable(windowMicros, maxHosts, listener);
+      case HOST_WINDOW -> new HostWindowFeatures(windowMicros, maxHosts, listener);
       case DAMPED ->
           new DampedFeatureExtractor(
               windowMicros, DampedFeatureExtractor.Limits.forHosts(maxHosts), listener);

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 
 /**
  * Turns raw frames into per-host window feature vectors: parse into a reused {@link PacketMeta},
- * update the {@link HostWindowTable}, and close idle windows as capture time advances.
+ * update the {@link HostWindowFeatures}, and close idle windows as capture time advances.
  *
  * <p>Not thread-safe: feed it from one thread (the capture or processing thread).
  */

@@ -21,7 +21,7 @@ import java.util.Map;
  * false alarms on every host's first windows.
  *
  * <p>{@link #score} allocates nothing and costs O(1) per vector whatever an entity's history. Not
- * thread-safe: one scorer per scoring thread. {@link #verdict} explains the last scored vector (it
+ * thread-safe: one scorer per scoring thread. {@link #explain} explains the last scored vector (it
  * allocates, so call it for alerts only).
  */
 public final class EnsembleScorer {
@@ -182,7 +182,7 @@ public final class EnsembleScorer {
    * Explains the last scored vector: components and the {@code topK} features by share of the
    * reconstruction error.
    */
-  public Verdict verdict(int topK) {
+  public ExplainedScore explain(int topK) {
     Fusion f = fusion;
     Map<Component, Double> comps = new EnumMap<>(Component.class);
     List<Component> fired = new ArrayList<>();
@@ -230,6 +230,6 @@ public final class EnsembleScorer {
               scaled[j],
               recon[j]));
     }
-    return new Verdict(score, f.threshold(), f.severity(score), comps, fired, top);
+    return new ExplainedScore(score, f.threshold(), f.severity(score), comps, fired, top);
   }
 }

@@ -3,7 +3,7 @@ package dev.vigil.features.damped;
 import dev.vigil.features.FeatureSchema;
 import dev.vigil.features.packet.PacketMeta;
 import dev.vigil.features.table.SlotTable;
-import dev.vigil.features.table.WindowedHostFeatures;
+import dev.vigil.features.table.WindowedHostTable;
 import dev.vigil.features.window.WindowListener;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +29,7 @@ import java.util.List;
  * least recently seen of a few sampled ones when full (counted), so a flood of spoofed sources
  * cannot grow it. Not thread-safe.
  */
-public final class DampedFeatureExtractor extends WindowedHostFeatures {
+public final class DampedFeatureExtractor extends WindowedHostTable {
   /** Per-decay-rate feature names, in order; each is prefixed with {@code l<λ>_}. */
   private static final List<String> PER_RATE =
       List.of(

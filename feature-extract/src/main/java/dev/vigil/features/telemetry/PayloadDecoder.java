@@ -433,9 +433,10 @@ public final class PayloadDecoder {
       case VALUE_FALSE -> s.reading(metric != null ? metric : path.toString(), 0.0);
       case VALUE_STRING -> {
         String text = jp.getText();
-        switch (Numbers.parse(text, 0, text.length(), c.scratch)) {
-          case Numbers.OK -> s.reading(metric != null ? metric : path.toString(), c.scratch[0]);
-          case Numbers.NAN_OR_INFINITE -> s.error(BadPayload.NAN_OR_INFINITE);
+        switch (PayloadNumberParser.parse(text, 0, text.length(), c.scratch)) {
+          case PayloadNumberParser.OK ->
+              s.reading(metric != null ? metric : path.toString(), c.scratch[0]);
+          case PayloadNumberParser.NAN_OR_INFINITE -> s.error(BadPayload.NAN_OR_INFINITE);
           default -> s.error(BadPayload.NOT_A_NUMBER);
         }
       }
@@ -491,15 +492,15 @@ public final class PayloadDecoder {
           case VALUE_NUMBER_INT -> {
             JsonParser.NumberType nt = jp.getNumberType();
             if (nt == JsonParser.NumberType.INT || nt == JsonParser.NumberType.LONG) {
-              yield Numbers.epochToMillis(jp.getLongValue());
+              yield PayloadNumberParser.epochToMillis(jp.getLongValue());
             }
             java.math.BigInteger b = jp.getBigIntegerValue();
             yield b.bitLength() <= 63
-                ? Numbers.epochToMillis(b.longValue())
-                : Numbers.epochToMillis(b.doubleValue());
+                ? PayloadNumberParser.epochToMillis(b.longValue())
+                : PayloadNumberParser.epochToMillis(b.doubleValue());
           }
-          case VALUE_NUMBER_FLOAT -> Numbers.epochToMillis(jp.getDoubleValue());
-          case VALUE_STRING -> Numbers.textToMillis(jp.getText().strip(), c.scratch);
+          case VALUE_NUMBER_FLOAT -> PayloadNumberParser.epochToMillis(jp.getDoubleValue());
+          case VALUE_STRING -> PayloadNumberParser.textToMillis(jp.getText().strip(), c.scratch);
           default -> Long.MIN_VALUE;
         };
   }
@@ -700,22 +701,22 @@ public final class PayloadDecoder {
   }
 
   private void textAt(Ctx c, String metric, String s, int from, int to, long ts) {
-    switch (Numbers.parse(s, from, to, c.scratch)) {
-      case Numbers.OK -> emit(c, metric, ts, c.scratch[0]);
-      case Numbers.NAN_OR_INFINITE -> valueError(c, BadPayload.NAN_OR_INFINITE);
+    switch (PayloadNumberParser.parse(s, from, to, c.scratch)) {
+      case PayloadNumberParser.OK -> emit(c, metric, ts, c.scratch[0]);
+      case PayloadNumberParser.NAN_OR_INFINITE -> valueError(c, BadPayload.NAN_OR_INFINITE);
       default -> valueError(c, BadPayload.NOT_A_NUMBER);
     }
   }
 
   private long timestampOf(Ctx c, JsonNode t) {
     if (t.isIntegralNumber() && t.canConvertToLong()) {
-      return Numbers.epochToMillis(t.longValue());
+      return PayloadNumberParser.epochToMillis(t.longValue());
     }
     if (t.isNumber()) {
-      return Numbers.epochToMillis(t.doubleValue());
+      return PayloadNumberParser.epochToMillis(t.doubleValue());
     }
     if (t.isTextual()) {
-      return Numbers.textToMillis(t.textValue().strip(), c.scratch);
+      return PayloadNumberParser.textToMillis(t.textValue().strip(), c.scratch);
     }
     return Long.MIN_VALUE;
   }

@@ -14,7 +14,7 @@ public interface WindowListener {
    * @param hostLo low half of the host address
    * @param startMicros first packet time of the window, microseconds since the epoch
    * @param endMicros end of the window, microseconds since the epoch
-   * @param features the vector, laid out as {@link HostWindowTable#SCHEMA}
+   * @param features the vector, laid out as {@link HostWindowFeatures#SCHEMA}
    */
   void onWindow(long hostHi, long hostLo, long startMicros, long endMicros, float[] features);
 }

@@ -398,22 +398,22 @@ final class LegacyPayloadDecoder {
   }
 
   private void textAt(Ctx c, String metric, String s, int from, int to, long ts) {
-    switch (Numbers.parse(s, from, to, c.scratch)) {
-      case Numbers.OK -> emit(c, metric, ts, c.scratch[0]);
-      case Numbers.NAN_OR_INFINITE -> valueError(c, BadPayload.NAN_OR_INFINITE);
+    switch (PayloadNumberParser.parse(s, from, to, c.scratch)) {
+      case PayloadNumberParser.OK -> emit(c, metric, ts, c.scratch[0]);
+      case PayloadNumberParser.NAN_OR_INFINITE -> valueError(c, BadPayload.NAN_OR_INFINITE);
       default -> valueError(c, BadPayload.NOT_A_NUMBER);
     }
   }
 
   private long timestampOf(Ctx c, JsonNode t) {
     if (t.isIntegralNumber() && t.canConvertToLong()) {
-      return Numbers.epochToMillis(t.longValue());
+      return PayloadNumberParser.epochToMillis(t.longValue());
     }
     if (t.isNumber()) {
-      return Numbers.epochToMillis(t.doubleValue());
+      return PayloadNumberParser.epochToMillis(t.doubleValue());
     }
     if (t.isTextual()) {
-      return Numbers.textToMillis(t.textValue().strip(), c.scratch);
+      return PayloadNumberParser.textToMillis(t.textValue().strip(), c.scratch);
     }
     return Long.MIN_VALUE;
   }

@@ -13,6 +13,9 @@ import java.util.Map;
  * and a step of a device's telemetry series (telemetry path: {@code telemetry} names the device and
  * the metric, {@code src_ip} absent). Absent fields are left out of the JSON.
  *
+ * <p>Built by one factory per detector kind ({@link HostWindowAlerts}, {@link TelemetryAlerts},
+ * {@link BeaconAlerts}, {@link AuthFailureAlerts}), whose rules are the {@link AlertSignature}s.
+ *
  * @param timestamp end of the window or step, ISO-8601 UTC (capture time for packets, the readings'
  *     time for telemetry)
  * @param eventType always {@code alert}
@@ -40,17 +43,6 @@ public record Alert(
   /** The canonical constructor. */
   @io.micronaut.core.annotation.Creator
   public Alert {}
-
-  /** An alert that names no peer (host windows, telemetry). */
-  public Alert(
-      String timestamp,
-      String eventType,
-      String srcIp,
-      Series telemetry,
-      Signature alert,
-      Detail vigil) {
-    this(timestamp, eventType, srcIp, telemetry, alert, vigil, null, null, null);
-  }
 
   /**
    * The telemetry series an alert is about.
@@ -119,38 +111,6 @@ public record Alert(
     /** The canonical constructor. */
     @io.micronaut.core.annotation.Creator
     public Detail {}
-
-    /** A detail without a role (telemetry). */
-    public Detail(
-        String id,
-        String detector,
-        double score,
-        double threshold,
-        String severity,
-        Map<String, Double> components,
-        List<String> fired,
-        String summary,
-        String windowStart,
-        String windowEnd,
-        String detectedAt,
-        String schema,
-        List<Feature> topFeatures) {
-      this(
-          id,
-          detector,
-          score,
-          threshold,
-          severity,
-          components,
-          fired,
-          summary,
-          windowStart,
-          windowEnd,
-          detectedAt,
-          schema,
-          topFeatures,
-          null);
-    }
   }
 
   /**

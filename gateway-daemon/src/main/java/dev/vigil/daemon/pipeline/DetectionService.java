@@ -1,12 +1,11 @@
 package dev.vigil.daemon.pipeline;
 
-import dev.vigil.daemon.alerts.Alert;
+import dev.vigil.daemon.alerts.AuthFailureAlerts;
+import dev.vigil.daemon.alerts.BeaconAlerts;
+import dev.vigil.daemon.alerts.HostWindowAlerts;
 import dev.vigil.daemon.config.VigilConfig;
-import dev.vigil.detect.fusion.Component;
 import dev.vigil.detect.fusion.Severity;
 import dev.vigil.detect.model.EnsembleScorer;
-import dev.vigil.detect.model.FeatureContribution;
-import dev.vigil.detect.model.Verdict;
 import dev.vigil.features.PacketFeaturePipeline;
 import dev.vigil.features.capture.CaptureOptions;
 import dev.vigil.features.capture.FrameRing;
@@ -26,10 +25,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -51,9 +47,6 @@ public final class DetectionService {
   static final String CAPTURE = "capture";
   static final String MODEL = "model";
   static final String HTTP = "http";
-  private static final int SIGNATURE_ID = 9_000_001;
-  private static final int BEACON_SIGNATURE_ID = 9_000_003;
-  private static final int AUTH_SIGNATURE_ID = 9_000_004;
   private static final long MAX_REOPEN_DELAY_MS = 30_000;
   private static final Logger LOG = LoggerFactory.getLogger(DetectionService.class);
 
@@ -419,183 +412,33 @@ public final class DetectionService {
     if (!flagged) {
       return;
     }
-    Verdict verdict = scorer.verdict(3);
-    List<Alert.Feature> why = new ArrayList<>();
-    for (FeatureContribution f : verdict.topFeatures()) {
-      why.add(new Alert.Feature(f.name(), f.value(), f.share(), f.scaled(), f.reconstructed()));
-    }
-    Map<String, Double> comps = new LinkedHashMap<>();
-    verdict.components().forEach((c, x) -> comps.put(c.key(), x));
-    List<String> fired = verdict.fired().stream().map(Component::key).toList();
-    String schema = scorer.model().schema().id();
-    String role = emitting != null && emitting.emittingResponder() ? "responder" : "initiator";
+    boolean responder = emitting != null && emitting.emittingResponder();
     alerts.publish(
-        id ->
-            new Alert(
-                micros(end),
-                "alert",
-                Addresses.format(hi, lo),
-                null,
-                new Alert.Signature(
-                    "allowed",
-                    SIGNATURE_ID,
-                    "VIGIL anomalous host traffic window",
-                    "Anomalous traffic",
-                    eveSeverity(verdict.severity())),
-                new Alert.Detail(
-                    id,
-                    "ensemble",
-                    verdict.score(),
-                    verdict.threshold(),
-                    verdict.severity().name().toLowerCase(java.util.Locale.ROOT),
-                    comps,
-                    fired,
-                    verdict.summary(),
-                    micros(start),
-                    micros(end),
-                    Instant.now().toString(),
-                    schema,
-                    why,
-                    role)));
+        HostWindowAlerts.of(
+            Addresses.format(hi, lo),
+            start,
+            end,
+            scorer.explain(3),
+            scorer.model().schema().id(),
+            responder));
   }
 
-  /**
-   * Raises the alert of a beacon: severity high, role initiator (its source opened every
-   * conversation), detector {@code beacon}, the peer in {@code dest_ip}/{@code dest_port}/{@code
-   * proto}. Its score is the starts seen over the starts needed (1 at the first report), its
-   * components the period in seconds, the jitter and the starts.
-   */
+  /** Raises the alert of a beacon ({@link BeaconAlerts}). */
   private void onBeacon(BeaconTracker.Beacon b) {
     beaconReports.increment();
-    int need = config.features().beacon().minRepeats();
-    String src = b.source();
-    String dst = b.destination();
-    String port = b.dstPort() >= 0 ? ":" + b.dstPort() : "";
-    String summary =
-        String.format(
-            java.util.Locale.ROOT,
-            "%s opened %d conversations with %s%s/%s, a peer it never talked to while learning,"
-                + " every %.1f s (jitter %.0f %%): a command-and-control beacon?",
-            src,
-            b.starts(),
-            dst,
-            port,
-            b.protocolName(),
-            b.periodSeconds(),
-            100 * b.jitter());
-    Map<String, Double> comps = new LinkedHashMap<>();
-    comps.put("period_s", b.periodSeconds());
-    comps.put("jitter", b.jitter());
-    comps.put("starts", (double) b.starts());
-    LOG.info("beacon: {}", summary);
-    alerts.publish(
-        id ->
-            new Alert(
-                micros(b.lastStartMicros()),
-                "alert",
-                src,
-                null,
-                new Alert.Signature(
-                    "allowed",
-                    BEACON_SIGNATURE_ID,
-                    "VIGIL periodic conversations with a new peer (beacon)",
-                    "Potential command and control",
-                    eveSeverity(Severity.HIGH)),
-                new Alert.Detail(
-                    id,
-                    "beacon",
-                    b.starts() / (double) need,
-                    1.0,
-                    "high",
-                    comps,
-                    List.of("beacon"),
-                    summary,
-                    micros(b.firstStartMicros()),
-                    micros(b.lastStartMicros()),
-                    Instant.now().toString(),
-                    null,
-                    List.of(),
-                    "initiator"),
-                dst,
-                b.dstPort() >= 0 ? b.dstPort() : null,
-                b.protocolName().toUpperCase(java.util.Locale.ROOT)));
+    LOG.info("beacon: {}", BeaconAlerts.summary(b));
+    alerts.publish(BeaconAlerts.of(b, config.features().beacon().minRepeats()));
   }
 
-  /**
-   * Raises the alert of a client refused too often: severity high, role initiator, detector {@code
-   * auth}, the server in {@code dest_ip}/{@code dest_port}. Its score is the refusals over the
-   * refusals needed, its components the refusals and the span they fell in.
-   */
+  /** Raises the alert of a client refused too often ({@link AuthFailureAlerts}). */
   private void onAuthFailures(AuthFailureTracker.Report r) {
     authReports.increment();
-    AuthFailureTracker.Options o = config.features().authFailures();
-    double span = (r.lastMicros() - r.firstMicros()) / 1e6;
-    String summary =
-        String.format(
-            java.util.Locale.ROOT,
-            "%s was refused %d %s logins by %s:%d (the last %d within %.1f s, return code %d):"
-                + " password guessing?",
-            r.client(),
-            r.failures(),
-            r.protocol().toUpperCase(java.util.Locale.ROOT),
-            r.server(),
-            r.serverPort(),
-            o.maxFailures(),
-            span,
-            r.lastCode());
-    Map<String, Double> comps = new LinkedHashMap<>();
-    comps.put("refusals", (double) r.failures());
-    comps.put("span_s", span);
-    LOG.info("auth failures: {}", summary);
-    alerts.publish(
-        id ->
-            new Alert(
-                micros(r.lastMicros()),
-                "alert",
-                r.client(),
-                null,
-                new Alert.Signature(
-                    "allowed",
-                    AUTH_SIGNATURE_ID,
-                    "VIGIL repeated login refusals (password guessing)",
-                    "Attempted login",
-                    eveSeverity(Severity.HIGH)),
-                new Alert.Detail(
-                    id,
-                    "auth",
-                    r.failures() / (double) o.maxFailures(),
-                    1.0,
-                    "high",
-                    comps,
-                    List.of("auth"),
-                    summary,
-                    micros(r.firstMicros()),
-                    micros(r.lastMicros()),
-                    Instant.now().toString(),
-                    null,
-                    List.of(),
-                    "initiator"),
-                r.server(),
-                r.serverPort(),
-                "TCP"));
-  }
-
-  /** Maps a severity to eve.json's scale, 1 (high) to 3 (low). */
-  static int eveSeverity(Severity s) {
-    return switch (s) {
-      case CRITICAL, HIGH -> 1;
-      case MEDIUM -> 2;
-      default -> 3;
-    };
+    int maxFailures = config.features().authFailures().maxFailures();
+    LOG.info("auth failures: {}", AuthFailureAlerts.summary(r, maxFailures));
+    alerts.publish(AuthFailureAlerts.of(r, maxFailures));
   }
 
   private long windowMicros() {
     return config.features().window().toNanos() / 1000;
-  }
-
-  static String micros(long epochMicros) {
-    return Instant.ofEpochSecond(
-            Math.floorDiv(epochMicros, 1_000_000L), Math.floorMod(epochMicros, 1_000_000L) * 1000L)
-        .toString();
   }
 }

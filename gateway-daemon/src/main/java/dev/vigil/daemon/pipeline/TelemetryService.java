@@ -1,11 +1,10 @@
 package dev.vigil.daemon.pipeline;
 
 import dev.vigil.daemon.alerts.Alert;
+import dev.vigil.daemon.alerts.TelemetryAlerts;
 import dev.vigil.daemon.config.VigilConfig;
 import dev.vigil.detect.fusion.Severity;
 import dev.vigil.detect.model.EnsembleScorer;
-import dev.vigil.detect.model.FeatureContribution;
-import dev.vigil.detect.model.Verdict;
 import dev.vigil.detect.series.SeriesSurprise;
 import dev.vigil.features.series.SeriesFeatures;
 import dev.vigil.features.telemetry.BadPayload;
@@ -24,12 +23,9 @@ import io.micronaut.runtime.server.event.ServerStartupEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.io.IOException;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -61,7 +57,6 @@ import org.slf4j.LoggerFactory;
 @Singleton
 public final class TelemetryService {
   static final String TELEMETRY = "telemetry";
-  private static final int SIGNATURE_ID = 9_000_002;
 
   /**
    * Steps of a new series that are neither learned nor scored: until {@link SeriesFeatures}' long
@@ -400,63 +395,15 @@ public final class TelemetryService {
 
   private void alert(
       SeriesInfo s, long stepStartMillis, EnsembleScorer scorer, double surprise, double value) {
-    Verdict verdict = scorer.verdict(3);
-    Severity severity =
-        verdict.severity().compareTo(SeriesSurprise.severity(surprise)) > 0
-            ? verdict.severity()
-            : SeriesSurprise.severity(surprise);
-    List<Alert.Feature> why = new ArrayList<>();
-    for (FeatureContribution f : verdict.topFeatures()) {
-      why.add(new Alert.Feature(f.name(), f.value(), f.share(), f.scaled(), f.reconstructed()));
-    }
-    Map<String, Double> comps = new LinkedHashMap<>();
-    comps.put("surprise", surprise);
-    comps.put("fused", verdict.score());
-    verdict.components().forEach((c, x) -> comps.put(c.key(), x));
-    List<String> fired = new ArrayList<>();
-    fired.add(s.surprise.channel().key());
-    verdict.fired().forEach(c -> fired.add(c.key()));
-    String start = DetectionService.micros(stepStartMillis * 1000);
-    String end = DetectionService.micros((stepStartMillis + stepMillis) * 1000);
-    String schema = scorer.model().schema().id();
-    String summary =
-        s.device
-            + " "
-            + s.metric
-            + ": "
-            + severity.name().toLowerCase(Locale.ROOT)
-            + String.format(Locale.ROOT, " anomaly %.2f (alarm at %.2f), ", surprise, 0.5)
-            + explain(s.surprise, value)
-            + "; ensemble: "
-            + verdict.summary();
-    Alert.Series what = new Alert.Series(s.device, s.metric, stepMillis / 1000.0);
     alerts.publish(
-        id ->
-            new Alert(
-                end,
-                "alert",
-                null,
-                what,
-                new Alert.Signature(
-                    "allowed",
-                    SIGNATURE_ID,
-                    "VIGIL anomalous device telemetry",
-                    "Anomalous telemetry",
-                    DetectionService.eveSeverity(severity)),
-                new Alert.Detail(
-                    id,
-                    "ensemble+surprise",
-                    surprise,
-                    SeriesSurprise.RED,
-                    severity.name().toLowerCase(Locale.ROOT),
-                    comps,
-                    fired,
-                    summary,
-                    start,
-                    end,
-                    Instant.now().toString(),
-                    schema,
-                    why)));
+        TelemetryAlerts.of(
+            new Alert.Series(s.device, s.metric, stepMillis / 1000.0),
+            stepStartMillis,
+            stepMillis,
+            new TelemetryAlerts.Surprise(
+                surprise, s.surprise.channel(), explain(s.surprise, value)),
+            scorer.explain(3),
+            scorer.model().schema().id()));
     raised.increment();
   }
 

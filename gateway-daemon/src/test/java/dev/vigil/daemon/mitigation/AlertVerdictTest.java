@@ -34,7 +34,11 @@ class AlertVerdictTest {
             "2025-06-01T10:00:00Z",
             "2026-01-01T00:00:00Z",
             "schema",
-            List.of()));
+            List.of(),
+            null),
+        null,
+        null,
+        null);
   }
 
   @Test

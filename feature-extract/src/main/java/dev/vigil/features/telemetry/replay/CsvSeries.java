@@ -286,7 +286,7 @@ public record CsvSeries(
                   : time.dateAndTime(cells[layout.dateColumn], cells[layout.timeColumn]);
           for (int i = 0; i < values.length; i++) {
             String cell = cells[layout.fieldColumns[i]];
-            double v = Values.parse(cell);
+            double v = CellValueParser.parse(cell);
             if (Double.isNaN(v) && !cell.isBlank()) {
               reason =
                   "column "
@@ -294,7 +294,7 @@ public record CsvSeries(
                       + ": '"
                       + abbreviate(cell)
                       + "' is neither a finite number nor a known state ("
-                      + Values.STATES
+                      + CellValueParser.STATES
                       + ")";
               break;
             }

@@ -192,15 +192,15 @@ class CsvSeriesTest {
 
   @Test
   void values_numbersAndStates() {
-    assertThat(Values.parse(" -1.5e-3 ")).isEqualTo(-1.5e-3);
-    assertThat(Values.parse(".5")).isEqualTo(0.5);
-    assertThat(Values.parse("7.")).isEqualTo(7);
-    assertThat(Values.parse("true  ")).isEqualTo(1);
-    assertThat(Values.parse(" off")).isEqualTo(0);
-    assertThat(Values.parse("CLOSED")).isEqualTo(0);
-    assertThat(Values.parse("high ")).isEqualTo(1);
+    assertThat(CellValueParser.parse(" -1.5e-3 ")).isEqualTo(-1.5e-3);
+    assertThat(CellValueParser.parse(".5")).isEqualTo(0.5);
+    assertThat(CellValueParser.parse("7.")).isEqualTo(7);
+    assertThat(CellValueParser.parse("true  ")).isEqualTo(1);
+    assertThat(CellValueParser.parse(" off")).isEqualTo(0);
+    assertThat(CellValueParser.parse("CLOSED")).isEqualTo(0);
+    assertThat(CellValueParser.parse("high ")).isEqualTo(1);
     for (String bad : List.of("NaN", "Infinity", "0x1p3", "1d", "1e", "-", ".", "1,5", "warm")) {
-      assertThat(Values.parse(bad)).as(bad).isNaN();
+      assertThat(CellValueParser.parse(bad)).as(bad).isNaN();
     }
   }
 

@@ -3,12 +3,13 @@ package dev.vigil.features.window;
 import dev.vigil.features.FeatureSchema;
 import dev.vigil.features.packet.PacketMeta;
 import dev.vigil.features.table.SlotTable;
-import dev.vigil.features.table.WindowedHostFeatures;
+import dev.vigil.features.table.WindowedHostTable;
 import java.util.List;
 
 /**
- * Keeps per-host tumbling-window statistics in primitive arrays and emits one feature vector per
- * host and window.
+ * The host-window feature set ({@link #SCHEMA}, {@code host-window} in the configuration): keeps
+ * per-host tumbling-window statistics in primitive arrays and emits one feature vector per host and
+ * window.
  *
  * <p>A host is an IP address (IPv4 as IPv4-mapped IPv6). Each packet updates its source's outbound
  * statistics and its destination's inbound count in O(1) with no allocation. A host's window opens
@@ -23,7 +24,7 @@ import java.util.List;
  *
  * <p>Not thread-safe: one table per processing thread.
  */
-public final class HostWindowTable extends WindowedHostFeatures {
+public final class HostWindowFeatures extends WindowedHostTable {
   /** The vector layout this table emits. */
   public static final FeatureSchema SCHEMA =
       new FeatureSchema(
@@ -96,7 +97,7 @@ public final class HostWindowTable extends WindowedHostFeatures {
    * @param maxHosts most hosts kept at once, at least 16
    * @param listener receives closed windows
    */
-  public HostWindowTable(long windowMicros, int maxHosts, WindowListener listener) {
+  public HostWindowFeatures(long windowMicros, int maxHosts, WindowListener listener) {
     super(windowMicros);
     if (maxHosts < 16) {
       throw new IllegalArgumentException("maxHosts must be at least 16, was " + maxHosts);

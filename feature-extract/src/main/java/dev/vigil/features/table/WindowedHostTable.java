@@ -3,9 +3,11 @@ package dev.vigil.features.table;
 import dev.vigil.features.HostFeatures;
 
 /**
- * The window clock shared by the per-host feature sets: each host's window opens at its first
- * packet (or the end of its previous window) and closes {@code windowMicros} later. This class
- * decides when windows close; subclasses keep the per-host state and compute the vectors.
+ * A per-host slot table with a tumbling window per host: the window clock shared by the per-host
+ * feature sets ({@code HostWindowFeatures}, {@code DampedFeatureExtractor}). Each host's window
+ * opens at its first packet (or the end of its previous window) and closes {@code windowMicros}
+ * later. This class decides when windows close, sweeping the hosts' {@link SlotTable}; subclasses
+ * keep the per-host state in that table and compute the vectors.
  *
  * <p>{@link #expire} skips the sweep over the table until some window is due (a lower bound on the
  * earliest window end is kept), so sparse traffic does not pay a full-table scan per check. {@link
@@ -16,7 +18,7 @@ import dev.vigil.features.HostFeatures;
  *
  * <p>Internal to the feature-extract module. Not thread-safe.
  */
-public abstract class WindowedHostFeatures implements HostFeatures {
+public abstract class WindowedHostTable implements HostFeatures {
   /** Window length in microseconds. */
   protected final long windowMicros;
 
@@ -24,7 +26,7 @@ public abstract class WindowedHostFeatures implements HostFeatures {
   private long droppedTails;
 
   /** Validates the window length (at least 1 ms). */
-  protected WindowedHostFeatures(long windowMicros) {
+  protected WindowedHostTable(long windowMicros) {
     if (windowMicros < 1000) {
       throw new IllegalArgumentException("windowMicros must be at least 1000, was " + windowMicros);
     }

@@ -10,6 +10,10 @@ import java.util.Map;
  * normalised score (1 = the normal 99th percentile), the components beyond their own normal tail,
  * and the features that contribute most to the reconstruction error.
  *
+ * <p>Named for what it holds, a score with its explanation, not for a decision: whether to raise an
+ * alert is the daemon's call, and whether to act on one is mitigation's (its {@code
+ * dev.vigil.mitigate.policy.Verdict}).
+ *
  * @param score the fused score A
  * @param threshold the alert threshold
  * @param severity how deep in the normal tail the score lies
@@ -18,7 +22,7 @@ import java.util.Map;
  * @param fired components above their own threshold
  * @param topFeatures largest reconstruction-error contributions, largest first
  */
-public record Verdict(
+public record ExplainedScore(
     double score,
     double threshold,
     Severity severity,
@@ -26,7 +30,7 @@ public record Verdict(
     List<Component> fired,
     List<FeatureContribution> topFeatures) {
   /** Copies. */
-  public Verdict {
+  public ExplainedScore {
     components = Map.copyOf(components);
     fired = List.copyOf(fired);
     topFeatures = List.copyOf(topFeatures);

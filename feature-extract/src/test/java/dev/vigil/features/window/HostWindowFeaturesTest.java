@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class HostWindowTableTest {
+class HostWindowFeaturesTest {
   private static final long SECOND = 1_000_000L;
 
   record Window(String host, long start, long end, float[] v) {}
@@ -17,14 +17,14 @@ class HostWindowTableTest {
   private final List<Window> windows = new ArrayList<>();
   private final PacketMeta m = new PacketMeta();
 
-  private HostWindowTable table(int maxHosts) {
-    return new HostWindowTable(
+  private HostWindowFeatures table(int maxHosts) {
+    return new HostWindowFeatures(
         10 * SECOND,
         maxHosts,
         (hi, lo, s, e, v) -> windows.add(new Window(Addresses.format(hi, lo), s, e, v.clone())));
   }
 
-  private void tcp(HostWindowTable t, long ts, int src, int dst, int dport, int flags, int len) {
+  private void tcp(HostWindowFeatures t, long ts, int src, int dst, int dport, int flags, int len) {
     m.clear();
     m.timestampMicros = ts;
     m.wireLength = len;
@@ -41,12 +41,12 @@ class HostWindowTableTest {
   }
 
   private static float f(Window w, String name) {
-    return w.v()[HostWindowTable.SCHEMA.names().indexOf(name)];
+    return w.v()[HostWindowFeatures.SCHEMA.names().indexOf(name)];
   }
 
   @Test
   void update_windowClosesAtNextPacketAfterLength() {
-    HostWindowTable t = table(1024);
+    HostWindowFeatures t = table(1024);
     for (int i = 0; i < 10; i++) {
       tcp(t, i * SECOND, 1, 2, 80, PacketMeta.TCP_ACK, 100 + 20 * (i % 2));
     }
@@ -70,7 +70,7 @@ class HostWindowTableTest {
 
   @Test
   void update_scanShowsFanOutAndSyns() {
-    HostWindowTable t = table(4096);
+    HostWindowFeatures t = table(4096);
     for (int i = 0; i < 60; i++) {
       tcp(t, i * 1000L, 66, 1000 + i, 23 + i, PacketMeta.TCP_SYN, 60);
     }
@@ -86,7 +86,7 @@ class HostWindowTableTest {
 
   @Test
   void update_floodOfSpoofedSourcesStaysBounded() {
-    HostWindowTable t = table(1000);
+    HostWindowFeatures t = table(1000);
     long t0 = System.nanoTime();
     for (int i = 0; i < 200_000; i++) {
       tcp(t, i, 0x0b00_0000 + i, 0x0a00_0001, 80, PacketMeta.TCP_SYN, 60);
@@ -104,7 +104,7 @@ class HostWindowTableTest {
 
   @Test
   void update_meanPayloadEntropyOverPacketsWithPayload() {
-    HostWindowTable t = table(64);
+    HostWindowFeatures t = table(64);
     tcp(t, 0, 1, 2, 80, PacketMeta.TCP_ACK, 100); // no payload: not averaged
     m.payloadCapturedLength = 20;
     m.payloadEntropy = 3f;
@@ -117,7 +117,7 @@ class HostWindowTableTest {
 
   @Test
   void expire_closesIdleHosts() {
-    HostWindowTable t = table(64);
+    HostWindowFeatures t = table(64);
     tcp(t, 0, 1, 2, 80, PacketMeta.TCP_ACK, 100);
     t.expire(5 * SECOND);
     assertThat(windows).isEmpty();
@@ -128,7 +128,7 @@ class HostWindowTableTest {
 
   @Test
   void flush_dropsShortTailsOfKnownHostsButScoresShortLivedHosts() {
-    HostWindowTable t = table(64);
+    HostWindowFeatures t = table(64);
     for (int i = 0; i <= 11; i++) { // host 1: one full window, then a 1 s tail
       tcp(t, i * SECOND, 1, 2, 80, PacketMeta.TCP_ACK, 100);
     }
@@ -140,18 +140,18 @@ class HostWindowTableTest {
 
   @Test
   void constructor_rejectsBadArguments() {
-    assertThatThrownBy(() -> new HostWindowTable(10, 100, (a, b, c, d, e) -> {}))
+    assertThatThrownBy(() -> new HostWindowFeatures(10, 100, (a, b, c, d, e) -> {}))
         .hasMessageContaining("windowMicros");
-    assertThatThrownBy(() -> new HostWindowTable(SECOND, 1, (a, b, c, d, e) -> {}))
+    assertThatThrownBy(() -> new HostWindowFeatures(SECOND, 1, (a, b, c, d, e) -> {}))
         .hasMessageContaining("maxHosts");
   }
 
   @Test
   void emittingResponder_tellsTheScannedFromTheScanner() {
     List<String> responders = new ArrayList<>();
-    HostWindowTable[] holder = new HostWindowTable[1];
+    HostWindowFeatures[] holder = new HostWindowFeatures[1];
     holder[0] =
-        new HostWindowTable(
+        new HostWindowFeatures(
             10 * SECOND,
             1024,
             (hi, lo, s, e, v) -> {
@@ -160,7 +160,7 @@ class HostWindowTableTest {
               }
               windows.add(new Window(Addresses.format(hi, lo), s, e, v.clone()));
             });
-    HostWindowTable t = holder[0];
+    HostWindowFeatures t = holder[0];
     for (int i = 0; i < 50; i++) {
       long ts = i * 1000L;
       tcp(t, ts, 66, 12, 1 + i, PacketMeta.TCP_SYN, 60); // the scanner opens

@@ -4,7 +4,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /** Reads one CSV cell as a telemetry value: a number or an on/off state. */
-final class Values {
+final class CellValueParser {
   /** The states read as 1 and 0, for messages. */
   static final String STATES = "true/false, on/off, open/closed, high/low, yes/no";
 
@@ -13,7 +13,7 @@ final class Values {
           "true", 1.0, "false", 0.0, "on", 1.0, "off", 0.0, "open", 1.0, "closed", 0.0, "high", 1.0,
           "low", 0.0, "yes", 1.0, "no", 0.0);
 
-  private Values() {}
+  private CellValueParser() {}
 
   /**
    * Returns the cell's value: a finite decimal number ({@code -1.5}, {@code 2e-3}), or 1/0 for a

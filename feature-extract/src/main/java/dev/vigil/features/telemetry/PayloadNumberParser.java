@@ -9,7 +9,7 @@ import java.time.format.DateTimeFormatter;
  * Strict number and timestamp parsing for payload text: JSON's number grammar (plus a leading
  * {@code +}), so that Java's extras ({@code 1f}, {@code 0x1p3}, {@code 1_0}) are not numbers.
  */
-final class Numbers {
+final class PayloadNumberParser {
   /** Parse outcome: a finite number was parsed. */
   static final int OK = 0;
 
@@ -22,7 +22,7 @@ final class Numbers {
   /** Longest number text accepted (more digits than a double can tell apart, many times over). */
   private static final int MAX_LENGTH = 400;
 
-  private Numbers() {}
+  private PayloadNumberParser() {}
 
   /**
    * Parses {@code s[from, to)} (surrounding ASCII whitespace ignored) into {@code out[0]}; returns

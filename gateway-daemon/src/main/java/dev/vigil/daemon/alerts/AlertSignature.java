@@ -1,0 +1,63 @@
+package dev.vigil.daemon.alerts;
+
+import dev.vigil.detect.fusion.Severity;
+
+/**
+ * The rules Vigil's alerts name, one per detector kind: the eve.json {@code signature_id}, {@code
+ * signature} and {@code category} each kind of alert carries. The ids are stable (rules and
+ * dashboards downstream match on them): add new ones, never renumber.
+ */
+public enum AlertSignature {
+  /** A host's traffic window the packet ensemble scored anomalous. */
+  HOST_WINDOW(9_000_001, "VIGIL anomalous host traffic window", "Anomalous traffic"),
+  /** A step of a device's telemetry series the series ensemble and surprise flagged. */
+  TELEMETRY(9_000_002, "VIGIL anomalous device telemetry", "Anomalous telemetry"),
+  /** A host opening conversations with a new peer on a steady clock. */
+  BEACON(
+      9_000_003,
+      "VIGIL periodic conversations with a new peer (beacon)",
+      "Potential command and control"),
+  /** A client refused too many logins. */
+  AUTH_FAILURES(9_000_004, "VIGIL repeated login refusals (password guessing)", "Attempted login");
+
+  private final int id;
+  private final String text;
+  private final String category;
+
+  AlertSignature(int id, String text, String category) {
+    this.id = id;
+    this.text = text;
+    this.category = category;
+  }
+
+  /** Returns the eve.json {@code signature_id}. */
+  public int id() {
+    return id;
+  }
+
+  /** Returns the eve.json {@code signature}: the rule's human-readable name. */
+  public String text() {
+    return text;
+  }
+
+  /** Returns the eve.json {@code category}. */
+  public String category() {
+    return category;
+  }
+
+  /**
+   * Returns the eve-style alert object of a detection-only alert ({@code allowed}) at {@code s}.
+   */
+  public Alert.Signature allowed(Severity s) {
+    return new Alert.Signature("allowed", id, text, category, eveSeverity(s));
+  }
+
+  /** Maps a severity to eve.json's scale, 1 (high) to 3 (low). */
+  public static int eveSeverity(Severity s) {
+    return switch (s) {
+      case CRITICAL, HIGH -> 1;
+      case MEDIUM -> 2;
+      default -> 3;
+    };
+  }
+}
