@@ -4,6 +4,7 @@ import dev.vigil.mitigate.api.Decision;
 import dev.vigil.mitigate.api.InvalidConfigException;
 import dev.vigil.mitigate.api.Mitigator;
 import dev.vigil.mitigate.backend.NetValues.Target;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,6 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The lifecycle shared by the backends that act by running a network program ({@link
@@ -88,27 +92,101 @@ abstract class CommandMitigator<C extends CommandMitigator.CommandConfig> implem
   /** The clock decisions' expiry is read by. */
   final Clock clock;
 
+  /** The backend's logger. */
+  final Logger log = LoggerFactory.getLogger(getClass());
+
   private final String type;
+  private final Function<Map<String, ?>, C> reader;
   private final boolean fixedRunner;
   private volatile C config;
   private volatile List<Target> allow = List.of();
   private volatile CommandRunner runner;
 
   /**
-   * Creates an unconfigured backend; the subclass calls {@link #set} with its first configuration.
+   * Creates a backend, configured with {@code initial} unless it is {@code null}. {@link
+   * #allowlist} and {@link #installing} then run before the subclass's constructor body, so they
+   * must only derive from the configuration they are given (and assign fields that have no
+   * initialiser).
    *
    * @param type the backend's type, as {@link #type()} returns it
+   * @param reader reads a configuration from a settings map (the backend's {@code Config.fromMap})
+   * @param initial the first configuration, or {@code null} for none until {@link #configure}
    * @param runner a fixed runner (tests), or {@code null} for one made from each configuration
    */
-  CommandMitigator(String type, Clock clock, CommandRunner runner) {
+  CommandMitigator(
+      String type,
+      Function<Map<String, ?>, C> reader,
+      C initial,
+      Clock clock,
+      CommandRunner runner) {
     this.type = type;
+    this.reader = reader;
     this.clock = clock;
     this.fixedRunner = runner != null;
     this.runner = runner;
+    if (initial != null) {
+      set(initial);
+    }
   }
 
-  /** Reads a configuration from a settings map (see the backend's {@code Config.fromMap}). */
-  abstract C read(Map<String, ?> settings);
+  /**
+   * Returns the decision's target once checked (action, value, width, allowlist, whatever else the
+   * backend requires).
+   *
+   * @throws IllegalArgumentException if the backend cannot carry it out
+   * @throws IllegalStateException if the backend is not configured
+   */
+  abstract Target target(Decision d);
+
+  /** Returns what applying {@code t} would do, for the log ("quarantine [10.0.0.1]"). */
+  abstract String applying(Target t);
+
+  /** Returns what revoking {@code t} would do, for the log ("lift quarantine of [10.0.0.1]"). */
+  abstract String revoking(Target t);
+
+  /**
+   * Carries out a checked, not simulated, not yet expired decision.
+   *
+   * @param ttlSeconds what is left of it, rounded up to whole seconds (at least 1)
+   */
+  abstract void apply(Target t, Decision d, long ttlSeconds)
+      throws IOException, InterruptedException;
+
+  /** Undoes a checked, not simulated decision; an absent one is not an error. */
+  abstract void revoke(Target t, Decision d) throws IOException, InterruptedException;
+
+  /**
+   * Checks the decision ({@link #target}); logs a simulated one and an expired one and stops there;
+   * else carries it out ({@link #apply(Target, Decision, long)}).
+   */
+  @Override
+  public final synchronized void apply(Decision d) throws IOException, InterruptedException {
+    Target t = target(d);
+    if (d.simulated()) {
+      log.info("simulated: would {} (decision [{}])", applying(t), d.id());
+      return;
+    }
+    long ttl = remainingSeconds(d);
+    if (ttl == 0) {
+      log.debug("decision [{}] already expired, not applied", d.id());
+      return;
+    }
+    apply(t, d, ttl);
+  }
+
+  /**
+   * Checks the decision ({@link #target}); logs a simulated one and stops there; else undoes it
+   * ({@link #revoke(Target, Decision)}).
+   */
+  @Override
+  public final synchronized void revoke(Decision d) throws IOException, InterruptedException {
+    Target t = target(d);
+    if (d.simulated()) {
+      log.info("simulated: would {} (decision [{}])", revoking(t), d.id());
+      return;
+    }
+    revoke(t, d);
+  }
 
   /** Returns the targets {@code c} never lets it act on: by default its {@code allow} list. */
   List<Target> allowlist(C c) {
@@ -135,7 +213,7 @@ abstract class CommandMitigator<C extends CommandMitigator.CommandConfig> implem
   @Override
   public final void configure(Map<String, Object> settings) throws InvalidConfigException {
     try {
-      set(read(settings));
+      set(reader.apply(settings));
     } catch (IllegalArgumentException e) {
       throw new InvalidConfigException("mitigators." + type, List.of(e.getMessage()));
     }
@@ -147,7 +225,7 @@ abstract class CommandMitigator<C extends CommandMitigator.CommandConfig> implem
   }
 
   /** Makes {@code c} the configuration in force, with its allowlist and runner. */
-  final synchronized void set(C c) {
+  private synchronized void set(C c) {
     List<Target> a = allowlist(c);
     installing(c);
     if (!fixedRunner) {

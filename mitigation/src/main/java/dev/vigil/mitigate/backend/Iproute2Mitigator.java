@@ -140,7 +140,7 @@ public final class Iproute2Mitigator extends CommandMitigator<Iproute2Mitigator.
    * Creates an unconfigured backend, for {@link java.util.ServiceLoader}; see {@link #configure}.
    */
   public Iproute2Mitigator() {
-    super("iproute2", Clock.systemUTC(), null);
+    super("iproute2", Config::fromMap, null, Clock.systemUTC(), null);
   }
 
   /** Creates a backend with {@code config}. */
@@ -150,13 +150,7 @@ public final class Iproute2Mitigator extends CommandMitigator<Iproute2Mitigator.
 
   /** For tests: a fixed clock and runner. */
   Iproute2Mitigator(Config config, Clock clock, CommandRunner runner) {
-    super("iproute2", clock, runner);
-    set(config);
-  }
-
-  @Override
-  Config read(Map<String, ?> settings) {
-    return Config.fromMap(settings);
+    super("iproute2", Config::fromMap, config, clock, runner);
   }
 
   /** Returns the configured allowlist with the next hop added. */
@@ -173,25 +167,15 @@ public final class Iproute2Mitigator extends CommandMitigator<Iproute2Mitigator.
   }
 
   /**
-   * Steers traffic from the decision's target to the next hop: (re)sets the table's default route,
-   * then adds the rule unless it is there already. An expired decision is skipped.
+   * Steers traffic from the target to the next hop: (re)sets the table's default route, then adds
+   * the rule unless it is there already. {@link #apply(Decision)} checks the decision first: it
+   * must be a REROUTE of a valid, not too wide, not allowlisted address or prefix of the next hop's
+   * family, and the backend configured.
    *
-   * @throws IllegalArgumentException if the decision is not a REROUTE, its value is invalid, too
-   *     wide, allowlisted or of the other IP family
-   * @throws IllegalStateException if the backend is not configured
    * @throws IOException if ip fails
    */
   @Override
-  public synchronized void apply(Decision d) throws IOException, InterruptedException {
-    Target t = target(d);
-    if (d.simulated()) {
-      LOG.info("simulated: would reroute [{}] via [{}] (decision [{}])", t, nextHop, d.id());
-      return;
-    }
-    if (remainingSeconds(d) == 0) {
-      LOG.debug("decision [{}] already expired, not applied", d.id());
-      return;
-    }
+  void apply(Target t, Decision d, long ttlSeconds) throws IOException, InterruptedException {
     ensureRoute();
     if (!rules().contains(t)) {
       rule("add", t);
@@ -200,18 +184,12 @@ public final class Iproute2Mitigator extends CommandMitigator<Iproute2Mitigator.
   }
 
   /**
-   * Removes the decision's rule; an absent rule is not an error.
+   * Removes the target's rule; an absent rule is not an error.
    *
-   * @throws IllegalArgumentException if the decision's value is invalid
    * @throws IOException if ip fails
    */
   @Override
-  public synchronized void revoke(Decision d) throws IOException, InterruptedException {
-    Target t = target(d);
-    if (d.simulated()) {
-      LOG.info("simulated: would stop rerouting [{}] (decision [{}])", t, d.id());
-      return;
-    }
+  void revoke(Target t, Decision d) throws IOException, InterruptedException {
     if (rules().contains(t)) {
       rule("del", t);
     }
@@ -355,7 +333,18 @@ public final class Iproute2Mitigator extends CommandMitigator<Iproute2Mitigator.
     return command(out);
   }
 
-  private Target target(Decision d) {
+  @Override
+  String applying(Target t) {
+    return "reroute [" + t + "] via [" + nextHop + "]";
+  }
+
+  @Override
+  String revoking(Target t) {
+    return "stop rerouting [" + t + "]";
+  }
+
+  @Override
+  Target target(Decision d) {
     if (config() == null) {
       throw notConfigured();
     }

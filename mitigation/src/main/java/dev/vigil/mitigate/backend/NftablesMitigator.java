@@ -158,35 +158,18 @@ public final class NftablesMitigator extends CommandMitigator<NftablesMitigator.
 
   /** For tests: a fixed clock and runner. */
   NftablesMitigator(Config config, Clock clock, CommandRunner runner) {
-    super("nftables", clock, runner);
-    set(config);
-  }
-
-  @Override
-  Config read(Map<String, ?> settings) {
-    return Config.fromMap(settings);
+    super("nftables", Config::fromMap, config, clock, runner);
   }
 
   /**
-   * Adds the decision's target to the quarantine sets with a timeout of its remaining TTL (a
-   * re-applied decision gets the new timeout); an expired decision is skipped.
+   * Adds the target to the quarantine sets with a timeout of the decision's remaining TTL (a
+   * re-applied decision gets the new timeout). {@link #apply(Decision)} checks the decision first:
+   * it must be a QUARANTINE of a valid, not too wide, not allowlisted value.
    *
-   * @throws IllegalArgumentException if the decision is not a QUARANTINE, its value is invalid, too
-   *     wide or allowlisted
    * @throws IOException if nft fails (nothing was changed then)
    */
   @Override
-  public synchronized void apply(Decision d) throws IOException, InterruptedException {
-    Target t = target(d);
-    if (d.simulated()) {
-      LOG.info("simulated: would quarantine [{}] (decision [{}])", t, d.id());
-      return;
-    }
-    long ttl = remainingSeconds(d);
-    if (ttl <= 0) {
-      LOG.debug("decision [{}] already expired, not applied", d.id());
-      return;
-    }
+  void apply(Target t, Decision d, long ttl) throws IOException, InterruptedException {
     StringBuilder sb = ensureScript();
     for (String table : tables()) {
       String elem = elementPrefix(table, t);
@@ -199,18 +182,12 @@ public final class NftablesMitigator extends CommandMitigator<NftablesMitigator.
   }
 
   /**
-   * Removes the decision's target from the quarantine sets; an absent element is not an error.
+   * Removes the target from the quarantine sets; an absent element is not an error.
    *
-   * @throws IllegalArgumentException if the decision's value is invalid
    * @throws IOException if nft fails
    */
   @Override
-  public synchronized void revoke(Decision d) throws IOException, InterruptedException {
-    Target t = target(d);
-    if (d.simulated()) {
-      LOG.info("simulated: would lift quarantine of [{}] (decision [{}])", t, d.id());
-      return;
-    }
+  void revoke(Target t, Decision d) throws IOException, InterruptedException {
     StringBuilder sb = ensureScript();
     for (String table : tables()) {
       String elem = elementPrefix(table, t);
@@ -313,9 +290,20 @@ public final class NftablesMitigator extends CommandMitigator<NftablesMitigator.
     runner().run(command(List.of(config().nft(), "-f", "-")), script);
   }
 
-  private Target target(Decision d) {
+  @Override
+  Target target(Decision d) {
     requireAction(d, Decision.Action.QUARANTINE);
     return notAllowlisted(decisionTarget(d), d, "quarantine");
+  }
+
+  @Override
+  String applying(Target t) {
+    return "quarantine [" + t + "]";
+  }
+
+  @Override
+  String revoking(Target t) {
+    return "lift quarantine of [" + t + "]";
   }
 
   /** Returns "element FAMILY TABLE SET { VALUE", to be completed with options and " }". */
