@@ -16,12 +16,13 @@ import org.slf4j.LoggerFactory;
  * why ({@link #failure()}), or none because mitigation is not configured ({@link #config()} null).
  *
  * <p>It only holds them; {@link MitigationService} feeds them and closes them at shutdown, after
- * its worker has drained, so that no alert is handled against a closed store.
+ * its worker has drained, so that no alert is handled against a closed store. (Hence it is not
+ * {@link AutoCloseable}: the bean context must not close it on its own, in its own order.)
  *
  * <p>Thread-safe: the parts are themselves thread-safe and never replaced; {@link #close()} runs
  * once.
  */
-public final class MitigationRuntime implements AutoCloseable {
+public final class MitigationRuntime {
   private static final Logger LOG = LoggerFactory.getLogger(MitigationRuntime.class);
 
   private final VigilConfig.Mitigation config;
@@ -92,8 +93,7 @@ public final class MitigationRuntime implements AutoCloseable {
    * Stops the manager, closes the backends that hold connections, and closes the store; decisions
    * stay applied and stored. Does nothing the second time.
    */
-  @Override
-  public synchronized void close() {
+  synchronized void close() {
     if (closed) {
       return;
     }
