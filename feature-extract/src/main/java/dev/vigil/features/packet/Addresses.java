@@ -1,5 +1,7 @@
 package dev.vigil.features.packet;
 
+import dev.vigil.common.net.AddressText;
+
 /** Converts between the two-long address form of {@link PacketMeta} and text. */
 public final class Addresses {
   private static final long MAPPED_PREFIX_LO = 0x0000_ffff_0000_0000L;
@@ -18,60 +20,15 @@ public final class Addresses {
 
   /** Returns whether (hi, lo) is an IPv4-mapped IPv6 address. */
   public static boolean isMappedIpv4(long hi, long lo) {
-    return hi == 0 && (lo & 0xffff_ffff_0000_0000L) == MAPPED_PREFIX_LO;
+    return AddressText.isMappedIpv4(hi, lo);
   }
 
   /**
    * Formats an address in the usual text form: dotted quad for IPv4-mapped addresses, RFC 5952
-   * style for IPv6. Allocates; for reporting, not for the packet path.
+   * style for IPv6 (see {@link AddressText}). Allocates; for reporting, not for the packet path.
    */
   public static String format(long hi, long lo) {
-    if (isMappedIpv4(hi, lo)) {
-      int v = (int) lo;
-      return ((v >>> 24) & 0xff)
-          + "."
-          + ((v >>> 16) & 0xff)
-          + "."
-          + ((v >>> 8) & 0xff)
-          + "."
-          + (v & 0xff);
-    }
-    int[] g = new int[8];
-    for (int i = 0; i < 4; i++) {
-      g[i] = (int) (hi >>> (48 - 16 * i)) & 0xffff;
-      g[i + 4] = (int) (lo >>> (48 - 16 * i)) & 0xffff;
-    }
-    // Longest run of zero groups (length >= 2) becomes "::".
-    int bestStart = -1;
-    int bestLen = 0;
-    for (int i = 0; i < 8; ) {
-      if (g[i] != 0) {
-        i++;
-        continue;
-      }
-      int j = i;
-      while (j < 8 && g[j] == 0) {
-        j++;
-      }
-      if (j - i > bestLen && j - i >= 2) {
-        bestStart = i;
-        bestLen = j - i;
-      }
-      i = j;
-    }
-    StringBuilder sb = new StringBuilder(39);
-    for (int i = 0; i < 8; i++) {
-      if (i == bestStart) {
-        sb.append("::");
-        i += bestLen - 1;
-        continue;
-      }
-      if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
-        sb.append(':');
-      }
-      sb.append(Integer.toHexString(g[i]));
-    }
-    return sb.toString();
+    return isMappedIpv4(hi, lo) ? AddressText.ipv4((int) lo) : AddressText.ipv6(hi, lo);
   }
 
   /** Formats a MAC address stored in the low 48 bits of {@code mac}. */

@@ -6,8 +6,6 @@ import dev.vigil.daemon.pipeline.ComponentHealth;
 import dev.vigil.daemon.pipeline.HealthState;
 import dev.vigil.mitigate.DecisionManager;
 import dev.vigil.mitigate.api.Decision;
-import dev.vigil.mitigate.api.MitigatorRegistry;
-import dev.vigil.mitigate.policy.GatewayIdentity;
 import dev.vigil.mitigate.policy.PolicyEngine;
 import dev.vigil.mitigate.policy.Verdict;
 import dev.vigil.mitigate.store.DecisionStore;
@@ -20,11 +18,6 @@ import io.micronaut.context.annotation.Context;
 import io.micronaut.serde.ObjectMapper;
 import jakarta.annotation.PreDestroy;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,19 +39,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The daemon's mitigation: built from {@code mitigation} in the configuration at start (policy
- * engine, SQLite store, mitigators, {@link DecisionManager}, which reconciles the backends with the
- * stored decisions), fed every alert the detection paths raise, and used by {@code /decisions} and
- * {@code /alerts}.
+ * The daemon's mitigation worker: fed every alert the detection paths raise, it stores each durably
+ * and decides on it with the {@link MitigationRuntime} that {@link MitigationFactory} built; it
+ * also carries out {@code /decisions}' manual decisions and lifts, keeps the mitigation meters and
+ * publishes the {@code mitigation} health component.
  *
  * <p>Alerts are queued (bounded; overflow is counted, never blocks detection) and handled on one
- * thread: each is stored durably, then turned into a {@link Verdict} (a packet alert names the
- * host's IP, a telemetry alert the device) for {@link DecisionManager#onVerdict}. A failure to
- * start (the store cannot be opened, a backend cannot be loaded) marks the {@code mitigation}
- * component DOWN and leaves detection running; a backend that reports itself unhealthy makes it
+ * thread: each is stored durably, then turned into a {@link Verdict} by {@link VerdictMapper} for
+ * {@link DecisionManager#onVerdict}. When mitigation failed to start the component is DOWN and
+ * alerts are not queued; a backend that reports itself unhealthy (checked every 10 s) makes it
  * DEGRADED.
  *
- * <p>Thread-safe.
+ * <p>Thread-safe: {@link #onAlert} may be called from any thread; the rest reads thread-safe parts.
  */
 @Context
 public final class MitigationService implements AutoCloseable {
@@ -68,19 +60,15 @@ public final class MitigationService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MitigationService.class);
   private static final Duration HEALTH_EVERY = Duration.ofSeconds(10);
 
+  private final MitigationRuntime runtime;
   private final VigilConfig.Mitigation config;
+  private final BearerToken token;
   private final HealthState health;
   private final ObjectMapper mapper;
   private final MeterRegistry meters;
-  private final Clock clock = Clock.systemUTC();
+  private final Clock clock;
   private final DecisionStore store;
   private final DecisionManager manager;
-  private final MitigatorRegistry registry;
-  private final PolicyEngine engine;
-  private final String failure;
-  private final byte[] tokenHash;
-  private final String tokenProblem;
-  private final long lastAlertId;
   private final BlockingQueue<Alert> queue;
   private final Thread worker;
   private final ScheduledExecutorService healthTimer;
@@ -93,12 +81,26 @@ public final class MitigationService implements AutoCloseable {
   private volatile Map<String, String> backendHealth = Map.of();
   private volatile boolean closed;
 
-  MitigationService(
-      VigilConfig config, HealthState health, ObjectMapper mapper, MeterRegistry meters) {
-    this.config = config.mitigation().orElse(null);
+  /**
+   * Creates the worker over {@code runtime} and starts it (its thread and health checks) when
+   * mitigation is running; Micronaut creates it at start ({@link Context}).
+   */
+  public MitigationService(
+      MitigationRuntime runtime,
+      BearerToken token,
+      VigilConfig config,
+      HealthState health,
+      ObjectMapper mapper,
+      MeterRegistry meters) {
+    this.runtime = runtime;
+    this.config = runtime.config();
+    this.token = token;
     this.health = health;
     this.mapper = mapper;
     this.meters = meters;
+    this.clock = runtime.clock();
+    this.store = runtime.store();
+    this.manager = runtime.manager();
     this.liveCapture = config.capture() != null && config.capture().isLive();
     this.packetToDecision =
         Timer.builder("vigil.mitigation.packet.to.decision")
@@ -109,94 +111,20 @@ public final class MitigationService implements AutoCloseable {
             .publishPercentiles(0.5, 0.99)
             .register(meters);
     if (this.config == null) {
-      store = null;
-      manager = null;
-      registry = null;
-      engine = null;
-      failure = null;
-      tokenHash = null;
-      tokenProblem = "mitigation is not configured";
-      lastAlertId = 0;
       queue = null;
       worker = null;
       healthTimer = null;
       return;
     }
-    VigilConfig.Mitigation c = this.config;
-    DecisionStore s = null;
-    DecisionManager m = null;
-    MitigatorRegistry reg = null;
-    PolicyEngine e = null;
-    String fail = null;
-    long last = 0;
-    try {
-      Path parent = c.store().toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      s = DecisionStore.open(c.store(), retention(config));
-      last = lastNumericId(s);
-      reg = MitigatorRegistry.load(c.mitigators());
-      e = new PolicyEngine(c.policy(), GatewayIdentity.local());
-      m = new DecisionManager(e, s, reg, c.actions(), clock, c.sweep(), c.reconcile());
-      m.start();
-    } catch (Exception | LinkageError x) {
-      fail = "cannot start mitigation: " + x;
-      LOG.error("{}; decisions are off, detection goes on", fail);
-      if (m != null) {
-        m.close();
-      }
-      closeBackends(reg);
-      reg = null;
-      if (s != null) {
-        try {
-          s.close();
-        } catch (SQLException ignored) {
-          // already failing
-        }
-      }
-      s = null;
-      m = null;
-    }
-    store = s;
-    manager = m;
-    registry = reg;
-    engine = e;
-    failure = fail;
-    lastAlertId = last;
-
-    byte[] hash = null;
-    String problem = null;
-    if (c.tokenFile().isEmpty()) {
-      problem = "mutations are disabled: no mitigation.token-file is configured";
-    } else {
-      Path f = c.tokenFile().get();
-      try {
-        String t = Files.readString(f, StandardCharsets.UTF_8).trim();
-        if (t.isEmpty()) {
-          problem = "mutations are disabled: the token file [" + f + "] is empty";
-        } else {
-          hash = sha256(t);
-        }
-      } catch (IOException | RuntimeException x) {
-        problem = "mutations are disabled: cannot read the token file [" + f + "]: " + x;
-      }
-    }
-    if (problem != null) {
-      LOG.warn("{}", problem);
-    }
-    tokenHash = hash;
-    tokenProblem = problem;
-
     registerMeters();
     if (manager == null) {
       queue = null;
       worker = null;
       healthTimer = null;
-      health.set(COMPONENT, ComponentHealth.DOWN, Map.of("error", failure));
+      health.set(COMPONENT, ComponentHealth.DOWN, Map.of("error", runtime.failure()));
       return;
     }
-    queue = new ArrayBlockingQueue<>(c.queueSize());
+    queue = new ArrayBlockingQueue<>(this.config.queueSize());
     worker = new Thread(this::drain, "vigil-mitigation");
     worker.setDaemon(true);
     worker.start();
@@ -213,6 +141,7 @@ public final class MitigationService implements AutoCloseable {
         HEALTH_EVERY.toMillis(),
         HEALTH_EVERY.toMillis(),
         TimeUnit.MILLISECONDS);
+    VigilConfig.Mitigation c = this.config;
     LOG.info(
         "mitigation on: policy [{}]{}, store [{}], backends {}, {} live decision(s)",
         c.policyFile(),
@@ -220,27 +149,6 @@ public final class MitigationService implements AutoCloseable {
         c.store(),
         c.actions(),
         manager.live().size());
-  }
-
-  private static DecisionStore.Retention retention(VigilConfig config) {
-    DecisionStore.Retention d = DecisionStore.Retention.defaults();
-    return new DecisionStore.Retention(
-        Math.max(config.alerts().keep(), 1),
-        d.maxAlertAge(),
-        d.maxEndedDecisions(),
-        d.maxEndedDecisionAge());
-  }
-
-  private static long lastNumericId(DecisionStore s) throws SQLException {
-    long max = 0;
-    for (DecisionStore.Alert a : s.alerts(Integer.MAX_VALUE)) {
-      try {
-        max = Math.max(max, Long.parseLong(a.id()));
-      } catch (NumberFormatException ignored) {
-        // not one of ours
-      }
-    }
-    return max;
   }
 
   private void registerMeters() {
@@ -270,7 +178,7 @@ public final class MitigationService implements AutoCloseable {
             .tag("type", t)
             .register(meters);
       }
-      PolicyEngine pe = engine;
+      PolicyEngine pe = runtime.engine();
       Map<String, java.util.function.ToDoubleFunction<PolicyEngine>> outcomes =
           new LinkedHashMap<>();
       outcomes.put("allowlisted", p -> p.counters().allowlisted());
@@ -304,14 +212,14 @@ public final class MitigationService implements AutoCloseable {
       return "mitigation is not configured";
     }
     if (manager == null) {
-      return failure;
+      return runtime.failure();
     }
     return closed ? "mitigation is shutting down" : null;
   }
 
   /** Returns the highest numeric alert id stored before this start (0 if none). */
   public long lastAlertId() {
-    return lastAlertId;
+    return runtime.lastAlertId();
   }
 
   /**
@@ -378,77 +286,12 @@ public final class MitigationService implements AutoCloseable {
   /** Returns the verdict an alert makes, or null (counted) if its entity is no valid target. */
   private Verdict verdict(Alert a) {
     try {
-      return verdictOf(a, clock.instant());
+      return VerdictMapper.verdictOf(a, clock.instant());
     } catch (IllegalArgumentException e) {
       rejectedVerdicts.incrementAndGet();
       LOG.debug("alert [{}] makes no verdict: {}", a.vigil().id(), e.getMessage());
       return null;
     }
-  }
-
-  /**
-   * Returns the verdict an alert makes: a packet alert ({@code src_ip}) is about the host's IP, a
-   * telemetry alert about the device; severity, score and summary are the alert's, the time its
-   * timestamp ({@code now} if it has none that parses).
-   *
-   * @throws IllegalArgumentException if the alert names no entity, or one that is not a valid
-   *     target of its scope
-   */
-  static Verdict verdictOf(Alert a, Instant now) {
-    Alert.Detail d = a.vigil();
-    Verdict.Severity sev;
-    try {
-      sev = Verdict.Severity.valueOf(d.severity().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException | NullPointerException e) {
-      sev = Verdict.Severity.NONE;
-    }
-    Instant time;
-    try {
-      time = Instant.parse(a.timestamp());
-    } catch (DateTimeParseException | NullPointerException e) {
-      time = now;
-    }
-    double score = Double.isFinite(d.score()) ? d.score() : 0;
-    String summary = "alert " + d.id() + ": " + (d.summary() == null ? "" : d.summary());
-    if (a.srcIp() != null) {
-      Verdict.Role role =
-          d.role() == null
-              ? Verdict.Role.UNKNOWN
-              : switch (d.role()) {
-                case "initiator" -> Verdict.Role.INITIATOR;
-                case "responder" -> Verdict.Role.RESPONDER;
-                default -> Verdict.Role.UNKNOWN;
-              };
-      Verdict.Detector detector =
-          switch (d.detector() == null ? "" : d.detector()) {
-            case "beacon" -> Verdict.Detector.BEACON;
-            case "auth" -> Verdict.Detector.AUTH;
-            default -> Verdict.Detector.ENSEMBLE;
-          };
-      return new Verdict(
-          Verdict.Kind.PACKET,
-          sev,
-          score,
-          Decision.Scope.IP,
-          a.srcIp(),
-          summary,
-          "",
-          time,
-          role,
-          detector);
-    }
-    if (a.telemetry() != null && a.telemetry().device() != null) {
-      return new Verdict(
-          Verdict.Kind.TELEMETRY,
-          sev,
-          score,
-          Decision.Scope.DEVICE,
-          a.telemetry().device(),
-          summary,
-          "",
-          time);
-    }
-    throw new IllegalArgumentException("the alert names neither a host nor a device");
   }
 
   private void decided(Alert a, Decision d) {
@@ -479,8 +322,8 @@ public final class MitigationService implements AutoCloseable {
     publishHealth();
   }
 
-  /** Counts a refused REST request by {@code reason}. */
-  void refused(String reason) {
+  /** Counts a refused {@code /decisions} request by {@code reason}. */
+  public void refused(String reason) {
     refused
         .computeIfAbsent(
             reason,
@@ -492,69 +335,30 @@ public final class MitigationService implements AutoCloseable {
         .increment();
   }
 
-  /**
-   * Checks the {@code Authorization} header of a mutating call.
-   *
-   * @return null when allowed; else the refusal (401 or 403 and why)
-   */
-  Refusal authorize(String authorization) {
-    if (tokenHash == null) {
-      return new Refusal(403, "forbidden", tokenProblem);
-    }
-    String prefix = "Bearer ";
-    if (authorization == null
-        || authorization.length() <= prefix.length()
-        || !authorization.regionMatches(true, 0, prefix, 0, prefix.length())) {
-      return new Refusal(401, "unauthorized", "a bearer token is required");
-    }
-    byte[] given = sha256(authorization.substring(prefix.length()).trim());
-    if (!MessageDigest.isEqual(given, tokenHash)) {
-      return new Refusal(401, "unauthorized", "the bearer token is wrong");
-    }
-    return null;
-  }
-
-  /**
-   * Why a request was refused.
-   *
-   * @param status HTTP status
-   * @param reason metric tag
-   * @param message what the caller is told
-   */
-  record Refusal(int status, String reason, String message) {}
-
-  private static byte[] sha256(String s) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   /** Returns the configuration (present when configured). */
-  VigilConfig.Mitigation config() {
+  public VigilConfig.Mitigation config() {
     return config;
   }
 
-  /** Returns the manager, or null when not running. */
-  DecisionManager manager() {
-    return manager;
+  /** Returns the decisions in force, oldest first; see {@link DecisionManager#live}. */
+  public List<Decision> live() {
+    return manager.live();
   }
 
   /** Returns whether {@code value} of {@code scope} is allowlisted. */
-  boolean allowlisted(Decision.Scope scope, String value) {
-    return engine.allowlisted(scope, value);
+  public boolean allowlisted(Decision.Scope scope, String value) {
+    return runtime.engine().allowlisted(scope, value);
   }
 
   /** Submits a manual decision and counts it; see {@link DecisionManager#submit}. */
-  Decision submit(Decision d) {
+  public Decision submit(Decision d) {
     Decision out = manager.submit(d);
     countDecision(out);
     return out;
   }
 
   /** Lifts decision {@code id}; see {@link DecisionManager#lift}. */
-  boolean lift(String id) {
+  public boolean lift(String id) {
     boolean ok = manager.lift(id);
     publishHealth();
     return ok;
@@ -564,7 +368,7 @@ public final class MitigationService implements AutoCloseable {
    * Returns the stored decisions created in the last {@code within}, newest first, at most {@code
    * limit}, each with when it was revoked.
    */
-  List<DecisionStore.Stored> recent(Duration within, int limit) throws SQLException {
+  public List<DecisionStore.Stored> recent(Duration within, int limit) throws SQLException {
     List<DecisionStore.Stored> all = store.since(clock.instant().minus(within), 1_000_000);
     List<DecisionStore.Stored> out = new ArrayList<>();
     for (int i = all.size() - 1; i >= 0 && out.size() < limit; i--) {
@@ -582,7 +386,7 @@ public final class MitigationService implements AutoCloseable {
   }
 
   /** Returns the time now, by the clock decisions are made with. */
-  Instant now() {
+  public Instant now() {
     return clock.instant();
   }
 
@@ -624,30 +428,14 @@ public final class MitigationService implements AutoCloseable {
     d.put("backends", backends);
     d.put("store_failures", manager.storeFailures() + alertStoreFailures.get());
     d.put("alerts_dropped", droppedAlerts.get());
-    d.put("mutations", tokenHash != null ? "enabled" : tokenProblem);
+    d.put("mutations", token.enabled() ? "enabled" : token.problem());
     health.set(COMPONENT, unhealthy ? ComponentHealth.DEGRADED : ComponentHealth.UP, d);
   }
 
-  /** Closes the backends that hold resources (an MQTT connection); decisions stay applied. */
-  private static void closeBackends(MitigatorRegistry r) {
-    if (r == null) {
-      return;
-    }
-    for (String t : r.types()) {
-      if (r.get(t).orElse(null) instanceof AutoCloseable c) {
-        try {
-          c.close();
-        } catch (Exception x) {
-          LOG.warn("cannot close mitigator [{}]: {}", t, x.toString());
-        }
-      }
-    }
-  }
-
   /**
-   * Stops taking alerts, stores and decides on those queued (waiting up to 5 s), then stops the
-   * manager, closes the backends that hold connections, and closes the store. Decisions stay
-   * applied and stored.
+   * Stops taking alerts, stores and decides on those queued (waiting up to 5 s), then closes the
+   * {@link MitigationRuntime}: stops the manager, closes the backends that hold connections, and
+   * closes the store. Decisions stay applied and stored.
    */
   @PreDestroy
   @Override
@@ -670,17 +458,6 @@ public final class MitigationService implements AutoCloseable {
         LOG.warn("mitigation queue not drained at shutdown: {} alert(s) left", queue.size());
       }
     }
-    if (manager != null) {
-      manager.close();
-    }
-    closeBackends(registry);
-    if (store != null) {
-      try {
-        store.close();
-        LOG.info("mitigation stopped; decisions stay in [{}]", config.store());
-      } catch (SQLException e) {
-        LOG.warn("cannot close the decision store: {}", e.toString());
-      }
-    }
+    runtime.close();
   }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+/** {@link VerdictMapper}: the verdict each kind of alert makes. */
 class AlertVerdictTest {
   private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
 
@@ -43,7 +44,7 @@ class AlertVerdictTest {
 
   @Test
   void packetAlert_isAVerdictOnTheHostsIp() {
-    Verdict v = MitigationService.verdictOf(alert("10.77.0.66", null, "critical", 3.4), NOW);
+    Verdict v = VerdictMapper.verdictOf(alert("10.77.0.66", null, "critical", 3.4), NOW);
     assertThat(v.kind()).isEqualTo(Verdict.Kind.PACKET);
     assertThat(v.scope()).isEqualTo(Decision.Scope.IP);
     assertThat(v.entity()).isEqualTo("10.77.0.66");
@@ -56,7 +57,7 @@ class AlertVerdictTest {
   @Test
   void telemetryAlert_isAVerdictOnTheDevice() {
     Verdict v =
-        MitigationService.verdictOf(
+        VerdictMapper.verdictOf(
             alert(null, new Alert.Series("boiler-1", "temp", 10), "medium", 0.9), NOW);
     assertThat(v.kind()).isEqualTo(Verdict.Kind.TELEMETRY);
     assertThat(v.scope()).isEqualTo(Decision.Scope.DEVICE);
@@ -66,7 +67,7 @@ class AlertVerdictTest {
 
   @Test
   void anUnknownSeverityIsNoneAndANonFiniteScoreZero() {
-    Verdict v = MitigationService.verdictOf(alert("10.0.0.1", null, "odd", Double.NaN), NOW);
+    Verdict v = VerdictMapper.verdictOf(alert("10.0.0.1", null, "odd", Double.NaN), NOW);
     assertThat(v.severity()).isEqualTo(Verdict.Severity.NONE);
     assertThat(v.score()).isZero();
   }
@@ -75,10 +76,10 @@ class AlertVerdictTest {
   void anInvalidEntityMakesNoVerdict() {
     assertThatThrownBy(
             () ->
-                MitigationService.verdictOf(
+                VerdictMapper.verdictOf(
                     alert(null, new Alert.Series("bad device; rm -rf", "m", 10), "high", 2), NOW))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> MitigationService.verdictOf(alert(null, null, "high", 2), NOW))
+    assertThatThrownBy(() -> VerdictMapper.verdictOf(alert(null, null, "high", 2), NOW))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -1,5 +1,6 @@
 package dev.vigil.mitigate.api;
 
+import dev.vigil.common.net.AddressText;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
@@ -80,59 +81,19 @@ public final class Targets {
     }
   }
 
-  /** Returns the canonical text of an address given as bytes (4 or 16 of them). */
+  /**
+   * Returns the canonical text of an address given as bytes (4 or 16 of them), as {@link
+   * AddressText} writes it.
+   */
   public static String format(byte[] b) {
     if (b.length == 4) {
-      return (b[0] & 0xff) + "." + (b[1] & 0xff) + "." + (b[2] & 0xff) + "." + (b[3] & 0xff);
+      return AddressText.ipv4(
+          ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff));
     }
     if (b.length != 16) {
       throw new IllegalArgumentException("an address has 4 or 16 bytes, not " + b.length);
     }
-    boolean mapped = true;
-    for (int i = 0; i < 10; i++) {
-      mapped &= b[i] == 0;
-    }
-    mapped &= (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff;
-    if (mapped) {
-      return "::ffff:" + format(Arrays.copyOfRange(b, 12, 16));
-    }
-    int[] g = new int[8];
-    for (int i = 0; i < 8; i++) {
-      g[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
-    }
-    int bestStart = -1;
-    int bestLen = 0;
-    for (int i = 0; i < 8; ) {
-      if (g[i] != 0) {
-        i++;
-        continue;
-      }
-      int j = i;
-      while (j < 8 && g[j] == 0) {
-        j++;
-      }
-      if (j - i > bestLen) {
-        bestStart = i;
-        bestLen = j - i;
-      }
-      i = j;
-    }
-    if (bestLen < 2) {
-      bestStart = -1;
-    }
-    StringBuilder s = new StringBuilder();
-    for (int i = 0; i < 8; i++) {
-      if (i == bestStart) {
-        s.append("::");
-        i += bestLen - 1;
-        continue;
-      }
-      if (s.length() > 0 && s.charAt(s.length() - 1) != ':') {
-        s.append(':');
-      }
-      s.append(Integer.toHexString(g[i]));
-    }
-    return s.toString();
+    return AddressText.ipv6(AddressText.hi(b), AddressText.lo(b));
   }
 
   /**

@@ -3,7 +3,6 @@ package dev.vigil.mitigate.backend;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.mitigate.api.Decision;
-import dev.vigil.mitigate.api.Mitigator;
 import dev.vigil.mitigate.backend.NetValues.Kind;
 import dev.vigil.mitigate.backend.NetValues.Target;
 import java.io.IOException;
@@ -36,10 +35,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Configuration: the no-argument constructor (used by {@link java.util.ServiceLoader}) gives an
  * unconfigured backend that refuses decisions and reports unhealthy until {@link #configure(Map)}
- * supplies at least {@code nextHop}, see {@link Config#fromMap(Map)}. Thread-safe: calls are
- * serialised.
+ * supplies at least {@code nextHop}, see {@link Config#fromMap(Map)}. The lifecycle (configuration,
+ * runner, allowlist) is {@link CommandMitigator}'s. Thread-safe: calls are serialised.
  */
-public final class Iproute2Mitigator implements Mitigator {
+public final class Iproute2Mitigator extends CommandMitigator<Iproute2Mitigator.Config> {
   private static final Logger LOG = LoggerFactory.getLogger(Iproute2Mitigator.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -67,7 +66,8 @@ public final class Iproute2Mitigator implements Mitigator {
       int minPrefix4,
       int minPrefix6,
       Duration commandTimeout,
-      String ip) {
+      String ip)
+      implements CommandMitigator.CommandConfig {
 
     static final Set<String> KEYS =
         Set.of(
@@ -95,22 +95,9 @@ public final class Iproute2Mitigator implements Mitigator {
       if (priority < 1 || priority > 32765) {
         throw new IllegalArgumentException("priority [" + priority + "] must be in [1, 32765]");
       }
-      if (netns != null) {
-        NetValues.netnsName("netns", netns);
-      }
       allow = List.copyOf(allow);
-      NetValues.allowlist(allow);
-      if (minPrefix4 < 1 || minPrefix4 > 32) {
-        throw new IllegalArgumentException("minPrefix4 [" + minPrefix4 + "] must be in [1, 32]");
-      }
-      if (minPrefix6 < 1 || minPrefix6 > 128) {
-        throw new IllegalArgumentException("minPrefix6 [" + minPrefix6 + "] must be in [1, 128]");
-      }
-      Objects.requireNonNull(commandTimeout, "commandTimeout");
-      if (commandTimeout.isNegative() || commandTimeout.isZero()) {
-        throw new IllegalArgumentException("commandTimeout must be positive");
-      }
-      Objects.requireNonNull(ip, "ip");
+      CommandMitigator.CommandConfig.check(
+          netns, allow, minPrefix4, minPrefix6, commandTimeout, ip);
     }
 
     /**
@@ -147,19 +134,13 @@ public final class Iproute2Mitigator implements Mitigator {
     }
   }
 
-  private final Clock clock;
-  private final boolean fixedRunner;
-  private volatile Config config;
   private volatile Target nextHop;
-  private volatile List<Target> allow = List.of();
-  private volatile CommandRunner runner;
 
   /**
    * Creates an unconfigured backend, for {@link java.util.ServiceLoader}; see {@link #configure}.
    */
   public Iproute2Mitigator() {
-    this.clock = Clock.systemUTC();
-    this.fixedRunner = false;
+    super("iproute2", Config::fromMap, null, Clock.systemUTC(), null);
   }
 
   /** Creates a backend with {@code config}. */
@@ -169,71 +150,32 @@ public final class Iproute2Mitigator implements Mitigator {
 
   /** For tests: a fixed clock and runner. */
   Iproute2Mitigator(Config config, Clock clock, CommandRunner runner) {
-    this.clock = clock;
-    this.fixedRunner = runner != null;
-    this.runner = runner;
-    set(config);
+    super("iproute2", Config::fromMap, config, clock, runner);
   }
 
-  /**
-   * Replaces the configuration with one read from {@code settings} (see {@link
-   * Config#fromMap(Map)}); on error the previous one stays.
-   *
-   * @throws dev.vigil.mitigate.api.InvalidConfigException naming the first unknown key or bad value
-   */
+  /** Returns the configured allowlist with the next hop added. */
   @Override
-  public void configure(Map<String, Object> settings)
-      throws dev.vigil.mitigate.api.InvalidConfigException {
-    try {
-      set(Config.fromMap(settings));
-    } catch (IllegalArgumentException e) {
-      throw new dev.vigil.mitigate.api.InvalidConfigException(
-          "mitigators.iproute2", List.of(e.getMessage()));
-    }
-  }
-
-  /** Returns the configuration in force, or {@code null} before one is given. */
-  public Config config() {
-    return config;
-  }
-
-  private synchronized void set(Config c) {
-    Target nh = NetValues.address(c.nextHop());
+  List<Target> allowlist(Config c) {
     List<Target> a = new ArrayList<>(NetValues.allowlist(c.allow()));
-    a.add(nh);
-    if (!fixedRunner) {
-      runner = new CommandRunner(c.commandTimeout());
-    }
-    nextHop = nh;
-    allow = List.copyOf(a);
-    config = c;
+    a.add(NetValues.address(c.nextHop()));
+    return List.copyOf(a);
   }
 
   @Override
-  public String type() {
-    return "iproute2";
+  void installing(Config c) {
+    nextHop = NetValues.address(c.nextHop());
   }
 
   /**
-   * Steers traffic from the decision's target to the next hop: (re)sets the table's default route,
-   * then adds the rule unless it is there already. An expired decision is skipped.
+   * Steers traffic from the target to the next hop: (re)sets the table's default route, then adds
+   * the rule unless it is there already. {@link #apply(Decision)} checks the decision first: it
+   * must be a REROUTE of a valid, not too wide, not allowlisted address or prefix of the next hop's
+   * family, and the backend configured.
    *
-   * @throws IllegalArgumentException if the decision is not a REROUTE, its value is invalid, too
-   *     wide, allowlisted or of the other IP family
-   * @throws IllegalStateException if the backend is not configured
    * @throws IOException if ip fails
    */
   @Override
-  public synchronized void apply(Decision d) throws IOException, InterruptedException {
-    Target t = target(d);
-    if (d.simulated()) {
-      LOG.info("simulated: would reroute [{}] via [{}] (decision [{}])", t, nextHop, d.id());
-      return;
-    }
-    if (!Instant.now(clock).isBefore(d.expires())) {
-      LOG.debug("decision [{}] already expired, not applied", d.id());
-      return;
-    }
+  void apply(Target t, Decision d, long ttlSeconds) throws IOException, InterruptedException {
     ensureRoute();
     if (!rules().contains(t)) {
       rule("add", t);
@@ -242,18 +184,12 @@ public final class Iproute2Mitigator implements Mitigator {
   }
 
   /**
-   * Removes the decision's rule; an absent rule is not an error.
+   * Removes the target's rule; an absent rule is not an error.
    *
-   * @throws IllegalArgumentException if the decision's value is invalid
    * @throws IOException if ip fails
    */
   @Override
-  public synchronized void revoke(Decision d) throws IOException, InterruptedException {
-    Target t = target(d);
-    if (d.simulated()) {
-      LOG.info("simulated: would stop rerouting [{}] (decision [{}])", t, d.id());
-      return;
-    }
+  void revoke(Target t, Decision d) throws IOException, InterruptedException {
     if (rules().contains(t)) {
       rule("del", t);
     }
@@ -269,7 +205,7 @@ public final class Iproute2Mitigator implements Mitigator {
    */
   @Override
   public synchronized void reconcile(List<Decision> live) throws IOException, InterruptedException {
-    if (config == null) {
+    if (config() == null) {
       if (live.stream().anyMatch(d -> d.action() == Decision.Action.REROUTE && !d.simulated())) {
         throw notConfigured();
       }
@@ -307,13 +243,13 @@ public final class Iproute2Mitigator implements Mitigator {
   /** Returns {@code null} when its rules and route table can be listed, else what is wrong. */
   @Override
   public String health() {
-    Config c = config;
+    Config c = config();
     if (c == null) {
       return "not configured (nextHop is required)";
     }
     try {
       rules();
-      CommandRunner.Result r = runner.exec(ip("route", "show", "table", "" + c.table()), null);
+      CommandRunner.Result r = runner().exec(ip("route", "show", "table", "" + c.table()), null);
       // The kernel creates the table with its first route (on the first apply).
       if (!r.ok() && !r.stderr().contains("table does not exist")) {
         return r.argv() + " exited with status " + r.exit() + ": " + r.stderr().strip();
@@ -331,8 +267,8 @@ public final class Iproute2Mitigator implements Mitigator {
    * Returns the targets of its rules: those with its table and priority, of the next hop's family.
    */
   Set<Target> rules() throws IOException, InterruptedException {
-    Config c = config;
-    String out = runner.run(ip("-j", "rule", "show"), null).stdout();
+    Config c = config();
+    String out = runner().run(ip("-j", "rule", "show"), null).stdout();
     Set<Target> found = new LinkedHashSet<>();
     JsonNode root = out.isBlank() ? JSON.createArrayNode() : JSON.readTree(out);
     for (JsonNode r : root) {
@@ -361,61 +297,68 @@ public final class Iproute2Mitigator implements Mitigator {
   }
 
   private void ensureRoute() throws IOException, InterruptedException {
-    Config c = config;
+    Config c = config();
     List<String> a = new ArrayList<>(List.of("route", "replace", "default", "via", c.nextHop()));
     if (c.dev() != null) {
       a.addAll(List.of("dev", c.dev()));
     }
     a.addAll(List.of("table", "" + c.table()));
-    runner.run(ip(a.toArray(String[]::new)), null);
+    runner().run(ip(a.toArray(String[]::new)), null);
   }
 
   private void rule(String verb, Target t) throws IOException, InterruptedException {
-    Config c = config;
-    runner.run(
-        ip("rule", verb, "from", t.text(), "lookup", "" + c.table(), "priority", "" + c.priority()),
-        null);
+    Config c = config();
+    runner()
+        .run(
+            ip(
+                "rule",
+                verb,
+                "from",
+                t.text(),
+                "lookup",
+                "" + c.table(),
+                "priority",
+                "" + c.priority()),
+            null);
   }
 
   /** Returns the argument list of {@code ip [-6] args...}, in the configured namespace. */
   private List<String> ip(String... args) {
-    Config c = config;
     List<String> out = new ArrayList<>();
-    if (c.netns() != null) {
-      out.addAll(List.of(c.ip(), "netns", "exec", c.netns()));
-    }
-    out.add(c.ip());
+    out.add(config().ip());
     if (nextHop.kind() == Kind.V6) {
       out.add("-6");
     }
     out.addAll(List.of(args));
-    return out;
+    return command(out);
   }
 
-  private Target target(Decision d) {
-    Config c = config;
-    if (c == null) {
+  @Override
+  String applying(Target t) {
+    return "reroute [" + t + "] via [" + nextHop + "]";
+  }
+
+  @Override
+  String revoking(Target t) {
+    return "stop rerouting [" + t + "]";
+  }
+
+  @Override
+  Target target(Decision d) {
+    if (config() == null) {
       throw notConfigured();
     }
-    if (d.action() != Decision.Action.REROUTE) {
-      throw new IllegalArgumentException(
-          "iproute2 carries out REROUTE decisions, not " + d.action() + " (" + d.id() + ")");
-    }
+    requireAction(d, Decision.Action.REROUTE);
     if (d.scope() == Decision.Scope.MAC) {
       throw new IllegalArgumentException(
           "iproute2 reroutes addresses and prefixes, not MAC addresses (" + d.id() + ")");
     }
-    Target t = NetValues.decisionTarget(d.scope(), d.value(), c.minPrefix4(), c.minPrefix6());
+    Target t = decisionTarget(d);
     if (t.kind() != nextHop.kind()) {
       throw new IllegalArgumentException(
           "cannot reroute [" + t + "] via next hop [" + nextHop + "] of the other IP family");
     }
-    Target a = NetValues.allowed(allow, t);
-    if (a != null) {
-      throw new IllegalArgumentException(
-          "refused to reroute [" + t + "]: allowlisted by [" + a + "] (" + d.id() + ")");
-    }
-    return t;
+    return notAllowlisted(t, d, "reroute");
   }
 
   private static IllegalStateException notConfigured() {

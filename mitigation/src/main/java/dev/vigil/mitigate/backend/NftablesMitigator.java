@@ -1,12 +1,10 @@
 package dev.vigil.mitigate.backend;
 
 import dev.vigil.mitigate.api.Decision;
-import dev.vigil.mitigate.api.Mitigator;
 import dev.vigil.mitigate.backend.NetValues.Target;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -38,9 +36,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Configuration: the no-argument constructor (used by {@link java.util.ServiceLoader}) gives
  * {@link Config#defaults()}; {@link #configure(Map)} replaces it from a settings map, see {@link
- * Config#fromMap(Map)}. Thread-safe: calls are serialised.
+ * Config#fromMap(Map)}. The lifecycle (configuration, runner, allowlist) is {@link
+ * CommandMitigator}'s. Thread-safe: calls are serialised.
  */
-public final class NftablesMitigator implements Mitigator {
+public final class NftablesMitigator extends CommandMitigator<NftablesMitigator.Config> {
   private static final Logger LOG = LoggerFactory.getLogger(NftablesMitigator.class);
 
   static final String SET4 = "quarantine4";
@@ -75,7 +74,8 @@ public final class NftablesMitigator implements Mitigator {
       int minPrefix6,
       Duration commandTimeout,
       String nft,
-      String ip) {
+      String ip)
+      implements CommandMitigator.CommandConfig {
 
     static final Set<String> KEYS =
         Set.of(
@@ -97,26 +97,13 @@ public final class NftablesMitigator implements Mitigator {
       if (bridgeTable != null) {
         NetValues.tableName("bridgeTable", bridgeTable);
       }
-      if (netns != null) {
-        NetValues.netnsName("netns", netns);
-      }
       if (priority < -400 || priority > 400) {
         throw new IllegalArgumentException("priority [" + priority + "] must be in [-400, 400]");
       }
       allow = List.copyOf(allow);
-      NetValues.allowlist(allow);
-      if (minPrefix4 < 1 || minPrefix4 > 32) {
-        throw new IllegalArgumentException("minPrefix4 [" + minPrefix4 + "] must be in [1, 32]");
-      }
-      if (minPrefix6 < 1 || minPrefix6 > 128) {
-        throw new IllegalArgumentException("minPrefix6 [" + minPrefix6 + "] must be in [1, 128]");
-      }
-      Objects.requireNonNull(commandTimeout, "commandTimeout");
-      if (commandTimeout.isNegative() || commandTimeout.isZero()) {
-        throw new IllegalArgumentException("commandTimeout must be positive");
-      }
+      CommandMitigator.CommandConfig.check(
+          netns, allow, minPrefix4, minPrefix6, commandTimeout, ip);
       Objects.requireNonNull(nft, "nft");
-      Objects.requireNonNull(ip, "ip");
     }
 
     /**
@@ -159,12 +146,6 @@ public final class NftablesMitigator implements Mitigator {
     }
   }
 
-  private final Clock clock;
-  private volatile Config config;
-  private volatile List<Target> allow;
-  private volatile CommandRunner runner;
-  private final boolean fixedRunner;
-
   /** Creates a backend with {@link Config#defaults()}, for {@link java.util.ServiceLoader}. */
   public NftablesMitigator() {
     this(Config.defaults());
@@ -177,68 +158,18 @@ public final class NftablesMitigator implements Mitigator {
 
   /** For tests: a fixed clock and runner. */
   NftablesMitigator(Config config, Clock clock, CommandRunner runner) {
-    this.clock = clock;
-    this.fixedRunner = runner != null;
-    this.runner = runner;
-    set(config);
+    super("nftables", Config::fromMap, config, clock, runner);
   }
 
   /**
-   * Replaces the configuration with one read from {@code settings} (see {@link
-   * Config#fromMap(Map)}); on error the previous one stays.
+   * Adds the target to the quarantine sets with a timeout of the decision's remaining TTL (a
+   * re-applied decision gets the new timeout). {@link #apply(Decision)} checks the decision first:
+   * it must be a QUARANTINE of a valid, not too wide, not allowlisted value.
    *
-   * @throws dev.vigil.mitigate.api.InvalidConfigException naming the first unknown key or bad value
-   */
-  @Override
-  public void configure(Map<String, Object> settings)
-      throws dev.vigil.mitigate.api.InvalidConfigException {
-    try {
-      set(Config.fromMap(settings));
-    } catch (IllegalArgumentException e) {
-      throw new dev.vigil.mitigate.api.InvalidConfigException(
-          "mitigators.nftables", List.of(e.getMessage()));
-    }
-  }
-
-  /** Returns the configuration in force. */
-  public Config config() {
-    return config;
-  }
-
-  private synchronized void set(Config c) {
-    List<Target> a = NetValues.allowlist(c.allow());
-    if (!fixedRunner) {
-      runner = new CommandRunner(c.commandTimeout());
-    }
-    allow = a;
-    config = c;
-  }
-
-  @Override
-  public String type() {
-    return "nftables";
-  }
-
-  /**
-   * Adds the decision's target to the quarantine sets with a timeout of its remaining TTL (a
-   * re-applied decision gets the new timeout); an expired decision is skipped.
-   *
-   * @throws IllegalArgumentException if the decision is not a QUARANTINE, its value is invalid, too
-   *     wide or allowlisted
    * @throws IOException if nft fails (nothing was changed then)
    */
   @Override
-  public synchronized void apply(Decision d) throws IOException, InterruptedException {
-    Target t = target(d);
-    if (d.simulated()) {
-      LOG.info("simulated: would quarantine [{}] (decision [{}])", t, d.id());
-      return;
-    }
-    long ttl = remainingSeconds(d);
-    if (ttl <= 0) {
-      LOG.debug("decision [{}] already expired, not applied", d.id());
-      return;
-    }
+  void apply(Target t, Decision d, long ttl) throws IOException, InterruptedException {
     StringBuilder sb = ensureScript();
     for (String table : tables()) {
       String elem = elementPrefix(table, t);
@@ -251,18 +182,12 @@ public final class NftablesMitigator implements Mitigator {
   }
 
   /**
-   * Removes the decision's target from the quarantine sets; an absent element is not an error.
+   * Removes the target from the quarantine sets; an absent element is not an error.
    *
-   * @throws IllegalArgumentException if the decision's value is invalid
    * @throws IOException if nft fails
    */
   @Override
-  public synchronized void revoke(Decision d) throws IOException, InterruptedException {
-    Target t = target(d);
-    if (d.simulated()) {
-      LOG.info("simulated: would lift quarantine of [{}] (decision [{}])", t, d.id());
-      return;
-    }
+  void revoke(Target t, Decision d) throws IOException, InterruptedException {
     StringBuilder sb = ensureScript();
     for (String table : tables()) {
       String elem = elementPrefix(table, t);
@@ -342,7 +267,7 @@ public final class NftablesMitigator implements Mitigator {
     for (String table : tables()) {
       try {
         String[] ft = table.split(" ");
-        runner.run(command(List.of(config.nft(), "list", "table", ft[0], ft[1])), null);
+        runner().run(command(List.of(config().nft(), "list", "table", ft[0], ft[1])), null);
       } catch (IOException e) {
         return "cannot list table " + table + ": " + e.getMessage();
       } catch (InterruptedException e) {
@@ -355,48 +280,30 @@ public final class NftablesMitigator implements Mitigator {
 
   /** Returns "family name" of each table it owns. */
   List<String> tables() {
-    Config c = config;
+    Config c = config();
     return c.bridgeTable() == null
         ? List.of("inet " + c.inetTable())
         : List.of("inet " + c.inetTable(), "bridge " + c.bridgeTable());
   }
 
-  /** Returns the argument list that runs {@code argv} in the configured namespace. */
-  List<String> command(List<String> argv) {
-    Config c = config;
-    if (c.netns() == null) {
-      return argv;
-    }
-    List<String> out = new ArrayList<>(List.of(c.ip(), "netns", "exec", c.netns()));
-    out.addAll(argv);
-    return out;
-  }
-
   private void nft(String script) throws IOException, InterruptedException {
-    runner.run(command(List.of(config.nft(), "-f", "-")), script);
+    runner().run(command(List.of(config().nft(), "-f", "-")), script);
   }
 
-  private Target target(Decision d) {
-    if (d.action() != Decision.Action.QUARANTINE) {
-      throw new IllegalArgumentException(
-          "nftables carries out QUARANTINE decisions, not " + d.action() + " (" + d.id() + ")");
-    }
-    Config c = config;
-    Target t = NetValues.decisionTarget(d.scope(), d.value(), c.minPrefix4(), c.minPrefix6());
-    Target a = NetValues.allowed(allow, t);
-    if (a != null) {
-      throw new IllegalArgumentException(
-          "refused to quarantine [" + t + "]: allowlisted by [" + a + "] (" + d.id() + ")");
-    }
-    return t;
+  @Override
+  Target target(Decision d) {
+    requireAction(d, Decision.Action.QUARANTINE);
+    return notAllowlisted(decisionTarget(d), d, "quarantine");
   }
 
-  private long remainingSeconds(Decision d) {
-    Duration left = Duration.between(Instant.now(clock), d.expires());
-    if (left.isNegative() || left.isZero()) {
-      return 0;
-    }
-    return left.getSeconds() + (left.getNano() > 0 ? 1 : 0);
+  @Override
+  String applying(Target t) {
+    return "quarantine [" + t + "]";
+  }
+
+  @Override
+  String revoking(Target t) {
+    return "lift quarantine of [" + t + "]";
   }
 
   /** Returns "element FAMILY TABLE SET { VALUE", to be completed with options and " }". */
@@ -412,7 +319,7 @@ public final class NftablesMitigator implements Mitigator {
 
   /** Creates the tables, sets and chains if missing and resets the chains' rules. */
   private StringBuilder ensureScript() {
-    Config c = config;
+    Config c = config();
     StringBuilder sb = new StringBuilder();
     for (String table : tables()) {
       sb.append("add table ").append(table).append('\n');

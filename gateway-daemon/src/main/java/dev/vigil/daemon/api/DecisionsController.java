@@ -1,5 +1,6 @@
-package dev.vigil.daemon.mitigation;
+package dev.vigil.daemon.api;
 
+import dev.vigil.daemon.mitigation.MitigationService;
 import dev.vigil.mitigate.api.Decision;
 import dev.vigil.mitigate.api.DecisionJson;
 import dev.vigil.mitigate.api.Targets;
@@ -14,7 +15,6 @@ import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Get;
-import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.QueryValue;
@@ -39,9 +39,12 @@ import java.util.regex.Pattern;
  * Serves {@code /decisions}: {@code GET} lists the decisions in force ({@code ?all=true}: also
  * those that ended in the last {@value #RECENT_DAYS} days), {@code POST} enacts an operator's
  * decision, {@code DELETE /decisions/{id}} lifts one. The mutating calls need {@code Authorization:
- * Bearer TOKEN} with the token of {@code mitigation.token-file} (401 without or with a wrong one,
- * 403 when no token is configured). Every refusal answers {@code {"error": reason}} and is counted
- * by reason; nothing is applied unless the whole request is valid.
+ * Bearer TOKEN} with the token of {@code mitigation.token-file}, which {@link BearerTokenFilter}
+ * checks before they get here (401 without or with a wrong one, 403 when no token is configured).
+ * Every refusal answers {@code {"error": reason}} and is counted by reason; nothing is applied
+ * unless the whole request is valid.
+ *
+ * <p>Thread-safe: stateless; the decisions are the {@link MitigationService}'s.
  */
 @Controller("/decisions")
 final class DecisionsController {
@@ -97,7 +100,7 @@ final class DecisionsController {
         return error(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", "cannot read decisions: " + e);
       }
     } else {
-      List<Decision> live = mitigation.manager().live();
+      List<Decision> live = mitigation.live();
       for (int i = live.size() - 1; i >= 0 && out.size() < n; i--) {
         out.add(view(live.get(i), null, now));
       }
@@ -106,12 +109,10 @@ final class DecisionsController {
   }
 
   @Post(consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
-  HttpResponse<?> create(
-      @Nullable @Header(HttpHeaders.AUTHORIZATION) String authorization,
-      @Nullable @Body String body) {
-    HttpResponse<?> refused = authorize(authorization);
-    if (refused != null) {
-      return refused;
+  HttpResponse<?> create(@Nullable @Body String body) {
+    HttpResponse<?> off = unavailable();
+    if (off != null) {
+      return off;
     }
     if (body == null || body.isBlank()) {
       return invalid("a JSON object is required, such as " + example());
@@ -224,11 +225,10 @@ final class DecisionsController {
   }
 
   @Delete("/{id}")
-  HttpResponse<?> lift(
-      @Nullable @Header(HttpHeaders.AUTHORIZATION) String authorization, @PathVariable String id) {
-    HttpResponse<?> refused = authorize(authorization);
-    if (refused != null) {
-      return refused;
+  HttpResponse<?> lift(@PathVariable String id) {
+    HttpResponse<?> off = unavailable();
+    if (off != null) {
+      return off;
     }
     if (!ID.matcher(id).matches()) {
       return invalid("id: not a decision id");
@@ -240,26 +240,21 @@ final class DecisionsController {
   }
 
   private HttpResponse<?> unavailable() {
+    return unavailable(mitigation);
+  }
+
+  /**
+   * Returns the refusal (counted) of a {@code /decisions} request while mitigation is not running:
+   * 404 when it is not configured, 503 when it failed to start or is shutting down; else null.
+   */
+  static MutableHttpResponse<?> unavailable(MitigationService mitigation) {
     String why = mitigation.unavailable();
     if (why == null) {
       return null;
     }
     return mitigation.configured()
-        ? error(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", why)
-        : error(HttpStatus.NOT_FOUND, "not_configured", why);
-  }
-
-  private HttpResponse<?> authorize(String authorization) {
-    HttpResponse<?> off = unavailable();
-    if (off != null) {
-      return off;
-    }
-    MitigationService.Refusal r = mitigation.authorize(authorization);
-    if (r == null) {
-      return null;
-    }
-    MutableHttpResponse<?> resp = error(HttpStatus.valueOf(r.status()), r.reason(), r.message());
-    return r.status() == 401 ? resp.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer") : resp;
+        ? error(mitigation, HttpStatus.SERVICE_UNAVAILABLE, "unavailable", why)
+        : error(mitigation, HttpStatus.NOT_FOUND, "not_configured", why);
   }
 
   private HttpResponse<?> invalid(String message) {
@@ -267,6 +262,12 @@ final class DecisionsController {
   }
 
   private MutableHttpResponse<?> error(HttpStatus status, String reason, String message) {
+    return error(mitigation, status, reason, message);
+  }
+
+  /** Returns a refusal, {@code {"error": message}}, counted by {@code reason}. */
+  static MutableHttpResponse<?> error(
+      MitigationService mitigation, HttpStatus status, String reason, String message) {
     mitigation.refused(reason);
     return HttpResponse.status(status).body(Map.of("error", message));
   }

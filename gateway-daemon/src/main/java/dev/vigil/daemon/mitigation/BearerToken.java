@@ -1,0 +1,106 @@
+package dev.vigil.daemon.mitigation;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Optional;
+
+/**
+ * The token that {@code /decisions}' mutating calls must present as {@code Authorization: Bearer
+ * TOKEN}: read once from {@code mitigation.token-file} at start and kept as its SHA-256 only, so
+ * that a check compares digests in constant time. Without a usable token file mutations are
+ * disabled, and {@link #check} says why.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class BearerToken {
+  private final byte[] hash;
+  private final String problem;
+
+  private BearerToken(byte[] hash, String problem) {
+    this.hash = hash;
+    this.problem = problem;
+  }
+
+  /** Returns a token that refuses every mutation with 403 and {@code why}. */
+  public static BearerToken disabled(String why) {
+    return new BearerToken(null, why);
+  }
+
+  /** Returns a token that allows {@code token} (already trimmed, not empty). */
+  static BearerToken of(String token) {
+    return new BearerToken(sha256(token), null);
+  }
+
+  /**
+   * Reads the token from {@code file} (surrounding white space trimmed); an absent, unreadable or
+   * empty file disables mutations, saying why.
+   */
+  public static BearerToken read(Optional<Path> file) {
+    if (file.isEmpty()) {
+      return disabled("mutations are disabled: no mitigation.token-file is configured");
+    }
+    Path f = file.get();
+    try {
+      String t = Files.readString(f, StandardCharsets.UTF_8).trim();
+      if (t.isEmpty()) {
+        return disabled("mutations are disabled: the token file [" + f + "] is empty");
+      }
+      return of(t);
+    } catch (IOException | RuntimeException x) {
+      return disabled("mutations are disabled: cannot read the token file [" + f + "]: " + x);
+    }
+  }
+
+  /** Returns whether mutations are enabled (a token was read). */
+  public boolean enabled() {
+    return hash != null;
+  }
+
+  /** Returns why mutations are disabled, or null when they are enabled. */
+  public String problem() {
+    return problem;
+  }
+
+  /**
+   * Checks the {@code Authorization} header of a mutating call.
+   *
+   * @return null when allowed; else the refusal (401 or 403 and why)
+   */
+  public Refusal check(String authorization) {
+    if (hash == null) {
+      return new Refusal(403, "forbidden", problem);
+    }
+    String prefix = "Bearer ";
+    if (authorization == null
+        || authorization.length() <= prefix.length()
+        || !authorization.regionMatches(true, 0, prefix, 0, prefix.length())) {
+      return new Refusal(401, "unauthorized", "a bearer token is required");
+    }
+    byte[] given = sha256(authorization.substring(prefix.length()).trim());
+    if (!MessageDigest.isEqual(given, hash)) {
+      return new Refusal(401, "unauthorized", "the bearer token is wrong");
+    }
+    return null;
+  }
+
+  /**
+   * Why a request was refused.
+   *
+   * @param status HTTP status
+   * @param reason metric tag
+   * @param message what the caller is told
+   */
+  public record Refusal(int status, String reason, String message) {}
+
+  private static byte[] sha256(String s) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package dev.vigil.daemon.mitigation;
+
+import dev.vigil.daemon.alerts.Alert;
+import dev.vigil.mitigate.api.Decision;
+import dev.vigil.mitigate.policy.Verdict;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+
+/**
+ * Turns an alert into the {@link Verdict} the policy engine decides on: a packet alert ({@code
+ * src_ip}) is about the host's IP, a telemetry alert about the device.
+ *
+ * <p>Stateless and thread-safe.
+ */
+final class VerdictMapper {
+  private VerdictMapper() {}
+
+  /**
+   * Returns the verdict an alert makes: a packet alert ({@code src_ip}) is about the host's IP, a
+   * telemetry alert about the device; severity, score and summary are the alert's, the time its
+   * timestamp ({@code now} if it has none that parses). An unknown severity is NONE, an unknown
+   * role UNKNOWN, an unknown detector the ensemble.
+   *
+   * @throws IllegalArgumentException if the alert names no entity, or one that is not a valid
+   *     target of its scope
+   */
+  static Verdict verdictOf(Alert a, Instant now) {
+    Alert.Detail d = a.vigil();
+    Verdict.Severity sev;
+    try {
+      sev = Verdict.Severity.valueOf(d.severity().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException | NullPointerException e) {
+      sev = Verdict.Severity.NONE;
+    }
+    Instant time;
+    try {
+      time = Instant.parse(a.timestamp());
+    } catch (DateTimeParseException | NullPointerException e) {
+      time = now;
+    }
+    double score = Double.isFinite(d.score()) ? d.score() : 0;
+    String summary = "alert " + d.id() + ": " + (d.summary() == null ? "" : d.summary());
+    if (a.srcIp() != null) {
+      Verdict.Role role =
+          d.role() == null
+              ? Verdict.Role.UNKNOWN
+              : switch (d.role()) {
+                case "initiator" -> Verdict.Role.INITIATOR;
+                case "responder" -> Verdict.Role.RESPONDER;
+                default -> Verdict.Role.UNKNOWN;
+              };
+      Verdict.Detector detector =
+          switch (d.detector() == null ? "" : d.detector()) {
+            case "beacon" -> Verdict.Detector.BEACON;
+            case "auth" -> Verdict.Detector.AUTH;
+            default -> Verdict.Detector.ENSEMBLE;
+          };
+      return new Verdict(
+          Verdict.Kind.PACKET,
+          sev,
+          score,
+          Decision.Scope.IP,
+          a.srcIp(),
+          summary,
+          "",
+          time,
+          role,
+          detector);
+    }
+    if (a.telemetry() != null && a.telemetry().device() != null) {
+      return new Verdict(
+          Verdict.Kind.TELEMETRY,
+          sev,
+          score,
+          Decision.Scope.DEVICE,
+          a.telemetry().device(),
+          summary,
+          "",
+          time);
+    }
+    throw new IllegalArgumentException("the alert names neither a host nor a device");
+  }
+}
