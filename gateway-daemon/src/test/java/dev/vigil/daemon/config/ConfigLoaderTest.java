@@ -3,6 +3,7 @@ package dev.vigil.daemon.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.vigil.common.settings.Durations;
 import dev.vigil.detect.model.Precision;
 import dev.vigil.features.telemetry.DecoderOptions;
 import dev.vigil.features.telemetry.MqttOptions;
@@ -116,11 +117,11 @@ class ConfigLoaderTest {
 
   @Test
   void parseDuration_acceptsUnitsAndIso() {
-    assertThat(ConfigLoader.parseDuration("500ms")).isEqualTo(Duration.ofMillis(500));
-    assertThat(ConfigLoader.parseDuration("10s")).isEqualTo(Duration.ofSeconds(10));
-    assertThat(ConfigLoader.parseDuration("5m")).isEqualTo(Duration.ofMinutes(5));
-    assertThat(ConfigLoader.parseDuration("PT2H")).isEqualTo(Duration.ofHours(2));
-    assertThat(ConfigLoader.parseDuration("10 parsecs")).isNull();
+    assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(Durations.parse("10s")).isEqualTo(Duration.ofSeconds(10));
+    assertThat(Durations.parse("5m")).isEqualTo(Duration.ofMinutes(5));
+    assertThat(Durations.parse("PT2H")).isEqualTo(Duration.ofHours(2));
+    assertThat(Durations.parse("10 parsecs")).isNull();
   }
 
   // ---- telemetry
