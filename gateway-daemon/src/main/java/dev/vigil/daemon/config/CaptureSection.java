@@ -6,16 +6,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Reads the {@code capture} section for {@link ConfigLoader}: a capture file or a live interface
  * and its options. Problems are recorded in the section's settings, each with its key.
  */
 final class CaptureSection {
-  static final Set<String> KEYS =
-      Set.of(
-          "pcap",
-          "interface",
+  /** The options that only apply to live capture. */
+  private static final List<String> LIVE_ONLY =
+      List.of(
           "promiscuous",
           "snaplen",
           "filter",
@@ -24,6 +25,10 @@ final class CaptureSection {
           "timeout",
           "nano-timestamps",
           "ring-slots");
+
+  static final Set<String> KEYS =
+      Stream.concat(Stream.of("pcap", "interface"), LIVE_ONLY.stream())
+          .collect(Collectors.toUnmodifiableSet());
 
   private CaptureSection() {}
 
@@ -49,16 +54,7 @@ final class CaptureSection {
                       + " section and telemetry enabled"));
     } else if (hasPcap) {
       pcap = loader.requiredPath(capture, "pcap", true);
-      for (String k :
-          List.of(
-              "promiscuous",
-              "snaplen",
-              "filter",
-              "buffer-size",
-              "immediate",
-              "timeout",
-              "nano-timestamps",
-              "ring-slots")) {
+      for (String k : LIVE_ONLY) {
         if (capture.has(k)) {
           loader.problem("capture." + k + ": only applies to live capture (capture.interface)");
         }

@@ -69,17 +69,9 @@ final class FeaturesSection {
     int minRepeats = b.integer("min-repeats", d.minRepeats(), 3, 33);
     double maxJitter = b.number("max-jitter", d.maxJitter(), 0.001, 1);
     Duration minPeriod =
-        b.duration(
-            "min-period",
-            Duration.ofNanos(d.minPeriodMicros() * 1000),
-            Duration.ofMillis(100),
-            Duration.ofDays(1));
+        micros(b, "min-period", d.minPeriodMicros(), Duration.ofMillis(100), Duration.ofDays(1));
     Duration maxPeriod =
-        b.duration(
-            "max-period",
-            Duration.ofNanos(d.maxPeriodMicros() * 1000),
-            Duration.ofMillis(100),
-            Duration.ofDays(7));
+        micros(b, "max-period", d.maxPeriodMicros(), Duration.ofMillis(100), Duration.ofDays(7));
     int maxPeers = b.integer("max-peers", d.maxPeers(), 16, 10_000_000);
     int maxConversations = b.integer("max-conversations", d.maxConversations(), 16, 1_000_000);
     if (minPeriod.compareTo(maxPeriod) > 0) {
@@ -115,12 +107,14 @@ final class FeaturesSection {
     boolean enabled = a.bool("enabled", true);
     int max = a.integer("max-failures", d.maxFailures(), 2, 100);
     Duration within =
-        a.duration(
-            "within",
-            Duration.ofNanos(d.withinMicros() * 1000),
-            Duration.ofSeconds(1),
-            Duration.ofDays(1));
+        micros(a, "within", d.withinMicros(), Duration.ofSeconds(1), Duration.ofDays(1));
     int clients = a.integer("max-clients", d.maxClients(), 16, 1_000_000);
     return enabled ? new AuthFailureTracker.Options(max, within.toNanos() / 1000, clients) : null;
+  }
+
+  /** Reads a duration whose default the trackers give in microseconds. */
+  private static Duration micros(
+      StrictSettings s, String k, long defaultMicros, Duration min, Duration max) {
+    return s.duration(k, Duration.ofNanos(defaultMicros * 1000), min, max);
   }
 }

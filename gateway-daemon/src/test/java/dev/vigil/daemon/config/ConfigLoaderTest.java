@@ -3,7 +3,6 @@ package dev.vigil.daemon.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.vigil.common.settings.Durations;
 import dev.vigil.detect.model.Precision;
 import dev.vigil.features.telemetry.DecoderOptions;
 import dev.vigil.features.telemetry.MqttOptions;
@@ -115,18 +114,6 @@ class ConfigLoaderTest {
                     .anyMatch(p -> p.startsWith("model: no way to get a model")));
   }
 
-  @Test
-  void parseDuration_acceptsUnitsAndIso() {
-    assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
-    assertThat(Durations.parse("10s")).isEqualTo(Duration.ofSeconds(10));
-    assertThat(Durations.parse("5m")).isEqualTo(Duration.ofMinutes(5));
-    assertThat(Durations.parse("PT2H")).isEqualTo(Duration.ofHours(2));
-    assertThat(Durations.parse("10 parsecs")).isNull();
-  }
-
-  // ---- telemetry
-
-  /** The example's commented telemetry section, uncommented: valid, and what it says. */
   @Test
   void load_documentedTelemetrySectionIsValidWhenUncommented(@TempDir Path tmp) throws Exception {
     List<String> lines = Files.readAllLines(CONFIG.resolve("vigil.yaml"));
