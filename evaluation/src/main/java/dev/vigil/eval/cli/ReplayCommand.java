@@ -1,6 +1,6 @@
 package dev.vigil.eval.cli;
 
-import dev.vigil.daemon.config.ConfigLoader;
+import dev.vigil.common.settings.Durations;
 import dev.vigil.features.telemetry.MqttOptions;
 import dev.vigil.features.telemetry.MqttPublisher;
 import dev.vigil.features.telemetry.replay.CsvReplay;
@@ -376,7 +376,7 @@ final class ReplayCommand implements Callable<Integer> {
     if (text == null) {
       return null;
     }
-    Duration d = ConfigLoader.parseDuration(text.strip());
+    Duration d = Durations.parse(text.strip());
     if (d == null) {
       throw new CommandLine.ParameterException(
           spec.commandLine(),

@@ -1,5 +1,6 @@
 package dev.vigil.daemon.api;
 
+import dev.vigil.common.settings.Durations;
 import dev.vigil.daemon.mitigation.MitigationService;
 import dev.vigil.mitigate.api.Decision;
 import dev.vigil.mitigate.api.DecisionJson;
@@ -21,7 +22,6 @@ import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.json.JsonMapper;
 import java.io.IOException;
 import java.sql.SQLException;
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,7 +32,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -55,7 +54,6 @@ final class DecisionsController {
   private static final Set<String> FIELDS =
       Set.of("scope", "value", "action", "ttl", "reason", "dry-run");
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-  private static final Pattern TTL = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
 
   private final MitigationService mitigation;
   private final JsonMapper json;
@@ -157,7 +155,7 @@ final class DecisionsController {
     Duration ttl = null;
     String ttlText = stringField(req, "ttl", true, problems);
     if (ttlText != null) {
-      ttl = parseTtl(ttlText.trim());
+      ttl = Durations.parse(ttlText.trim());
       if (ttl == null) {
         problems.add(
             "ttl: expected a duration such as 30s, 10m, 1h, 7d or PT10M, got '"
@@ -317,29 +315,6 @@ final class DecisionsController {
             + String.join(", ", allowed)
             + ")");
     return null;
-  }
-
-  /** Parses {@code 500ms}, {@code 30s}, {@code 10m}, {@code 2h}, {@code 7d} or ISO-8601. */
-  static Duration parseTtl(String s) {
-    try {
-      if (s.regionMatches(true, 0, "P", 0, 1)) {
-        return Duration.parse(s.toUpperCase(Locale.ROOT));
-      }
-      Matcher m = TTL.matcher(s);
-      if (!m.matches()) {
-        return null;
-      }
-      long n = Long.parseLong(m.group(1));
-      return switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        default -> Duration.ofDays(n);
-      };
-    } catch (DateTimeException | ArithmeticException | NumberFormatException e) {
-      return null;
-    }
   }
 
   private static String human(Duration d) {

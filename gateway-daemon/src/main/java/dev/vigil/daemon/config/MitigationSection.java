@@ -1,5 +1,6 @@
 package dev.vigil.daemon.config;
 
+import dev.vigil.common.settings.StrictSettings;
 import dev.vigil.mitigate.api.Decision;
 import dev.vigil.mitigate.api.InvalidConfigException;
 import dev.vigil.mitigate.api.MitigatorRegistry;
@@ -47,13 +48,13 @@ final class MitigationSection {
    * loader}'s list.
    */
   static Optional<VigilConfig.Mitigation> parse(
-      ConfigLoader loader, ConfigLoader.Section m, boolean present) {
+      ConfigLoader loader, StrictSettings m, boolean present) {
     if (!present) {
       return Optional.empty();
     }
     List<String> problems = new ArrayList<>();
 
-    Path policyFile = m.requiredPath("policy", true);
+    Path policyFile = loader.requiredPath(m, "policy", true);
     Policy policy = null;
     if (policyFile != null && Files.isRegularFile(policyFile)) {
       try {
@@ -67,11 +68,11 @@ final class MitigationSection {
       problems.add(m.key("policy") + ": [" + policyFile + "] is not a file");
     }
 
-    Path store = m.requiredPath("store", false);
+    Path store = loader.requiredPath(m, "store", false);
     if (store != null && Files.isDirectory(store)) {
       problems.add(m.key("store") + ": [" + store + "] is a folder; name the database file in it");
     }
-    Optional<Path> tokenFile = m.optionalPath("token-file", true);
+    Optional<Path> tokenFile = loader.optionalPath(m, "token-file", true);
     if (tokenFile.isPresent()
         && Files.exists(tokenFile.get())
         && !Files.isRegularFile(tokenFile.get())) {
@@ -84,7 +85,7 @@ final class MitigationSection {
       loaded = MitigatorRegistry.load(settings).types();
     } catch (InvalidConfigException e) {
       for (String p : e.problems()) {
-        problems.add(m.path + "." + dedupe(p));
+        problems.add(m.path() + "." + dedupe(p));
       }
       loaded = MitigatorRegistry.load().types();
     } catch (RuntimeException | LinkageError e) {
@@ -133,7 +134,7 @@ final class MitigationSection {
   }
 
   private static Map<String, Map<String, Object>> mitigators(
-      ConfigLoader.Section m, List<String> problems) {
+      StrictSettings m, List<String> problems) {
     Map<String, Map<String, Object>> out = new LinkedHashMap<>();
     Object raw = m.raw("mitigators");
     if (raw == null) {
@@ -143,7 +144,7 @@ final class MitigationSection {
       problems.add(
           m.key("mitigators")
               + ": expected a mapping of mitigator type to its settings, got "
-              + ConfigLoader.describe(raw));
+              + m.describe(raw));
       return out;
     }
     for (Map.Entry<?, ?> e : map.entrySet()) {
@@ -164,19 +165,19 @@ final class MitigationSection {
                 + "."
                 + type
                 + ": expected a mapping of settings, got "
-                + ConfigLoader.describe(v));
+                + m.describe(v));
       }
     }
     return out;
   }
 
   private static Map<Decision.Action, List<String>> actions(
-      ConfigLoader.Section m, List<String> loaded, List<String> problems) {
+      StrictSettings m, List<String> loaded, List<String> problems) {
     Set<String> names = new LinkedHashSet<>();
     for (Decision.Action a : Decision.Action.values()) {
       names.add(a.name().toLowerCase(Locale.ROOT));
     }
-    ConfigLoader.Section s = m.section("actions", names);
+    StrictSettings s = m.section("actions", names);
     Map<Decision.Action, List<String>> out = new EnumMap<>(Decision.Action.class);
     for (Decision.Action a : Decision.Action.values()) {
       String k = a.name().toLowerCase(Locale.ROOT);
@@ -189,7 +190,7 @@ final class MitigationSection {
         out.put(a, List.of()); // stored only
         continue;
       }
-      List<String> types = s.stringList(k);
+      List<String> types = s.nonEmptyStrings(k);
       if (types == null) {
         continue;
       }

@@ -1,5 +1,6 @@
 package dev.vigil.daemon.config;
 
+import dev.vigil.common.settings.StrictSettings;
 import dev.vigil.features.telemetry.DecoderOptions;
 import dev.vigil.features.telemetry.MqttOptions;
 import dev.vigil.features.telemetry.MqttTelemetrySource;
@@ -78,7 +79,7 @@ final class TelemetrySection {
    * @param packetModel the packet path's model settings (the bundles must differ)
    */
   static Optional<VigilConfig.Telemetry> parse(
-      ConfigLoader loader, ConfigLoader.Section t, boolean present, VigilConfig.Model packetModel) {
+      ConfigLoader loader, StrictSettings t, boolean present, VigilConfig.Model packetModel) {
     if (!present) {
       return Optional.empty();
     }
@@ -90,11 +91,11 @@ final class TelemetrySection {
     loader.problem(text);
   }
 
-  private Optional<VigilConfig.Telemetry> read(ConfigLoader.Section t, VigilConfig.Model packets) {
-    ConfigLoader.Section mqttS = t.section("mqtt", MQTT_KEYS);
+  private Optional<VigilConfig.Telemetry> read(StrictSettings t, VigilConfig.Model packets) {
+    StrictSettings mqttS = t.section("mqtt", MQTT_KEYS);
     MqttOptions mqtt = mqtt(mqttS);
 
-    List<String> topics = t.stringList("topics");
+    List<String> topics = t.nonEmptyStrings("topics");
     if (topics == null) {
       topics = DEFAULT_TOPICS;
     }
@@ -135,12 +136,12 @@ final class TelemetrySection {
           problem(t.key("delivery") + ": expected direct or queued, got '" + deliveryText + "'");
     }
 
-    ConfigLoader.Section modelS = t.section("model", ConfigLoader.modelKeys(false));
-    VigilConfig.Model model = loader.model(modelS, false);
+    StrictSettings modelS = t.section("model", ModelSection.keys(false));
+    VigilConfig.Model model = ModelSection.parse(loader, modelS, false);
     Path bundle = model.bundle();
     if (enabled && (bundle == null || !Files.isRegularFile(bundle)) && model.learn() == null) {
       problem(
-          modelS.path
+          modelS.path()
               + ": no way to get a model; set "
               + modelS.key("bundle")
               + " to an existing bundle, or "
@@ -173,13 +174,13 @@ final class TelemetrySection {
               delivery,
               model));
     } catch (IllegalArgumentException e) {
-      problem(t.path + ": " + e.getMessage());
+      problem(t.path() + ": " + e.getMessage());
       return Optional.empty();
     }
   }
 
-  private MqttOptions mqtt(ConfigLoader.Section m) {
-    List<String> brokers = m.stringList("brokers");
+  private MqttOptions mqtt(StrictSettings m) {
+    List<String> brokers = m.nonEmptyStrings("brokers");
     if (brokers == null && !m.has("brokers") && enabled) {
       problem(
           m.key("brokers")
@@ -211,9 +212,9 @@ final class TelemetrySection {
     String password = m.has("password") ? m.string("password", null) : null;
     if (m.has("password-file")) {
       if (m.has("password")) {
-        problem(m.path + ": set password or password-file, not both");
+        problem(m.path() + ": set password or password-file, not both");
       }
-      Optional<Path> f = m.optionalPath("password-file", enabled);
+      Optional<Path> f = loader.optionalPath(m, "password-file", enabled);
       if (enabled && f.isPresent() && Files.isRegularFile(f.get())) {
         try {
           password = Files.readString(f.get(), StandardCharsets.UTF_8).strip();
@@ -230,22 +231,22 @@ final class TelemetrySection {
     }
     MqttOptions.Tls tls = null;
     if (m.has("tls")) {
-      ConfigLoader.Section s = m.section("tls", Set.of("ca", "cert", "key", "verify-hostname"));
-      Path ca = s.optionalPath("ca", enabled).orElse(null);
-      Path cert = s.optionalPath("cert", enabled).orElse(null);
-      Path key = s.optionalPath("key", enabled).orElse(null);
+      StrictSettings s = m.section("tls", Set.of("ca", "cert", "key", "verify-hostname"));
+      Path ca = loader.optionalPath(s, "ca", enabled).orElse(null);
+      Path cert = loader.optionalPath(s, "cert", enabled).orElse(null);
+      Path key = loader.optionalPath(s, "key", enabled).orElse(null);
       boolean verify = s.bool("verify-hostname", true);
       if ((cert == null) != (key == null)) {
-        problem(s.path + ": set cert and key together (the client certificate and its key)");
+        problem(s.path() + ": set cert and key together (the client certificate and its key)");
       } else if (enabled) {
         try {
           tls = new MqttOptions.Tls(ca, cert, key, null, null, verify);
         } catch (IllegalArgumentException e) {
-          problem(s.path + ": " + e.getMessage());
+          problem(s.path() + ": " + e.getMessage());
         }
       }
       if (brokers != null && !anySsl) {
-        problem(s.path + ": set, but no broker URI uses ssl:// (" + brokers + ")");
+        problem(s.path() + ": set, but no broker URI uses ssl:// (" + brokers + ")");
         tls = null;
       }
     }
@@ -283,7 +284,7 @@ final class TelemetrySection {
             Duration.ofSeconds(10),
             Duration.ofSeconds(1),
             Duration.ofMinutes(5));
-    ConfigLoader.Section r = m.section("reconnect", Set.of("min-delay", "max-delay"));
+    StrictSettings r = m.section("reconnect", Set.of("min-delay", "max-delay"));
     Duration minDelay =
         r.duration("min-delay", Duration.ofMillis(100), Duration.ofMillis(10), Duration.ofHours(1));
     Duration maxDelay =
@@ -292,7 +293,7 @@ final class TelemetrySection {
       problem(r.key("max-delay") + ": must be at least min-delay (" + minDelay + ")");
       maxDelay = minDelay;
     }
-    List<String> subs = m.stringList("subscriptions");
+    List<String> subs = m.nonEmptyStrings("subscriptions");
     if (subs == null) {
       subs = List.of();
     }
@@ -327,7 +328,7 @@ final class TelemetrySection {
           maxDelay,
           seen.size() == subs.size() ? subs : List.copyOf(seen));
     } catch (IllegalArgumentException e) {
-      problem(m.path + ": " + e.getMessage());
+      problem(m.path() + ": " + e.getMessage());
       return null;
     }
   }
@@ -335,7 +336,7 @@ final class TelemetrySection {
   static final Set<String> PAYLOAD_KEYS =
       Set.of("format", "timestamp-field", "max-bytes", "max-depth", "allowed-devices");
 
-  private DecoderOptions payload(ConfigLoader.Section p) {
+  private DecoderOptions payload(StrictSettings p) {
     String formatText = p.string("format", "auto");
     DecoderOptions.Format format = DecoderOptions.Format.AUTO;
     try {
@@ -354,12 +355,13 @@ final class TelemetrySection {
             1,
             DecoderOptions.MQTT_MAX_PAYLOAD_BYTES);
     int maxDepth = p.integer("max-depth", 8, 1, DecoderOptions.MAX_DEPTH);
-    List<String> devices = p.stringList("allowed-devices");
+    List<String> devices = p.nonEmptyStrings("allowed-devices");
     try {
       return new DecoderOptions(
           maxBytes, devices == null ? Set.of() : Set.copyOf(devices), ts, maxDepth, format);
     } catch (IllegalArgumentException e) {
-      String key = e.getMessage().startsWith("timestampField") ? p.key("timestamp-field") : p.path;
+      String key =
+          e.getMessage().startsWith("timestampField") ? p.key("timestamp-field") : p.path();
       problem(key + ": " + e.getMessage());
       return null;
     }

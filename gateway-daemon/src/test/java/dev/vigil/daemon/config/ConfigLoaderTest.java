@@ -115,18 +115,6 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void parseDuration_acceptsUnitsAndIso() {
-    assertThat(ConfigLoader.parseDuration("500ms")).isEqualTo(Duration.ofMillis(500));
-    assertThat(ConfigLoader.parseDuration("10s")).isEqualTo(Duration.ofSeconds(10));
-    assertThat(ConfigLoader.parseDuration("5m")).isEqualTo(Duration.ofMinutes(5));
-    assertThat(ConfigLoader.parseDuration("PT2H")).isEqualTo(Duration.ofHours(2));
-    assertThat(ConfigLoader.parseDuration("10 parsecs")).isNull();
-  }
-
-  // ---- telemetry
-
-  /** The example's commented telemetry section, uncommented: valid, and what it says. */
-  @Test
   void load_documentedTelemetrySectionIsValidWhenUncommented(@TempDir Path tmp) throws Exception {
     List<String> lines = Files.readAllLines(CONFIG.resolve("vigil.yaml"));
     int from = lines.indexOf("# telemetry:");

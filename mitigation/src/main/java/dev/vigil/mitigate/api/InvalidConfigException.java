@@ -1,5 +1,6 @@
 package dev.vigil.mitigate.api;
 
+import dev.vigil.common.settings.StrictSettings;
 import java.util.List;
 
 /**
@@ -34,6 +35,15 @@ public final class InvalidConfigException extends Exception {
         + (problems.size() == 1 ? " problem:" : " problems:")
         + "\n  "
         + String.join("\n  ", problems);
+  }
+
+  /**
+   * Throws one for {@code settings}' source if it has recorded problems (in any of its sections).
+   *
+   * @throws InvalidConfigException listing them all
+   */
+  public static void check(StrictSettings settings) throws InvalidConfigException {
+    settings.check(p -> new InvalidConfigException(settings.source(), p));
   }
 
   /** Returns where the configuration came from. */

@@ -39,14 +39,17 @@ public interface Mitigator {
   /**
    * Configures the backend from its section of the daemon configuration (parsed YAML: maps, lists,
    * scalars), once, before any other call but {@link #type}. Implementations read it strictly with
-   * {@link Settings#of} and throw every problem at once; nothing is half-applied. A backend that
-   * needs settings and never got them must say so in {@link #health} and refuse to act.
+   * {@link dev.vigil.common.settings.StrictSettings#of} and throw every problem at once; nothing is
+   * half-applied. A backend that needs settings and never got them must say so in {@link #health}
+   * and refuse to act.
    *
    * <p>The default accepts only an empty section.
    *
    * @throws InvalidConfigException listing every problem
    */
   default void configure(java.util.Map<String, Object> settings) throws InvalidConfigException {
-    Settings.of("mitigators." + type(), settings, java.util.Set.of()).check();
+    InvalidConfigException.check(
+        dev.vigil.common.settings.StrictSettings.of(
+            "mitigators." + type(), settings, java.util.Set.of()));
   }
 }

@@ -1,10 +1,10 @@
 package dev.vigil.mitigate.api;
 
 import dev.vigil.common.net.AddressText;
+import dev.vigil.common.settings.StrictSettings;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -207,23 +207,7 @@ public final class Targets {
    * escaped, cut to {@value #MAX_LENGTH} characters.
    */
   public static String quote(String text) {
-    if (text == null) {
-      return "null";
-    }
-    StringBuilder s = new StringBuilder();
-    for (int i = 0; i < text.length() && s.length() < MAX_LENGTH; i++) {
-      char c = text.charAt(i);
-      if (c >= 0x20 && c < 0x7f) {
-        s.append(c);
-      } else {
-        s.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-      }
-    }
-    if (s.length() >= MAX_LENGTH || text.length() > MAX_LENGTH) {
-      s.setLength(Math.min(s.length(), MAX_LENGTH));
-      s.append("...");
-    }
-    return s.toString();
+    return StrictSettings.quote(text);
   }
 
   private static String precheck(String what, String text) {

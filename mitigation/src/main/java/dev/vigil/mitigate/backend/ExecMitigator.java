@@ -1,10 +1,11 @@
 package dev.vigil.mitigate.backend;
 
+import dev.vigil.common.settings.Durations;
+import dev.vigil.common.settings.StrictSettings;
 import dev.vigil.mitigate.api.Decision;
 import dev.vigil.mitigate.api.DecisionJson;
 import dev.vigil.mitigate.api.InvalidConfigException;
 import dev.vigil.mitigate.api.Mitigator;
-import dev.vigil.mitigate.api.Settings;
 import dev.vigil.mitigate.api.Targets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -69,17 +70,18 @@ public final class ExecMitigator implements Mitigator {
 
   @Override
   public void configure(Map<String, Object> settings) throws InvalidConfigException {
-    Settings s = Settings.of("mitigators.exec", settings, Set.of("apply", "revoke", "timeout"));
+    StrictSettings s =
+        StrictSettings.of("mitigators.exec", settings, Set.of("apply", "revoke", "timeout"));
     List<String> apply = argv(s, "apply", true);
     List<String> revoke = argv(s, "revoke", false);
     Duration timeout =
         s.duration(
             "timeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(5));
-    s.check();
+    InvalidConfigException.check(s);
     config = new Config(apply, revoke, timeout);
   }
 
-  private static List<String> argv(Settings s, String k, boolean required) {
+  private static List<String> argv(StrictSettings s, String k, boolean required) {
     if (s.raw(k) == null) {
       if (required) {
         s.problem(k, "required, the program and its arguments as a list");
@@ -87,8 +89,7 @@ public final class ExecMitigator implements Mitigator {
       return List.of();
     }
     if (!(s.raw(k) instanceof List<?>)) {
-      s.problem(
-          k, "expected a list (the program and its arguments), got " + Settings.describe(s.raw(k)));
+      s.problem(k, "expected a list (the program and its arguments), got " + s.describe(s.raw(k)));
       return List.of();
     }
     List<String> argv = s.strings(k);
@@ -190,7 +191,7 @@ public final class ExecMitigator implements Mitigator {
       if (!p.waitFor(c.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
         p.waitFor(5, TimeUnit.SECONDS);
-        throw new IOException(argv.get(0) + " timed out after " + Settings.human(c.timeout()));
+        throw new IOException(argv.get(0) + " timed out after " + Durations.format(c.timeout()));
       }
       if (p.exitValue() != 0) {
         throw new IOException(argv.get(0) + " exited with " + p.exitValue() + ": " + tail(out));

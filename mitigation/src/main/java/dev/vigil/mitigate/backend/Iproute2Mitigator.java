@@ -2,6 +2,7 @@ package dev.vigil.mitigate.backend;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vigil.common.settings.StrictSettings;
 import dev.vigil.mitigate.api.Decision;
 import dev.vigil.mitigate.backend.NetValues.Kind;
 import dev.vigil.mitigate.backend.NetValues.Target;
@@ -109,23 +110,33 @@ public final class Iproute2Mitigator extends CommandMitigator<Iproute2Mitigator.
      * @throws IllegalArgumentException naming the first unknown key, missing key or bad value
      */
     public static Config fromMap(Map<String, ?> map) {
-      Settings s = new Settings("iproute2", map, KEYS);
+      StrictSettings s = BackendConfig.read("iproute2", map, KEYS);
       String nh = s.string("nextHop", null);
-      if (nh == null) {
+      if (nh == null && !s.has("nextHop")) {
         throw new IllegalArgumentException("iproute2: nextHop is required");
       }
+      String dev = s.string("dev", null);
+      int table = s.integer("table", 100, 1, Integer.MAX_VALUE);
+      int priority = s.integer("priority", 1000, 1, 32765);
+      String netns = s.string("netns", null);
+      List<String> allow = s.strings("allow");
+      int minPrefix4 = s.integer("minPrefix4", 16, 1, 32);
+      int minPrefix6 = s.integer("minPrefix6", 48, 1, 128);
+      int timeoutMillis = s.integer("commandTimeoutMillis", 5000, 100, 600_000);
+      String ip = s.string("ip", null);
+      BackendConfig.check(s);
       try {
         return new Config(
             nh,
-            s.string("dev", null),
-            s.integer("table", 100, 1, Integer.MAX_VALUE),
-            s.integer("priority", 1000, 1, 32765),
-            s.string("netns", null),
-            s.strings("allow"),
-            s.integer("minPrefix4", 16, 1, 32),
-            s.integer("minPrefix6", 48, 1, 128),
-            Duration.ofMillis(s.integer("commandTimeoutMillis", 5000, 100, 600_000)),
-            Settings.program("iproute2", "ip", s.string("ip", null), "ip"));
+            dev,
+            table,
+            priority,
+            netns,
+            allow,
+            minPrefix4,
+            minPrefix6,
+            Duration.ofMillis(timeoutMillis),
+            BackendConfig.program("iproute2", "ip", ip, "ip"));
       } catch (IllegalArgumentException e) {
         throw e.getMessage().startsWith("iproute2:")
             ? e

@@ -1,10 +1,10 @@
 package dev.vigil.mitigate.backend;
 
+import dev.vigil.common.settings.StrictSettings;
 import dev.vigil.mitigate.api.Decision;
 import dev.vigil.mitigate.api.DecisionJson;
 import dev.vigil.mitigate.api.InvalidConfigException;
 import dev.vigil.mitigate.api.Mitigator;
-import dev.vigil.mitigate.api.Settings;
 import dev.vigil.mitigate.api.Targets;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -57,8 +57,8 @@ public final class MqttMitigator implements Mitigator, AutoCloseable {
 
   @Override
   public void configure(Map<String, Object> settings) throws InvalidConfigException {
-    Settings s =
-        Settings.of(
+    StrictSettings s =
+        StrictSettings.of(
             "mitigators.mqtt", settings, Set.of("broker", "topic", "qos", "client-id", "timeout"));
     String broker = s.requiredString("broker");
     if (broker != null && !broker.matches("(tcp|ssl)://[A-Za-z0-9.:\\[\\]-]+(:\\d{1,5})?")) {
@@ -75,7 +75,7 @@ public final class MqttMitigator implements Mitigator, AutoCloseable {
         s.string("client-id", "vigil-mitigate-" + UUID.randomUUID().toString().substring(0, 8));
     Duration timeout =
         s.duration("timeout", Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofMinutes(1));
-    s.check();
+    InvalidConfigException.check(s);
     config = new Config(broker, topic, qos, clientId, timeout);
   }
 

@@ -1,5 +1,6 @@
 package dev.vigil.mitigate.backend;
 
+import dev.vigil.common.settings.StrictSettings;
 import dev.vigil.mitigate.api.Decision;
 import dev.vigil.mitigate.backend.NetValues.Target;
 import java.io.IOException;
@@ -124,20 +125,31 @@ public final class NftablesMitigator extends CommandMitigator<NftablesMitigator.
      * @throws IllegalArgumentException naming the first unknown key or bad value
      */
     public static Config fromMap(Map<String, ?> map) {
-      Settings s = new Settings("nftables", map, KEYS);
+      StrictSettings s = BackendConfig.read("nftables", map, KEYS);
       boolean bridge = s.bool("bridge", true);
+      String inetTable = s.string("inetTable", "vigil");
+      String bridgeTable = bridge ? s.string("bridgeTable", "vigil") : null;
+      String netns = s.string("netns", null);
+      int priority = s.integer("priority", -10, -400, 400);
+      List<String> allow = s.strings("allow");
+      int minPrefix4 = s.integer("minPrefix4", 16, 1, 32);
+      int minPrefix6 = s.integer("minPrefix6", 48, 1, 128);
+      int timeoutMillis = s.integer("commandTimeoutMillis", 5000, 100, 600_000);
+      String nft = s.string("nft", null);
+      String ip = s.string("ip", null);
+      BackendConfig.check(s);
       try {
         return new Config(
-            s.string("inetTable", "vigil"),
-            bridge ? s.string("bridgeTable", "vigil") : null,
-            s.string("netns", null),
-            s.integer("priority", -10, -400, 400),
-            s.strings("allow"),
-            s.integer("minPrefix4", 16, 1, 32),
-            s.integer("minPrefix6", 48, 1, 128),
-            Duration.ofMillis(s.integer("commandTimeoutMillis", 5000, 100, 600_000)),
-            Settings.program("nftables", "nft", s.string("nft", null), "nft"),
-            Settings.program("nftables", "ip", s.string("ip", null), "ip"));
+            inetTable,
+            bridgeTable,
+            netns,
+            priority,
+            allow,
+            minPrefix4,
+            minPrefix6,
+            Duration.ofMillis(timeoutMillis),
+            BackendConfig.program("nftables", "nft", nft, "nft"),
+            BackendConfig.program("nftables", "ip", ip, "ip"));
       } catch (IllegalArgumentException e) {
         throw e.getMessage().startsWith("nftables:")
             ? e

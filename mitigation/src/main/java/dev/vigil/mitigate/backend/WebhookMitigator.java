@@ -1,10 +1,10 @@
 package dev.vigil.mitigate.backend;
 
+import dev.vigil.common.settings.StrictSettings;
 import dev.vigil.mitigate.api.Decision;
 import dev.vigil.mitigate.api.DecisionJson;
 import dev.vigil.mitigate.api.InvalidConfigException;
 import dev.vigil.mitigate.api.Mitigator;
-import dev.vigil.mitigate.api.Settings;
 import dev.vigil.mitigate.api.Targets;
 import java.io.IOException;
 import java.net.URI;
@@ -61,8 +61,8 @@ public final class WebhookMitigator implements Mitigator {
 
   @Override
   public void configure(Map<String, Object> settings) throws InvalidConfigException {
-    Settings s =
-        Settings.of(
+    StrictSettings s =
+        StrictSettings.of(
             "mitigators.webhook", settings, Set.of("url", "timeout", "attempts", "backoff"));
     String url = s.requiredString("url");
     URI uri = null;
@@ -82,7 +82,7 @@ public final class WebhookMitigator implements Mitigator {
     int attempts = s.integer("attempts", 4, 1, 10);
     Duration backoff =
         s.duration("backoff", Duration.ofMillis(500), Duration.ofMillis(1), Duration.ofMinutes(1));
-    s.check();
+    InvalidConfigException.check(s);
     init(new Config(uri, timeout, attempts, backoff));
   }
 

@@ -1,8 +1,8 @@
 package dev.vigil.mitigate.policy;
 
+import dev.vigil.common.settings.StrictSettings;
 import dev.vigil.mitigate.api.Decision;
 import dev.vigil.mitigate.api.InvalidConfigException;
-import dev.vigil.mitigate.api.Settings;
 import dev.vigil.mitigate.api.Targets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,8 +16,13 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * A mitigation policy: rules that turn verdicts into decisions, with an allowlist, escalation for
@@ -128,7 +133,7 @@ public record Policy(
    * @throws InvalidConfigException if it is invalid, listing every problem
    */
   public static Policy parse(String source, String text) throws InvalidConfigException {
-    Settings top = Settings.parseYaml(source, text, TOP);
+    StrictSettings top = StrictSettings.of(source, parseYaml(source, text), TOP);
     boolean dryRun = top.bool("dry-run", false);
     int cap = top.integer("max-decisions-per-minute", 10, 1, 10_000);
     ZoneId zone = ZoneId.systemDefault();
@@ -141,7 +146,7 @@ public record Policy(
       }
     }
 
-    Settings a = top.section("allowlist", ALLOW);
+    StrictSettings a = top.section("allowlist", ALLOW);
     List<Targets.Cidr> networks = new ArrayList<>();
     for (String k : List.of("addresses", "management-hosts")) {
       List<String> list = a.strings(k);
@@ -177,7 +182,7 @@ public record Policy(
 
     Escalation escalation = Escalation.off();
     if (top.has("escalation")) {
-      Settings e = top.section("escalation", ESCALATION);
+      StrictSettings e = top.section("escalation", ESCALATION);
       double factor = e.number("factor", 2, 1, 100);
       Duration max =
           e.duration(
@@ -194,7 +199,7 @@ public record Policy(
       top.problem("rules", "must hold at least one rule");
     }
     Set<String> names = new HashSet<>();
-    for (Settings r : top.sections("rules", RULE)) {
+    for (StrictSettings r : top.sections("rules", RULE)) {
       Rule rule = rule(r);
       if (rule != null && !names.add(rule.name())) {
         r.problem("name", "duplicate rule name [" + rule.name() + "]");
@@ -204,12 +209,12 @@ public record Policy(
     int surgeHosts = 0;
     Duration surgeWithin = Duration.ofSeconds(30);
     if (top.has("surge-guard")) {
-      Settings g = top.section("surge-guard", SURGE);
+      StrictSettings g = top.section("surge-guard", SURGE);
       surgeHosts = g.integer("hosts", 3, 2, 100_000);
       surgeWithin =
           g.duration("within", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofHours(1));
     }
-    top.check();
+    InvalidConfigException.check(top);
     return new Policy(
         dryRun,
         cap,
@@ -221,7 +226,39 @@ public record Policy(
         surgeWithin);
   }
 
-  private static Rule rule(Settings r) {
+  /**
+   * Parses YAML text with SnakeYAML's {@link SafeConstructor} (plain maps, lists and scalars only;
+   * duplicate keys refused; aliases limited) and returns its top level; an empty document is an
+   * empty mapping.
+   *
+   * @throws InvalidConfigException if the text is not YAML or its top level is not a mapping
+   */
+  private static Map<?, ?> parseYaml(String source, String text) throws InvalidConfigException {
+    LoaderOptions options = new LoaderOptions();
+    options.setAllowDuplicateKeys(false);
+    options.setMaxAliasesForCollections(10);
+    options.setCodePointLimit(1 << 20);
+    Object root;
+    try {
+      root = new Yaml(new SafeConstructor(options)).load(text);
+    } catch (YAMLException e) {
+      throw new InvalidConfigException(
+          source, List.of("not valid YAML: " + String.valueOf(e.getMessage()).replace('\n', ' ')));
+    }
+    if (root == null) {
+      return Map.of();
+    }
+    if (!(root instanceof Map<?, ?> map)) {
+      throw new InvalidConfigException(
+          source,
+          List.of(
+              "the top level must be a mapping, got "
+                  + StrictSettings.of(source, null, Set.of()).describe(root)));
+    }
+    return map;
+  }
+
+  private static Rule rule(StrictSettings r) {
     String name = r.requiredString("name");
     if (name != null && !name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
       r.problem("name", "use 1 to 64 letters, digits, '.', '_' or '-'");
@@ -240,7 +277,7 @@ public record Policy(
     boolean dryRun = r.bool("dry-run", false);
     boolean escalate = r.bool("escalate", true);
 
-    Settings m = r.section("match", MATCH);
+    StrictSettings m = r.section("match", MATCH);
     Set<Verdict.Kind> kinds = new LinkedHashSet<>();
     for (String k : m.strings("kind")) {
       Verdict.Kind v = enumValue(m, "kind", k, Verdict.Kind.class);
@@ -295,7 +332,7 @@ public record Policy(
           m.problem("time", e.getMessage() + ", got [" + Targets.quote(ts) + "]");
         }
       } else {
-        m.problem("time", "expected HH:MM-HH:MM, such as 22:00-06:00, got " + Settings.describe(t));
+        m.problem("time", "expected HH:MM-HH:MM, such as 22:00-06:00, got " + m.describe(t));
       }
     }
     Set<Verdict.Role> roles = new LinkedHashSet<>();
@@ -329,7 +366,7 @@ public record Policy(
   }
 
   private static <E extends Enum<E>> E enumValue(
-      Settings s, String key, String text, Class<E> type) {
+      StrictSettings s, String key, String text, Class<E> type) {
     try {
       return Enum.valueOf(type, text.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {

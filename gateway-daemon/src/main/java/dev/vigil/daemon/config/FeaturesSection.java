@@ -1,0 +1,120 @@
+package dev.vigil.daemon.config;
+
+import dev.vigil.common.settings.StrictSettings;
+import dev.vigil.features.FeatureSet;
+import dev.vigil.features.flow.AuthFailureTracker;
+import dev.vigil.features.flow.BeaconTracker;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * Reads the {@code features} section for {@link ConfigLoader}: the feature set, its window, and the
+ * beacon and authentication-failure trackers. Problems are recorded in the section's settings, each
+ * with its key.
+ */
+final class FeaturesSection {
+  static final Set<String> KEYS = Set.of("set", "window", "max-hosts", "beacon", "auth-failures");
+
+  private FeaturesSection() {}
+
+  /**
+   * Reads the section.
+   *
+   * @param learnDefault how long the beacon tracker learns unless set: the packet model's learning
+   */
+  static VigilConfig.Features parse(
+      ConfigLoader loader, StrictSettings features, Duration learnDefault) {
+    FeatureSet featureSet = FeatureSet.HOST_WINDOW;
+    String setName = features.string("set", FeatureSet.HOST_WINDOW.configName());
+    try {
+      featureSet = FeatureSet.byConfigName(setName);
+    } catch (IllegalArgumentException e) {
+      loader.problem("features.set: " + e.getMessage());
+    }
+    Duration window =
+        features.duration(
+            "window", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofHours(1));
+    int maxHosts = features.integer("max-hosts", 4096, 16, 1_000_000);
+
+    BeaconTracker.Options beacon =
+        beacon(loader, features.section("beacon", BEACON_KEYS), learnDefault);
+    AuthFailureTracker.Options authFailures =
+        authFailures(
+            loader,
+            features.section(
+                "auth-failures", Set.of("enabled", "max-failures", "within", "max-clients")));
+    return new VigilConfig.Features(featureSet, window, maxHosts, beacon, authFailures);
+  }
+
+  private static final Set<String> BEACON_KEYS =
+      Set.of(
+          "enabled",
+          "learn",
+          "min-repeats",
+          "max-jitter",
+          "min-period",
+          "max-period",
+          "max-peers",
+          "max-conversations");
+
+  /**
+   * The beacon tracker's settings (null: off), defaults from {@link BeaconTracker.Options#defaults}
+   * except learning, which lasts as long as the packet model's learning ({@code learnDefault}).
+   */
+  private static BeaconTracker.Options beacon(
+      ConfigLoader loader, StrictSettings b, Duration learnDefault) {
+    BeaconTracker.Options d = BeaconTracker.Options.defaults();
+    boolean enabled = b.bool("enabled", true);
+    Duration learn = b.duration("learn", learnDefault, Duration.ZERO, Duration.ofDays(30));
+    int minRepeats = b.integer("min-repeats", d.minRepeats(), 3, 33);
+    double maxJitter = b.number("max-jitter", d.maxJitter(), 0.001, 1);
+    Duration minPeriod =
+        micros(b, "min-period", d.minPeriodMicros(), Duration.ofMillis(100), Duration.ofDays(1));
+    Duration maxPeriod =
+        micros(b, "max-period", d.maxPeriodMicros(), Duration.ofMillis(100), Duration.ofDays(7));
+    int maxPeers = b.integer("max-peers", d.maxPeers(), 16, 10_000_000);
+    int maxConversations = b.integer("max-conversations", d.maxConversations(), 16, 1_000_000);
+    if (minPeriod.compareTo(maxPeriod) > 0) {
+      loader.problem(
+          "features.beacon.min-period: must not exceed max-period ("
+              + minPeriod
+              + " > "
+              + maxPeriod
+              + ")");
+      return null;
+    }
+    if (!enabled) {
+      return null;
+    }
+    try {
+      return new BeaconTracker.Options(
+          learn.toNanos() / 1000,
+          minRepeats,
+          maxJitter,
+          minPeriod.toNanos() / 1000,
+          maxPeriod.toNanos() / 1000,
+          maxPeers,
+          maxConversations);
+    } catch (IllegalArgumentException e) {
+      loader.problem("features.beacon: " + e.getMessage());
+      return null;
+    }
+  }
+
+  /** The authentication-failure tracker's settings (null: off). */
+  private static AuthFailureTracker.Options authFailures(ConfigLoader loader, StrictSettings a) {
+    AuthFailureTracker.Options d = AuthFailureTracker.Options.defaults();
+    boolean enabled = a.bool("enabled", true);
+    int max = a.integer("max-failures", d.maxFailures(), 2, 100);
+    Duration within =
+        micros(a, "within", d.withinMicros(), Duration.ofSeconds(1), Duration.ofDays(1));
+    int clients = a.integer("max-clients", d.maxClients(), 16, 1_000_000);
+    return enabled ? new AuthFailureTracker.Options(max, within.toNanos() / 1000, clients) : null;
+  }
+
+  /** Reads a duration whose default the trackers give in microseconds. */
+  private static Duration micros(
+      StrictSettings s, String k, long defaultMicros, Duration min, Duration max) {
+    return s.duration(k, Duration.ofNanos(defaultMicros * 1000), min, max);
+  }
+}
