@@ -34,6 +34,25 @@ final class EarlyStopping {
   private EarlyStopping() {}
 
   /**
+   * Checks the schedule settings both trainers' configurations share.
+   *
+   * @throws IllegalArgumentException naming the first setting out of range
+   */
+  static void checkSchedule(
+      int maxEpochs, int batchSize, int patience, double learningRate, double validationFraction) {
+    if (maxEpochs < 1 || batchSize < 1 || patience < 1) {
+      throw new IllegalArgumentException("maxEpochs, batchSize and patience must be at least 1");
+    }
+    if (!(learningRate > 0)) {
+      throw new IllegalArgumentException("learningRate must be positive, was " + learningRate);
+    }
+    if (!(validationFraction > 0 && validationFraction <= 0.5)) {
+      throw new IllegalArgumentException(
+          "validationFraction must be in (0, 0.5], was " + validationFraction);
+    }
+  }
+
+  /**
    * Trains {@code net} and leaves the best epoch's weights in it.
    *
    * @param trainingItems number of training items (rows or windows)

@@ -84,16 +84,7 @@ public final class LstmTrainer {
         throw new IllegalArgumentException(
             "sequenceLength must be at least 1, was " + sequenceLength);
       }
-      if (maxEpochs < 1 || batchSize < 1 || patience < 1) {
-        throw new IllegalArgumentException("maxEpochs, batchSize and patience must be at least 1");
-      }
-      if (!(learningRate > 0)) {
-        throw new IllegalArgumentException("learningRate must be positive, was " + learningRate);
-      }
-      if (!(validationFraction > 0 && validationFraction <= 0.5)) {
-        throw new IllegalArgumentException(
-            "validationFraction must be in (0, 0.5], was " + validationFraction);
-      }
+      EarlyStopping.checkSchedule(maxEpochs, batchSize, patience, learningRate, validationFraction);
     }
 
     /**
