@@ -196,6 +196,16 @@ class MitigationDaemonTest {
     assertThat(post(body("ip", "10.0.0.5", "10m"), "wrong").statusCode()).isEqualTo(401);
     assertThat(post(body("ip", "10.0.0.5", "10m"), TOKEN + "x").statusCode()).isEqualTo(401);
     assertThat(delete("00000000-0000-0000-0000-000000000000", null).statusCode()).isEqualTo(401);
+    // Other spellings of the same route are refused too (or are no route at all): the filter
+    // guards the route the router matched, not a path pattern.
+    for (String path : List.of("/decisions/", "//decisions", "/./decisions", "/decisions?x=1")) {
+      HttpResponse<String> other =
+          send(
+              HttpRequest.newBuilder(URI.create(base() + path))
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(body("ip", "10.0.0.5", "10m"))));
+      assertThat(other.statusCode()).as("POST " + path).isIn(401, 404, 405);
+    }
     assertThat(decisions("")).noneMatch(d -> "10.0.0.5".equals(d.get("value")));
 
     // With the token: 201 with the decision, applied (the exec backend's marker), listed.

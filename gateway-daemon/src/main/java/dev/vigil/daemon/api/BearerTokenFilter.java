@@ -11,6 +11,7 @@ import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ServerFilter;
+import io.micronaut.web.router.RouteAttributes;
 
 /**
  * Guards the mutating calls of {@code /decisions} ({@code POST /decisions}, {@code DELETE
@@ -21,10 +22,14 @@ import io.micronaut.http.annotation.ServerFilter;
  * one, 403 when no token is configured. Every refusal answers {@code {"error": why}} and is counted
  * by reason. Reads ({@code GET}) pass untouched.
  *
+ * <p>Which requests it guards is decided by the route the router matched ({@link
+ * DecisionsController}'s), not by the text of the path: a spelling the router accepts for the same
+ * route ({@code /decisions/}, {@code //decisions}, {@code /./decisions}) cannot slip past it.
+ *
  * <p>Thread-safe: stateless.
  */
 @ServerFilter(
-    value = {"/decisions", "/decisions/**"},
+    value = "/**",
     methods = {HttpMethod.POST, HttpMethod.DELETE})
 final class BearerTokenFilter {
   private final MitigationService mitigation;
@@ -39,6 +44,12 @@ final class BearerTokenFilter {
   @RequestFilter
   @Nullable
   HttpResponse<?> check(HttpRequest<?> request) {
+    return toDecisions(request) ? refusal(request) : null;
+  }
+
+  /** Returns the refusal of {@code request} to {@link DecisionsController}, or null if allowed. */
+  @Nullable
+  HttpResponse<?> refusal(HttpRequest<?> request) {
     if (!mutating(request.getMethod())) {
       return null;
     }
@@ -54,6 +65,13 @@ final class BearerTokenFilter {
         DecisionsController.error(
             mitigation, HttpStatus.valueOf(r.status()), r.reason(), r.message());
     return r.status() == 401 ? resp.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer") : resp;
+  }
+
+  /** Returns whether the router sent {@code request} to {@link DecisionsController}. */
+  static boolean toDecisions(HttpRequest<?> request) {
+    return RouteAttributes.getRouteInfo(request)
+        .map(r -> r.getDeclaringType() == DecisionsController.class)
+        .orElse(false);
   }
 
   private static boolean mutating(HttpMethod method) {

@@ -20,7 +20,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link BearerTokenFilter} on its own, over a mitigation built as the daemon builds it. */
+/**
+ * {@link BearerTokenFilter}'s refusals on their own, over a mitigation built as the daemon builds
+ * it (which route it guards is checked over HTTP in MitigationDaemonTest).
+ */
 class BearerTokenFilterTest {
   private static final String TOKEN = "filter-test-token";
 
@@ -73,27 +76,27 @@ class BearerTokenFilterTest {
   @Test
   void mutationsNeedTheToken() throws Exception {
     BearerTokenFilter f = filter(RUNNING);
-    HttpResponse<?> r = f.check(HttpRequest.POST("/decisions", "{}"));
+    HttpResponse<?> r = f.refusal(HttpRequest.POST("/decisions", "{}"));
     assertThat(r.code()).isEqualTo(401);
     assertThat(r.getHeaders().get(HttpHeaders.WWW_AUTHENTICATE)).isEqualTo("Bearer");
     assertThat(r.body()).isEqualTo(Map.of("error", "a bearer token is required"));
-    r = f.check(HttpRequest.DELETE("/decisions/abc").bearerAuth(TOKEN + "x"));
+    r = f.refusal(HttpRequest.DELETE("/decisions/abc").bearerAuth(TOKEN + "x"));
     assertThat(r.code()).isEqualTo(401);
     assertThat(refused("unauthorized")).isEqualTo(2);
 
-    assertThat(f.check(HttpRequest.POST("/decisions", "{}").bearerAuth(TOKEN))).isNull();
-    assertThat(f.check(HttpRequest.DELETE("/decisions/abc").bearerAuth(TOKEN))).isNull();
+    assertThat(f.refusal(HttpRequest.POST("/decisions", "{}").bearerAuth(TOKEN))).isNull();
+    assertThat(f.refusal(HttpRequest.DELETE("/decisions/abc").bearerAuth(TOKEN))).isNull();
   }
 
   @Test
   void readsPassWithoutAToken() throws Exception {
-    assertThat(filter(RUNNING).check(HttpRequest.GET("/decisions?all=true"))).isNull();
+    assertThat(filter(RUNNING).refusal(HttpRequest.GET("/decisions?all=true"))).isNull();
   }
 
   @Test
   void withoutATokenFileMutationsAreForbidden() throws Exception {
     BearerTokenFilter f = filter(RUNNING.replace("  token-file: token\n", ""));
-    HttpResponse<?> r = f.check(HttpRequest.POST("/decisions", "{}").bearerAuth(TOKEN));
+    HttpResponse<?> r = f.refusal(HttpRequest.POST("/decisions", "{}").bearerAuth(TOKEN));
     assertThat(r.code()).isEqualTo(403);
     assertThat(r.getHeaders().get(HttpHeaders.WWW_AUTHENTICATE)).isNull();
     assertThat(refused("forbidden")).isEqualTo(1);
@@ -101,14 +104,14 @@ class BearerTokenFilterTest {
 
   @Test
   void withoutMitigationMutationsAreNotFound() throws Exception {
-    HttpResponse<?> r = filter("").check(HttpRequest.POST("/decisions", "{}").bearerAuth(TOKEN));
+    HttpResponse<?> r = filter("").refusal(HttpRequest.POST("/decisions", "{}").bearerAuth(TOKEN));
     assertThat(r.code()).isEqualTo(404);
   }
 
   @Test
   void whenMitigationCannotStartMutationsAreUnavailable_beforeTheTokenIsChecked() throws Exception {
     Files.writeString(tmp.resolve("state"), "a file where the store's folder should be");
-    HttpResponse<?> r = filter(RUNNING).check(HttpRequest.DELETE("/decisions/abc"));
+    HttpResponse<?> r = filter(RUNNING).refusal(HttpRequest.DELETE("/decisions/abc"));
     assertThat(r.code()).isEqualTo(503);
     assertThat(refused("unavailable")).isEqualTo(1);
   }
