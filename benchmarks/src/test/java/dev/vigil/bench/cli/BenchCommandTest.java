@@ -28,9 +28,10 @@ class BenchCommandTest {
   private final StringWriter out = new StringWriter();
   private final StringWriter err = new StringWriter();
 
+  /** The daemon's demo capture, from this module's folder (Maven) or the checkout's root (IDE). */
   static Path demoCapture() {
-    Path p = Path.of("src/main/resources/demo/demo-attack.pcap");
-    return Files.isRegularFile(p) ? p : Path.of("gateway-daemon").resolve(p);
+    Path p = Path.of("gateway-daemon/src/main/resources/demo/demo-attack.pcap");
+    return Files.isRegularFile(p) ? p : Path.of("..").resolve(p);
   }
 
   private int vigil(String... args) {
