@@ -270,7 +270,7 @@ public final class DecisionManager implements AutoCloseable {
       storeFailures.incrementAndGet();
       LOG.error("cannot mark decision [{}] lifted: {}", id, e.toString());
     }
-    engine.lifted(d);
+    engine.lifted(d, now);
     return true;
   }
 

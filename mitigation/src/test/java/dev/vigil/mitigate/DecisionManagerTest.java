@@ -248,7 +248,20 @@ class DecisionManagerTest {
     assertThat(m.lift("no-such-id")).isFalse();
     assertThat(fw.applied).isEmpty();
     assertThat(m.live()).isEmpty();
-    assertThat(m.onVerdict(verdict("10.0.0.66", Verdict.Severity.CRITICAL))).isPresent();
+    // the same evidence again (timed before the lift) does not put it back; new evidence does
+    assertThat(m.onVerdict(verdict("10.0.0.66", Verdict.Severity.CRITICAL))).isEmpty();
+    clock.now = T0.plusSeconds(30);
+    Verdict later =
+        new Verdict(
+            Verdict.Kind.PACKET,
+            Verdict.Severity.CRITICAL,
+            0.9,
+            Scope.IP,
+            "10.0.0.66",
+            "scan",
+            "",
+            T0.plusSeconds(20));
+    assertThat(m.onVerdict(later)).isPresent();
   }
 
   @Test

@@ -187,6 +187,7 @@ public final class MitigationService implements AutoCloseable {
       outcomes.put("capped", p -> p.counters().capped());
       outcomes.put("pending", p -> p.counters().pending());
       outcomes.put("surge", p -> p.counters().surged());
+      outcomes.put("after_lift", p -> p.counters().afterLift());
       outcomes.forEach(
           (k, f) ->
               FunctionCounter.builder("vigil.verdicts.undecided", pe, f)

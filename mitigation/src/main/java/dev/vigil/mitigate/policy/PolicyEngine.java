@@ -20,9 +20,10 @@ import java.util.UUID;
  * refuses a new decision when {@link Policy#maxDecisionsPerMinute} were made in the last 60 s; a
  * rule with {@link Rule#minAlerts} above 1 only matches once that many of its verdicts on the
  * entity fell within {@link Rule#within} (by the verdicts' times; until then the verdict is counted
- * as {@code pending} and the later rules are tried); otherwise the duration is escalated by the
- * entity's earlier offences and a decision is made, simulated when the policy or the rule is a dry
- * run.
+ * as {@code pending} and the later rules are tried); a verdict on an entity whose decision an
+ * operator lifted is ignored when timed up to the lift ({@code afterLift}, see {@link #lifted});
+ * otherwise the duration is escalated by the entity's earlier offences and a decision is made,
+ * simulated when the policy or the rule is a dry run.
  *
  * <p>Offence history and the cap's window are kept in memory; {@link #restore} seeds them from
  * stored decisions after a restart. Every outcome is counted ({@link #counters}).
@@ -35,15 +36,23 @@ public final class PolicyEngine {
   /** Bound on the number of entities remembered, pruned of stale ones when reached. */
   private static final int MAX_ENTITIES = 100_000;
 
+  /** How long a lift's time is kept for pruning a full table (verdicts arrive within seconds). */
+  private static final Duration LIFT_MEMORY = Duration.ofHours(1);
+
   private final Policy policy;
   private final Allowlist allowlist;
   private final Map<String, Deque<Instant>> offences = new HashMap<>();
   private final Map<String, Instant> active = new HashMap<>();
   private final Deque<Instant> recent = new ArrayDeque<>();
   private final Map<String, Deque<Instant>> hits = new HashMap<>();
+
+  /** When an operator last lifted a decision on each entity: evidence up to then is judged. */
+  private final Map<String, Instant> liftedAt = new HashMap<>();
+
   private final Map<String, Instant> surge = new HashMap<>();
   private long pending;
   private long surged;
+  private long afterLift;
   private long decided;
   private long simulated;
   private long allowlisted;
@@ -72,7 +81,8 @@ public final class PolicyEngine {
       long active,
       long capped,
       long pending,
-      long surged) {}
+      long surged,
+      long afterLift) {}
 
   /** Creates an engine for {@code policy}, never deciding on {@code self}'s addresses. */
   public PolicyEngine(Policy policy, GatewayIdentity self) {
@@ -105,6 +115,12 @@ public final class PolicyEngine {
   public synchronized Optional<Decision> decide(Verdict verdict, Instant now) {
     if (allowlist.contains(verdict.scope(), verdict.entity())) {
       allowlisted++;
+      return Optional.empty();
+    }
+    String entityKey = verdict.scope() + " " + verdict.entity();
+    Instant lift = liftedAt.get(entityKey);
+    if (lift != null && !verdict.time().isAfter(lift)) {
+      afterLift++;
       return Optional.empty();
     }
     Rule rule = null;
@@ -205,19 +221,43 @@ public final class PolicyEngine {
     }
   }
 
-  /** Forgets that {@code d} is in force (it was lifted), so the entity can be decided on again. */
-  public synchronized void lifted(Decision d) {
-    String key = d.scope() + " " + d.value() + " " + d.action();
+  /**
+   * Forgets that {@code d} is in force (an operator lifted it at {@code at}), so the entity can be
+   * decided on again, but only on new evidence: its verdicts held back by {@link Rule#minAlerts}
+   * are dropped, and verdicts timed up to {@code at} (alerts raised before the lift, still on their
+   * way, or on windows that closed before it) are ignored. Otherwise the tail of the incident the
+   * operator just judged would put the decision straight back.
+   */
+  public synchronized void lifted(Decision d, Instant at) {
+    String entity = d.scope() + " " + d.value();
+    String key = entity + " " + d.action();
     Instant until = active.get(key);
     if (until != null && !until.isAfter(d.expires())) {
       active.remove(key);
     }
+    String suffix = "\u0000" + entity;
+    hits.keySet().removeIf(k -> k.endsWith(suffix));
+    if (liftedAt.size() >= MAX_ENTITIES) {
+      liftedAt.values().removeIf(x -> x.isBefore(at.minus(LIFT_MEMORY)));
+      if (liftedAt.size() >= MAX_ENTITIES) {
+        liftedAt.clear(); // bounded: at worst some stale evidence is judged again
+      }
+    }
+    liftedAt.merge(entity, at, (a, b) -> a.isAfter(b) ? a : b);
   }
 
   /** Returns the counters. */
   public synchronized Counters counters() {
     return new Counters(
-        decided, simulated, allowlisted, unmatched, activeCount, capped, pending, surged);
+        decided,
+        simulated,
+        allowlisted,
+        unmatched,
+        activeCount,
+        capped,
+        pending,
+        surged,
+        afterLift);
   }
 
   /**

@@ -133,8 +133,49 @@ class PolicyEngineTest {
     assertThat(e.decide(packet("10.0.0.66", Severity.CRITICAL, 0.99, T0), T0.plusSeconds(60)))
         .isEmpty();
     assertThat(e.counters().active()).isEqualTo(1);
-    e.lifted(d);
-    assertThat(e.decide(packet("10.0.0.66", Severity.CRITICAL, 0.99, T0), T0.plusSeconds(120)))
+    e.lifted(d, T0.plusSeconds(90));
+    // evidence from before the lift (the tail of the incident the operator judged) decides nothing
+    assertThat(e.decide(packet("10.0.0.66", Severity.CRITICAL, 0.99, T0), T0.plusSeconds(100)))
+        .isEmpty();
+    assertThat(
+            e.decide(
+                packet("10.0.0.66", Severity.CRITICAL, 0.99, T0.plusSeconds(90)),
+                T0.plusSeconds(100)))
+        .isEmpty();
+    assertThat(e.counters().afterLift()).isEqualTo(2);
+    // new evidence does
+    assertThat(
+            e.decide(
+                packet("10.0.0.66", Severity.CRITICAL, 0.99, T0.plusSeconds(95)),
+                T0.plusSeconds(120)))
+        .isPresent();
+  }
+
+  @Test
+  void lifted_dropsTheVerdictsHeldBackByMinAlerts() throws Exception {
+    PolicyEngine e =
+        engine(
+            """
+            rules:
+              - name: twice
+                match: {min-severity: high, min-alerts: 2, within: 1m}
+                action: quarantine
+                duration: 10m
+            """,
+            GatewayIdentity.none());
+    Decision d =
+        e.decide(packet("10.0.0.66", Severity.HIGH, 0.9, T0), T0)
+            .or(() -> e.decide(packet("10.0.0.66", Severity.HIGH, 0.9, T0.plusSeconds(2)), T0))
+            .orElseThrow();
+    // while it is live, more alerts come in (held: one of them is pending again)
+    assertThat(e.decide(packet("10.0.0.66", Severity.HIGH, 0.9, T0.plusSeconds(4)), T0)).isEmpty();
+    e.lifted(d, T0.plusSeconds(5));
+    // one new alert after the lift is not two: the held one before the lift no longer counts
+    assertThat(
+            e.decide(packet("10.0.0.66", Severity.HIGH, 0.9, T0.plusSeconds(6)), T0.plusSeconds(6)))
+        .isEmpty();
+    assertThat(
+            e.decide(packet("10.0.0.66", Severity.HIGH, 0.9, T0.plusSeconds(7)), T0.plusSeconds(7)))
         .isPresent();
   }
 
