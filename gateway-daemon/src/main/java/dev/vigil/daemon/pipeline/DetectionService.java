@@ -7,6 +7,7 @@ import dev.vigil.daemon.config.VigilConfig;
 import dev.vigil.detect.fusion.Severity;
 import dev.vigil.detect.model.EnsembleScorer;
 import dev.vigil.features.PacketFeaturePipeline;
+import dev.vigil.features.capture.AutoInterface;
 import dev.vigil.features.capture.CaptureOptions;
 import dev.vigil.features.capture.FrameRing;
 import dev.vigil.features.capture.FrameSink;
@@ -254,13 +255,30 @@ public final class DetectionService {
    * pipeline, its windows and the model carry on across reopenings.
    */
   private void scoreLive() {
-    CaptureOptions o = config.capture().live();
+    CaptureOptions configured = config.capture().live();
+    CaptureOptions o = configured;
     String source = config.capture().source();
-    FrameRing ring = new FrameRing(config.capture().ringSlots(), o.snaplen());
+    FrameRing ring = new FrameRing(config.capture().ringSlots(), configured.snaplen());
     PacketFeaturePipeline fp = scoringPipeline();
     FrameSink counted = guarded(fp);
     long delayMs = 1000;
     while (!Thread.currentThread().isInterrupted()) {
+      try {
+        o = resolveInterface(configured, o);
+      } catch (IOException e) {
+        o = configured;
+        LOG.error("{}; looking again in {} ms", e.getMessage(), delayMs);
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("source", source);
+        d.put("error", e.getMessage());
+        d.put("state", "no interface; looking again in " + delayMs + " ms");
+        health.set(CAPTURE, ComponentHealth.DOWN, d);
+        if (!sleepTicking(fp, delayMs)) {
+          return;
+        }
+        delayMs = Math.min(MAX_REOPEN_DELAY_MS, delayMs * 2);
+        continue;
+      }
       try (LiveCapture cap = new LiveCapture(o, ring)) {
         cap.start();
         if (captureReopens.count() > 0) {
@@ -287,19 +305,55 @@ public final class DetectionService {
         d.put("reopenings", (long) captureReopens.count());
         health.set(CAPTURE, ComponentHealth.DOWN, d);
       }
-      long until = System.currentTimeMillis() + delayMs;
-      while (System.currentTimeMillis() < until) {
-        // keep closing the windows of hosts while the capture is down
-        fp.tick(System.currentTimeMillis() * 1000);
-        try {
-          Thread.sleep(Math.min(200, Math.max(1, until - System.currentTimeMillis())));
-        } catch (InterruptedException e) {
-          return;
-        }
+      if (!sleepTicking(fp, delayMs)) {
+        return;
       }
       delayMs = Math.min(MAX_REOPEN_DELAY_MS, delayMs * 2);
       captureReopens.increment();
     }
+  }
+
+  /**
+   * Waits {@code delayMs} while the capture is down, still closing the windows of hosts; false when
+   * interrupted (the daemon stops).
+   */
+  private static boolean sleepTicking(PacketFeaturePipeline fp, long delayMs) {
+    long until = System.currentTimeMillis() + delayMs;
+    while (System.currentTimeMillis() < until) {
+      fp.tick(System.currentTimeMillis() * 1000);
+      try {
+        Thread.sleep(Math.min(200, Math.max(1, until - System.currentTimeMillis())));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The options to open: {@code configured} as they are, or with {@code interface: auto} the
+   * interface {@link AutoInterface} picks now (looked up at each opening, so a bridge that comes up
+   * later is found; the choice is logged when it changes).
+   */
+  private static CaptureOptions resolveInterface(CaptureOptions configured, CaptureOptions last)
+      throws IOException {
+    if (!AutoInterface.AUTO.equals(configured.device())) {
+      return configured;
+    }
+    AutoInterface.Choice c = AutoInterface.system().choose();
+    if (!c.name().equals(last.device())) {
+      LOG.info("capture.interface auto: chose [{}], {}", c.name(), c.reason());
+    }
+    return new CaptureOptions(
+        c.name(),
+        configured.promiscuous(),
+        configured.snaplen(),
+        configured.filter(),
+        configured.bufferBytes(),
+        configured.immediate(),
+        configured.timeoutMillis(),
+        configured.nanoTimestamps());
   }
 
   /** Runs one opened capture until it fails (throws) or the thread is interrupted (returns). */
