@@ -184,7 +184,7 @@ public final class Copyright {
     if (n.contains("lesser") || n.contains("lgpl")) {
       return n.contains("3") ? "LGPL-3" : "LGPL-2.1";
     }
-    if (n.contains("classpath")) {
+    if (n.contains("classpath") || n.contains("w/ cpe") || n.contains("gplv2+ce")) {
       return "GPL-2 with Classpath exception";
     }
     if (n.contains("gpl") || n.contains("general public license")) {
@@ -233,6 +233,7 @@ public final class Copyright {
     b.append("Copyright: 2026 The Vigil authors\n");
     b.append("License: ").append(projectLicence).append("\n\n");
     Map<String, String> texts = new TreeMap<>();
+    List<String> copyleft = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     for (String jar : jars) {
       Dependency d = byName.get(jar);
@@ -264,6 +265,9 @@ public final class Copyright {
           .append(':')
           .append(d.artifactId())
           .append('\n');
+      if (names.stream().allMatch(x -> x.startsWith("GPL-"))) {
+        copyleft.add(jar);
+      }
       b.append("License: ").append(String.join(" or ", names)).append('\n');
       b.append("Comment: ")
           .append(d.groupId())
@@ -276,6 +280,16 @@ public final class Copyright {
     }
     if (!problems.isEmpty()) {
       throw new IOException("copyright: " + String.join("; ", problems));
+    }
+    if (!copyleft.isEmpty()) {
+      // said at the top: the package as a whole is then under that licence's terms
+      int at = b.indexOf("\n\nFiles: *");
+      b.insert(
+          at,
+          "\n .\n These jars are under the GPL only, with no other licence to choose: "
+              + String.join(", ", copyleft)
+              + ".\n The package, which links them with Vigil's Apache-2.0 code, is therefore\n"
+              + " distributed under the terms of the GPL version those jars name.");
     }
     texts.putIfAbsent(projectLicence, commonText(projectLicence));
     for (var e : texts.entrySet()) {
