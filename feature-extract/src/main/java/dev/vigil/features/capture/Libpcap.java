@@ -2,6 +2,7 @@ package dev.vigil.features.capture;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -16,18 +17,33 @@ public final class Libpcap {
   /** Pcap4J's system property naming the library to load. */
   public static final String PROPERTY = "org.pcap4j.core.pcapLibName";
 
-  private static final List<String> CANDIDATES =
-      List.of(
-          "/usr/lib/x86_64-linux-gnu/libpcap.so.0.8",
-          "/usr/lib/aarch64-linux-gnu/libpcap.so.0.8",
-          "/usr/lib/arm-linux-gnueabihf/libpcap.so.0.8",
-          "/usr/lib64/libpcap.so.1",
-          "/usr/lib/libpcap.so.1",
-          "/usr/lib/x86_64-linux-gnu/libpcap.so",
-          "/usr/lib/aarch64-linux-gnu/libpcap.so",
-          "/usr/lib/libpcap.so");
+  private static final List<String> CANDIDATES = candidates(System.getProperty("os.arch", ""));
 
   private Libpcap() {}
+
+  /**
+   * The libraries looked for on a JVM of architecture {@code osArch}: the Debian multiarch folder
+   * of that architecture only (a machine with several architectures installed, e.g. an x86 host
+   * running arm64 under qemu, has libpcap in each; loading another architecture's fails), then the
+   * folders of distributions without multiarch.
+   */
+  static List<String> candidates(String osArch) {
+    String triplet =
+        switch (osArch) {
+          case "amd64", "x86_64" -> "x86_64-linux-gnu";
+          case "aarch64", "arm64" -> "aarch64-linux-gnu";
+          case "arm" -> "arm-linux-gnueabihf";
+          case "riscv64" -> "riscv64-linux-gnu";
+          default -> null;
+        };
+    List<String> c = new ArrayList<>();
+    if (triplet != null) {
+      c.add("/usr/lib/" + triplet + "/libpcap.so.0.8");
+      c.add("/usr/lib/" + triplet + "/libpcap.so");
+    }
+    c.addAll(List.of("/usr/lib64/libpcap.so.1", "/usr/lib/libpcap.so.1", "/usr/lib/libpcap.so"));
+    return List.copyOf(c);
+  }
 
   /**
    * Sets {@link #PROPERTY} if unset and returns the library Pcap4J will load.
