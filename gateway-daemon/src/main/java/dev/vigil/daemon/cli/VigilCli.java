@@ -4,6 +4,7 @@ import dev.vigil.daemon.VigilDaemon;
 import dev.vigil.daemon.config.ConfigException;
 import dev.vigil.daemon.config.ConfigLoader;
 import dev.vigil.daemon.config.VigilConfig;
+import dev.vigil.daemon.logging.LogLevels;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.PrintWriter;
@@ -53,6 +54,7 @@ public final class VigilCli implements Callable<Integer> {
   }
 
   static int startDaemon(VigilConfig config, PrintWriter out) {
+    LogLevels.apply(config.logging().levels());
     ApplicationContext ctx = VigilDaemon.start(config);
     EmbeddedServer server = ctx.getBean(EmbeddedServer.class);
     String url = server.getURL().toString();

@@ -84,7 +84,7 @@ public final class ConfigLoader {
 
   /** The top-level sections. */
   static final Set<String> SECTIONS =
-      Set.of("api", "capture", "features", "model", "alerts", "telemetry", "mitigation");
+      Set.of("api", "capture", "features", "model", "alerts", "telemetry", "mitigation", "logging");
 
   private VigilConfig parse(String text) throws ConfigException {
     LoaderOptions options = new LoaderOptions();
@@ -129,8 +129,11 @@ public final class ConfigLoader {
         MitigationSection.parse(
             this, top.section("mitigation", MitigationSection.KEYS), top.has("mitigation"));
 
+    VigilConfig.Logging logging = LoggingSection.parse(top.section("logging", LoggingSection.KEYS));
+
     top.check(problems -> new ConfigException(source, problems));
-    return new VigilConfig(source, api, capture, features, model, alerts, telemetry, mitigation);
+    return new VigilConfig(
+        source, api, capture, features, model, alerts, telemetry, mitigation, logging);
   }
 
   /** Adds a problem written in full (for the section readers beside this class). */

@@ -25,6 +25,7 @@ import java.util.Optional;
  * @param alerts where alerts go
  * @param telemetry device telemetry over MQTT, present when enabled
  * @param mitigation decisions on alerts (policy, store, backends, REST), present when configured
+ * @param logging log levels and the alert lines' rate
  */
 public record VigilConfig(
     String source,
@@ -34,7 +35,8 @@ public record VigilConfig(
     Model model,
     Alerts alerts,
     Optional<Telemetry> telemetry,
-    Optional<Mitigation> mitigation) {
+    Optional<Mitigation> mitigation,
+    Logging logging) {
 
   /** Validates and copies. */
   public VigilConfig {
@@ -45,9 +47,36 @@ public record VigilConfig(
     Objects.requireNonNull(alerts, "alerts");
     Objects.requireNonNull(telemetry, "telemetry");
     Objects.requireNonNull(mitigation, "mitigation");
+    Objects.requireNonNull(logging, "logging");
     if (capture == null && telemetry.isEmpty()) {
       throw new IllegalArgumentException("capture is required unless telemetry is enabled");
     }
+  }
+
+  /** Creates a configuration with the default logging. */
+  public VigilConfig(
+      String source,
+      Api api,
+      Capture capture,
+      Features features,
+      Model model,
+      Alerts alerts,
+      Optional<Telemetry> telemetry,
+      Optional<Mitigation> mitigation) {
+    this(source, api, capture, features, model, alerts, telemetry, mitigation, Logging.DEFAULT);
+  }
+
+  /**
+   * Logging.
+   *
+   * @param levels log level by logger name ({@code root}, a package or a class): off, error, warn,
+   *     info, debug or trace
+   * @param alertsPerMinute most alerts written to the log (one WARN line each) in a minute; the
+   *     rest are counted; 0 writes none
+   */
+  public record Logging(java.util.Map<String, String> levels, int alertsPerMinute) {
+    /** No level set (the built-in ones), 60 alert lines a minute. */
+    public static final Logging DEFAULT = new Logging(java.util.Map.of(), 60);
   }
 
   /** Creates a configuration without telemetry and without mitigation. */

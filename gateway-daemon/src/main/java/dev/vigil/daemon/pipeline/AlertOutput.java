@@ -4,6 +4,7 @@ import dev.vigil.daemon.alerts.Alert;
 import dev.vigil.daemon.alerts.AlertStore;
 import dev.vigil.daemon.alerts.EveLog;
 import dev.vigil.daemon.config.VigilConfig;
+import dev.vigil.daemon.logging.AlertLogLines;
 import dev.vigil.daemon.mitigation.MitigationService;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,6 +34,7 @@ final class AlertOutput {
   private final Counter raised;
   private final EveLog eve;
   private final MitigationService mitigation;
+  private final AlertLogLines logLines;
   private long seq;
 
   AlertOutput(
@@ -56,6 +58,36 @@ final class AlertOutput {
       }
     }
     this.eve = log;
+    this.logLines = new AlertLogLines(config.logging().alertsPerMinute());
+    registry
+        .more()
+        .counter(
+            "vigil.alerts.log.suppressed",
+            java.util.List.of(),
+            logLines,
+            l -> (double) l.suppressed());
+  }
+
+  /** The one line an alert gets in the daemon's log. */
+  static String logLine(Alert a) {
+    Alert.Detail d = a.vigil();
+    String who =
+        a.srcIp() != null
+            ? a.srcIp()
+            : a.telemetry() != null ? a.telemetry().device() + "/" + a.telemetry().metric() : "?";
+    return "alert "
+        + d.id()
+        + " "
+        + d.severity()
+        + " "
+        + d.detector()
+        + " "
+        + who
+        + (a.destIp() != null
+            ? " -> " + a.destIp() + (a.destPort() != null ? ":" + a.destPort() : "")
+            : "")
+        + ": "
+        + d.summary();
   }
 
   /**
@@ -77,6 +109,7 @@ final class AlertOutput {
       mitigation.onAlert(a); // queued: never blocks detection
     }
     raised.increment();
+    logLines.log(logLine(a));
     return a;
   }
 
