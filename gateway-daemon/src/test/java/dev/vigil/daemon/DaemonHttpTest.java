@@ -96,7 +96,7 @@ class DaemonHttpTest {
     Map<String, Object> health = waitUntilCaptureFinished();
     assertThat(health.get("status")).isEqualTo("UP");
     Map<String, Object> components = (Map<String, Object>) health.get("components");
-    assertThat(components).containsOnlyKeys("capture", "model", "http");
+    assertThat(components).containsOnlyKeys("capture", "model", "http", "config");
     Map<String, Object> model =
         (Map<String, Object>) ((Map<String, Object>) components.get("model")).get("details");
     assertThat(model.get("origin")).isEqualTo("trained on 423 capture(s)");

@@ -403,9 +403,11 @@ class MitigationDaemonTest {
     assertThat(map(r.body())).containsEntry("simulated", true);
     waitForStoredAlerts();
     List<Map<String, Object>> live = List.of();
-    for (int i = 0; i < 50; i++) {
+    for (int i = 0;
+        i < 300;
+        i++) { // bounded: 30 s; the alerts are decided in order, the attacker's later
       live = decisions("");
-      if (live.stream().anyMatch(d -> "detector".equals(d.get("origin")))) {
+      if (live.stream().anyMatch(d -> ATTACKER.equals(d.get("value")))) {
         break;
       }
       Thread.sleep(100);

@@ -12,7 +12,7 @@ import java.util.List;
  * <p>Thread-safe.
  */
 public final class AlertStore {
-  private final int capacity;
+  private int capacity;
   private final ArrayDeque<Alert> alerts;
   private long total;
 
@@ -25,9 +25,20 @@ public final class AlertStore {
     this.alerts = new ArrayDeque<>(Math.min(capacity, 1024));
   }
 
+  /** Changes how many alerts are kept (a reload); the oldest beyond it are dropped now. */
+  public synchronized void setCapacity(int capacity) {
+    if (capacity < 1) {
+      throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
+    }
+    this.capacity = capacity;
+    while (alerts.size() > capacity) {
+      alerts.pollLast(); // newest first: the oldest is last
+    }
+  }
+
   /** Adds an alert as the newest. */
   public synchronized void add(Alert a) {
-    if (alerts.size() == capacity) {
+    if (alerts.size() >= capacity) {
       alerts.removeLast();
     }
     alerts.addFirst(a);

@@ -207,7 +207,7 @@ final class DecisionsController {
             Decision.Origin.MANUAL,
             now,
             now.plus(ttl),
-            dryRun || mitigation.config().policy().dryRun());
+            dryRun || mitigation.dryRun());
     Decision made;
     try {
       made = mitigation.submit(d);

@@ -12,17 +12,23 @@ import java.util.Optional;
  * The token that {@code /decisions}' mutating calls must present as {@code Authorization: Bearer
  * TOKEN}: read once from {@code mitigation.token-file} at start and kept as its SHA-256 only, so
  * that a check compares digests in constant time. Without a usable token file mutations are
- * disabled, and {@link #check} says why.
+ * disabled, and {@link #check} says why. A reload reads the file again ({@link #replaceWith}).
  *
- * <p>Immutable and thread-safe.
+ * <p>Thread-safe.
  */
 public final class BearerToken {
-  private final byte[] hash;
-  private final String problem;
+  /** The token in force: its digest, or why there is none. */
+  private record State(byte[] hash, String problem) {}
+
+  private volatile State state;
 
   private BearerToken(byte[] hash, String problem) {
-    this.hash = hash;
-    this.problem = problem;
+    this.state = new State(hash, problem);
+  }
+
+  /** Puts {@code other}'s token in force (a reload read the token file again). */
+  public void replaceWith(BearerToken other) {
+    this.state = other.state;
   }
 
   /** Returns a token that refuses every mutation with 403 and {@code why}. */
@@ -57,12 +63,12 @@ public final class BearerToken {
 
   /** Returns whether mutations are enabled (a token was read). */
   public boolean enabled() {
-    return hash != null;
+    return state.hash() != null;
   }
 
   /** Returns why mutations are disabled, or null when they are enabled. */
   public String problem() {
-    return problem;
+    return state.problem();
   }
 
   /**
@@ -71,8 +77,10 @@ public final class BearerToken {
    * @return null when allowed; else the refusal (401 or 403 and why)
    */
   public Refusal check(String authorization) {
+    State st = state;
+    byte[] hash = st.hash();
     if (hash == null) {
-      return new Refusal(403, "forbidden", problem);
+      return new Refusal(403, "forbidden", st.problem());
     }
     String prefix = "Bearer ";
     if (authorization == null

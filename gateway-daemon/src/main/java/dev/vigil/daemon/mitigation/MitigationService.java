@@ -341,6 +341,63 @@ public final class MitigationService implements AutoCloseable {
     return config;
   }
 
+  /** Whether the policy in force is a global dry run. */
+  public boolean dryRun() {
+    PolicyEngine e = runtime.engine();
+    return e != null ? e.policy().dryRun() : config != null && config.policy().dryRun();
+  }
+
+  /**
+   * Applies a reloaded {@code mitigation} section: the policy (rules, allowlist, cap, surge guard,
+   * dry run) and the REST token are put in force at once, keeping the decisions in force and the
+   * offence history; settings that need a restart are named in the returned list (the running ones
+   * stay).
+   *
+   * @param next the new section, or null when the new configuration has none
+   * @return what changed but needs a restart, each as {@code key: why}
+   */
+  public List<String> reload(VigilConfig.Mitigation next) {
+    List<String> restart = new ArrayList<>();
+    if (config == null || next == null) {
+      if (config != null || next != null) {
+        restart.add("mitigation: turned " + (next == null ? "off" : "on"));
+      }
+      return restart;
+    }
+    PolicyEngine e = runtime.engine();
+    if (e != null) {
+      e.replace(next.policy());
+      LOG.info(
+          "policy [{}] in force: {} rule(s){}",
+          next.policyFile(),
+          next.policy().rules().size(),
+          next.policy().dryRun() ? " (dry run)" : "");
+    }
+    token.replaceWith(BearerToken.read(next.tokenFile()));
+    if (!token.enabled()) {
+      LOG.warn("{}", token.problem());
+    }
+    if (!next.store().equals(config.store())) {
+      restart.add("mitigation.store");
+    }
+    if (!next.actions().equals(config.actions())) {
+      restart.add("mitigation.actions");
+    }
+    if (!next.mitigators().equals(config.mitigators())) {
+      restart.add("mitigation.mitigators");
+    }
+    if (!next.sweep().equals(config.sweep()) || !next.reconcile().equals(config.reconcile())) {
+      restart.add("mitigation.sweep/reconcile");
+    }
+    if (!next.maxManualTtl().equals(config.maxManualTtl())) {
+      restart.add("mitigation.max-manual-ttl");
+    }
+    if (next.queueSize() != config.queueSize()) {
+      restart.add("mitigation.queue-size");
+    }
+    return restart;
+  }
+
   /** Returns the decisions in force, oldest first; see {@link DecisionManager#live}. */
   public List<Decision> live() {
     return manager.live();
@@ -411,7 +468,7 @@ public final class MitigationService implements AutoCloseable {
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("store", config.store().toString());
     d.put("policy", config.policyFile().toString());
-    d.put("dry_run", config.policy().dryRun());
+    d.put("dry_run", dryRun());
     d.put("live_decisions", manager.live().size());
     Map<String, Object> backends = new LinkedHashMap<>();
     boolean unhealthy = false;

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: the packet and the telemetry path publish from their own threads.
  */
 @Singleton
-final class AlertOutput {
+public final class AlertOutput {
   private static final Logger LOG = LoggerFactory.getLogger(AlertOutput.class);
 
   private final AlertStore store;
@@ -111,6 +111,22 @@ final class AlertOutput {
     raised.increment();
     logLines.log(logLine(a));
     return a;
+  }
+
+  /**
+   * Applies a reloaded {@code alerts} and {@code logging} section: how many alerts are kept and
+   * logged a minute at once.
+   *
+   * @return what changed but needs a restart
+   */
+  public java.util.List<String> reload(VigilConfig old, VigilConfig next) {
+    store.setCapacity(next.alerts().keep());
+    logLines.setPerMinute(next.logging().alertsPerMinute());
+    java.util.List<String> restart = new java.util.ArrayList<>();
+    if (!old.alerts().eveLog().equals(next.alerts().eveLog())) {
+      restart.add("alerts.eve-log");
+    }
+    return restart;
   }
 
   /** Returns how many alerts were stored. */

@@ -495,4 +495,16 @@ public final class DetectionService {
   private long windowMicros() {
     return config.features().window().toNanos() / 1000;
   }
+
+  /**
+   * On reload: swaps in the packet model bundle if its file changed (see {@link
+   * ModelManager#reloadBundle}).
+   *
+   * @return what happened, or null when the bundle did not change
+   * @throws java.io.IOException when the changed bundle does not verify (the model in service
+   *     stays)
+   */
+  public String reloadModel() throws IOException {
+    return models.reloadBundle();
+  }
 }

@@ -68,6 +68,12 @@ public final class ModelManager {
   private volatile String learnState = "off";
   private volatile String lastError;
 
+  /** Size and modification time of the bundle file as last read or written here. */
+  private volatile String bundleStamp;
+
+  /** Set by a reload that swapped a bundle in: the scoring thread stops learning. */
+  private volatile boolean learningStopped;
+
   // baseline learning, touched by the scoring thread only until handed to the trainer
   private Map<Long, Map<Long, List<float[]>>> collected = new LinkedHashMap<>();
   private int collectedCount;
@@ -137,6 +143,7 @@ public final class ModelManager {
     if (bundle != null && Files.isRegularFile(bundle)) {
       try {
         DetectionModel model = ModelBundle.read(bundle, schema);
+        bundleStamp = stamp(bundle);
         LOG.info("{} model loaded from bundle [{}]", name, bundle);
         if (m.learn() != null) {
           collected = null; // the bundle is this device's baseline already: delete it to relearn
@@ -162,9 +169,51 @@ public final class ModelManager {
     DetectionModel model = ModelTrainer.train(schema, normal, null, m.training(), listener);
     if (bundle != null && !bundleDamaged) {
       ModelBundle.write(model, bundle);
+      bundleStamp = stamp(bundle);
       LOG.info("{} model saved to bundle [{}]", name, bundle);
     }
     return publish(model, "trained on " + initialData.describe());
+  }
+
+  /**
+   * On reload: when the bundle file changed since this manager last read or wrote it (an operator
+   * copied in a model made by {@code vigil train}), reads it (every checksum verified, the schema
+   * checked) and swaps it in as a learned model is; a bundle that does not verify is refused and
+   * the model in service stays.
+   *
+   * @return what happened, for the log: null when the file did not change
+   * @throws IOException when the changed bundle cannot be used (the message says why)
+   */
+  String reloadBundle() throws IOException {
+    Path bundle = config.bundle();
+    if (bundle == null || !Files.isRegularFile(bundle)) {
+      return null;
+    }
+    String now = stamp(bundle);
+    if (now.equals(bundleStamp)) {
+      return null;
+    }
+    DetectionModel model = ModelBundle.read(bundle, schema);
+    bundleStamp = now;
+    if (config.learn() != null) {
+      learningStopped = true; // a model was given: learning stops, as when a bundle is loaded
+      learnState = "off: model loaded from the bundle (delete it to learn again)";
+    }
+    Active a = publish(model, "bundle " + bundle + " (reloaded)");
+    return name
+        + " model bundle ["
+        + bundle
+        + "] changed: generation "
+        + a.generation()
+        + " swapped in";
+  }
+
+  private static String stamp(Path file) {
+    try {
+      return Files.size(file) + "@" + Files.getLastModifiedTime(file).toMillis();
+    } catch (IOException e) {
+      return "unreadable";
+    }
   }
 
   /**
@@ -237,7 +286,7 @@ public final class ModelManager {
    */
   void offer(long hi, long lo, long windowEndMicros, float[] v, boolean flagged) {
     VigilConfig.Learn learn = config.learn();
-    if (learn == null || collected == null) {
+    if (learn == null || collected == null || learningStopped) {
       return;
     }
     if (learnStartMicros == Long.MIN_VALUE) {
@@ -306,6 +355,7 @@ public final class ModelManager {
                 Path bundle = config.bundle();
                 if (bundle != null) {
                   ModelBundle.write(model, bundle);
+                  bundleStamp = stamp(bundle);
                   LOG.info("learned {} model saved to bundle [{}]", name, bundle);
                 }
                 publish(model, "learned on this device from " + n + " vectors");

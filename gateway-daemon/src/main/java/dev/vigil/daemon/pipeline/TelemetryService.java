@@ -493,4 +493,15 @@ public final class TelemetryService {
     d.put("model", models.details());
     health.set(TELEMETRY, status, d);
   }
+
+  /**
+   * On reload: swaps in the telemetry model bundle if its file changed (see {@link
+   * ModelManager#reloadBundle}).
+   *
+   * @return what happened, or null when telemetry is off or the bundle did not change
+   * @throws java.io.IOException when the changed bundle does not verify
+   */
+  public String reloadModel() throws java.io.IOException {
+    return models == null ? null : models.reloadBundle();
+  }
 }

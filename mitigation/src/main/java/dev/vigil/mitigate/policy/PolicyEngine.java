@@ -39,8 +39,9 @@ public final class PolicyEngine {
   /** How long a lift's time is kept for pruning a full table (verdicts arrive within seconds). */
   private static final Duration LIFT_MEMORY = Duration.ofHours(1);
 
-  private final Policy policy;
-  private final Allowlist allowlist;
+  private Policy policy;
+  private Allowlist allowlist;
+  private final GatewayIdentity self;
   private final Map<String, Deque<Instant>> offences = new HashMap<>();
   private final Map<String, Instant> active = new HashMap<>();
   private final Deque<Instant> recent = new ArrayDeque<>();
@@ -87,11 +88,22 @@ public final class PolicyEngine {
   /** Creates an engine for {@code policy}, never deciding on {@code self}'s addresses. */
   public PolicyEngine(Policy policy, GatewayIdentity self) {
     this.policy = policy;
+    this.self = self;
     this.allowlist = policy.allowlist().with(self);
   }
 
+  /**
+   * Puts {@code next} in force (a reload): its rules, allowlist, cap and dry-run switches apply to
+   * the next verdict. What the engine remembers stays: decisions in force, offences (escalation),
+   * the cap's window and the verdicts held back by rules that keep their names.
+   */
+  public synchronized void replace(Policy next) {
+    this.policy = next;
+    this.allowlist = next.allowlist().with(self);
+  }
+
   /** Returns the policy in force. */
-  public Policy policy() {
+  public synchronized Policy policy() {
     return policy;
   }
 
@@ -104,7 +116,7 @@ public final class PolicyEngine {
    * Returns whether {@code value} of {@code scope} is allowlisted; manual decisions should be
    * checked with this too.
    */
-  public boolean allowlisted(Decision.Scope scope, String value) {
+  public synchronized boolean allowlisted(Decision.Scope scope, String value) {
     return allowlist.contains(scope, value);
   }
 
