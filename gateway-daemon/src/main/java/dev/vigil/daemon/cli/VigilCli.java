@@ -3,13 +3,16 @@ package dev.vigil.daemon.cli;
 import dev.vigil.daemon.VigilDaemon;
 import dev.vigil.daemon.config.ConfigException;
 import dev.vigil.daemon.config.ConfigLoader;
+import dev.vigil.daemon.config.Preflight;
 import dev.vigil.daemon.config.VigilConfig;
 import dev.vigil.daemon.logging.LogLevels;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -79,7 +82,13 @@ public final class VigilCli implements Callable<Integer> {
     @Override
     public Integer call() {
       try {
-        return startDaemon(ConfigLoader.load(config), spec.commandLine().getOut());
+        VigilConfig c = ConfigLoader.load(config);
+        for (String p : new Preflight().check(c)) {
+          // not fatal: an interface may come up later, a backend be installed later; check-config
+          // says the same
+          LoggerFactory.getLogger(VigilCli.class).warn("check: {}", p);
+        }
+        return startDaemon(c, spec.commandLine().getOut());
       } catch (ConfigException e) {
         spec.commandLine().getErr().println(e.getMessage());
         return EXIT_CONFIG;
@@ -124,7 +133,11 @@ public final class VigilCli implements Callable<Integer> {
   /** {@code vigil check-config FILE}: validate a configuration without starting anything. */
   @Command(
       name = "check-config",
-      description = "Validate a configuration file; exit 0 if valid, 78 if not.")
+      description =
+          "Validate a configuration file and check that it can run on this machine (interface,"
+              + " filter, writable files, API address, backends' programs, model bundles, token"
+              + " file permissions); exit 0 if so, 78 if not, with every problem. Run it as the"
+              + " service user: sudo -u vigil vigil check-config /etc/vigil/vigil.yaml")
   static final class CheckConfig implements Callable<Integer> {
     @Parameters(index = "0", description = "YAML configuration file")
     Path config;
@@ -133,42 +146,33 @@ public final class VigilCli implements Callable<Integer> {
 
     @Override
     public Integer call() {
+      VigilConfig c;
       try {
-        VigilConfig c = ConfigLoader.load(config);
-        spec.commandLine()
-            .getOut()
-            .printf(
-                "configuration %s is valid: %s, telemetry %s, mitigation %s, API on %s:%d%n",
-                c.source(),
-                c.packetPath()
-                    ? "capture "
-                        + c.capture().source()
-                        + ", "
-                        + c.model().trainPcaps().size()
-                        + " training captures"
-                    : "no capture (telemetry only)",
-                c.telemetry()
-                    .map(t -> "from " + String.join(", ", t.mqtt().serverUris()))
-                    .orElse("off"),
-                c.mitigation()
-                    .map(
-                        m ->
-                            "with "
-                                + m.policy().rules().size()
-                                + " rule(s)"
-                                + (m.policy().dryRun() ? " (dry run)" : "")
-                                + ", store "
-                                + m.store()
-                                + ", backends "
-                                + m.actions())
-                    .orElse("off"),
-                c.api().host(),
-                c.api().port());
-        return 0;
+        c = ConfigLoader.load(config);
       } catch (ConfigException e) {
         spec.commandLine().getErr().println(e.getMessage());
         return EXIT_CONFIG;
       }
+      List<String> problems = new Preflight().check(c);
+      if (!problems.isEmpty()) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println(
+            "configuration "
+                + c.source()
+                + " is valid but cannot run on this machine ("
+                + problems.size()
+                + " problem(s)):");
+        for (String p : problems) {
+          err.println("  - " + p);
+        }
+        err.flush();
+        return EXIT_CONFIG;
+      }
+      spec.commandLine()
+          .getOut()
+          .printf(
+              "configuration %s is valid and can run here: %s%n", c.source(), Preflight.summary(c));
+      return 0;
     }
   }
 }

@@ -37,6 +37,15 @@ public interface Mitigator {
   String health();
 
   /**
+   * Checks, changing nothing, that the backend could act on this machine as configured (its
+   * programs exist and run, say), for {@code vigil check-config}. Returns {@code null} when it
+   * could, else what is wrong. The default checks nothing.
+   */
+  default String preflight() {
+    return null;
+  }
+
+  /**
    * Configures the backend from its section of the daemon configuration (parsed YAML: maps, lists,
    * scalars), once, before any other call but {@link #type}. Implementations read it strictly with
    * {@link dev.vigil.common.settings.StrictSettings#of} and throw every problem at once; nothing is

@@ -154,6 +154,19 @@ public final class MitigatorRegistry {
     }
   }
 
+  /**
+   * Returns the preflight check of the mitigator of {@code type}: null when it could act here, else
+   * what is wrong; see {@link Mitigator#preflight}.
+   */
+  public String preflight(String type) {
+    Mitigator m = require(type);
+    try {
+      return m.preflight();
+    } catch (RuntimeException | LinkageError e) {
+      return "preflight check failed: " + e;
+    }
+  }
+
   /** Returns how many calls to the mitigator of {@code type} failed. */
   public long failures(String type) {
     AtomicLong f = failures.get(type);

@@ -89,6 +89,36 @@ abstract class CommandMitigator<C extends CommandMitigator.CommandConfig> implem
     }
   }
 
+  /**
+   * Whether {@code program} exists, is executable and runs with {@code versionArg} (exit 0 within 5
+   * s); null if so, else what is wrong. Changes nothing: for {@link #preflight}.
+   */
+  static String programRuns(String program, String versionArg) {
+    java.nio.file.Path p = java.nio.file.Path.of(program);
+    if (!java.nio.file.Files.isExecutable(p)) {
+      return "[" + program + "] is not installed or not executable";
+    }
+    try {
+      Process proc =
+          new ProcessBuilder(program, versionArg)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      if (!proc.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+        proc.destroyForcibly();
+        return "[" + program + " " + versionArg + "] did not finish in 5 s";
+      }
+      return proc.exitValue() == 0
+          ? null
+          : "[" + program + " " + versionArg + "] exited " + proc.exitValue();
+    } catch (IOException e) {
+      return "cannot run [" + program + "]: " + e.getMessage();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    }
+  }
+
   /** The clock decisions' expiry is read by. */
   final Clock clock;
 

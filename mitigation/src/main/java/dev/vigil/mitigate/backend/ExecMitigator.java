@@ -132,6 +132,11 @@ public final class ExecMitigator implements Mitigator {
   }
 
   @Override
+  public String preflight() {
+    return health();
+  }
+
+  @Override
   public String health() {
     Config c = config;
     if (c == null) {

@@ -251,6 +251,16 @@ public final class Iproute2Mitigator extends CommandMitigator<Iproute2Mitigator.
     LOG.info("reconciled reroutes: [{}] target(s) in force", want.size());
   }
 
+  @Override
+  public String preflight() {
+    Config c = config();
+    if (c == null) {
+      return "iproute2: not configured";
+    }
+    String ip = programRuns(c.ip(), "-V");
+    return ip != null ? "iproute2: " + ip : null;
+  }
+
   /** Returns {@code null} when its rules and route table can be listed, else what is wrong. */
   @Override
   public String health() {

@@ -273,6 +273,17 @@ public final class NftablesMitigator extends CommandMitigator<NftablesMitigator.
     LOG.info("reconciled quarantine: [{}] target(s) in force", want.size());
   }
 
+  /** Returns {@code null} when nft is installed and runs, else what is wrong. */
+  @Override
+  public String preflight() {
+    Config c = config();
+    if (c == null) {
+      return "nftables: not configured";
+    }
+    String nft = programRuns(c.nft(), "--version");
+    return nft != null ? "nftables: " + nft : null;
+  }
+
   /** Returns {@code null} when nft can list both tables, else what is wrong. */
   @Override
   public String health() {
