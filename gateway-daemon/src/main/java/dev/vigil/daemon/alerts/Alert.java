@@ -95,7 +95,8 @@ public record Alert(
    * The eve alert object.
    *
    * @param action what was done: {@link #ALLOWED}, or {@link #BLOCKED} when a decision that
-   *     quarantines or reroutes the source was applied for this alert
+   *     quarantines or reroutes the source (not simulated) was applied for this alert or was
+   *     already in force
    * @param gid the rule's group id ({@link AlertSignature#GID})
    * @param signatureId stable id of the rule that fired
    * @param rev the rule's revision

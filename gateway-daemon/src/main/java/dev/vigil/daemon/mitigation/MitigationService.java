@@ -50,13 +50,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Alerts are queued (bounded; overflow is counted, never blocks detection) and handled on one
  * thread: each is turned into a {@link Verdict} by {@link VerdictMapper} for {@link
- * DecisionManager#onVerdict}, then stored durably and written to the eve log with the action the
- * decision took ({@code blocked} when it quarantined or rerouted the source, else {@code allowed}),
- * followed by the decision's own events. Writing the alert's line after the decision, rather than a
- * second alert event or a correction, keeps one eve alert per alert whose action is true; the cost
- * is the worker's delay (milliseconds; the backends' apply at worst) before the line appears. When
- * mitigation failed to start the component is DOWN and alerts are not queued; a backend that
- * reports itself unhealthy (checked every 10 s) makes it DEGRADED.
+ * DecisionManager#onVerdict}, then stored durably and written to the eve log with the action taken
+ * ({@code blocked} when a quarantine or reroute of its source was applied for it or was already in
+ * force, else {@code allowed}), followed by the events of the decision it made. Writing the alert's
+ * line after the decision, rather than a second alert event or a correction, keeps one eve alert
+ * per alert whose action is true; the cost is the worker's delay (milliseconds; the backends' apply
+ * at worst) before the line appears. When mitigation failed to start the component is DOWN and
+ * alerts are not queued; a backend that reports itself unhealthy (checked every 10 s) makes it
+ * DEGRADED.
  *
  * <p>Thread-safe: {@link #onAlert} may be called from any thread; the rest reads thread-safe parts.
  */
@@ -271,15 +272,17 @@ public final class MitigationService implements AutoCloseable {
   private void handle(Alert a) {
     List<DecisionChange> changes = new ArrayList<>();
     Decision d = null;
+    boolean blocked = false;
     try {
       Verdict v = verdict(a);
       if (v != null) {
         d = runtime.events().holding(changes, () -> manager.onVerdict(v)).orElse(null);
+        blocked = changes.stream().anyMatch(DecisionEvent::blocks) || blockedAlready(v);
       }
     } catch (RuntimeException e) {
       LOG.warn("cannot decide on alert [{}]: {}", a.vigil().id(), e.toString());
     }
-    Alert out = changes.stream().anyMatch(DecisionEvent::blocks) ? a.withAction(Alert.BLOCKED) : a;
+    Alert out = blocked ? a.withAction(Alert.BLOCKED) : a;
     storeAlert(out);
     eve.alert(out);
     for (DecisionChange c : changes) {
@@ -306,6 +309,23 @@ public final class MitigationService implements AutoCloseable {
     } catch (DateTimeParseException | NullPointerException e) {
       return clock.instant();
     }
+  }
+
+  /**
+   * Returns whether a quarantine or reroute of the verdict's own entity (not simulated) is already
+   * in force: the policy makes no second decision then, yet the source's traffic is blocked, so its
+   * alert says so. (A decision on a CIDR that holds the address is not looked for.)
+   */
+  private boolean blockedAlready(Verdict v) {
+    for (Decision live : manager.live()) { // both values in their scope's canonical form
+      if (!live.simulated()
+          && live.action() != Decision.Action.ALERT
+          && live.scope() == v.scope()
+          && live.value().equals(v.entity())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Returns the verdict an alert makes, or null (counted) if its entity is no valid target. */

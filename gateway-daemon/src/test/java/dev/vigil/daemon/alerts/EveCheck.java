@@ -149,7 +149,11 @@ public final class EveCheck {
     System.exit(run(args, System.out, System.err));
   }
 
-  static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
+  /**
+   * Runs the command on {@code args}, printing to {@code out} and {@code err}; returns its exit
+   * code.
+   */
+  public static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
     Path schema = null;
     boolean allowEmpty = false;
     List<Path> files = new ArrayList<>();
