@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.dialect.Dialect;
+import com.networknt.schema.dialect.Dialects;
+import com.networknt.schema.keyword.NonValidationKeyword;
 import dev.vigil.testsupport.SharedData;
 import java.io.IOException;
 import java.io.InputStream;
@@ -58,7 +60,14 @@ public final class EveCheck {
 
   /** Reads Suricata's schema from {@code suricataSchema} and Vigil's from the class path. */
   public static EveCheck load(Path suricataSchema) throws IOException {
-    SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+    // Suricata's schema annotates properties with its own keyword "suricata" (and one misspelt
+    // "desription"): annotations that validate nothing, declared so instead of warned about.
+    Dialect dialect =
+        Dialect.builder(Dialects.getDraft202012())
+            .keyword(new NonValidationKeyword("suricata"))
+            .keyword(new NonValidationKeyword("desription"))
+            .build();
+    SchemaRegistry registry = SchemaRegistry.withDefaultDialect(dialect);
     Schema s;
     try (InputStream in = Files.newInputStream(suricataSchema)) {
       s = registry.getSchema(JSON.readTree(in));
