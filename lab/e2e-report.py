@@ -170,7 +170,7 @@ def main():
         false_alerts.append({"src_ip": x["src_ip"], "window_start": x["vigil"]["window_start"],
                              "severity": x["vigil"].get("severity"),
                              "period": "soak" if soak0 <= t <= soak1 else "between phases"})
-    telemetry_alerts = [x for x in alerts if x.get("telemetry")]
+    telemetry_alerts = [x for x in alerts if x.get("vigil", {}).get("telemetry") or x.get("telemetry")]
 
     def r2(v):
         return None if v is None else round(v, 2)

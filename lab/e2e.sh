@@ -426,6 +426,9 @@ REPORT_ARGS=(--results "$RESULTS" --alerts "$OUT/alerts.json" --decisions "$OUT/
 # kept so that the report can be drawn again from this run's files: lab/e2e-report.py $(cat report-args)
 printf '%q ' "${REPORT_ARGS[@]}" >"$OUT/report-args"
 "$LAB_PY" "$REPO/lab/e2e-report.py" "${REPORT_ARGS[@]}" ${WRITE:+--write "$WRITE"}
+# The daemon's eve log, complete once it stopped: every line must be what Suricata's tools accept.
+stop_daemon
+"$REPO/scripts/check-eve" "$LAB_DIR/eve.json" || fail "eve.json: lines that Suricata's or Vigil's schema rejects (above)"
 if ((${#PHASE_FAILS[@]})); then
   printf '%s\n' "${PHASE_FAILS[@]}" >&2
   fail "${#PHASE_FAILS[@]} phase check(s) failed"

@@ -8,6 +8,7 @@ import dev.vigil.daemon.mitigation.MitigationService;
 import dev.vigil.daemon.pipeline.AlertOutput;
 import dev.vigil.daemon.pipeline.ComponentHealth;
 import dev.vigil.daemon.pipeline.DetectionService;
+import dev.vigil.daemon.pipeline.EveOutput;
 import dev.vigil.daemon.pipeline.HealthState;
 import dev.vigil.daemon.pipeline.TelemetryService;
 import io.micrometer.core.instrument.Counter;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>log levels and the alert lines' rate ({@code logging});
- *   <li>how many alerts are kept ({@code alerts.keep});
+ *   <li>how many alerts are kept ({@code alerts.keep}), and the eve log is reopened;
  *   <li>the mitigation policy (rules, allowlist, cap, surge guard, dry run) and the REST token,
  *       keeping the decisions in force and the offence history;
  *   <li>the model bundles, when their files changed: verified, then swapped in as a learned model
@@ -59,6 +60,7 @@ public final class Reloader implements AutoCloseable {
   private final Path file;
   private final HealthState health;
   private final AlertOutput alerts;
+  private final EveOutput eve;
   private final DetectionService detection;
   private final TelemetryService telemetry;
   private final MitigationService mitigation;
@@ -72,6 +74,7 @@ public final class Reloader implements AutoCloseable {
       VigilConfig config,
       HealthState health,
       AlertOutput alerts,
+      EveOutput eve,
       DetectionService detection,
       TelemetryService telemetry,
       MitigationService mitigation,
@@ -79,6 +82,7 @@ public final class Reloader implements AutoCloseable {
     this.current = config;
     this.health = health;
     this.alerts = alerts;
+    this.eve = eve;
     this.detection = detection;
     this.telemetry = telemetry;
     this.mitigation = mitigation;
@@ -142,6 +146,11 @@ public final class Reloader implements AutoCloseable {
     List<String> failures = new ArrayList<>();
     LogLevels.apply(next.logging().levels());
     restart.addAll(alerts.reload(current, next));
+    try {
+      eve.reopen(); // as Suricata does on reload: a log rotated by hand is followed at once
+    } catch (IOException e) {
+      failures.add("alerts.eve-log: cannot reopen: " + e.getMessage());
+    }
     restart.addAll(mitigation.reload(next.mitigation().orElse(null)));
     try {
       String m = detection.reloadModel();

@@ -96,7 +96,7 @@ class DaemonHttpTest {
     Map<String, Object> health = waitUntilCaptureFinished();
     assertThat(health.get("status")).isEqualTo("UP");
     Map<String, Object> components = (Map<String, Object>) health.get("components");
-    assertThat(components).containsOnlyKeys("capture", "model", "http", "config");
+    assertThat(components).containsOnlyKeys("capture", "model", "http", "config", "eve");
     Map<String, Object> model =
         (Map<String, Object>) ((Map<String, Object>) components.get("model")).get("details");
     assertThat(model.get("origin")).isEqualTo("trained on 423 capture(s)");
@@ -133,7 +133,11 @@ class DaemonHttpTest {
             .toList();
     assertThat(ids).isSortedAccordingTo((a, b) -> Long.compare(b, a));
 
-    // Every alert is also one JSON line in the eve log.
+    // Every alert is also one JSON line in the eve log (written by its own thread: wait for it).
+    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (Files.readAllLines(eve).size() < alerts.size() && System.nanoTime() < until) {
+      Thread.sleep(50);
+    }
     assertThat(Files.readAllLines(eve))
         .hasSize(alerts.size())
         .allSatisfy(l -> assertThat(l).startsWith("{\"timestamp\""));
@@ -151,6 +155,7 @@ class DaemonHttpTest {
 
   /** The README's demo: the embedded configuration must alert on the lab's attacker. */
   @Test
+  @SuppressWarnings("unchecked")
   void embeddedDemo_alertsOnTheLabAttacker() throws Exception {
     VigilConfig demo = ConfigLoader.loadResource(ConfigLoader.DEMO_RESOURCE);
     ctx =
@@ -173,7 +178,9 @@ class DaemonHttpTest {
     // alert.
     assertThat(alerts.stream().filter(a -> "10.77.0.66".equals(a.get("src_ip"))).count())
         .isGreaterThanOrEqualTo(2);
-    assertThat(alerts).allSatisfy(a -> assertThat(a).doesNotContainKey("telemetry"));
+    assertThat(alerts)
+        .allSatisfy(
+            a -> assertThat((Map<String, Object>) a.get("vigil")).doesNotContainKey("telemetry"));
   }
 
   @Test

@@ -96,8 +96,8 @@ class TelemetryDaemonTest {
 
   @SuppressWarnings("unchecked")
   private static String device(Map<String, Object> alert) {
-    Map<String, Object> t = (Map<String, Object>) alert.get("telemetry");
-    return t == null ? null : (String) t.get("device");
+    Object t = series(alert).get("device");
+    return t == null ? null : (String) t;
   }
 
   /** Whether an alert is about dev-3's temperature. */
@@ -107,7 +107,8 @@ class TelemetryDaemonTest {
 
   @SuppressWarnings("unchecked")
   private static Map<String, Object> series(Map<String, Object> alert) {
-    return (Map<String, Object>) alert.getOrDefault("telemetry", Map.of());
+    Map<String, Object> v = (Map<String, Object>) alert.getOrDefault("vigil", Map.of());
+    return (Map<String, Object>) v.getOrDefault("telemetry", Map.of());
   }
 
   @SuppressWarnings("unchecked")
@@ -342,9 +343,7 @@ class TelemetryDaemonTest {
     List<Map<String, Object>> onJump = after.stream().filter(TelemetryDaemonTest::isJump).toList();
     Map<String, Object> a = onJump.get(onJump.size() - 1); // the first one (newest first)
     assertThat(a).doesNotContainKey("src_ip");
-    assertThat((Map<String, Object>) a.get("telemetry"))
-        .containsEntry("device", "dev-3")
-        .containsEntry("metric", "temp");
+    assertThat(series(a)).containsEntry("device", "dev-3").containsEntry("metric", "temp");
     Map<String, Object> sig = (Map<String, Object>) a.get("alert");
     assertThat(sig.get("signature")).isEqualTo("VIGIL anomalous device telemetry");
     Map<String, Object> v = (Map<String, Object>) a.get("vigil");

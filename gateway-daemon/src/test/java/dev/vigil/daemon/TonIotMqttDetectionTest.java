@@ -3,6 +3,7 @@ package dev.vigil.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.vigil.daemon.alerts.EveTime;
 import dev.vigil.daemon.config.ConfigLoader;
 import dev.vigil.testsupport.Mosquitto;
 import io.micronaut.context.ApplicationContext;
@@ -253,10 +254,9 @@ class TonIotMqttDetectionTest {
     // device-level: a device's step alerts if any of its metrics does
     Map<String, Set<Long>> alerted = new TreeMap<>();
     for (Map<String, Object> a : alerts) {
-      String device = (String) ((Map<String, Object>) a.get("telemetry")).get("device");
-      long start =
-          Instant.parse((String) ((Map<String, Object>) a.get("vigil")).get("window_start"))
-              .toEpochMilli();
+      Map<String, Object> vigil = (Map<String, Object>) a.get("vigil");
+      String device = (String) ((Map<String, Object>) vigil.get("telemetry")).get("device");
+      long start = EveTime.parse((String) vigil.get("window_start")).toEpochMilli();
       alerted.computeIfAbsent(device, k -> new HashSet<>()).add((start - base) / STEP_MS);
     }
     // an operator's view: an attack segment (a run of attack steps of one type) is detected when

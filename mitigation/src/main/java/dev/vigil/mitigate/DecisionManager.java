@@ -44,6 +44,9 @@ import org.slf4j.LoggerFactory;
  * #MAX_REVOKE_ATTEMPTS} times, before it is given up (logged at ERROR; the next reconcile is then
  * the backend's chance to drop it).
  *
+ * <p>Each step of a decision's life (made, applied, lifted, expired) is reported to the {@link
+ * DecisionListener} given at construction, on the thread that took it.
+ *
  * <p>Thread-safe.
  */
 public final class DecisionManager implements AutoCloseable {
@@ -61,6 +64,7 @@ public final class DecisionManager implements AutoCloseable {
   private final Duration reconcileEvery;
   private final Map<String, AtomicInteger> revokeAttempts = new ConcurrentHashMap<>();
   private final AtomicLong storeFailures = new AtomicLong();
+  private final DecisionListener listener;
   private final Object lock = new Object();
   private ScheduledExecutorService scheduler;
 
@@ -86,6 +90,43 @@ public final class DecisionManager implements AutoCloseable {
       Clock clock,
       Duration sweep,
       Duration reconcileEvery) {
+    this(
+        engine,
+        store,
+        registry,
+        backendsByAction,
+        clock,
+        sweep,
+        reconcileEvery,
+        DecisionListener.none());
+  }
+
+  /**
+   * Creates a manager that reports each decision's changes to {@code listener}; nothing runs until
+   * {@link #start} (which may already report expirations).
+   *
+   * @param engine the policy engine verdicts go through
+   * @param store where decisions live
+   * @param registry the loaded mitigators
+   * @param backendsByAction mitigator types that carry out each action (an action with none is only
+   *     stored)
+   * @param clock the time source (decisions are made and expire by it)
+   * @param sweep how often expired decisions are revoked
+   * @param reconcileEvery how often backends are reconciled after start
+   * @param listener told of every decision made, applied, lifted or expired
+   * @throws IllegalArgumentException if a named backend is not loaded, or an interval is not
+   *     positive
+   */
+  public DecisionManager(
+      PolicyEngine engine,
+      DecisionStore store,
+      MitigatorRegistry registry,
+      Map<Decision.Action, List<String>> backendsByAction,
+      Clock clock,
+      Duration sweep,
+      Duration reconcileEvery,
+      DecisionListener listener) {
+    this.listener = java.util.Objects.requireNonNull(listener, "listener");
     this.engine = engine;
     this.store = store;
     this.registry = registry;
@@ -227,6 +268,7 @@ public final class DecisionManager implements AutoCloseable {
       LOG.error("cannot store decision [{}], not applying it: {}", d.id(), e.toString());
       return false;
     }
+    report(DecisionChange.Kind.MADE, d, List.of(), List.of());
     if (d.simulated()) {
       LOG.info(
           "simulated decision [{}] {} {} [{}] for {}: {}",
@@ -238,10 +280,31 @@ public final class DecisionManager implements AutoCloseable {
           d.reason());
       return true;
     }
-    for (String t : backends.getOrDefault(d.action(), List.of())) {
-      registry.apply(t, d);
+    List<String> types = backends.getOrDefault(d.action(), List.of());
+    if (types.isEmpty()) {
+      return true;
     }
+    List<String> done = new ArrayList<>();
+    List<String> failed = new ArrayList<>();
+    for (String t : types) {
+      (registry.apply(t, d) ? done : failed).add(t);
+    }
+    report(DecisionChange.Kind.APPLIED, d, done, failed);
     return true;
+  }
+
+  /** Tells the listener; a listener that throws is logged and ignored. */
+  private void report(
+      DecisionChange.Kind kind, Decision d, List<String> done, List<String> failed) {
+    try {
+      listener.onChange(new DecisionChange(kind, d, clock.instant(), done, failed));
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "decision listener failed on [{}] {}: {}",
+          d.id(),
+          kind.name().toLowerCase(java.util.Locale.ROOT),
+          e.toString());
+    }
   }
 
   /**
@@ -263,7 +326,9 @@ public final class DecisionManager implements AutoCloseable {
       return false;
     }
     Decision d = s.get().decision();
-    revokeOnBackends(d);
+    List<String> done = new ArrayList<>();
+    List<String> failed = new ArrayList<>();
+    revokeOnBackends(d, done, failed);
     try {
       store.revoke(id, now);
     } catch (java.sql.SQLException e) {
@@ -271,6 +336,7 @@ public final class DecisionManager implements AutoCloseable {
       LOG.error("cannot mark decision [{}] lifted: {}", id, e.toString());
     }
     engine.lifted(d, now);
+    report(DecisionChange.Kind.LIFTED, d, done, failed);
     return true;
   }
 
@@ -291,7 +357,9 @@ public final class DecisionManager implements AutoCloseable {
     }
     int n = 0;
     for (Decision d : lapsed) {
-      boolean ok = revokeOnBackends(d);
+      List<String> done = new ArrayList<>();
+      List<String> failed = new ArrayList<>();
+      boolean ok = revokeOnBackends(d, done, failed);
       if (!ok) {
         int attempts =
             revokeAttempts.computeIfAbsent(d.id(), k -> new AtomicInteger()).incrementAndGet();
@@ -309,6 +377,7 @@ public final class DecisionManager implements AutoCloseable {
       try {
         if (store.revoke(d.id(), now)) {
           n++;
+          report(DecisionChange.Kind.EXPIRED, d, done, failed);
         }
       } catch (java.sql.SQLException e) {
         storeFailures.incrementAndGet();
@@ -326,15 +395,15 @@ public final class DecisionManager implements AutoCloseable {
     }
   }
 
-  private boolean revokeOnBackends(Decision d) {
+  /** Revokes {@code d} on its backends, naming each in {@code done} or {@code failed}. */
+  private boolean revokeOnBackends(Decision d, List<String> done, List<String> failed) {
     if (d.simulated()) {
       return true;
     }
-    boolean ok = true;
     for (String t : backends.getOrDefault(d.action(), List.of())) {
-      ok &= registry.revoke(t, d);
+      (registry.revoke(t, d) ? done : failed).add(t);
     }
-    return ok;
+    return failed.isEmpty();
   }
 
   /**

@@ -129,6 +129,10 @@ class DecisionManagerTest {
   final MemoryMitigator bus = new MemoryMitigator("bus");
 
   private DecisionManager manager(Duration sweep) throws Exception {
+    return manager(sweep, DecisionListener.none());
+  }
+
+  private DecisionManager manager(Duration sweep, DecisionListener listener) throws Exception {
     DecisionStore store =
         DecisionStore.open(dir.resolve("vigil.db"), DecisionStore.Retention.defaults());
     open.add(store);
@@ -144,7 +148,8 @@ class DecisionManagerTest {
                 Action.ALERT, List.of("bus", "log")),
             clock,
             sweep,
-            Duration.ofHours(1));
+            Duration.ofHours(1),
+            listener);
     open.add(0, m);
     return m;
   }
@@ -171,6 +176,50 @@ class DecisionManagerTest {
     Decision a = m.onVerdict(verdict("10.0.0.67", Verdict.Severity.MEDIUM)).orElseThrow();
     assertThat(bus.applied).containsExactly(a.id());
     assertThat(fw.applied).containsExactly(d.id());
+  }
+
+  /** One change as text: kind, value, backends done, backends failed. */
+  private static String text(DecisionChange c) {
+    return c.kind() + " " + c.decision().value() + " " + c.backends() + " " + c.failed();
+  }
+
+  @Test
+  void listener_isToldOfEachStepOfADecisionsLife() throws Exception {
+    List<DecisionChange> changes = Collections.synchronizedList(new ArrayList<>());
+    DecisionManager m = manager(Duration.ofHours(1), changes::add);
+    m.start();
+    fw.failing = true;
+    Decision q = m.onVerdict(verdict("10.0.0.66", Verdict.Severity.CRITICAL)).orElseThrow();
+    fw.failing = false;
+    Decision sim = m.onVerdict(verdict("10.0.0.67", Verdict.Severity.HIGH)).orElseThrow();
+    assertThat(m.lift(q.id())).isTrue();
+    clock.now = sim.expires();
+    assertThat(m.expire()).isEqualTo(1);
+    assertThat(changes.stream().map(DecisionManagerTest::text))
+        .containsExactly(
+            "MADE 10.0.0.66 [] []",
+            "APPLIED 10.0.0.66 [log] [fw]",
+            "MADE 10.0.0.67 [] []", // simulated: made, never applied
+            "LIFTED 10.0.0.66 [fw, log] []",
+            "EXPIRED 10.0.0.67 [] []");
+    assertThat(changes.get(0).at()).isEqualTo(T0);
+    assertThat(changes.get(4).at()).isEqualTo(sim.expires());
+    assertThat(changes.get(4).decision()).isEqualTo(sim);
+  }
+
+  @Test
+  void listener_thatThrowsNeverStopsADecision() throws Exception {
+    DecisionManager m =
+        manager(
+            Duration.ofHours(1),
+            c -> {
+              throw new IllegalStateException("broken listener");
+            });
+    m.start();
+    Decision d = m.onVerdict(verdict("10.0.0.66", Verdict.Severity.CRITICAL)).orElseThrow();
+    assertThat(fw.applied).containsExactly(d.id());
+    assertThat(m.lift(d.id())).isTrue();
+    assertThat(fw.applied).isEmpty();
   }
 
   @Test

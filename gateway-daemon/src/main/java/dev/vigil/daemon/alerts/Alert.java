@@ -6,43 +6,79 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One alert, shaped like a Suricata eve.json {@code alert} event so that existing tooling (jq,
- * Filebeat, Vector) reads it; Vigil's own fields sit under {@code vigil}.
+ * One alert, a Suricata eve.json {@code alert} event that Suricata's own schema accepts once the
+ * {@code vigil} key is set aside, so that existing tooling (jq, Filebeat, Vector, EveBox) reads it;
+ * Vigil's own fields sit under {@code vigil} (their schema: {@code eve/vigil-extension.schema.json}
+ * on the class path).
  *
- * <p>Two kinds: a host's traffic window (packet path: {@code src_ip} set, {@code telemetry} absent)
- * and a step of a device's telemetry series (telemetry path: {@code telemetry} names the device and
- * the metric, {@code src_ip} absent). Absent fields are left out of the JSON.
+ * <p>Two kinds: a host's traffic (packet path: {@code src_ip} set) and a step of a device's
+ * telemetry series (telemetry path: {@code vigil.telemetry} names the device and the metric, {@code
+ * src_ip} absent). Absent fields are left out of the JSON.
  *
  * <p>Built by one factory per detector kind ({@link HostWindowAlerts}, {@link TelemetryAlerts},
- * {@link BeaconAlerts}, {@link AuthFailureAlerts}), whose rules are the {@link AlertSignature}s.
+ * {@link BeaconAlerts}, {@link AuthFailureAlerts}), whose rules are the {@link AlertSignature}s;
+ * the daemon then adds the sensor ({@link #withSensor}) and, once the policy decided, the action
+ * ({@link #withAction}).
  *
- * @param timestamp end of the window or step, ISO-8601 UTC (capture time for packets, the readings'
- *     time for telemetry)
+ * @param timestamp end of the window or step ({@link EveTime}: capture time for packets, the
+ *     readings' time for telemetry)
+ * @param inIface the capture interface the packets were read on (live packet capture), else null
  * @param eventType always {@code alert}
- * @param srcIp the host whose window was anomalous; null for telemetry
- * @param telemetry the device and metric whose step was anomalous; null for packets
- * @param alert the eve-style alert object
- * @param vigil the detector's score, threshold and explanation
+ * @param srcIp the host whose traffic was anomalous; null for telemetry
  * @param destIp the peer, where the detector names one (a beacon's server); else null
  * @param destPort the peer's port (TCP, UDP), else null
  * @param proto the protocol towards the peer ({@code TCP}, {@code UDP}, {@code ICMP}, as eve.json
- *     writes it), else null
+ *     writes it), else null. A host window names no peer, port or protocol: it sums many flows, and
+ *     tools join these fields to flows
+ * @param alert the eve alert object
+ * @param host the sensor's name ({@code alerts.host}); null until the daemon sets it
+ * @param vigil the detector's score, threshold and explanation
  */
 @Serdeable
 public record Alert(
     String timestamp,
+    @JsonProperty("in_iface") String inIface,
     @JsonProperty("event_type") String eventType,
     @JsonProperty("src_ip") String srcIp,
-    Series telemetry,
-    Signature alert,
-    Detail vigil,
     @JsonProperty("dest_ip") String destIp,
     @JsonProperty("dest_port") Integer destPort,
-    String proto) {
+    String proto,
+    Signature alert,
+    String host,
+    Detail vigil) {
+
+  /** eve.json's action of an alert nothing was done about (detection only, or a dry run). */
+  public static final String ALLOWED = "allowed";
+
+  /** eve.json's action of an alert a decision blocking its source was applied for. */
+  public static final String BLOCKED = "blocked";
 
   /** The canonical constructor. */
   @io.micronaut.core.annotation.Creator
   public Alert {}
+
+  /** Returns this alert from the sensor {@code host}, read on {@code inIface} (null: none). */
+  public Alert withSensor(String host, String inIface) {
+    return new Alert(
+        timestamp, inIface, eventType, srcIp, destIp, destPort, proto, alert, host, vigil);
+  }
+
+  /** Returns this alert with {@code alert.action} set to {@code action}. */
+  public Alert withAction(String action) {
+    Signature s = alert;
+    return new Alert(
+        timestamp,
+        inIface,
+        eventType,
+        srcIp,
+        destIp,
+        destPort,
+        proto,
+        new Signature(
+            action, s.gid(), s.signatureId(), s.rev(), s.signature(), s.category(), s.severity()),
+        host,
+        vigil);
+  }
 
   /**
    * The telemetry series an alert is about.
@@ -56,10 +92,14 @@ public record Alert(
       String device, String metric, @JsonProperty("step_seconds") double stepSeconds) {}
 
   /**
-   * The eve-style alert object.
+   * The eve alert object.
    *
-   * @param action what was done ({@code allowed}: detection only)
+   * @param action what was done: {@link #ALLOWED}, or {@link #BLOCKED} when a decision that
+   *     quarantines or reroutes the source (not simulated) was applied for this alert or was
+   *     already in force
+   * @param gid the rule's group id ({@link AlertSignature#GID})
    * @param signatureId stable id of the rule that fired
+   * @param rev the rule's revision
    * @param signature human-readable rule name
    * @param category alert category
    * @param severity 1 (high) to 3 (low)
@@ -67,7 +107,9 @@ public record Alert(
   @Serdeable
   public record Signature(
       String action,
+      int gid,
       @JsonProperty("signature_id") int signatureId,
+      int rev,
       String signature,
       String category,
       int severity) {}
@@ -83,14 +125,15 @@ public record Alert(
    * @param components each component's normalised score (ae, lstm, iforest)
    * @param fired components beyond their own normal tail
    * @param summary one line saying why
-   * @param windowStart window (or telemetry step) start, ISO-8601 UTC
-   * @param windowEnd window (or telemetry step) end, ISO-8601 UTC
-   * @param detectedAt wall-clock time of detection, ISO-8601 UTC
+   * @param windowStart window (or telemetry step) start ({@link EveTime})
+   * @param windowEnd window (or telemetry step) end ({@link EveTime})
+   * @param detectedAt wall-clock time of detection ({@link EveTime})
    * @param schema feature schema id
    * @param topFeatures features with the largest share of the reconstruction error, largest first
    * @param role packet alerts: {@code initiator} (the host opened the traffic that made its window
    *     odd: a scanner, a flooder, an exfiltrating device) or {@code responder} (it mostly answered
    *     others: a scanned or flooded host); null for telemetry
+   * @param telemetry the device and metric whose step was anomalous; null for packets
    */
   @Serdeable
   public record Detail(
@@ -107,7 +150,8 @@ public record Alert(
       @JsonProperty("detected_at") String detectedAt,
       String schema,
       @JsonProperty("top_features") List<Feature> topFeatures,
-      String role) {
+      String role,
+      Series telemetry) {
     /** The canonical constructor. */
     @io.micronaut.core.annotation.Creator
     public Detail {}

@@ -23,16 +23,14 @@ final class AlertParts {
 
   private AlertParts() {}
 
-  /** Returns an epoch time in microseconds as ISO-8601 UTC text. */
+  /** Returns an epoch time in microseconds as eve.json text ({@link EveTime}). */
   static String time(long epochMicros) {
-    return Instant.ofEpochSecond(
-            Math.floorDiv(epochMicros, 1_000_000L), Math.floorMod(epochMicros, 1_000_000L) * 1000L)
-        .toString();
+    return EveTime.format(epochMicros);
   }
 
-  /** Returns the wall-clock time now, ISO-8601 UTC: an alert's {@code detected_at}. */
+  /** Returns the wall-clock time now ({@link EveTime}): an alert's {@code detected_at}. */
   static String now() {
-    return Instant.now().toString();
+    return EveTime.format(Instant.now());
   }
 
   /** Returns a severity as alerts write it: {@code low}, {@code medium}, ... */

@@ -3,9 +3,10 @@ package dev.vigil.daemon.alerts;
 import dev.vigil.detect.fusion.Severity;
 
 /**
- * The rules Vigil's alerts name, one per detector kind: the eve.json {@code signature_id}, {@code
- * signature} and {@code category} each kind of alert carries. The ids are stable (rules and
- * dashboards downstream match on them): add new ones, never renumber.
+ * The rules Vigil's alerts name, one per detector kind: the eve.json {@code gid}, {@code
+ * signature_id}, {@code rev}, {@code signature} and {@code category} each kind of alert carries.
+ * The ids are stable (rules and dashboards downstream match on them): add new ones, never renumber;
+ * raise a rule's {@code rev} when what makes it fire changes.
  */
 public enum AlertSignature {
   /** A host's traffic window the packet ensemble scored anomalous. */
@@ -19,6 +20,12 @@ public enum AlertSignature {
       "Potential command and control"),
   /** A client refused too many logins. */
   AUTH_FAILURES(9_000_004, "VIGIL repeated login refusals (password guessing)", "Attempted login");
+
+  /**
+   * eve.json's {@code gid} of every Vigil rule: 1, the group of Suricata's own text rules, so that
+   * tools that key rules on gid and sid (EveBox, Scirius) see {@code 1:9000001} as any local rule.
+   */
+  public static final int GID = 1;
 
   private final int id;
   private final String text;
@@ -40,16 +47,22 @@ public enum AlertSignature {
     return text;
   }
 
+  /** Returns the eve.json {@code rev}: the rule's revision (every rule is at its first). */
+  public int rev() {
+    return 1;
+  }
+
   /** Returns the eve.json {@code category}. */
   public String category() {
     return category;
   }
 
   /**
-   * Returns the eve-style alert object of a detection-only alert ({@code allowed}) at {@code s}.
+   * Returns the eve alert object of this rule at {@code s}, as detection leaves it ({@link
+   * Alert#ALLOWED}: nothing done yet).
    */
   public Alert.Signature allowed(Severity s) {
-    return new Alert.Signature("allowed", id, text, category, eveSeverity(s));
+    return new Alert.Signature(Alert.ALLOWED, GID, id, rev(), text, category, eveSeverity(s));
   }
 
   /** Maps a severity to eve.json's scale, 1 (high) to 3 (low). */

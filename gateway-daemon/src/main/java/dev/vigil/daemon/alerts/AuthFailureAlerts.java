@@ -57,10 +57,14 @@ public final class AuthFailureAlerts {
     return id ->
         new Alert(
             AlertParts.time(r.lastMicros()),
+            null,
             AlertParts.EVENT_TYPE,
             r.client(),
-            null,
+            r.server(),
+            r.serverPort(),
+            "TCP",
             AlertSignature.AUTH_FAILURES.allowed(Severity.HIGH),
+            null,
             new Alert.Detail(
                 id,
                 "auth",
@@ -75,9 +79,7 @@ public final class AuthFailureAlerts {
                 AlertParts.now(),
                 null,
                 List.of(),
-                AlertParts.INITIATOR),
-            r.server(),
-            r.serverPort(),
-            "TCP");
+                AlertParts.INITIATOR,
+                null));
   }
 }

@@ -48,10 +48,14 @@ public final class BeaconAlerts {
     return id ->
         new Alert(
             AlertParts.time(b.lastStartMicros()),
+            null,
             AlertParts.EVENT_TYPE,
             b.source(),
-            null,
+            b.destination(),
+            b.dstPort() >= 0 ? b.dstPort() : null,
+            b.protocolName().toUpperCase(Locale.ROOT),
             AlertSignature.BEACON.allowed(Severity.HIGH),
+            null,
             new Alert.Detail(
                 id,
                 "beacon",
@@ -66,9 +70,7 @@ public final class BeaconAlerts {
                 AlertParts.now(),
                 null,
                 List.of(),
-                AlertParts.INITIATOR),
-            b.destination(),
-            b.dstPort() >= 0 ? b.dstPort() : null,
-            b.protocolName().toUpperCase(Locale.ROOT));
+                AlertParts.INITIATOR,
+                null));
   }
 }

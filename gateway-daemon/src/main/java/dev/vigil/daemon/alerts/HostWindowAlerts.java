@@ -32,10 +32,14 @@ public final class HostWindowAlerts {
     return id ->
         new Alert(
             AlertParts.time(endMicros),
+            null,
             AlertParts.EVENT_TYPE,
             host,
             null,
+            null,
+            null,
             AlertSignature.HOST_WINDOW.allowed(score.severity()),
+            null,
             new Alert.Detail(
                 id,
                 "ensemble",
@@ -50,9 +54,7 @@ public final class HostWindowAlerts {
                 AlertParts.now(),
                 schema,
                 AlertParts.features(score),
-                responder ? AlertParts.RESPONDER : AlertParts.INITIATOR),
-            null,
-            null,
-            null);
+                responder ? AlertParts.RESPONDER : AlertParts.INITIATOR,
+                null));
   }
 }

@@ -71,10 +71,14 @@ public final class TelemetryAlerts {
     return id ->
         new Alert(
             end,
+            null,
             AlertParts.EVENT_TYPE,
             null,
-            series,
+            null,
+            null,
+            null,
             AlertSignature.TELEMETRY.allowed(severity),
+            null,
             new Alert.Detail(
                 id,
                 "ensemble+surprise",
@@ -89,9 +93,7 @@ public final class TelemetryAlerts {
                 AlertParts.now(),
                 schema,
                 why,
-                null),
-            null,
-            null,
-            null);
+                null,
+                series));
   }
 }

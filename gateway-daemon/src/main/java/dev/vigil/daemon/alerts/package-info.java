@@ -1,5 +1,5 @@
 /**
- * Alerts as Suricata eve.json records: building them, the bounded in-memory store and the
- * JSON-lines log.
+ * Alerts and decisions as Suricata eve.json events: building them, their one time format, the
+ * bounded in-memory store and the JSON-lines file that follows logrotate's renames.
  */
 package dev.vigil.daemon.alerts;

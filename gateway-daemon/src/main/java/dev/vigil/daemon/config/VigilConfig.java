@@ -186,10 +186,18 @@ public record VigilConfig(
   /**
    * Alert outputs.
    *
-   * @param eveLog JSON-lines alert log (eve.json style), if any
+   * @param eveLog JSON-lines event log (Suricata's eve.json: alerts and decisions), if any
    * @param keep most alerts kept in memory for {@code GET /alerts}
+   * @param host the sensor's name every event carries ({@code host}): the machine's host name
+   *     unless configured
    */
-  public record Alerts(Optional<Path> eveLog, int keep) {}
+  public record Alerts(Optional<Path> eveLog, int keep, String host) {
+    /** Validates. */
+    public Alerts {
+      Objects.requireNonNull(eveLog, "eveLog");
+      Objects.requireNonNull(host, "host");
+    }
+  }
 
   /**
    * Device telemetry over MQTT: readings are bucketed per device and metric into steps, each step

@@ -1,6 +1,7 @@
 package dev.vigil.daemon.mitigation;
 
 import dev.vigil.daemon.config.VigilConfig;
+import dev.vigil.daemon.pipeline.EveOutput;
 import dev.vigil.mitigate.DecisionManager;
 import dev.vigil.mitigate.api.MitigatorRegistry;
 import dev.vigil.mitigate.policy.GatewayIdentity;
@@ -31,10 +32,13 @@ import org.slf4j.LoggerFactory;
 public final class MitigationFactory {
   private static final Logger LOG = LoggerFactory.getLogger(MitigationFactory.class);
 
-  /** Builds and starts the mitigation parts, or records why they could not start. */
+  /**
+   * Builds and starts the mitigation parts, or records why they could not start; decisions are
+   * written to {@code eve} (from the start: expirations found at start included).
+   */
   @Singleton
-  public MitigationRuntime mitigationRuntime(VigilConfig config) {
-    return start(config, Clock.systemUTC());
+  public MitigationRuntime mitigationRuntime(VigilConfig config, EveOutput eve) {
+    return start(config, Clock.systemUTC(), new DecisionEvents(eve));
   }
 
   /** Reads the token of {@code mitigation.token-file}; mutations are disabled without one. */
@@ -50,10 +54,10 @@ public final class MitigationFactory {
     return token;
   }
 
-  static MitigationRuntime start(VigilConfig config, Clock clock) {
+  static MitigationRuntime start(VigilConfig config, Clock clock, DecisionEvents events) {
     VigilConfig.Mitigation c = config.mitigation().orElse(null);
     if (c == null) {
-      return new MitigationRuntime(null, clock, null, null, null, null, null, 0);
+      return new MitigationRuntime(null, clock, null, null, null, null, null, 0, events);
     }
     DecisionStore s = null;
     DecisionManager m = null;
@@ -70,7 +74,7 @@ public final class MitigationFactory {
       last = lastNumericId(s);
       reg = MitigatorRegistry.load(c.mitigators());
       e = new PolicyEngine(c.policy(), GatewayIdentity.local());
-      m = new DecisionManager(e, s, reg, c.actions(), clock, c.sweep(), c.reconcile());
+      m = new DecisionManager(e, s, reg, c.actions(), clock, c.sweep(), c.reconcile(), events);
       m.start();
     } catch (Exception | LinkageError x) {
       fail = "cannot start mitigation: " + x;
@@ -90,7 +94,7 @@ public final class MitigationFactory {
       s = null;
       m = null;
     }
-    return new MitigationRuntime(c, clock, s, reg, e, m, fail, last);
+    return new MitigationRuntime(c, clock, s, reg, e, m, fail, last, events);
   }
 
   private static DecisionStore.Retention retention(VigilConfig config) {

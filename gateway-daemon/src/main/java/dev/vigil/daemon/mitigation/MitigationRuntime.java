@@ -33,6 +33,7 @@ public final class MitigationRuntime {
   private final DecisionManager manager;
   private final String failure;
   private final long lastAlertId;
+  private final DecisionEvents events;
   private boolean closed;
 
   MitigationRuntime(
@@ -43,7 +44,8 @@ public final class MitigationRuntime {
       PolicyEngine engine,
       DecisionManager manager,
       String failure,
-      long lastAlertId) {
+      long lastAlertId,
+      DecisionEvents events) {
     this.config = config;
     this.clock = clock;
     this.store = store;
@@ -52,6 +54,12 @@ public final class MitigationRuntime {
     this.manager = manager;
     this.failure = failure;
     this.lastAlertId = lastAlertId;
+    this.events = events;
+  }
+
+  /** Returns the manager's listener, which writes decisions to the eve log. */
+  DecisionEvents events() {
+    return events;
   }
 
   /** Returns the configuration, or null when mitigation is not configured. */

@@ -1,9 +1,13 @@
 package dev.vigil.daemon.mitigation;
 
 import dev.vigil.daemon.alerts.Alert;
+import dev.vigil.daemon.alerts.DecisionEvent;
+import dev.vigil.daemon.alerts.EveTime;
 import dev.vigil.daemon.config.VigilConfig;
 import dev.vigil.daemon.pipeline.ComponentHealth;
+import dev.vigil.daemon.pipeline.EveOutput;
 import dev.vigil.daemon.pipeline.HealthState;
+import dev.vigil.mitigate.DecisionChange;
 import dev.vigil.mitigate.DecisionManager;
 import dev.vigil.mitigate.api.Decision;
 import dev.vigil.mitigate.policy.PolicyEngine;
@@ -45,8 +49,13 @@ import org.slf4j.LoggerFactory;
  * publishes the {@code mitigation} health component.
  *
  * <p>Alerts are queued (bounded; overflow is counted, never blocks detection) and handled on one
- * thread: each is stored durably, then turned into a {@link Verdict} by {@link VerdictMapper} for
- * {@link DecisionManager#onVerdict}. When mitigation failed to start the component is DOWN and
+ * thread: each is turned into a {@link Verdict} by {@link VerdictMapper} for {@link
+ * DecisionManager#onVerdict}, then stored durably and written to the eve log with the action taken
+ * ({@code blocked} when a quarantine or reroute of its source was applied for it or was already in
+ * force, else {@code allowed}), followed by the events of the decision it made. Writing the alert's
+ * line after the decision, rather than a second alert event or a correction, keeps one eve alert
+ * per alert whose action is true; the cost is the worker's delay (milliseconds; the backends' apply
+ * at worst) before the line appears. When mitigation failed to start the component is DOWN and
  * alerts are not queued; a backend that reports itself unhealthy (checked every 10 s) makes it
  * DEGRADED.
  *
@@ -65,6 +74,7 @@ public final class MitigationService implements AutoCloseable {
   private final BearerToken token;
   private final HealthState health;
   private final ObjectMapper mapper;
+  private final EveOutput eve;
   private final MeterRegistry meters;
   private final Clock clock;
   private final DecisionStore store;
@@ -91,8 +101,10 @@ public final class MitigationService implements AutoCloseable {
       VigilConfig config,
       HealthState health,
       ObjectMapper mapper,
+      EveOutput eve,
       MeterRegistry meters) {
     this.runtime = runtime;
+    this.eve = eve;
     this.config = runtime.config();
     this.token = token;
     this.health = health;
@@ -224,19 +236,23 @@ public final class MitigationService implements AutoCloseable {
   }
 
   /**
-   * Queues {@code alert} to be stored and decided on; never blocks. Does nothing when mitigation is
-   * not running.
+   * Queues {@code alert} to be decided on, stored and written to the eve log; never blocks.
+   *
+   * @return whether it was queued; false when mitigation is not running or its queue is full
+   *     (counted): the caller then writes the alert's eve line itself
    */
-  public void onAlert(Alert alert) {
+  public boolean onAlert(Alert alert) {
     if (queue == null || closed) {
-      return;
+      return false;
     }
     if (!queue.offer(alert)) {
       long n = droppedAlerts.incrementAndGet();
       if (Long.bitCount(n) == 1) {
         LOG.warn("mitigation queue full: {} alert(s) dropped so far", n);
       }
+      return false;
     }
+    return true;
   }
 
   private void drain() {
@@ -254,15 +270,26 @@ public final class MitigationService implements AutoCloseable {
   }
 
   private void handle(Alert a) {
+    List<DecisionChange> changes = new ArrayList<>();
+    Decision d = null;
+    boolean blocked = false;
     try {
-      storeAlert(a);
       Verdict v = verdict(a);
-      if (v == null) {
-        return;
+      if (v != null) {
+        d = runtime.events().holding(changes, () -> manager.onVerdict(v)).orElse(null);
+        blocked = changes.stream().anyMatch(DecisionEvent::blocks) || blockedAlready(v);
       }
-      manager.onVerdict(v).ifPresent(d -> decided(a, d));
     } catch (RuntimeException e) {
-      LOG.warn("cannot handle alert [{}]: {}", a.vigil().id(), e.toString());
+      LOG.warn("cannot decide on alert [{}]: {}", a.vigil().id(), e.toString());
+    }
+    Alert out = blocked ? a.withAction(Alert.BLOCKED) : a;
+    storeAlert(out);
+    eve.alert(out);
+    for (DecisionChange c : changes) {
+      eve.decision(c, a.vigil().id());
+    }
+    if (d != null) {
+      decided(a, d);
     }
   }
 
@@ -278,10 +305,27 @@ public final class MitigationService implements AutoCloseable {
 
   private Instant detectedAt(Alert a) {
     try {
-      return Instant.parse(a.vigil().detectedAt());
+      return EveTime.parse(a.vigil().detectedAt());
     } catch (DateTimeParseException | NullPointerException e) {
       return clock.instant();
     }
+  }
+
+  /**
+   * Returns whether a quarantine or reroute of the verdict's own entity (not simulated) is already
+   * in force: the policy makes no second decision then, yet the source's traffic is blocked, so its
+   * alert says so. (A decision on a CIDR that holds the address is not looked for.)
+   */
+  private boolean blockedAlready(Verdict v) {
+    for (Decision live : manager.live()) { // both values in their scope's canonical form
+      if (!live.simulated()
+          && live.action() != Decision.Action.ALERT
+          && live.scope() == v.scope()
+          && live.value().equals(v.entity())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Returns the verdict an alert makes, or null (counted) if its entity is no valid target. */
@@ -303,7 +347,7 @@ public final class MitigationService implements AutoCloseable {
     // The window's first packet (capture clock) to the decision stored and applied by its backends;
     // live capture only (a capture file's clock is not now's).
     try {
-      Duration latency = Duration.between(Instant.parse(a.vigil().windowStart()), clock.instant());
+      Duration latency = Duration.between(EveTime.parse(a.vigil().windowStart()), clock.instant());
       if (!latency.isNegative()) {
         packetToDecision.record(latency);
       }
@@ -513,7 +557,11 @@ public final class MitigationService implements AutoCloseable {
       }
       if (worker.isAlive()) {
         worker.interrupt();
-        LOG.warn("mitigation queue not drained at shutdown: {} alert(s) left", queue.size());
+        LOG.warn(
+            "mitigation queue not drained at shutdown: {} alert(s) left undecided", queue.size());
+        for (Alert a = queue.poll(); a != null; a = queue.poll()) {
+          eve.alert(a); // still logged, as allowed: nothing was decided for it
+        }
       }
     }
     runtime.close();

@@ -1,6 +1,7 @@
 package dev.vigil.daemon.mitigation;
 
 import dev.vigil.daemon.alerts.Alert;
+import dev.vigil.daemon.alerts.EveTime;
 import dev.vigil.mitigate.api.Decision;
 import dev.vigil.mitigate.policy.Verdict;
 import java.time.Instant;
@@ -35,7 +36,7 @@ final class VerdictMapper {
     }
     Instant time;
     try {
-      time = Instant.parse(a.timestamp());
+      time = EveTime.parse(a.timestamp());
     } catch (DateTimeParseException | NullPointerException e) {
       time = now;
     }
@@ -68,13 +69,14 @@ final class VerdictMapper {
           role,
           detector);
     }
-    if (a.telemetry() != null && a.telemetry().device() != null) {
+    Alert.Series series = d.telemetry();
+    if (series != null && series.device() != null) {
       return new Verdict(
           Verdict.Kind.TELEMETRY,
           sev,
           score,
           Decision.Scope.DEVICE,
-          a.telemetry().device(),
+          series.device(),
           summary,
           "",
           time);

@@ -2,62 +2,47 @@ package dev.vigil.daemon.pipeline;
 
 import dev.vigil.daemon.alerts.Alert;
 import dev.vigil.daemon.alerts.AlertStore;
-import dev.vigil.daemon.alerts.EveLog;
 import dev.vigil.daemon.config.VigilConfig;
 import dev.vigil.daemon.logging.AlertLogLines;
 import dev.vigil.daemon.mitigation.MitigationService;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micronaut.serde.ObjectMapper;
-import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Where every detection path's alerts go: the in-memory {@link AlertStore} behind {@code GET
- * /alerts}, the eve.json-style log, the {@code vigil.alerts.raised} counter and, when mitigation is
- * configured, {@link MitigationService} (which stores each alert durably and turns it into a
- * verdict). Alert ids are unique across paths and increase in the order alerts are stored; with
- * mitigation they continue from the highest id stored before a restart.
+ * /alerts}, the {@code vigil.alerts.raised} counter, and either {@link MitigationService} (which
+ * decides on each alert, stores it durably and then writes its eve line with the action taken) or,
+ * without mitigation, the eve log ({@link EveOutput}) at once. Each alert is stamped with the
+ * sensor's name ({@code alerts.host}) and, for packet alerts of a live capture, the interface.
+ * Alert ids are unique across paths and increase in the order alerts are stored; with mitigation
+ * they continue from the highest id stored before a restart.
  *
  * <p>Thread-safe: the packet and the telemetry path publish from their own threads.
  */
 @Singleton
 public final class AlertOutput {
-  private static final Logger LOG = LoggerFactory.getLogger(AlertOutput.class);
-
   private final AlertStore store;
   private final Counter raised;
-  private final EveLog eve;
+  private final EveOutput eve;
   private final MitigationService mitigation;
   private final AlertLogLines logLines;
+  private volatile String captureInterface;
   private long seq;
 
   AlertOutput(
       VigilConfig config,
       AlertStore store,
-      ObjectMapper mapper,
+      EveOutput eve,
       MeterRegistry registry,
       MitigationService mitigation) {
     this.store = store;
+    this.eve = eve;
     this.mitigation = mitigation;
     this.seq = mitigation.lastAlertId();
     this.raised =
         Counter.builder("vigil.alerts.raised").description("Alerts raised").register(registry);
-    EveLog log = null;
-    if (config.alerts().eveLog().isPresent()) {
-      Path file = config.alerts().eveLog().get();
-      try {
-        log = new EveLog(file, mapper);
-      } catch (IOException e) {
-        LOG.error("cannot open alert log [{}]: {}", file, e.toString());
-      }
-    }
-    this.eve = log;
     this.logLines = new AlertLogLines(config.logging().alertsPerMinute());
     registry
         .more()
@@ -74,7 +59,7 @@ public final class AlertOutput {
     String who =
         a.srcIp() != null
             ? a.srcIp()
-            : a.telemetry() != null ? a.telemetry().device() + "/" + a.telemetry().metric() : "?";
+            : d.telemetry() != null ? d.telemetry().device() + "/" + d.telemetry().metric() : "?";
     return "alert "
         + d.id()
         + " "
@@ -91,22 +76,30 @@ public final class AlertOutput {
   }
 
   /**
-   * Gives the next alert id to {@code build}, stores the alert it returns and writes it to the log;
+   * Sets the interface live capture reads now (its packet alerts' {@code in_iface}); null for a
+   * capture file.
+   */
+  void capturing(String device) {
+    captureInterface = device;
+  }
+
+  /**
+   * Gives the next alert id to {@code build}, stamps, stores and hands on the alert it returns;
    * returns it.
    */
   Alert publish(Function<String, Alert> build) {
     Alert a;
-    synchronized (this) { // the log's order is the ids' order
+    synchronized (this) { // the ids' order is the order alerts are handed on
       a = build.apply(Long.toString(++seq));
+      boolean packet = a.vigil() == null || a.vigil().telemetry() == null;
+      a = a.withSensor(eve.host(), packet ? captureInterface : null);
       store.add(a);
-      if (eve != null) {
-        try {
-          eve.write(a);
-        } catch (IOException ex) {
-          LOG.warn("cannot write alert to [{}]: {}", eve.file(), ex.toString());
-        }
+      // With mitigation, the worker writes the eve line once the policy decided, so that its
+      // alert.action says whether the source was blocked; when it cannot take the alert (not
+      // running, queue full) the line is written now, as allowed.
+      if (!mitigation.onAlert(a)) {
+        eve.alert(a);
       }
-      mitigation.onAlert(a); // queued: never blocks detection
     }
     raised.increment();
     logLines.log(logLine(a));
@@ -132,12 +125,5 @@ public final class AlertOutput {
   /** Returns how many alerts were stored. */
   long total() {
     return store.total();
-  }
-
-  @PreDestroy
-  void close() throws IOException {
-    if (eve != null) {
-      eve.close();
-    }
   }
 }

@@ -281,6 +281,7 @@ public final class DetectionService {
       }
       try (LiveCapture cap = new LiveCapture(o, ring)) {
         cap.start();
+        alerts.capturing(o.device());
         if (captureReopens.count() > 0) {
           LOG.info(
               "capture on [{}] reopened (reopening #{})",

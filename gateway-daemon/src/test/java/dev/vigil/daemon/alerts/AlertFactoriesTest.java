@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
 class AlertFactoriesTest {
   private static final long T0 = 1_717_236_000_123_456L; // 2024-06-01T10:00:00.123456Z
   private static final long V4 = 0x0000_FFFF_0000_0000L;
+  private static final String EVE_TIME =
+      "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}\\+0000";
 
   private static ExplainedScore explained(Severity severity) {
     Map<Component, Double> comps = new EnumMap<>(Component.class);
@@ -41,7 +43,7 @@ class AlertFactoriesTest {
         .usingRecursiveComparison()
         .ignoringFields("vigil.detectedAt")
         .isEqualTo(expected);
-    assertThat(actual.vigil().detectedAt()).endsWith("Z");
+    assertThat(actual.vigil().detectedAt()).matches(EVE_TIME);
   }
 
   @Test
@@ -57,6 +59,44 @@ class AlertFactoriesTest {
   }
 
   @Test
+  void signatures_carrySuricatasGidAndARevision() {
+    for (AlertSignature s : AlertSignature.values()) {
+      Alert.Signature a = s.allowed(Severity.LOW);
+      assertThat(a.gid()).isEqualTo(1);
+      assertThat(a.rev()).isEqualTo(1);
+      assertThat(a.action()).isEqualTo(Alert.ALLOWED);
+    }
+  }
+
+  @Test
+  void withSensorAndWithAction_changeOnlyTheirFields() {
+    Alert a =
+        HostWindowAlerts.of(
+                "10.0.0.5", T0 - 10_000_000, T0, explained(Severity.HIGH), "vigil.x.v1", false)
+            .apply("3");
+    Alert b = a.withSensor("gw-1", "br-lan").withAction(Alert.BLOCKED);
+    assertThat(b.host()).isEqualTo("gw-1");
+    assertThat(b.inIface()).isEqualTo("br-lan");
+    assertThat(b.alert().action()).isEqualTo("blocked");
+    assertThat(b)
+        .usingRecursiveComparison()
+        .ignoringFields("host", "inIface", "alert.action")
+        .isEqualTo(a);
+  }
+
+  @Test
+  void eveTime_isSuricatasFormatAndReadsBackBothForms() {
+    assertThat(EveTime.format(T0)).isEqualTo("2024-06-01T10:00:00.123456+0000");
+    assertThat(EveTime.format(0)).isEqualTo("1970-01-01T00:00:00.000000+0000");
+    assertThat(EveTime.format(-1)).isEqualTo("1969-12-31T23:59:59.999999+0000");
+    java.time.Instant t = java.time.Instant.parse("2024-06-01T10:00:00.123456Z");
+    assertThat(EveTime.parse("2024-06-01T10:00:00.123456+0000")).isEqualTo(t);
+    assertThat(EveTime.parse("2024-06-01T12:00:00.123456+0200")).isEqualTo(t);
+    assertThat(EveTime.parse("2024-06-01T10:00:00.123456Z")).isEqualTo(t);
+    assertThat(EveTime.format(t.plusNanos(999))).isEqualTo("2024-06-01T10:00:00.123456+0000");
+  }
+
+  @Test
   void hostWindow() {
     ExplainedScore e = explained(Severity.CRITICAL);
     Alert a =
@@ -67,16 +107,22 @@ class AlertFactoriesTest {
     assertSameButDetectionTime(
         a,
         new Alert(
-            "2024-06-01T10:00:00.123456Z",
+            "2024-06-01T10:00:00.123456+0000",
+            null,
             "alert",
             "10.0.0.5",
             null,
+            null,
+            null,
             new Alert.Signature(
                 "allowed",
+                1,
                 9_000_001,
+                1,
                 "VIGIL anomalous host traffic window",
                 "Anomalous traffic",
                 1),
+            null,
             new Alert.Detail(
                 "7",
                 "ensemble",
@@ -86,15 +132,13 @@ class AlertFactoriesTest {
                 comps,
                 List.of("ae"),
                 e.summary(),
-                "2024-06-01T09:59:50.123456Z",
-                "2024-06-01T10:00:00.123456Z",
+                "2024-06-01T09:59:50.123456+0000",
+                "2024-06-01T10:00:00.123456+0000",
                 null,
                 "vigil.host-window.v2",
                 List.of(new Alert.Feature("mean_size", 1400, 0.625, 4.5, 0.25)),
-                "responder"),
-            null,
-            null,
-            null));
+                "responder",
+                null)));
   }
 
   @Test
@@ -119,16 +163,22 @@ class AlertFactoriesTest {
     assertSameButDetectionTime(
         a,
         new Alert(
-            "2024-06-01T10:00:10Z",
+            "2024-06-01T10:00:10.000000+0000",
+            null,
             "alert",
             null,
-            series,
+            null,
+            null,
+            null,
             new Alert.Signature(
                 "allowed",
+                1,
                 9_000_002,
+                1,
                 "VIGIL anomalous device telemetry",
                 "Anomalous telemetry",
                 AlertSignature.eveSeverity(severity)),
+            null,
             new Alert.Detail(
                 "8",
                 "ensemble+surprise",
@@ -141,15 +191,13 @@ class AlertFactoriesTest {
                     + name
                     + " anomaly 0.75 (alarm at 0.50), value 99 beyond; ensemble: "
                     + e.summary(),
-                "2024-06-01T10:00:00Z",
-                "2024-06-01T10:00:10Z",
+                "2024-06-01T10:00:00.000000+0000",
+                "2024-06-01T10:00:10.000000+0000",
                 null,
                 "vigil.series.v1",
                 List.of(new Alert.Feature("mean_size", 1400, 0.625, 4.5, 0.25)),
-                null),
-            null,
-            null,
-            null));
+                null,
+                series)));
   }
 
   @Test
@@ -179,16 +227,22 @@ class AlertFactoriesTest {
     assertSameButDetectionTime(
         a,
         new Alert(
-            "2024-06-01T10:00:00.123456Z",
+            "2024-06-01T10:00:00.123456+0000",
+            null,
             "alert",
             "10.0.0.5",
-            null,
+            "198.51.100.7",
+            4444,
+            "TCP",
             new Alert.Signature(
                 "allowed",
+                1,
                 9_000_003,
+                1,
                 "VIGIL periodic conversations with a new peer (beacon)",
                 "Potential command and control",
                 1),
+            null,
             new Alert.Detail(
                 "9",
                 "beacon",
@@ -198,15 +252,13 @@ class AlertFactoriesTest {
                 comps,
                 List.of("beacon"),
                 summary,
-                "2024-06-01T09:59:00.123456Z",
-                "2024-06-01T10:00:00.123456Z",
+                "2024-06-01T09:59:00.123456+0000",
+                "2024-06-01T10:00:00.123456+0000",
                 null,
                 null,
                 List.of(),
-                "initiator"),
-            "198.51.100.7",
-            4444,
-            "TCP"));
+                "initiator",
+                null)));
   }
 
   @Test
@@ -236,16 +288,22 @@ class AlertFactoriesTest {
     assertSameButDetectionTime(
         a,
         new Alert(
-            "2024-06-01T10:00:00.123456Z",
+            "2024-06-01T10:00:00.123456+0000",
+            null,
             "alert",
             "10.0.0.9",
-            null,
+            "10.0.0.1",
+            1883,
+            "TCP",
             new Alert.Signature(
                 "allowed",
+                1,
                 9_000_004,
+                1,
                 "VIGIL repeated login refusals (password guessing)",
                 "Attempted login",
                 1),
+            null,
             new Alert.Detail(
                 "11",
                 "auth",
@@ -255,14 +313,12 @@ class AlertFactoriesTest {
                 comps,
                 List.of("auth"),
                 summary,
-                "2024-06-01T09:59:57.623456Z",
-                "2024-06-01T10:00:00.123456Z",
+                "2024-06-01T09:59:57.623456+0000",
+                "2024-06-01T10:00:00.123456+0000",
                 null,
                 null,
                 List.of(),
-                "initiator"),
-            "10.0.0.1",
-            1883,
-            "TCP"));
+                "initiator",
+                null)));
   }
 }

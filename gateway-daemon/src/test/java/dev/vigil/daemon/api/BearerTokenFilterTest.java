@@ -7,6 +7,7 @@ import dev.vigil.daemon.config.VigilConfig;
 import dev.vigil.daemon.mitigation.BearerToken;
 import dev.vigil.daemon.mitigation.MitigationFactory;
 import dev.vigil.daemon.mitigation.MitigationService;
+import dev.vigil.daemon.pipeline.EveOutput;
 import dev.vigil.daemon.pipeline.HealthState;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micronaut.http.HttpHeaders;
@@ -53,13 +54,16 @@ class BearerTokenFilterTest {
     MitigationFactory factory = new MitigationFactory();
     BearerToken token = factory.bearerToken(config);
     meters = new SimpleMeterRegistry();
+    HealthState health = new HealthState();
+    EveOutput eve = new EveOutput(config, ObjectMapper.getDefault(), meters, health);
     mitigation =
         new MitigationService(
-            factory.mitigationRuntime(config),
+            factory.mitigationRuntime(config, eve),
             token,
             config,
-            new HealthState(),
+            health,
             ObjectMapper.getDefault(),
+            eve,
             meters);
     return new BearerTokenFilter(mitigation, token);
   }

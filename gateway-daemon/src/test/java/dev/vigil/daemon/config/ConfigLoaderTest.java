@@ -34,6 +34,7 @@ class ConfigLoaderTest {
     assertThat(c.model().trainPcaps()).hasSize(1).allSatisfy(p -> assertThat(p).isRegularFile());
     assertThat(c.features().window()).isEqualTo(Duration.ofSeconds(10));
     assertThat(c.alerts().eveLog()).contains(Path.of("/var/log/vigil/eve.json"));
+    assertThat(c.alerts().host()).isEqualTo("gateway-1");
     var b = c.features().beacon();
     assertThat(b).isNotNull();
     assertThat(b.learnMicros()).isEqualTo(600_000_000L);
@@ -97,6 +98,18 @@ class ConfigLoaderTest {
                           .hasMessageContaining(expected)
                           .hasMessageContaining(f.toString());
                     }));
+  }
+
+  @Test
+  void alertsHost_defaultsToTheMachinesName() throws ConfigException {
+    VigilConfig c =
+        ConfigLoader.parse(
+            "inline",
+            CONFIG,
+            "capture: {pcap: ../gateway-daemon/src/main/resources/demo/demo-attack.pcap}\n"
+                + "model: {train-pcaps: [../gateway-daemon/src/main/resources/demo]}\n");
+    assertThat(c.alerts().host()).isNotBlank().isEqualTo(AlertsSection.localHostName());
+    assertThat(c.alerts().eveLog()).isEmpty();
   }
 
   @Test

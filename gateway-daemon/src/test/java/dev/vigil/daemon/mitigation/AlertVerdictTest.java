@@ -17,11 +17,15 @@ class AlertVerdictTest {
 
   private static Alert alert(String ip, Alert.Series series, String severity, double score) {
     return new Alert(
-        "2025-06-01T10:00:00Z",
+        "2025-06-01T10:00:00.000000+0000",
+        null,
         "alert",
         ip,
-        series,
-        new Alert.Signature("allowed", 1, "sig", "cat", 1),
+        null,
+        null,
+        null,
+        new Alert.Signature("allowed", 1, 1, 1, "sig", "cat", 1),
+        "gw",
         new Alert.Detail(
             "42",
             "ensemble",
@@ -36,10 +40,8 @@ class AlertVerdictTest {
             "2026-01-01T00:00:00Z",
             "schema",
             List.of(),
-            null),
-        null,
-        null,
-        null);
+            null,
+            series));
   }
 
   @Test

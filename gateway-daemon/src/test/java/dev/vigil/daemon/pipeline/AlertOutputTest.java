@@ -1,0 +1,112 @@
+package dev.vigil.daemon.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vigil.daemon.alerts.Alert;
+import dev.vigil.daemon.alerts.AlertStore;
+import dev.vigil.daemon.alerts.HostWindowAlerts;
+import dev.vigil.daemon.alerts.TelemetryAlerts;
+import dev.vigil.daemon.config.ConfigLoader;
+import dev.vigil.daemon.config.VigilConfig;
+import dev.vigil.daemon.mitigation.MitigationFactory;
+import dev.vigil.daemon.mitigation.MitigationService;
+import dev.vigil.detect.fusion.Component;
+import dev.vigil.detect.fusion.Severity;
+import dev.vigil.detect.model.ExplainedScore;
+import dev.vigil.detect.series.SeriesSurprise;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micronaut.serde.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link AlertOutput} without mitigation: each alert is stamped with the sensor's name and, for
+ * packet alerts of a live capture, the interface, then stored and written to the eve log at once.
+ */
+class AlertOutputTest {
+  @TempDir Path dir;
+  private EveOutput eve;
+  private MitigationService mitigation;
+
+  @AfterEach
+  void close() {
+    if (mitigation != null) {
+      mitigation.close();
+    }
+    if (eve != null) {
+      eve.close();
+    }
+  }
+
+  private static final ExplainedScore SCORE =
+      new ExplainedScore(
+          2.0, 1.0, Severity.HIGH, Map.of(Component.RECONSTRUCTION, 2.0), List.of(), List.of());
+
+  @Test
+  void publish_stampsTheSensorAndTheLiveInterfaceOnPacketAlertsOnly() throws Exception {
+    Path log = dir.resolve("eve.json");
+    VigilConfig config =
+        ConfigLoader.parse(
+            "test",
+            dir,
+            "api: {port: 0}\ncapture: {pcap: classpath:demo/demo-attack.pcap}\n"
+                + "model: {train-pcaps: [classpath:demo/demo-benign.pcap]}\n"
+                + "alerts: {eve-log: "
+                + log
+                + ", host: gw-7}\n");
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    HealthState health = new HealthState();
+    eve = new EveOutput(config, ObjectMapper.getDefault(), meters, health);
+    MitigationFactory factory = new MitigationFactory();
+    mitigation =
+        new MitigationService(
+            factory.mitigationRuntime(config, eve),
+            factory.bearerToken(config),
+            config,
+            health,
+            ObjectMapper.getDefault(),
+            eve,
+            meters);
+    AlertStore store = new AlertStore(10);
+    AlertOutput out = new AlertOutput(config, store, eve, meters, mitigation);
+
+    Alert fromFile = out.publish(HostWindowAlerts.of("10.0.0.5", 0, 10_000_000, SCORE, "s", false));
+    out.capturing("br-lan");
+    Alert live = out.publish(HostWindowAlerts.of("10.0.0.5", 0, 20_000_000, SCORE, "s", false));
+    Alert telemetry =
+        out.publish(
+            TelemetryAlerts.of(
+                new Alert.Series("dev-1", "temp", 10),
+                0,
+                10_000,
+                new TelemetryAlerts.Surprise(0.9, SeriesSurprise.Channel.RANGE, "beyond"),
+                SCORE,
+                "s"));
+
+    assertThat(fromFile.host()).isEqualTo("gw-7");
+    assertThat(fromFile.inIface()).isNull();
+    assertThat(live.inIface()).isEqualTo("br-lan");
+    assertThat(telemetry.host()).isEqualTo("gw-7");
+    assertThat(telemetry.inIface()).isNull();
+    assertThat(List.of(fromFile, live, telemetry))
+        .extracting(a -> a.vigil().id())
+        .containsExactly("1", "2", "3");
+    assertThat(store.newest(10)).containsExactly(telemetry, live, fromFile);
+
+    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while ((!Files.exists(log) || Files.readAllLines(log).size() < 3)
+        && System.nanoTime() < until) {
+      Thread.sleep(10);
+    }
+    List<String> lines = Files.readAllLines(log);
+    assertThat(lines).hasSize(3);
+    assertThat(lines.get(1)).contains("\"in_iface\":\"br-lan\"", "\"action\":\"allowed\"");
+    assertThat(lines.get(0)).doesNotContain("in_iface").contains("\"host\":\"gw-7\"");
+  }
+}
