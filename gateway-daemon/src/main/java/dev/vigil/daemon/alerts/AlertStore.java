@@ -55,6 +55,19 @@ public final class AlertStore {
     return out;
   }
 
+  /** Returns the alerts {@code q} selects, newest (highest id) first. */
+  public synchronized List<Alert> query(AlertQuery q) {
+    List<Alert> out = new ArrayList<>();
+    Iterator<Alert> it = alerts.iterator();
+    while (it.hasNext() && out.size() < q.limit()) {
+      Alert a = it.next();
+      if (q.matches(a)) {
+        out.add(a);
+      }
+    }
+    return out;
+  }
+
   /** Returns how many alerts were ever added. */
   public synchronized long total() {
     return total;

@@ -17,6 +17,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "model",
     mixinStandardHelpOptions = true,
+    versionProvider = BuildVersion.class,
     description = "Inspect model bundles.",
     subcommands = {ModelCommand.Info.class})
 final class ModelCommand implements Callable<Integer> {
@@ -32,6 +33,7 @@ final class ModelCommand implements Callable<Integer> {
   @Command(
       name = "info",
       mixinStandardHelpOptions = true,
+      versionProvider = BuildVersion.class,
       description = "Verify a model bundle (checksums, format, full load) and summarise it.")
   static final class Info implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "model bundle")

@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "train",
     mixinStandardHelpOptions = true,
+    versionProvider = BuildVersion.class,
     description = {
       "Train the detection model on model.train-pcaps of a configuration (its feature and model"
           + " settings) and write a model bundle, showing a progress bar per network."

@@ -20,21 +20,24 @@ import picocli.CommandLine.Parameters;
 
 /**
  * The {@code vigil} command line of the daemon's artifact: {@code run}, {@code demo}, {@code
- * check-config}, {@code train}, {@code model}. The research commands ({@code evaluate}, {@code
- * nab}, {@code replay}, {@code bench}) live in the evaluation and benchmarks modules; {@code
- * bin/vigil} runs them from a source checkout.
+ * check-config}, {@code train}, {@code model}, and the clients of a running daemon {@code
+ * decisions} and {@code alerts}. The research commands ({@code evaluate}, {@code nab}, {@code
+ * replay}, {@code bench}) live in the evaluation and benchmarks modules; {@code bin/vigil} runs
+ * them from a source checkout.
  */
 @Command(
     name = "vigil",
     mixinStandardHelpOptions = true,
-    version = "vigil 0.1.0",
+    versionProvider = BuildVersion.class,
     description = "Anomaly-detection daemon for IoT edge gateways.",
     subcommands = {
       VigilCli.Run.class,
       VigilCli.Demo.class,
       VigilCli.CheckConfig.class,
       TrainCommand.class,
-      ModelCommand.class
+      ModelCommand.class,
+      DecisionsCommand.class,
+      AlertsCommand.class
     })
 public final class VigilCli implements Callable<Integer> {
   /** Exit status for an invalid configuration (as sysexits' EX_CONFIG). */
@@ -69,7 +72,11 @@ public final class VigilCli implements Callable<Integer> {
   }
 
   /** {@code vigil run --config FILE}: the daemon. */
-  @Command(name = "run", description = "Run the daemon with a configuration file.")
+  @Command(
+      name = "run",
+      mixinStandardHelpOptions = true,
+      versionProvider = BuildVersion.class,
+      description = "Run the daemon with a configuration file.")
   static final class Run implements Callable<Integer> {
     @Option(
         names = {"-c", "--config"},
@@ -99,6 +106,8 @@ public final class VigilCli implements Callable<Integer> {
   /** {@code vigil demo}: the daemon on its embedded demo capture. */
   @Command(
       name = "demo",
+      mixinStandardHelpOptions = true,
+      versionProvider = BuildVersion.class,
       description =
           "Run the daemon on the embedded demo: trains on a benign capture, then reads one with attacks.")
   static final class Demo implements Callable<Integer> {
@@ -133,6 +142,8 @@ public final class VigilCli implements Callable<Integer> {
   /** {@code vigil check-config FILE}: validate a configuration without starting anything. */
   @Command(
       name = "check-config",
+      mixinStandardHelpOptions = true,
+      versionProvider = BuildVersion.class,
       description =
           "Validate a configuration file and check that it can run on this machine (interface,"
               + " filter, writable files, API address, backends' programs, model bundles, token"

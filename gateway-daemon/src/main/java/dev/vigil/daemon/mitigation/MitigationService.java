@@ -1,6 +1,7 @@
 package dev.vigil.daemon.mitigation;
 
 import dev.vigil.daemon.alerts.Alert;
+import dev.vigil.daemon.alerts.AlertQuery;
 import dev.vigil.daemon.alerts.DecisionEvent;
 import dev.vigil.daemon.alerts.EveTime;
 import dev.vigil.daemon.config.VigilConfig;
@@ -479,12 +480,41 @@ public final class MitigationService implements AutoCloseable {
     return out;
   }
 
-  /** Returns the newest {@code limit} stored alerts' JSON, newest first. */
-  public List<String> storedAlerts(int limit) throws SQLException {
+  /**
+   * Returns the stored alerts that {@code q} selects, highest id first: the store is read back
+   * through ids a batch at a time and each alert matched against the filters.
+   */
+  public List<DecisionStore.Alert> storedAlerts(AlertQuery q) throws SQLException {
     if (store == null) {
       throw new SQLException(unavailable());
     }
-    return store.alerts(limit).stream().map(DecisionStore.Alert::json).toList();
+    final int batch = 500;
+    List<DecisionStore.Alert> out = new ArrayList<>();
+    Long cursor = q.before();
+    while (out.size() < q.limit()) {
+      List<DecisionStore.Alert> page = store.alertsBefore(cursor, q.since(), batch);
+      for (DecisionStore.Alert s : page) {
+        try {
+          if (q.matches(mapper.readValue(s.json(), Alert.class))) {
+            out.add(s);
+            if (out.size() == q.limit()) {
+              break;
+            }
+          }
+        } catch (IOException e) {
+          LOG.debug("stored alert [{}] is not readable: {}", s.id(), e.toString());
+        }
+      }
+      if (page.size() < batch) {
+        break;
+      }
+      try {
+        cursor = Long.parseLong(page.get(page.size() - 1).id());
+      } catch (NumberFormatException e) {
+        break; // ids that are not numbers sort last: nothing older to page through
+      }
+    }
+    return out;
   }
 
   /** Returns the time now, by the clock decisions are made with. */

@@ -311,6 +311,33 @@ public final class DecisionStore implements AutoCloseable {
   }
 
   /**
+   * Returns up to {@code limit} alerts whose id, read as a number, is below {@code beforeId} and
+   * that were raised at or after {@code since}, highest id first: one page of a listing that goes
+   * back through ids (the daemon's alert ids increase). An id that is not a number reads as 0.
+   *
+   * @param beforeId exclusive upper bound of the ids, or null for none
+   * @param since earliest time, or null for none
+   */
+  public synchronized List<Alert> alertsBefore(Long beforeId, Instant since, int limit)
+      throws SQLException {
+    List<Alert> out = new ArrayList<>();
+    try (PreparedStatement p =
+        db.prepareStatement(
+            "SELECT id, time_ns, json FROM alerts WHERE CAST(id AS INTEGER) < ? AND time_ns >= ?"
+                + " ORDER BY CAST(id AS INTEGER) DESC, seq DESC LIMIT ?")) {
+      p.setLong(1, beforeId == null ? Long.MAX_VALUE : beforeId);
+      p.setLong(2, since == null ? Long.MIN_VALUE : nanos(since));
+      p.setInt(3, Math.max(0, limit));
+      try (ResultSet r = p.executeQuery()) {
+        while (r.next()) {
+          out.add(new Alert(r.getString(1), instant(r.getLong(2)), r.getString(3)));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
    * Applies retention at {@code now}: drops alerts and ended decisions beyond the counts or older
    * than the ages. Called every so many writes, and may be called on a schedule.
    *

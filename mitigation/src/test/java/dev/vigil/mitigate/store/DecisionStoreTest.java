@@ -204,4 +204,25 @@ class DecisionStoreTest {
       assertThat(a.alerts(1000)).hasSize(200);
     }
   }
+
+  @Test
+  void alertsBefore_pagesBackThroughNumericIdsFromSince() throws Exception {
+    try (DecisionStore s = open()) {
+      // ids 1..12 stored out of time order: the page follows ids, not times
+      for (int i = 1; i <= 12; i++) {
+        s.addAlert(new DecisionStore.Alert(Integer.toString(i), T0.plusSeconds(20 - i), "{}"));
+      }
+      assertThat(s.alertsBefore(null, null, 3))
+          .extracting(DecisionStore.Alert::id)
+          .containsExactly("12", "11", "10");
+      assertThat(s.alertsBefore(10L, null, 3))
+          .extracting(DecisionStore.Alert::id)
+          .containsExactly("9", "8", "7");
+      // since: raised at or after T0 + 15 s, that is ids 1..5
+      assertThat(s.alertsBefore(4L, T0.plusSeconds(15), 10))
+          .extracting(DecisionStore.Alert::id)
+          .containsExactly("3", "2", "1");
+      assertThat(s.alertsBefore(1L, null, 10)).isEmpty();
+    }
+  }
 }
