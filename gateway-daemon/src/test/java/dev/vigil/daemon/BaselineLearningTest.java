@@ -117,7 +117,7 @@ class BaselineLearningTest {
     Map<String, Object> capture = details("capture");
     assertThat(capture.get("state")).isEqualTo("finished");
     assertThat(metric("vigil_model_generation")).isEqualTo(2.0);
-    assertThat(metric("vigil_model_swaps")).isEqualTo(1.0);
+    assertThat(metric("vigil_model_swaps_total")).isEqualTo(1.0);
     assertThat(metric("vigil_windows_unscored_total")).isZero();
     assertThat(metric("vigil_windows_scored_total"))
         .isEqualTo(((Number) capture.get("windows")).doubleValue());

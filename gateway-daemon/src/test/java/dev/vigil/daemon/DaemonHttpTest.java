@@ -146,8 +146,11 @@ class DaemonHttpTest {
     assertThat(prom.statusCode()).isEqualTo(200);
     assertThat(prom.body())
         .contains("vigil_packets_read_total 2000.0")
-        .contains("vigil_alerts_raised_total " + alerts.size() + ".0")
-        .contains("vigil_score_latency_seconds_count");
+        .contains("vigil_score_latency_seconds_bucket{le=");
+    Scrape scrape = Scrape.parse(prom.body());
+    assertThat(scrape.sum("vigil_alerts_raised_total")).isEqualTo(alerts.size());
+    assertThat(scrape.sum("vigil_alerts_raised_total", Map.of("detector", "ensemble")))
+        .isPositive();
 
     assertThat(get("/alerts?limit=0").statusCode()).isEqualTo(400);
     assertThat(get("/alerts?limit=abc").statusCode()).isEqualTo(400);
@@ -271,8 +274,9 @@ class DaemonHttpTest {
       assertThat(((Number) details.get("ring_overflows")).intValue()).isZero();
       assertThat(get("/prometheus").body())
           .contains("vigil_packets_read_total 200.0")
-          .contains("vigil_capture_kernel_dropped")
-          .contains("vigil_capture_ring_overflows");
+          .contains("vigil_capture_kernel_dropped_total 0.0")
+          .contains("vigil_capture_interface_dropped_total 0.0")
+          .contains("vigil_capture_ring_overflows_total 0.0");
     }
   }
 

@@ -210,6 +210,21 @@ class FlowDetectorsDaemonTest {
     String prom = get(base + "/prometheus");
     assertThat(prom).containsPattern("(?m)^vigil_beacons_total(\\{[^}]*\\})? 1\\.0$");
     assertThat(prom).containsPattern("(?m)^vigil_auth_failures_reports_total(\\{[^}]*\\})? 1\\.0$");
+    Scrape scrape = Scrape.parse(prom);
+    assertThat(
+            scrape.sum(
+                "vigil_alerts_raised_total", Map.of("detector", "beacon", "severity", "high")))
+        .isEqualTo(1);
+    assertThat(
+            scrape.sum("vigil_alerts_raised_total", Map.of("detector", "auth", "severity", "high")))
+        .isEqualTo(1);
+    long applied = decisions.stream().filter(d -> Boolean.FALSE.equals(d.get("simulated"))).count();
+    assertThat(
+            scrape.sum(
+                "vigil_decisions_applied_total",
+                Map.of("action", "quarantine", "backend", "log", "result", "success")))
+        .isEqualTo(applied);
+    assertThat(scrape.sum("vigil_decisions_applied_total", Map.of("result", "failure"))).isZero();
   }
 
   @SuppressWarnings("unchecked")

@@ -367,6 +367,10 @@ class TelemetryDaemonTest {
         .hasSize(all.size())
         .anyMatch(l -> l.contains("\"device\":\"dev-3\""));
     assertThat(metric("vigil_telemetry_alerts_raised_total")).isEqualTo(all.size());
+    assertThat(
+            Scrape.parse(get("/prometheus").body())
+                .sum("vigil_alerts_raised_total", Map.of("detector", "telemetry")))
+        .isEqualTo(all.size());
 
     // broker restart: the daemon sees it, reconnects, and scores with the same model
     broker.kill();

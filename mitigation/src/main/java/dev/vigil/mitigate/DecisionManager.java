@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -162,6 +163,23 @@ public final class DecisionManager implements AutoCloseable {
     Set<String> s = new LinkedHashSet<>();
     backends.values().forEach(s::addAll);
     return s;
+  }
+
+  /**
+   * Returns the backends that carry out each action, in the order they are called; an action absent
+   * from the map is only stored.
+   */
+  public Map<Decision.Action, List<String>> backendsByAction() {
+    return Collections.unmodifiableMap(backends);
+  }
+
+  /**
+   * Returns how many {@code call}s of decisions with {@code action} the backend {@code type}
+   * carried out ({@code succeeded}) or failed; see {@link MitigatorRegistry#calls}.
+   */
+  public long backendCalls(
+      String type, MitigatorRegistry.Call call, Decision.Action action, boolean succeeded) {
+    return registry.calls(type, call, action, succeeded);
   }
 
   /**

@@ -98,6 +98,30 @@ class MitigatorRegistryTest {
   }
 
   @Test
+  void calls_countsAppliesAndRevokesByActionAndOutcome() {
+    Recording bad = new Recording("bad", true);
+    Recording good = new Recording("good", false);
+    MitigatorRegistry r = new MitigatorRegistry(List.of(bad, good));
+    Decision q = decision();
+    r.apply("good", q);
+    r.apply("good", q);
+    r.revoke("good", q);
+    r.apply("bad", q);
+    r.revoke("bad", q); // Recording fails applies only
+    MitigatorRegistry.Call apply = MitigatorRegistry.Call.APPLY;
+    MitigatorRegistry.Call revoke = MitigatorRegistry.Call.REVOKE;
+    Decision.Action quarantine = Decision.Action.QUARANTINE;
+    assertThat(r.calls("good", apply, quarantine, true)).isEqualTo(2);
+    assertThat(r.calls("good", apply, quarantine, false)).isZero();
+    assertThat(r.calls("good", revoke, quarantine, true)).isEqualTo(1);
+    assertThat(r.calls("good", apply, Decision.Action.ALERT, true)).isZero();
+    assertThat(r.calls("bad", apply, quarantine, false)).isEqualTo(1);
+    assertThat(r.calls("bad", apply, quarantine, true)).isZero();
+    assertThat(r.calls("bad", revoke, quarantine, true)).isEqualTo(1);
+    assertThat(r.calls("nftables", apply, quarantine, true)).isZero();
+  }
+
+  @Test
   void decision_validatesFields() {
     assertThatThrownBy(
             () ->

@@ -10,16 +10,20 @@ import dev.vigil.detect.fusion.Severity;
  */
 public enum AlertSignature {
   /** A host's traffic window the packet ensemble scored anomalous. */
-  HOST_WINDOW(9_000_001, "VIGIL anomalous host traffic window", "Anomalous traffic"),
+  HOST_WINDOW(9_000_001, "VIGIL anomalous host traffic window", "Anomalous traffic", "ensemble"),
   /** A step of a device's telemetry series the series ensemble and surprise flagged. */
-  TELEMETRY(9_000_002, "VIGIL anomalous device telemetry", "Anomalous telemetry"),
+  TELEMETRY(9_000_002, "VIGIL anomalous device telemetry", "Anomalous telemetry", "telemetry"),
   /** A host opening conversations with a new peer on a steady clock. */
   BEACON(
       9_000_003,
       "VIGIL periodic conversations with a new peer (beacon)",
-      "Potential command and control"),
+      "Potential command and control",
+      "beacon"),
   /** A client refused too many logins. */
-  AUTH_FAILURES(9_000_004, "VIGIL repeated login refusals (password guessing)", "Attempted login");
+  AUTH_FAILURES(
+      9_000_004, "VIGIL repeated login refusals (password guessing)", "Attempted login", "auth");
+
+  private static final AlertSignature[] ALL = values();
 
   /**
    * eve.json's {@code gid} of every Vigil rule: 1, the group of Suricata's own text rules, so that
@@ -30,11 +34,35 @@ public enum AlertSignature {
   private final int id;
   private final String text;
   private final String category;
+  private final String detector;
 
-  AlertSignature(int id, String text, String category) {
+  AlertSignature(int id, String text, String category, String detector) {
     this.id = id;
     this.text = text;
     this.category = category;
+    this.detector = detector;
+  }
+
+  /**
+   * Returns the signature with eve.json {@code signature_id} {@code id}, or null; allocates
+   * nothing.
+   */
+  public static AlertSignature of(int id) {
+    for (AlertSignature s : ALL) {
+      if (s.id == id) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Returns the detector kind's short name, the {@code detector} label of {@code
+   * vigil_alerts_raised_total}: {@code ensemble} (host windows), {@code telemetry}, {@code beacon}
+   * or {@code auth}, as policy rules name them.
+   */
+  public String detector() {
+    return detector;
   }
 
   /** Returns the eve.json {@code signature_id}. */

@@ -65,7 +65,7 @@ public final class VigilCli implements Callable<Integer> {
     EmbeddedServer server = ctx.getBean(EmbeddedServer.class);
     String url = server.getURL().toString();
     out.printf(
-        "vigil is serving on %s (Ctrl-C stops it)%n  curl %s/health%n  curl %s/alerts%n  curl %s/prometheus%n",
+        "vigil is serving on %s (Ctrl-C stops it)%n  curl %s/health%n  curl %s/alerts%n  curl %s/metrics%n",
         url, url, url, url);
     out.flush();
     return 0; // the server's non-daemon threads keep the JVM alive

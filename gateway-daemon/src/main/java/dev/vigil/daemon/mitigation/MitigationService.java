@@ -5,12 +5,14 @@ import dev.vigil.daemon.alerts.AlertQuery;
 import dev.vigil.daemon.alerts.DecisionEvent;
 import dev.vigil.daemon.alerts.EveTime;
 import dev.vigil.daemon.config.VigilConfig;
+import dev.vigil.daemon.metrics.LatencyBuckets;
 import dev.vigil.daemon.pipeline.ComponentHealth;
 import dev.vigil.daemon.pipeline.EveOutput;
 import dev.vigil.daemon.pipeline.HealthState;
 import dev.vigil.mitigate.DecisionChange;
 import dev.vigil.mitigate.DecisionManager;
 import dev.vigil.mitigate.api.Decision;
+import dev.vigil.mitigate.api.MitigatorRegistry;
 import dev.vigil.mitigate.policy.PolicyEngine;
 import dev.vigil.mitigate.policy.Verdict;
 import dev.vigil.mitigate.store.DecisionStore;
@@ -70,6 +72,20 @@ public final class MitigationService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MitigationService.class);
   private static final Duration HEALTH_EVERY = Duration.ofSeconds(10);
 
+  /**
+   * Why {@code /decisions} refuses a request (the {@code reason} of {@code
+   * vigil_decisions_requests_refused_total}), registered at start so that every one is exported.
+   */
+  public static final List<String> REFUSAL_REASONS =
+      List.of(
+          "unauthorized",
+          "forbidden",
+          "invalid",
+          "allowlisted",
+          "not_found",
+          "not_configured",
+          "unavailable");
+
   private final MitigationRuntime runtime;
   private final VigilConfig.Mitigation config;
   private final BearerToken token;
@@ -89,6 +105,8 @@ public final class MitigationService implements AutoCloseable {
   private final AtomicLong rejectedVerdicts = new AtomicLong();
   private final AtomicLong alertStoreFailures = new AtomicLong();
   private final Map<String, Counter> refused = new ConcurrentHashMap<>();
+  // [action][origin][simulated]: every combination registered when mitigation is configured
+  private Counter[][][] decisions;
   private volatile Map<String, String> backendHealth = Map.of();
   private volatile boolean closed;
 
@@ -121,8 +139,9 @@ public final class MitigationService implements AutoCloseable {
                 "Packet alerts of a live capture: from the first packet of the alerting host window"
                     + " (capture time) to its decision stored and applied (simulated decisions left"
                     + " out)")
-            .publishPercentiles(0.5, 0.99)
+            .serviceLevelObjectives(LatencyBuckets.decision())
             .register(meters);
+    REFUSAL_REASONS.forEach(this::refusedCounter);
     if (this.config == null) {
       queue = null;
       worker = null;
@@ -165,6 +184,22 @@ public final class MitigationService implements AutoCloseable {
   }
 
   private void registerMeters() {
+    Decision.Action[] actions = Decision.Action.values();
+    Decision.Origin[] origins = Decision.Origin.values();
+    decisions = new Counter[actions.length][origins.length][2];
+    for (Decision.Action a : actions) {
+      for (Decision.Origin o : origins) {
+        for (int sim = 0; sim < 2; sim++) {
+          decisions[a.ordinal()][o.ordinal()][sim] =
+              Counter.builder("vigil.decisions")
+                  .description("Decisions made, by action, origin and whether simulated")
+                  .tag("action", a.name().toLowerCase(Locale.ROOT))
+                  .tag("origin", o.name().toLowerCase(Locale.ROOT))
+                  .tag("simulated", Boolean.toString(sim == 1))
+                  .register(meters);
+        }
+      }
+    }
     Gauge.builder(
             "vigil.decisions.live", this, x -> x.manager == null ? 0 : x.manager.live().size())
         .description("Decisions in force (simulated ones included)")
@@ -182,6 +217,7 @@ public final class MitigationService implements AutoCloseable {
         .description("Reads or writes of the decision store that failed")
         .register(meters);
     if (manager != null) {
+      registerBackendCalls(manager);
       for (String t : manager.backendTypes()) {
         FunctionCounter.builder(
                 "vigil.mitigator.failures",
@@ -208,6 +244,42 @@ public final class MitigationService implements AutoCloseable {
                   .tag("reason", k)
                   .register(meters));
     }
+  }
+
+  /**
+   * Registers {@code vigil.decisions.applied} and {@code vigil.decisions.revoked} for each action
+   * and each backend that carries it out (as configured under {@code actions}), by result.
+   */
+  private void registerBackendCalls(DecisionManager m) {
+    registerBackendCalls(
+        m,
+        MitigatorRegistry.Call.APPLY,
+        "vigil.decisions.applied",
+        "Decisions (not simulated) a backend was asked to apply, by action, backend and result");
+    registerBackendCalls(
+        m,
+        MitigatorRegistry.Call.REVOKE,
+        "vigil.decisions.revoked",
+        "Decisions a backend was asked to revoke (expired or lifted), by action, backend and"
+            + " result");
+  }
+
+  private void registerBackendCalls(
+      DecisionManager m, MitigatorRegistry.Call call, String name, String description) {
+    m.backendsByAction()
+        .forEach(
+            (action, types) -> {
+              for (String type : types) {
+                for (boolean ok : new boolean[] {true, false}) {
+                  FunctionCounter.builder(name, m, mm -> mm.backendCalls(type, call, action, ok))
+                      .description(description)
+                      .tag("action", action.name().toLowerCase(Locale.ROOT))
+                      .tag("backend", type)
+                      .tag("result", ok ? "success" : "failure")
+                      .register(meters);
+                }
+              }
+            });
   }
 
   /** Returns whether mitigation is configured (it may still have failed to start). */
@@ -358,27 +430,23 @@ public final class MitigationService implements AutoCloseable {
   }
 
   private void countDecision(Decision d) {
-    Counter.builder("vigil.decisions")
-        .description("Decisions made, by action, origin and whether simulated")
-        .tag("action", d.action().name().toLowerCase(Locale.ROOT))
-        .tag("origin", d.origin().name().toLowerCase(Locale.ROOT))
-        .tag("simulated", Boolean.toString(d.simulated()))
-        .register(meters)
-        .increment();
+    decisions[d.action().ordinal()][d.origin().ordinal()][d.simulated() ? 1 : 0].increment();
     publishHealth();
   }
 
   /** Counts a refused {@code /decisions} request by {@code reason}. */
   public void refused(String reason) {
-    refused
-        .computeIfAbsent(
-            reason,
-            r ->
-                Counter.builder("vigil.decisions.requests.refused")
-                    .description("Decision requests refused, by reason")
-                    .tag("reason", r)
-                    .register(meters))
-        .increment();
+    refusedCounter(reason).increment();
+  }
+
+  private Counter refusedCounter(String reason) {
+    return refused.computeIfAbsent(
+        reason,
+        r ->
+            Counter.builder("vigil.decisions.requests.refused")
+                .description("Decision requests refused, by reason")
+                .tag("reason", r)
+                .register(meters));
   }
 
   /** Returns the configuration (present when configured). */

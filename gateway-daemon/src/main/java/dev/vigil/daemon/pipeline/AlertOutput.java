@@ -1,30 +1,40 @@
 package dev.vigil.daemon.pipeline;
 
 import dev.vigil.daemon.alerts.Alert;
+import dev.vigil.daemon.alerts.AlertSignature;
 import dev.vigil.daemon.alerts.AlertStore;
 import dev.vigil.daemon.config.VigilConfig;
 import dev.vigil.daemon.logging.AlertLogLines;
 import dev.vigil.daemon.mitigation.MitigationService;
+import dev.vigil.detect.fusion.Severity;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
+import java.util.Locale;
 import java.util.function.Function;
 
 /**
  * Where every detection path's alerts go: the in-memory {@link AlertStore} behind {@code GET
- * /alerts}, the {@code vigil.alerts.raised} counter, and either {@link MitigationService} (which
- * decides on each alert, stores it durably and then writes its eve line with the action taken) or,
- * without mitigation, the eve log ({@link EveOutput}) at once. Each alert is stamped with the
- * sensor's name ({@code alerts.host}) and, for packet alerts of a live capture, the interface.
- * Alert ids are unique across paths and increase in the order alerts are stored; with mitigation
- * they continue from the highest id stored before a restart.
+ * /alerts}, the {@code vigil.alerts.raised} counter (by detector and severity), and either {@link
+ * MitigationService} (which decides on each alert, stores it durably and then writes its eve line
+ * with the action taken) or, without mitigation, the eve log ({@link EveOutput}) at once. Each
+ * alert is stamped with the sensor's name ({@code alerts.host}) and, for packet alerts of a live
+ * capture, the interface. Alert ids are unique across paths and increase in the order alerts are
+ * stored; with mitigation they continue from the highest id stored before a restart.
  *
  * <p>Thread-safe: the packet and the telemetry path publish from their own threads.
  */
 @Singleton
 public final class AlertOutput {
+  // the severities an alert can have, in the order of raised's second index
+  private static final Severity[] SEVERITIES = {
+    Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL
+  };
+
   private final AlertStore store;
-  private final Counter raised;
+  // [signature][severity - LOW]: every combination registered at start, so the labels are bounded
+  // and publishing looks nothing up
+  private final Counter[][] raised;
   private final EveOutput eve;
   private final MitigationService mitigation;
   private final AlertLogLines logLines;
@@ -41,8 +51,7 @@ public final class AlertOutput {
     this.eve = eve;
     this.mitigation = mitigation;
     this.seq = mitigation.lastAlertId();
-    this.raised =
-        Counter.builder("vigil.alerts.raised").description("Alerts raised").register(registry);
+    this.raised = registerRaised(registry);
     this.logLines = new AlertLogLines(config.logging().alertsPerMinute());
     registry
         .more()
@@ -75,6 +84,40 @@ public final class AlertOutput {
         + d.summary();
   }
 
+  private static Counter[][] registerRaised(MeterRegistry registry) {
+    AlertSignature[] kinds = AlertSignature.values();
+    Counter[][] c = new Counter[kinds.length][SEVERITIES.length];
+    for (AlertSignature k : kinds) {
+      for (int i = 0; i < SEVERITIES.length; i++) {
+        c[k.ordinal()][i] =
+            Counter.builder("vigil.alerts.raised")
+                .description("Alerts raised, by detector and severity")
+                .tag("detector", k.detector())
+                .tag("severity", SEVERITIES[i].name().toLowerCase(Locale.ROOT))
+                .register(registry);
+      }
+    }
+    return c;
+  }
+
+  /**
+   * Returns the counter of {@code a}'s detector and severity; an alert of no known signature counts
+   * as the ensemble's, a severity other than low..critical (none is raised) as low.
+   */
+  private Counter raisedCounter(Alert a) {
+    AlertSignature k = a.alert() == null ? null : AlertSignature.of(a.alert().signatureId());
+    int kind = (k == null ? AlertSignature.HOST_WINDOW : k).ordinal();
+    String s = a.vigil() == null || a.vigil().severity() == null ? "" : a.vigil().severity();
+    int sev =
+        switch (s) {
+          case "medium" -> 1;
+          case "high" -> 2;
+          case "critical" -> 3;
+          default -> 0;
+        };
+    return raised[kind][sev];
+  }
+
   /**
    * Sets the interface live capture reads now (its packet alerts' {@code in_iface}); null for a
    * capture file.
@@ -101,7 +144,7 @@ public final class AlertOutput {
         eve.alert(a);
       }
     }
-    raised.increment();
+    raisedCounter(a).increment();
     logLines.log(logLine(a));
     return a;
   }

@@ -4,6 +4,7 @@ import dev.vigil.daemon.alerts.AuthFailureAlerts;
 import dev.vigil.daemon.alerts.BeaconAlerts;
 import dev.vigil.daemon.alerts.HostWindowAlerts;
 import dev.vigil.daemon.config.VigilConfig;
+import dev.vigil.daemon.metrics.LatencyBuckets;
 import dev.vigil.detect.fusion.Severity;
 import dev.vigil.detect.model.EnsembleScorer;
 import dev.vigil.features.PacketFeaturePipeline;
@@ -17,6 +18,7 @@ import dev.vigil.features.flow.AuthFailureTracker;
 import dev.vigil.features.flow.BeaconTracker;
 import dev.vigil.features.packet.Addresses;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -68,7 +70,14 @@ public final class DetectionService {
   private int healthGeneration;
   private final Timer scoreLatency;
   private final AtomicLong trackedHosts = new AtomicLong();
-  private volatile LiveCapture.Stats captureStats = new LiveCapture.Stats(0, 0, 0, 0, 0);
+  // libpcap's drop counters since start, across reopenings (each opening starts its own from 0);
+  // written once a second by the scoring thread, read by the meters
+  private volatile long kernelDropped;
+  private volatile long interfaceDropped;
+  private volatile long ringOverflows;
+  // the drops of the openings before the current one (the scoring thread only)
+  private long kernelDroppedBefore;
+  private long interfaceDroppedBefore;
   private volatile Thread worker;
   // The feature table whose window onWindow is handling (the scoring thread only).
   private dev.vigil.features.HostFeatures emitting;
@@ -111,24 +120,26 @@ public final class DetectionService {
     Gauge.builder("vigil.model.generation", models, m -> generation(m))
         .description("Model generation in service: 1 for the first, one more per hot swap")
         .register(registry);
-    Gauge.builder("vigil.model.swaps", models, ModelManager::swaps)
+    FunctionCounter.builder("vigil.model.swaps", models, ModelManager::swaps)
         .description("Models swapped in while running")
         .register(registry);
+    // resolved once: the scoring thread records into this reference, no lookup per window
     this.scoreLatency =
         Timer.builder("vigil.score.latency")
-            .description("Time to score one feature vector")
-            .publishPercentiles(0.5, 0.99)
+            .description("Time to score one host window's feature vector")
+            .serviceLevelObjectives(LatencyBuckets.scoring())
             .register(registry);
     Gauge.builder("vigil.hosts.tracked", trackedHosts, AtomicLong::get)
         .description("Hosts held in the window table")
         .register(registry);
-    Gauge.builder("vigil.capture.kernel.dropped", this, d -> d.captureStats.dropped())
-        .description("Packets the kernel dropped (libpcap ps_drop), live capture")
+    FunctionCounter.builder("vigil.capture.kernel.dropped", this, d -> d.kernelDropped)
+        .description("Packets the kernel dropped (libpcap ps_drop), live capture, all openings")
         .register(registry);
-    Gauge.builder("vigil.capture.interface.dropped", this, d -> d.captureStats.ifDropped())
-        .description("Packets the interface dropped (libpcap ps_ifdrop), live capture")
+    FunctionCounter.builder("vigil.capture.interface.dropped", this, d -> d.interfaceDropped)
+        .description(
+            "Packets the interface dropped (libpcap ps_ifdrop), live capture, all openings")
         .register(registry);
-    Gauge.builder("vigil.capture.ring.overflows", this, d -> d.captureStats.ringOverflows())
+    FunctionCounter.builder("vigil.capture.ring.overflows", this, d -> d.ringOverflows)
         .description("Frames dropped because processing fell behind capture")
         .register(registry);
     if (config.packetPath()) {
@@ -306,6 +317,8 @@ public final class DetectionService {
         d.put("reopenings", (long) captureReopens.count());
         health.set(CAPTURE, ComponentHealth.DOWN, d);
       }
+      kernelDroppedBefore = kernelDropped;
+      interfaceDroppedBefore = interfaceDropped;
       if (!sleepTicking(fp, delayMs)) {
         return;
       }
@@ -375,7 +388,9 @@ public final class DetectionService {
         fp.tick(now * 1000);
         trackedHosts.set(fp.features().hostCount());
         LiveCapture.Stats st = cap.stats();
-        captureStats = st;
+        kernelDropped = kernelDroppedBefore + st.dropped();
+        interfaceDropped = interfaceDroppedBefore + st.ifDropped();
+        ringOverflows = st.ringOverflows(); // the ring outlives openings: already a total
         if (!cap.isRunning()) {
           Throwable f = cap.failure();
           throw new IOException(

@@ -3,6 +3,7 @@ package dev.vigil.daemon.pipeline;
 import dev.vigil.daemon.alerts.Alert;
 import dev.vigil.daemon.alerts.TelemetryAlerts;
 import dev.vigil.daemon.config.VigilConfig;
+import dev.vigil.daemon.metrics.LatencyBuckets;
 import dev.vigil.detect.fusion.Severity;
 import dev.vigil.detect.model.EnsembleScorer;
 import dev.vigil.detect.series.SeriesSurprise;
@@ -203,7 +204,7 @@ public final class TelemetryService {
     latency =
         Timer.builder("vigil.telemetry.score.latency")
             .description("Time to score one series step")
-            .publishPercentiles(0.5, 0.99)
+            .serviceLevelObjectives(LatencyBuckets.scoring())
             .register(registry);
     Gauge.builder("vigil.telemetry.broker.connected", this, s -> s.source.isConnected() ? 1 : 0)
         .description("1 while connected and subscribed to the MQTT broker")

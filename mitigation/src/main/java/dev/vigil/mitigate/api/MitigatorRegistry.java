@@ -8,20 +8,34 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Holds the loaded {@link Mitigator}s by type and calls them so that a failing backend is counted
- * and logged, never thrown into the caller: one broken backend must not take the daemon down.
+ * and logged, never thrown into the caller: one broken backend must not take the daemon down. Every
+ * apply and revoke is counted by backend, {@link Call}, decision action and outcome ({@link
+ * #calls}); failures of any call, reconciles included, also in {@link #failures}.
  *
  * <p>Thread-safe once built.
  */
 public final class MitigatorRegistry {
   private static final Logger LOG = LoggerFactory.getLogger(MitigatorRegistry.class);
+  private static final int ACTIONS = Decision.Action.values().length;
+
+  /** What a counted call asked a backend to do with a decision. */
+  public enum Call {
+    /** {@link Mitigator#apply}. */
+    APPLY,
+    /** {@link Mitigator#revoke}. */
+    REVOKE
+  }
 
   private final Map<String, Mitigator> byType;
   private final Map<String, AtomicLong> failures = new LinkedHashMap<>();
+  // per type: [call][action][succeeded 0, failed 1], flattened
+  private final Map<String, AtomicLongArray> calls = new LinkedHashMap<>();
 
   /**
    * Creates a registry of {@code mitigators}.
@@ -47,6 +61,7 @@ public final class MitigatorRegistry {
                 + x.getClass().getName());
       }
       failures.put(t, new AtomicLong());
+      calls.put(t, new AtomicLongArray(Call.values().length * ACTIONS * 2));
     }
     this.byType = Collections.unmodifiableMap(m);
   }
@@ -173,6 +188,19 @@ public final class MitigatorRegistry {
     return f == null ? 0 : f.get();
   }
 
+  /**
+   * Returns how many {@code call}s of decisions with {@code action} the mitigator of {@code type}
+   * carried out ({@code succeeded}) or failed since start; 0 for a type not loaded.
+   */
+  public long calls(String type, Call call, Decision.Action action, boolean succeeded) {
+    AtomicLongArray c = calls.get(type);
+    return c == null ? 0 : c.get(callIndex(call, action, succeeded));
+  }
+
+  private static int callIndex(Call call, Decision.Action action, boolean succeeded) {
+    return (call.ordinal() * ACTIONS + action.ordinal()) * 2 + (succeeded ? 0 : 1);
+  }
+
   private Mitigator require(String type) {
     Mitigator m = byType.get(type);
     if (m == null) {
@@ -184,15 +212,18 @@ public final class MitigatorRegistry {
 
   private boolean call(String type, Decision decision, boolean apply) {
     Mitigator m = require(type);
+    Call call = apply ? Call.APPLY : Call.REVOKE;
     try {
       if (apply) {
         m.apply(decision);
       } else {
         m.revoke(decision);
       }
+      calls.get(type).incrementAndGet(callIndex(call, decision.action(), true));
       return true;
     } catch (Exception | LinkageError e) {
       failures.get(type).incrementAndGet();
+      calls.get(type).incrementAndGet(callIndex(call, decision.action(), false));
       LOG.warn(
           "mitigator [{}] failed to {} decision [{}]: {}",
           type,
