@@ -175,8 +175,10 @@ mitigation:
     nftables: {inetTable: vigil_lab, bridgeTable: vigil_lab}
   sweep: 1s
 EOF
-VIGIL_HOME="$VIGIL_HOME" "$REPO/bin/vigil" check-config "$LAB_DIR/vigil.yaml" >/dev/null \
-  || fail "the lab's daemon configuration does not validate"
+# where the daemon runs: check-config also checks the machine (br0 exists only in the gateway namespace)
+ip netns exec "$LAB_NS_GW" env VIGIL_HOME="$VIGIL_HOME" "$REPO/bin/vigil" check-config "$LAB_DIR/vigil.yaml" \
+  >"$LAB_DIR/check-config.txt" 2>&1 ||
+  fail "the lab's daemon configuration does not validate: $(cat "$LAB_DIR/check-config.txt")"
 
 # ---------------------------------------------------------------- REST helpers (inside the gateway namespace)
 api() { # api METHOD PATH: the body on stdout; fails on a transport error
