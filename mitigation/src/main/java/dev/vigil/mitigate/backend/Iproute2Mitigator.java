@@ -9,8 +9,9 @@ import dev.vigil.mitigate.backend.NetValues.Target;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,19 +21,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reroutes devices with iproute2 policy routing: carries out {@link Decision.Action#REROUTE}
- * decisions of scope IP and CIDR by steering all traffic from the target to a configured next hop
- * (a honeypot, a scrubber).
+ * Reroutes devices with iproute2 policy routing and an nftables mark: carries out {@link
+ * Decision.Action#REROUTE} decisions of scope IP, CIDR and MAC by steering all traffic from the
+ * target to a configured next hop (a honeypot, a scrubber).
  *
- * <p>It owns one routing table, whose only route is {@code default via <nextHop> [dev <dev>]}, and
- * the policy rules {@code from <target> lookup <table> priority <priority>}; a rule with that table
- * and priority is its own, any other rule is never touched. Traffic to the gateway itself still
- * hits the {@code local} table first (priority 0). The next hop's family decides which decisions it
- * takes: an IPv4 next hop reroutes IPv4 targets only, an IPv6 one IPv6 targets only.
+ * <p>Reroutes expire in the kernel, so they end on time even when the daemon has died (a SIGKILL,
+ * an out-of-memory exit): the targets are elements with a timeout (the decision's remaining TTL) in
+ * the sets of an nftables table it owns ({@code inet <markTable>}), whose prerouting chain sets the
+ * bit {@code fwmark} on the packets of their sources; one policy rule {@code fwmark
+ * <fwmark>/<fwmark> lookup <table> priority <priority>} sends marked packets to its routing table,
+ * whose only route is {@code default via <nextHop> [dev <dev>]}. The rule and the route stay when
+ * no element is left and then steer nothing. (Policy rules and routes have no timeout of their own:
+ * the reroutes of earlier versions, one rule {@code from <target>} each, outlived a killed daemon;
+ * {@link #reconcile(List)} deletes any still there.)
  *
- * <p>Routing rules have no timeout: the caller lifts a decision at its expiry with {@link
- * #revoke(Decision)}, and {@link #reconcile(List)} removes any rule no live decision accounts for
- * (after a crash, say). Simulated decisions are validated and logged, never applied.
+ * <p>A rule with its table and priority is its own, any other rule is never touched; the mark is
+ * set with {@code or}, so other users' bits of the mark survive. Traffic to the gateway itself
+ * still hits the {@code local} table first (priority 0). The next hop's family decides which
+ * decisions it takes: an IPv4 next hop reroutes IPv4 targets (and MACs' IPv4 traffic) only, an IPv6
+ * one IPv6 targets only.
+ *
+ * <p>The caller lifts a decision early with {@link #revoke(Decision)}; {@link #reconcile(List)}
+ * makes the sets hold exactly the live decisions (after a restart, say). Simulated decisions are
+ * validated and logged, never applied.
  *
  * <p>Configuration: the no-argument constructor (used by {@link java.util.ServiceLoader}) gives an
  * unconfigured backend that refuses decisions and reports unhealthy until {@link #configure(Map)}
@@ -54,8 +65,11 @@ public final class Iproute2Mitigator extends CommandMitigator<Iproute2Mitigator.
    * @param allow addresses and prefixes never rerouted (the next hop is always added)
    * @param minPrefix4 the widest IPv4 prefix it will reroute
    * @param minPrefix6 the widest IPv6 prefix it will reroute
-   * @param commandTimeout how long one ip run may take
+   * @param commandTimeout how long one ip or nft run may take
    * @param ip absolute path of ip
+   * @param fwmark the packet-mark bit(s) it sets on rerouted traffic and its rule matches
+   * @param markTable the name of the nftables table ({@code inet}) it owns for the marks
+   * @param nft absolute path of nft
    */
   public record Config(
       String nextHop,
@@ -67,7 +81,10 @@ public final class Iproute2Mitigator extends CommandMitigator<Iproute2Mitigator.
       int minPrefix4,
       int minPrefix6,
       Duration commandTimeout,
-      String ip)
+      String ip,
+      int fwmark,
+      String markTable,
+      String nft)
       implements CommandMitigator.CommandConfig {
 
     static final Set<String> KEYS =
@@ -81,7 +98,10 @@ public final class Iproute2Mitigator extends CommandMitigator<Iproute2Mitigator.
             "minPrefix4",
             "minPrefix6",
             "commandTimeoutMillis",
-            "ip");
+            "ip",
+            "fwmark",
+            "markTable",
+            "nft");
 
     /** Validates every field. */
     public Config {
@@ -97,6 +117,11 @@ public final class Iproute2Mitigator extends CommandMitigator<Iproute2Mitigator.
         throw new IllegalArgumentException("priority [" + priority + "] must be in [1, 32765]");
       }
       allow = List.copyOf(allow);
+      if (fwmark == 0) {
+        throw new IllegalArgumentException("fwmark must not be 0");
+      }
+      NetValues.tableName("markTable", markTable);
+      Objects.requireNonNull(nft, "nft");
       CommandMitigator.CommandConfig.check(
           netns, allow, minPrefix4, minPrefix6, commandTimeout, ip);
     }
@@ -105,7 +130,9 @@ public final class Iproute2Mitigator extends CommandMitigator<Iproute2Mitigator.
      * Reads a settings map (as decoded from YAML). Keys: {@code nextHop} (required), {@code dev},
      * {@code table} (default 100), {@code priority} (1000), {@code netns}, {@code allow} (list of
      * addresses and prefixes), {@code minPrefix4} (16), {@code minPrefix6} (48), {@code
-     * commandTimeoutMillis} (5000), {@code ip} (absolute program path).
+     * commandTimeoutMillis} (5000), {@code ip} (absolute program path), {@code fwmark} (mark bits,
+     * default 0x10000000), {@code markTable} ("vigil_reroute"), {@code nft} (absolute program
+     * path).
      *
      * @throws IllegalArgumentException naming the first unknown key, missing key or bad value
      */
@@ -124,6 +151,9 @@ public final class Iproute2Mitigator extends CommandMitigator<Iproute2Mitigator.
       int minPrefix6 = s.integer("minPrefix6", 48, 1, 128);
       int timeoutMillis = s.integer("commandTimeoutMillis", 5000, 100, 600_000);
       String ip = s.string("ip", null);
+      int fwmark = s.integer("fwmark", DEFAULT_FWMARK, 1, Integer.MAX_VALUE);
+      String markTable = s.string("markTable", "vigil_reroute");
+      String nft = s.string("nft", null);
       BackendConfig.check(s);
       try {
         return new Config(
@@ -136,7 +166,10 @@ public final class Iproute2Mitigator extends CommandMitigator<Iproute2Mitigator.
             minPrefix4,
             minPrefix6,
             Duration.ofMillis(timeoutMillis),
-            BackendConfig.program("iproute2", "ip", ip, "ip"));
+            BackendConfig.program("iproute2", "ip", ip, "ip"),
+            fwmark,
+            markTable,
+            BackendConfig.program("iproute2", "nft", nft, "nft"));
       } catch (IllegalArgumentException e) {
         throw e.getMessage().startsWith("iproute2:")
             ? e
@@ -144,6 +177,16 @@ public final class Iproute2Mitigator extends CommandMitigator<Iproute2Mitigator.
       }
     }
   }
+
+  /** The default mark bit: clear of the low bits firewalls and VPN tools commonly use. */
+  static final int DEFAULT_FWMARK = 0x1000_0000;
+
+  static final String SET4 = "reroute4";
+  static final String NET4 = "reroute_net4";
+  static final String SET6 = "reroute6";
+  static final String NET6 = "reroute_net6";
+  static final String SETMAC = "reroute_mac";
+  static final List<String> SETS = List.of(SET4, NET4, SET6, NET6, SETMAC);
 
   private volatile Target nextHop;
 
@@ -178,41 +221,61 @@ public final class Iproute2Mitigator extends CommandMitigator<Iproute2Mitigator.
   }
 
   /**
-   * Steers traffic from the target to the next hop: (re)sets the table's default route, then adds
-   * the rule unless it is there already. {@link #apply(Decision)} checks the decision first: it
-   * must be a REROUTE of a valid, not too wide, not allowlisted address or prefix of the next hop's
-   * family, and the backend configured.
+   * Steers traffic from the target to the next hop for the decision's remaining TTL: (re)sets the
+   * table's default route and the mark rule, then puts the target in its set with that timeout (a
+   * re-applied decision gets the new timeout). {@link #apply(Decision)} checks the decision first:
+   * it must be a REROUTE of a valid, not too wide, not allowlisted address, prefix or MAC
+   * (addresses of the next hop's family), and the backend configured.
    *
-   * @throws IOException if ip fails
+   * @throws IOException if ip or nft fails
    */
   @Override
   void apply(Target t, Decision d, long ttlSeconds) throws IOException, InterruptedException {
-    ensureRoute();
-    if (!rules().contains(t)) {
-      rule("add", t);
-    }
-    LOG.info("rerouted [{}] via [{}] (decision [{}])", t, nextHop, d.id());
+    ensureRouting();
+    String elem = element(t);
+    nft(
+        marksScript()
+            .append("add ")
+            .append(elem)
+            .append(" }\ndelete ")
+            .append(elem)
+            .append(" }\nadd ")
+            .append(elem)
+            .append(" timeout ")
+            .append(ttlSeconds)
+            .append("s }\n")
+            .toString());
+    LOG.info("rerouted [{}] via [{}] for [{}] s (decision [{}])", t, nextHop, ttlSeconds, d.id());
   }
 
   /**
-   * Removes the target's rule; an absent rule is not an error.
+   * Takes the target out of its set; an absent element is not an error.
    *
-   * @throws IOException if ip fails
+   * @throws IOException if nft fails
    */
   @Override
   void revoke(Target t, Decision d) throws IOException, InterruptedException {
-    if (rules().contains(t)) {
-      rule("del", t);
-    }
+    String elem = element(t);
+    // Adding first makes the delete succeed whether or not the element was there.
+    nft(
+        marksScript()
+            .append("add ")
+            .append(elem)
+            .append(" }\ndelete ")
+            .append(elem)
+            .append(" }\n")
+            .toString());
     LOG.info("stopped rerouting [{}] (decision [{}])", t, d.id());
   }
 
   /**
-   * Makes its rules (those with its table and priority) exactly the targets of {@code live}:
-   * deletes the others, adds the missing ones. Simulated, expired, non-REROUTE decisions are
-   * skipped, and invalid or refused ones with a warning.
+   * Makes its sets hold exactly the targets of {@code live} with their remaining timeouts, in one
+   * nft transaction (flush, then add), and deletes the per-target rules of earlier versions.
+   * Simulated, expired and non-REROUTE decisions are skipped, invalid or refused ones with a
+   * warning, as is a prefix overlapping a wider one (nftables refuses overlapping intervals; a
+   * later reconcile adds it once the wider one lapses).
    *
-   * @throws IOException if ip fails
+   * @throws IOException if ip or nft fails
    */
   @Override
   public synchronized void reconcile(List<Decision> live) throws IOException, InterruptedException {
@@ -222,32 +285,57 @@ public final class Iproute2Mitigator extends CommandMitigator<Iproute2Mitigator.
       }
       return;
     }
-    Set<Target> want = new LinkedHashSet<>();
-    Instant now = Instant.now(clock);
+    Map<Target, Long> want = new LinkedHashMap<>();
     for (Decision d : live) {
-      if (d.simulated() || d.action() != Decision.Action.REROUTE || !now.isBefore(d.expires())) {
+      if (d.simulated() || d.action() != Decision.Action.REROUTE) {
         continue;
       }
       try {
-        want.add(target(d));
+        long ttl = remainingSeconds(d);
+        Target t = target(d);
+        if (ttl > 0) {
+          want.merge(t, ttl, Math::max);
+        }
       } catch (IllegalArgumentException e) {
         LOG.warn("reconcile skips decision [{}]: {}", d.id(), e.getMessage());
       }
     }
-    Set<Target> have = rules();
-    for (Target t : have) {
-      if (!want.contains(t)) {
-        rule("del", t);
-      }
+    List<Target> nets = new ArrayList<>();
+    want.keySet().stream()
+        .filter(t -> t.kind() != Kind.MAC && !t.isHost())
+        .sorted(Comparator.comparingInt(Target::prefix))
+        .forEach(
+            t -> {
+              for (Target n : nets) {
+                if (n.overlaps(t)) {
+                  LOG.warn("reconcile skips prefix [{}] for now: it overlaps [{}]", t, n);
+                  return;
+                }
+              }
+              nets.add(t);
+            });
+    for (Target legacy : legacyRules()) {
+      rule("del", "from", legacy.text());
+      LOG.info("deleted the reroute rule of an earlier version for [{}]", legacy);
     }
     if (!want.isEmpty()) {
-      ensureRoute();
+      ensureRouting();
     }
-    for (Target t : want) {
-      if (!have.contains(t)) {
-        rule("add", t);
+    StringBuilder sb = marksScript();
+    for (String set : SETS) {
+      sb.append("flush set ").append(table()).append(' ').append(set).append('\n');
+    }
+    for (Map.Entry<Target, Long> e : want.entrySet()) {
+      Target t = e.getKey();
+      if (t.kind() == Kind.MAC || t.isHost() || nets.contains(t)) {
+        sb.append("add ")
+            .append(element(t))
+            .append(" timeout ")
+            .append(e.getValue())
+            .append("s }\n");
       }
     }
+    nft(sb.toString());
     LOG.info("reconciled reroutes: [{}] target(s) in force", want.size());
   }
 
@@ -258,7 +346,11 @@ public final class Iproute2Mitigator extends CommandMitigator<Iproute2Mitigator.
       return "iproute2: not configured";
     }
     String ip = programRuns(c.ip(), "-V");
-    return ip != null ? "iproute2: " + ip : null;
+    if (ip != null) {
+      return "iproute2: " + ip;
+    }
+    String nft = programRuns(c.nft(), "--version");
+    return nft != null ? "iproute2: " + nft : null;
   }
 
   /** Returns {@code null} when its rules and route table can be listed, else what is wrong. */
@@ -269,10 +361,14 @@ public final class Iproute2Mitigator extends CommandMitigator<Iproute2Mitigator.
       return "not configured (nextHop is required)";
     }
     try {
-      rules();
+      legacyRules();
       CommandRunner.Result r = runner().exec(ip("route", "show", "table", "" + c.table()), null);
       // The kernel creates the table with its first route (on the first apply).
       if (!r.ok() && !r.stderr().contains("table does not exist")) {
+        return r.argv() + " exited with status " + r.exit() + ": " + r.stderr().strip();
+      }
+      r = runner().exec(command(List.of(c.nft(), "list", "tables")), null);
+      if (!r.ok()) {
         return r.argv() + " exited with status " + r.exit() + ": " + r.stderr().strip();
       }
       return null;
@@ -285,19 +381,17 @@ public final class Iproute2Mitigator extends CommandMitigator<Iproute2Mitigator.
   }
 
   /**
-   * Returns the targets of its rules: those with its table and priority, of the next hop's family.
+   * Returns the targets of the per-target rules earlier versions added ({@code from <target>} with
+   * its table and priority, of the next hop's family); any other rule with its numbers but the mark
+   * rule is left alone, with a warning.
    */
-  Set<Target> rules() throws IOException, InterruptedException {
-    Config c = config();
-    String out = runner().run(ip("-j", "rule", "show"), null).stdout();
+  Set<Target> legacyRules() throws IOException, InterruptedException {
     Set<Target> found = new LinkedHashSet<>();
-    JsonNode root = out.isBlank() ? JSON.createArrayNode() : JSON.readTree(out);
-    for (JsonNode r : root) {
-      if (r.path("priority").asLong(-1) != c.priority()
-          || !r.path("table").asText("").equals("" + c.table())) {
+    for (JsonNode r : ownRules()) {
+      String src = r.path("src").asText("");
+      if (r.has("fwmark")) {
         continue;
       }
-      String src = r.path("src").asText("");
       // Only plain "from X" rules are its own; anything else with its numbers is left alone.
       if (src.equals("all") || src.isEmpty() || r.size() > 4) {
         LOG.warn("leaving foreign rule [{}] alone", r);
@@ -313,11 +407,46 @@ public final class Iproute2Mitigator extends CommandMitigator<Iproute2Mitigator.
     return found;
   }
 
+  /**
+   * Returns whether its mark rule ({@code fwmark <fwmark>/<fwmark>}, its table and priority) is in.
+   */
+  boolean hasMarkRule() throws IOException, InterruptedException {
+    String mark = markText();
+    for (JsonNode r : ownRules()) {
+      String fw = r.path("fwmark").asText("");
+      String mask = r.path("fwmask").asText("");
+      if (fw.equals(mark + "/" + mark) || (fw.equals(mark) && mask.equals(mark))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Returns the rules with its table and priority. */
+  private List<JsonNode> ownRules() throws IOException, InterruptedException {
+    Config c = config();
+    String out = runner().run(ip("-j", "rule", "show"), null).stdout();
+    List<JsonNode> own = new ArrayList<>();
+    JsonNode root = out.isBlank() ? JSON.createArrayNode() : JSON.readTree(out);
+    for (JsonNode r : root) {
+      if (r.path("priority").asLong(-1) == c.priority()
+          && r.path("table").asText("").equals("" + c.table())) {
+        own.add(r);
+      }
+    }
+    return own;
+  }
+
+  private String markText() {
+    return "0x" + Integer.toHexString(config().fwmark());
+  }
+
   private static int fullLength(String addr) {
     return addr.indexOf(':') >= 0 ? 128 : 32;
   }
 
-  private void ensureRoute() throws IOException, InterruptedException {
+  /** (Re)sets the routing table's default route and adds the mark rule unless it is in. */
+  private void ensureRouting() throws IOException, InterruptedException {
     Config c = config();
     List<String> a = new ArrayList<>(List.of("route", "replace", "default", "via", c.nextHop()));
     if (c.dev() != null) {
@@ -325,22 +454,87 @@ public final class Iproute2Mitigator extends CommandMitigator<Iproute2Mitigator.
     }
     a.addAll(List.of("table", "" + c.table()));
     runner().run(ip(a.toArray(String[]::new)), null);
+    if (!hasMarkRule()) {
+      String mark = markText();
+      rule("add", "fwmark", mark + "/" + mark);
+    }
   }
 
-  private void rule(String verb, Target t) throws IOException, InterruptedException {
+  private void rule(String verb, String selector, String value)
+      throws IOException, InterruptedException {
     Config c = config();
     runner()
         .run(
             ip(
                 "rule",
                 verb,
-                "from",
-                t.text(),
+                selector,
+                value,
                 "lookup",
                 "" + c.table(),
                 "priority",
                 "" + c.priority()),
             null);
+  }
+
+  /** Returns "inet NAME", the table it owns for the marks. */
+  private String table() {
+    return "inet " + config().markTable();
+  }
+
+  /** Returns "element inet TABLE SET { VALUE", to be completed with options and " }". */
+  private String element(Target t) {
+    String set =
+        switch (t.kind()) {
+          case V4 -> t.isHost() ? SET4 : NET4;
+          case V6 -> t.isHost() ? SET6 : NET6;
+          case MAC -> SETMAC;
+        };
+    return "element " + table() + " " + set + " { " + t.text();
+  }
+
+  /**
+   * Returns the start of an nft script that creates its table, sets and chain if missing and resets
+   * the chain's rules: packets from a member of a set get the mark bits, before the routing
+   * decision (prerouting, at the mangle priority).
+   */
+  private StringBuilder marksScript() {
+    String table = table();
+    String mark = markText();
+    StringBuilder sb = new StringBuilder();
+    sb.append("add table ").append(table).append('\n');
+    sb.append(set(table, SET4, "ipv4_addr", "timeout"));
+    sb.append(set(table, NET4, "ipv4_addr", "interval, timeout"));
+    sb.append(set(table, SET6, "ipv6_addr", "timeout"));
+    sb.append(set(table, NET6, "ipv6_addr", "interval, timeout"));
+    sb.append(set(table, SETMAC, "ether_addr", "timeout"));
+    sb.append("add chain ")
+        .append(table)
+        .append(" prerouting { type filter hook prerouting priority -150; policy accept; }\n");
+    sb.append("flush chain ").append(table).append(" prerouting\n");
+    for (String[] m :
+        new String[][] {
+          {"ip", SET4}, {"ip", NET4}, {"ip6", SET6}, {"ip6", NET6}, {"ether", SETMAC}
+        }) {
+      sb.append("add rule ")
+          .append(table)
+          .append(" prerouting ")
+          .append(m[0])
+          .append(" saddr @")
+          .append(m[1])
+          .append(" meta mark set meta mark or ")
+          .append(mark)
+          .append('\n');
+    }
+    return sb;
+  }
+
+  private static String set(String table, String name, String type, String flags) {
+    return "add set " + table + " " + name + " { type " + type + "; flags " + flags + "; }\n";
+  }
+
+  private void nft(String script) throws IOException, InterruptedException {
+    runner().run(command(List.of(config().nft(), "-f", "-")), script);
   }
 
   /** Returns the argument list of {@code ip [-6] args...}, in the configured namespace. */
@@ -370,12 +564,8 @@ public final class Iproute2Mitigator extends CommandMitigator<Iproute2Mitigator.
       throw notConfigured();
     }
     requireAction(d, Decision.Action.REROUTE);
-    if (d.scope() == Decision.Scope.MAC) {
-      throw new IllegalArgumentException(
-          "iproute2 reroutes addresses and prefixes, not MAC addresses (" + d.id() + ")");
-    }
     Target t = decisionTarget(d);
-    if (t.kind() != nextHop.kind()) {
+    if (t.kind() != Kind.MAC && t.kind() != nextHop.kind()) {
       throw new IllegalArgumentException(
           "cannot reroute [" + t + "] via next hop [" + nextHop + "] of the other IP family");
     }

@@ -49,34 +49,91 @@ class Iproute2MitigatorTest {
         .toList();
   }
 
+  /** Returns the nft scripts run, in order. */
+  private List<String> scripts() {
+    List<String> out = new java.util.ArrayList<>();
+    for (int i = 0; i < fake.argvs.size(); i++) {
+      if (fake.argvs.get(i).get(0).endsWith("nft")) {
+        out.add(fake.stdins.get(i));
+      }
+    }
+    return out;
+  }
+
   @Test
-  void apply_setsTheRouteThenAddsTheRuleOnce() throws Exception {
+  void apply_setsTheRouteAndTheMarkRuleOnceThenTheElementWithTheDecisionsTtl() throws Exception {
     ip.apply(d(Decision.Scope.IP, "10.1.0.2", false));
-    ip.apply(d(Decision.Scope.IP, "10.1.0.9", false)); // already there
+    rulesJson =
+        "[{\"priority\":1000,\"src\":\"all\",\"fwmark\":\"0x10000000/0x10000000\","
+            + "\"table\":\"100\"}]";
+    ip.apply(d(Decision.Scope.CIDR, "10.8.0.0/16", false));
     assertThat(writes())
+        .filteredOn(w -> w.startsWith("/usr/sbin/ip "))
         .containsExactly(
             "/usr/sbin/ip route replace default via 10.3.0.2 dev p-hp table 100",
-            "/usr/sbin/ip rule add from 10.1.0.2 lookup 100 priority 1000",
+            "/usr/sbin/ip rule add fwmark 0x10000000/0x10000000 lookup 100 priority 1000",
             "/usr/sbin/ip route replace default via 10.3.0.2 dev p-hp table 100");
+    List<String> nft = scripts();
+    assertThat(nft).hasSize(2);
+    assertThat(nft.get(0))
+        .contains("add table inet vigil_reroute")
+        .contains(
+            "add chain inet vigil_reroute prerouting { type filter hook prerouting priority -150;")
+        .contains("ip saddr @reroute4 meta mark set meta mark or 0x10000000")
+        .contains("ether saddr @reroute_mac meta mark set meta mark or 0x10000000")
+        .endsWith("add element inet vigil_reroute reroute4 { 10.1.0.2 timeout 60s }\n");
+    assertThat(nft.get(1))
+        .endsWith("add element inet vigil_reroute reroute_net4 { 10.8.0.0/16 timeout 60s }\n");
   }
 
   @Test
-  void revoke_deletesOnlyAPresentRule() throws Exception {
+  void revoke_takesTheElementOutAndLeavesRulesAlone() throws Exception {
     ip.revoke(d(Decision.Scope.IP, "10.1.0.2", false));
-    ip.revoke(d(Decision.Scope.CIDR, "10.8.0.0/16", false));
-    assertThat(writes())
-        .containsExactly("/usr/sbin/ip rule del from 10.8.0.0/16 lookup 100 priority 1000");
+    assertThat(writes()).noneMatch(w -> w.startsWith("/usr/sbin/ip "));
+    assertThat(scripts())
+        .singleElement()
+        .asString()
+        .endsWith(
+            "add element inet vigil_reroute reroute4 { 10.1.0.2 }\n"
+                + "delete element inet vigil_reroute reroute4 { 10.1.0.2 }\n");
   }
 
   @Test
-  void reconcile_deletesItsStaleRulesOnlyAndAddsMissingOnes() throws Exception {
+  void reconcile_deletesEarlierVersionsRulesOnlyAndRefillsTheSets() throws Exception {
     ip.reconcile(
         List.of(d(Decision.Scope.IP, "10.1.0.9", false), d(Decision.Scope.IP, "10.1.0.3", false)));
     assertThat(writes())
+        .filteredOn(w -> w.startsWith("/usr/sbin/ip "))
         .containsExactly(
+            "/usr/sbin/ip rule del from 10.1.0.9 lookup 100 priority 1000",
             "/usr/sbin/ip rule del from 10.8.0.0/16 lookup 100 priority 1000",
             "/usr/sbin/ip route replace default via 10.3.0.2 dev p-hp table 100",
-            "/usr/sbin/ip rule add from 10.1.0.3 lookup 100 priority 1000");
+            "/usr/sbin/ip rule add fwmark 0x10000000/0x10000000 lookup 100 priority 1000");
+    assertThat(scripts())
+        .singleElement()
+        .asString()
+        .contains("flush set inet vigil_reroute reroute4\n")
+        .contains("flush set inet vigil_reroute reroute_mac\n")
+        .endsWith(
+            "add element inet vigil_reroute reroute4 { 10.1.0.9 timeout 60s }\n"
+                + "add element inet vigil_reroute reroute4 { 10.1.0.3 timeout 60s }\n");
+  }
+
+  @Test
+  void fwmarkAndMarkTableAreSettings() throws Exception {
+    ip.configure(Map.of("nextHop", "10.3.0.2", "fwmark", 0x40, "markTable", "rr"));
+    ip.apply(d(Decision.Scope.MAC, "02:00:00:00:00:01", false));
+    assertThat(writes())
+        .contains("/usr/sbin/ip rule add fwmark 0x40/0x40 lookup 100 priority 1000");
+    assertThat(scripts())
+        .singleElement()
+        .asString()
+        .contains("meta mark set meta mark or 0x40")
+        .endsWith("add element inet rr reroute_mac { 02:00:00:00:00:01 timeout 60s }\n");
+    assertThatThrownBy(() -> ip.configure(Map.of("nextHop", "10.3.0.2", "fwmark", 0)))
+        .hasMessageContaining("fwmark");
+    assertThatThrownBy(() -> ip.configure(Map.of("nextHop", "10.3.0.2", "markTable", "a b")))
+        .hasMessageContaining("markTable");
   }
 
   @Test
@@ -87,8 +144,8 @@ class Iproute2MitigatorTest {
           .as(v)
           .isInstanceOf(IllegalArgumentException.class);
     }
-    assertThatThrownBy(() -> ip.apply(d(Decision.Scope.MAC, "02:00:00:00:00:01", false)))
-        .hasMessageContaining("not MAC");
+    assertThatThrownBy(() -> ip.apply(d(Decision.Scope.MAC, "02:00:00:00:00:0", false)))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThat(fake.argvs).isEmpty();
   }
 
@@ -121,8 +178,13 @@ class Iproute2MitigatorTest {
     ip.configure(Map.of("nextHop", "fd03::2"));
     ip.apply(d(Decision.Scope.IP, "fd01::2", false));
     assertThat(writes())
+        .filteredOn(w -> w.startsWith("/usr/sbin/ip "))
         .containsExactly(
             "/usr/sbin/ip -6 route replace default via fd03::2 table 100",
-            "/usr/sbin/ip -6 rule add from fd01::2 lookup 100 priority 1000");
+            "/usr/sbin/ip -6 rule add fwmark 0x10000000/0x10000000 lookup 100 priority 1000");
+    assertThat(scripts())
+        .singleElement()
+        .asString()
+        .endsWith("add element inet vigil_reroute reroute6 { fd01::2 timeout 60s }\n");
   }
 }

@@ -11,9 +11,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vigil.mitigate.api.Decision;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -85,6 +91,47 @@ class Iproute2NetnsTest {
     return lab.ip("-n", lab.gw, "rule", "show");
   }
 
+  /** Returns the elements of its mark sets, as nft lists them (empty when the table is absent). */
+  private String marked() throws Exception {
+    try {
+      return lab.ip(
+          "netns", "exec", lab.gw, NetnsLab.NFT, "list", "table", "inet", "vigil_reroute");
+    } catch (Exception e) {
+      return "";
+    }
+  }
+
+  static Decision reroute(String id, String value, Duration ttl) {
+    Instant now = Instant.now();
+    return new Decision(
+        id,
+        Decision.Scope.IP,
+        value,
+        Decision.Action.REROUTE,
+        "test",
+        0.9,
+        Decision.Origin.MANUAL,
+        now,
+        now.plus(ttl),
+        false);
+  }
+
+  /** Polls {@code check} every 200 ms until it holds or {@code limit} passes. */
+  private static boolean within(Duration limit, Check check) throws Exception {
+    long end = System.nanoTime() + limit.toNanos();
+    while (System.nanoTime() < end) {
+      if (check.holds()) {
+        return true;
+      }
+      Thread.sleep(200);
+    }
+    return check.holds();
+  }
+
+  interface Check {
+    boolean holds() throws Exception;
+  }
+
   @Test
   void apply_sendsTheDevicesTrafficToTheHoneypotAndRevokeBringsItBack() throws Exception {
     assertThat(lab.reaches(lab.dev1, TARGET)).isTrue();
@@ -100,7 +147,8 @@ class Iproute2NetnsTest {
     assertThat(atTarget(lab.dev1)).as("rerouted: not at the target").isFalse();
     assertThat(lab.reaches(lab.dev1, TARGET)).as("the honeypot answers pings too").isTrue();
     assertThat(atTarget(lab.dev2)).as("another device is untouched").isTrue();
-    assertThat(rules()).containsOnlyOnce("from " + DEV1 + " lookup 100");
+    assertThat(rules()).containsOnlyOnce("fwmark 0x10000000/0x10000000 lookup 100");
+    assertThat(marked()).containsOnlyOnce(DEV1 + " timeout");
     assertThat(lab.ip("-n", lab.gw, "route", "show", "table", "100"))
         .contains("default via " + HONEYPOT + " dev p-hp");
 
@@ -109,7 +157,79 @@ class Iproute2NetnsTest {
 
     assertThat(atTarget(lab.dev1)).isTrue();
     assertThat(atHoneypot(lab.dev1)).isFalse();
-    assertThat(rules()).doesNotContain("lookup 100");
+    assertThat(marked()).doesNotContain(DEV1);
+  }
+
+  @Test
+  void apply_macReroutesThatDevicesTrafficOnly() throws Exception {
+    ip.apply(
+        new Decision(
+            "m1",
+            Decision.Scope.MAC,
+            NetnsLab.DEV1_MAC,
+            Decision.Action.REROUTE,
+            "test",
+            0.9,
+            Decision.Origin.MANUAL,
+            Instant.now(),
+            Instant.now().plusSeconds(600),
+            false));
+    assertThat(atHoneypot(lab.dev1)).as("the MAC's traffic at the honeypot").isTrue();
+    assertThat(atTarget(lab.dev2)).as("another device is untouched").isTrue();
+  }
+
+  @Test
+  void aRerouteEndsInTheKernelAtItsExpiry_evenWhenTheDaemonWasKilled() throws Exception {
+    // A separate JVM applies a 4 s reroute and is then SIGKILLed: nothing of it is left to lift it.
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp",
+            System.getProperty("java.class.path"),
+            RerouteThenHang.class.getName(),
+            lab.gw,
+            DEV1,
+            "4");
+    pb.redirectErrorStream(true);
+    Process p = pb.start();
+    try {
+      BufferedReader out =
+          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      String line;
+      boolean applied = false;
+      long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (System.nanoTime() < end && (line = out.readLine()) != null) {
+        if (line.equals("applied")) {
+          applied = true;
+          break;
+        }
+      }
+      assertThat(applied).as("the child JVM applied the reroute").isTrue();
+      assertThat(atHoneypot(lab.dev1)).as("rerouted while the child lives").isTrue();
+      p.destroyForcibly(); // SIGKILL
+      assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as("killed by SIGKILL").isEqualTo(137);
+    } finally {
+      p.destroyForcibly();
+    }
+    assertThat(within(Duration.ofSeconds(8), () -> atTarget(lab.dev1) && !atHoneypot(lab.dev1)))
+        .as("traffic back at the target once the TTL ran out in the kernel")
+        .isTrue();
+    assertThat(marked()).doesNotContain(DEV1);
+  }
+
+  @Test
+  void reconcile_deletesThePerTargetRulesOfEarlierVersions() throws Exception {
+    // What an earlier version left behind when it was killed: a rule per target, no timeout.
+    lab.ip("-n", lab.gw, "route", "replace", "default", "via", HONEYPOT, "table", "100");
+    lab.ip("-n", lab.gw, "rule", "add", "from", DEV1, "lookup", "100", "priority", "1000");
+    assertThat(atHoneypot(lab.dev1)).isTrue();
+
+    ip.reconcile(List.of(reroute("live", DEV2, Duration.ofMinutes(10))));
+
+    assertThat(rules()).doesNotContain("from " + DEV1 + " ");
+    assertThat(atTarget(lab.dev1)).as("the left-over reroute is gone").isTrue();
+    assertThat(atHoneypot(lab.dev2)).as("the live one is in force").isTrue();
   }
 
   @Test
@@ -117,18 +237,20 @@ class Iproute2NetnsTest {
     ip.apply(reroute("r2", Decision.Scope.CIDR, "10.1.0.0/30", false));
     assertThat(atHoneypot(lab.dev1)).isTrue();
     assertThat(atTarget(lab.dev2)).as("10.1.0.3 is in 10.1.0.0/30").isFalse();
-    assertThat(rules()).contains("from 10.1.0.0/30 lookup 100");
+    assertThat(marked()).contains("10.1.0.0/30 timeout");
   }
 
   @Test
   void apply_simulatedLeavesNoRoutingState() throws Exception {
     String before = rules();
+    assertThat(marked()).isEmpty();
     Decision d = reroute("s1", Decision.Scope.IP, DEV1, true);
     ip.apply(d);
     ip.revoke(d);
     assertThat(rules()).isEqualTo(before);
     assertThatThrownBy(() -> lab.ip("-n", lab.gw, "route", "show", "table", "100"))
         .hasMessageContaining("table does not exist");
+    assertThat(marked()).isEmpty();
     assertThat(atTarget(lab.dev1)).isTrue();
   }
 
@@ -150,9 +272,8 @@ class Iproute2NetnsTest {
   }
 
   @Test
-  void reconcile_makesItsRulesEqualToLiveAndLeavesForeignRulesAlone() throws Exception {
+  void reconcile_makesItsSetsEqualToLiveAndLeavesForeignRulesAlone() throws Exception {
     ip.apply(reroute("stale", Decision.Scope.IP, DEV1, false));
-    lab.ip("-n", lab.gw, "rule", "add", "from", "10.1.0.50", "lookup", "100", "priority", "1000");
     lab.ip("-n", lab.gw, "rule", "add", "from", "10.1.0.51", "lookup", "200", "priority", "1000");
     lab.ip("-n", lab.gw, "rule", "add", "from", "10.1.0.52", "lookup", "100", "priority", "1001");
 
@@ -163,15 +284,17 @@ class Iproute2NetnsTest {
             reroute("sim", Decision.Scope.IP, "10.1.0.60", true),
             reroute("bad", Decision.Scope.IP, "--help", false)));
 
-    String rules = rules();
-    assertThat(rules)
-        .contains("1000:\tfrom 10.1.0.3 lookup 100", "1000:\tfrom 10.1.0.128/25 lookup 100")
-        .contains("1000:\tfrom 10.1.0.51 lookup 200", "1001:\tfrom 10.1.0.52 lookup 100")
-        .doesNotContain("from 10.1.0.2 ", "from 10.1.0.50 ", "10.1.0.60", "help");
-    assertThat(atTarget(lab.dev1)).as("stale rule removed").isTrue();
-    assertThat(atHoneypot(lab.dev2)).as("missing rule added").isTrue();
+    assertThat(marked())
+        .contains(DEV2 + " timeout", "10.1.0.128/25 timeout")
+        .doesNotContain(DEV1 + " ", "10.1.0.60", "help");
+    assertThat(rules())
+        .contains("1000:\tfrom 10.1.0.51 lookup 200", "1001:\tfrom 10.1.0.52 lookup 100");
+    assertThat(atTarget(lab.dev1)).as("stale element removed").isTrue();
+    assertThat(atHoneypot(lab.dev2)).as("missing element added").isTrue();
 
     ip.reconcile(List.of());
-    assertThat(rules()).doesNotContain("1000:\tfrom 10.1.0.3 ").contains("from 10.1.0.51 ");
+    assertThat(marked()).doesNotContain(DEV2);
+    assertThat(atTarget(lab.dev2)).isTrue();
+    assertThat(rules()).contains("from 10.1.0.51 ");
   }
 }
