@@ -804,6 +804,22 @@ public final class DecisionManager implements AutoCloseable {
   }
 
   /**
+   * Returns the stored outcomes of {@code d}, in the order its action lists the backends (those no
+   * longer configured last); see {@link #outcomes(String)}.
+   */
+  public List<DecisionStore.Outcome> outcomes(Decision d) {
+    List<String> order = backends.getOrDefault(d.action(), List.of());
+    List<DecisionStore.Outcome> out = new ArrayList<>(outcomes(d.id()));
+    out.sort(
+        java.util.Comparator.comparingInt(
+            o -> {
+              int i = order.indexOf(o.backend());
+              return i < 0 ? Integer.MAX_VALUE : i;
+            }));
+    return out;
+  }
+
+  /**
    * Waits until no backend call is queued, running or due for a retry, up to {@code timeout}.
    *
    * @return whether all were idle in time
