@@ -25,7 +25,7 @@ import java.util.function.Supplier;
  * <p>Thread-safe.
  */
 final class DecisionEvents implements DecisionListener {
-  private final EveOutput eve;
+  private final Consumer<DecisionChange> direct;
   private final ThreadLocal<Held> holding = new ThreadLocal<>();
   // decisions made while holding, until their APPLIED arrives (each gets one: bounded by the
   // backends' deadline)
@@ -33,7 +33,12 @@ final class DecisionEvents implements DecisionListener {
   private volatile Runnable afterBackends = () -> {};
 
   DecisionEvents(EveOutput eve) {
-    this.eve = eve;
+    this(c -> eve.decision(c, null));
+  }
+
+  /** Creates the listener over {@code direct}, which writes a change that is not held. */
+  DecisionEvents(Consumer<DecisionChange> direct) {
+    this.direct = direct;
   }
 
   /** The changes of one alert's decision, held until its line can be written. */
@@ -120,7 +125,7 @@ final class DecisionEvents implements DecisionListener {
     } else if (h != null) {
       h.add(change);
     } else {
-      eve.decision(change, null);
+      direct.accept(change);
     }
   }
 
