@@ -42,10 +42,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Outcomes per backend.</b> A decision is stored with one {@link DecisionStore.Outcome} per
  * backend, {@code pending} at first, then {@code applied} or {@code failed} (with the error); a
  * failed apply is retried with capped exponential backoff up to {@link BackendCalls#maxAttempts()}
- * calls, then given up (the next reconcile is its last chance). When the decision ends (lifted, or
- * expired) it is marked ended in the store at once and each backend's revoke is tracked the same
- * way ({@code revoke_pending}, {@code revoked}, {@code revoke_failed}). Outcomes are kept in the
- * store, so a restart retries those still pending or failed.
+ * calls, then given up (the next reconcile is its last chance: a backend that reconciles reads
+ * {@code applied} for every decision in force). When the decision ends (lifted, or expired) it is
+ * marked ended in the store at once and each backend's revoke is tracked the same way ({@code
+ * revoke_pending}, {@code revoked}, {@code revoke_failed}). Outcomes are kept in the store, so a
+ * restart retries those still pending or failed.
  *
  * <p>On {@link #start}, it seeds the engine's offence history from the store, retries the outcomes
  * left unsettled, revokes decisions that lapsed while the daemon was down, and reconciles every
@@ -740,7 +741,9 @@ public final class DecisionManager implements AutoCloseable {
                   () -> {
                     String error =
                         lane.call(() -> registry.reconcile(t, l) ? null : "reconcile failed");
-                    if (error != null && !error.equals("reconcile failed")) {
+                    if (error == null) {
+                      reconciled(t, l);
+                    } else if (!error.equals("reconcile failed")) {
                       LOG.warn("backend [{}] did not reconcile: {}", t, error);
                     }
                   });
@@ -748,6 +751,34 @@ public final class DecisionManager implements AutoCloseable {
             LOG.warn("backend [{}] not reconciled: its queue is full", t);
           }
         });
+  }
+
+  /**
+   * Records that backend {@code type} now carries out every decision of {@code live} (its reconcile
+   * succeeded): their applies that had failed or been given up read {@code applied}.
+   */
+  private void reconciled(String type, List<Decision> live) {
+    Set<String> ids = new HashSet<>();
+    live.forEach(d -> ids.add(d.id()));
+    try {
+      for (BackendState st : List.of(BackendState.FAILED, BackendState.GAVE_UP)) {
+        for (DecisionStore.Outcome o : store.outcomes(type, st)) {
+          if (ids.contains(o.decisionId())) {
+            store.putOutcome(
+                new DecisionStore.Outcome(
+                    o.decisionId(),
+                    type,
+                    BackendState.APPLIED,
+                    null,
+                    o.attempts(),
+                    clock.instant()));
+          }
+        }
+      }
+    } catch (java.sql.SQLException | RuntimeException e) {
+      storeFailures.incrementAndGet();
+      LOG.warn("cannot record the reconcile of [{}] in the outcomes: {}", type, e.toString());
+    }
   }
 
   /** Returns each used backend's health: null when healthy, else what is wrong. */

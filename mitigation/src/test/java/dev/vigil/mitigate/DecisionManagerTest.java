@@ -295,6 +295,8 @@ class DecisionManagerTest {
     m.reconcile();
     idle(m);
     assertThat(fw.applied).containsExactly(d.id());
+    assertThat(states(m, d)).isEqualTo("[fw=applied/2, log=applied/1]");
+    assertThat(m.outcomes(d.id()).get(0).error()).isNull();
   }
 
   @Test

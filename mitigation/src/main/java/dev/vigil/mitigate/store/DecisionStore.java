@@ -343,6 +343,13 @@ public final class DecisionStore implements AutoCloseable {
     return outcomeQuery("WHERE state IN (" + in + ") ORDER BY updated_ns", null);
   }
 
+  /** Returns the outcomes on {@code backend} in {@code state}, oldest first. */
+  public synchronized List<Outcome> outcomes(String backend, BackendState state)
+      throws SQLException {
+    return outcomeQuery(
+        "WHERE backend = ? AND state = '" + state.name() + "' ORDER BY updated_ns", backend);
+  }
+
   private List<Outcome> outcomeQuery(String where, String arg) throws SQLException {
     List<Outcome> out = new ArrayList<>();
     try (PreparedStatement p =
