@@ -511,7 +511,10 @@ public final class DecisionManager implements AutoCloseable {
       state = apply ? BackendState.APPLIED : BackendState.REVOKED;
     } else {
       (apply ? applyFailures : revokeFailures).get(type).incrementAndGet();
-      if (attempt < calls.maxAttempts() && !closed) {
+      if (closed) {
+        // cut short by the shutdown: left unsettled, so that the next start retries it
+        state = apply ? BackendState.FAILED : BackendState.REVOKE_FAILED;
+      } else if (attempt < calls.maxAttempts()) {
         state = apply ? BackendState.FAILED : BackendState.REVOKE_FAILED;
         Duration wait = calls.retryAfter(attempt);
         LOG.warn(
@@ -526,19 +529,17 @@ public final class DecisionManager implements AutoCloseable {
         scheduleRetry(type, d, call, attempt + 1, wait);
       } else {
         state = apply ? BackendState.GAVE_UP : BackendState.REVOKE_GAVE_UP;
-        if (!closed) {
-          LOG.error(
-              "giving up {} decision [{}] {} [{}] on backend [{}] after {} attempt(s); reconcile"
-                  + " must {} it: {}",
-              apply ? "applying" : "revoking",
-              d.id(),
-              d.scope(),
-              d.value(),
-              type,
-              attempt,
-              apply ? "apply" : "drop",
-              error);
-        }
+        LOG.error(
+            "giving up {} decision [{}] {} [{}] on backend [{}] after {} attempt(s); reconcile"
+                + " must {} it: {}",
+            apply ? "applying" : "revoking",
+            d.id(),
+            d.scope(),
+            d.value(),
+            type,
+            attempt,
+            apply ? "apply" : "drop",
+            error);
       }
     }
     try {

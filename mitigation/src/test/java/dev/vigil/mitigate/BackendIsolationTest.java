@@ -154,6 +154,51 @@ class BackendIsolationTest {
     assertThat(changes.get(changes.size() - 1).failed()).containsExactly("webhook");
   }
 
+  @Test
+  void shutdownDuringAHungCall_leavesItToBeRetriedAfterTheRestart() throws Exception {
+    WebhookMitigator hook =
+        new WebhookMitigator(
+            new WebhookMitigator.Config(
+                URI.create("http://127.0.0.1:" + silent.getLocalPort() + "/hook"),
+                Duration.ofSeconds(30),
+                1,
+                Duration.ofMillis(500)));
+    DecisionStore store =
+        DecisionStore.open(dir.resolve("vigil.db"), DecisionStore.Retention.defaults());
+    open.add(store);
+    DecisionManager m =
+        new DecisionManager(
+            new PolicyEngine(Policy.parse("test", POLICY), GatewayIdentity.none()),
+            store,
+            new MitigatorRegistry(List.of(hook)),
+            Map.of(Action.QUARANTINE, List.of("webhook")),
+            java.time.Clock.systemUTC(),
+            Duration.ofHours(1),
+            Duration.ofHours(1),
+            DecisionListener.none(),
+            new BackendCalls(
+                Duration.ofSeconds(30), 64, 1, Duration.ofSeconds(1), Duration.ofSeconds(1)));
+    m.start();
+    assertThat(m.awaitIdle(Duration.ofSeconds(10))).isTrue();
+    Decision d =
+        m.onVerdict(
+                new Verdict(
+                    Verdict.Kind.PACKET,
+                    Verdict.Severity.CRITICAL,
+                    0.9,
+                    Scope.IP,
+                    "10.0.0.67",
+                    "scan",
+                    "",
+                    Instant.now()))
+            .orElseThrow();
+    assertThat(waitFor(() -> !held.isEmpty(), Duration.ofSeconds(2))).isTrue();
+    m.close(); // the daemon stops while the webhook hangs
+    assertThat(store.unsettled())
+        .extracting(o -> o.decisionId() + " " + o.backend() + " " + o.state().text())
+        .containsExactly(d.id() + " webhook failed");
+  }
+
   private static String state(DecisionManager m, Decision d, String backend) {
     return m.outcomes(d.id()).stream()
         .filter(o -> o.backend().equals(backend))
