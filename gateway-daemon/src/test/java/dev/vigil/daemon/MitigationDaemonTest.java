@@ -177,13 +177,20 @@ class MitigationDaemonTest {
     throw new AssertionError("capture did not finish within 60 s");
   }
 
-  /** Waits (at most {@code max}, polling every 20 ms) until {@code check} holds. */
+  /**
+   * Waits (at most {@code max}, polling every 20 ms) until {@code check} holds; a check that throws
+   * counts as not yet, but the last one's exception is thrown.
+   */
   private static boolean waitFor(Duration max, java.util.concurrent.Callable<Boolean> check)
       throws Exception {
     long end = System.nanoTime() + max.toNanos();
     while (System.nanoTime() < end) {
-      if (check.call()) {
-        return true;
+      try {
+        if (check.call()) {
+          return true;
+        }
+      } catch (Exception | AssertionError e) {
+        // not there yet (a table not yet created, say): try again
       }
       Thread.sleep(20);
     }
@@ -541,10 +548,15 @@ class MitigationDaemonTest {
       assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
       assertThat(answeredMs).as("answered after %d ms", answeredMs).isLessThan(1000);
       String id = (String) map(r.body()).get("id");
-      assertThat(waitFor(Duration.ofSeconds(1), () -> Files.exists(markers.resolve("10.0.0.5"))))
-          .as("exec applied within 1 s while the webhook hangs")
+      assertThat(
+              waitFor(
+                  Duration.ofSeconds(1),
+                  () ->
+                      backendStates(decision(id))
+                          .equals(List.of("webhook=pending", "exec=applied"))))
+          .as("exec applied within 1 s while the webhook hangs: %s", decision(id))
           .isTrue();
-      assertThat(backendStates(decision(id))).containsExactly("webhook=pending", "exec=applied");
+      assertThat(markers.resolve("10.0.0.5")).exists();
       // abandoned at the deadline: failed, counted, retried later
       assertThat(
               waitFor(
@@ -666,7 +678,14 @@ class MitigationDaemonTest {
       resp = post(body("ip", "10.0.0.9", "2s"), TOKEN);
       assertThat(resp.statusCode()).as(resp.body()).isEqualTo(201);
       Instant shortExpires = Instant.parse((String) map(resp.body()).get("expires"));
-      assertThat(quarantined(ns)).contains("10.0.0.5").contains("10.0.0.9");
+      // the backends apply on their own threads, just after the answer
+      assertThat(
+              waitFor(
+                  Duration.ofSeconds(5),
+                  () ->
+                      quarantined(ns).contains("10.0.0.5") && quarantined(ns).contains("10.0.0.9")))
+          .as(quarantined(ns))
+          .isTrue();
       assertThat(component("mitigation").get("status")).isEqualTo("UP");
 
       ctx.close();
@@ -678,10 +697,14 @@ class MitigationDaemonTest {
       }
 
       start(cfg);
-      String set = quarantined(ns);
-      assertThat(set).contains("10.0.0.5").doesNotContain("10.0.0.9");
+      assertThat(waitFor(Duration.ofSeconds(5), () -> quarantined(ns).contains("10.0.0.5")))
+          .as(quarantined(ns))
+          .isTrue();
+      assertThat(quarantined(ns)).doesNotContain("10.0.0.9");
       assertThat(delete(liveId, TOKEN).statusCode()).isEqualTo(204);
-      assertThat(quarantined(ns)).doesNotContain("10.0.0.5");
+      assertThat(waitFor(Duration.ofSeconds(5), () -> !quarantined(ns).contains("10.0.0.5")))
+          .as(quarantined(ns))
+          .isTrue();
     } finally {
       stop();
       run("/usr/sbin/ip", "netns", "del", ns);
