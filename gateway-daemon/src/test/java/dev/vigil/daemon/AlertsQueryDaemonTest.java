@@ -133,6 +133,17 @@ class AlertsQueryDaemonTest {
     return out;
   }
 
+  /** Returns whether the ids, newest first, count down by one to 1. */
+  private static boolean contiguous(List<JsonNode> alerts) {
+    List<String> ids = ids(alerts);
+    for (int i = 0; i < ids.size(); i++) {
+      if (!ids.get(i).equals(Integer.toString(ids.size() - i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private static List<String> ids(List<JsonNode> alerts) {
     return alerts.stream().map(a -> a.path("vigil").path("id").asText()).toList();
   }
@@ -143,7 +154,13 @@ class AlertsQueryDaemonTest {
 
   private void checkFiltersAndPaging() throws Exception {
     waitUntilCaptureFinished(http, base());
+    // An alert with a decision is stored once the decision's backends answered (on their own
+    // threads): wait (at most 10 s) until no id is missing below the highest.
     List<JsonNode> all = alerts("?limit=10000");
+    for (int i = 0; i < 200 && !contiguous(all); i++) {
+      Thread.sleep(50);
+      all = alerts("?limit=10000");
+    }
     assertThat(all).hasSizeGreaterThanOrEqualTo(3);
     List<Long> numeric = ids(all).stream().map(Long::parseLong).toList();
     assertThat(numeric).isSortedAccordingTo((a, b) -> Long.compare(b, a)); // newest first

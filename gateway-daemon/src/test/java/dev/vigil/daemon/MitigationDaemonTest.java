@@ -33,6 +33,7 @@ class MitigationDaemonTest {
   private final HttpClient http = HttpClient.newHttpClient();
   private ApplicationContext ctx;
   private JsonMapper json;
+  private String extraMitigation = "";
 
   @TempDir Path tmp;
 
@@ -87,6 +88,7 @@ class MitigationDaemonTest {
             "  sweep: 200ms",
             "  actions: {quarantine: " + backends + "}",
             mitigators.isEmpty() ? "" : "  mitigators: " + mitigators,
+            extraMitigation,
             ""));
     return cfg;
   }
@@ -175,6 +177,40 @@ class MitigationDaemonTest {
     throw new AssertionError("capture did not finish within 60 s");
   }
 
+  /**
+   * Waits (at most {@code max}, polling every 20 ms) until {@code check} holds; a check that throws
+   * counts as not yet, but the last one's exception is thrown.
+   */
+  private static boolean waitFor(Duration max, java.util.concurrent.Callable<Boolean> check)
+      throws Exception {
+    long end = System.nanoTime() + max.toNanos();
+    while (System.nanoTime() < end) {
+      try {
+        if (check.call()) {
+          return true;
+        }
+      } catch (Exception | AssertionError e) {
+        // not there yet (a table not yet created, say): try again
+      }
+      Thread.sleep(20);
+    }
+    return check.call();
+  }
+
+  /** Returns decision {@code id}'s backends as {@code backend=state}, in the action's order. */
+  @SuppressWarnings("unchecked")
+  private static List<String> backendStates(Map<String, Object> decision) {
+    return ((List<Map<String, Object>>) decision.get("backends"))
+        .stream().map(b -> b.get("backend") + "=" + b.get("state")).toList();
+  }
+
+  private Map<String, Object> decision(String id) throws Exception {
+    return decisions("?all=true").stream()
+        .filter(d -> id.equals(d.get("id")))
+        .findFirst()
+        .orElseThrow();
+  }
+
   // ---- tests ---------------------------------------------------------------------------------
 
   @Test
@@ -222,7 +258,19 @@ class MitigationDaemonTest {
         .containsEntry("state", "live");
     assertThat(((Number) made.get("ttl_seconds")).longValue()).isEqualTo(600);
     assertThat(r.headers().firstValue("Location")).contains("/decisions/" + id);
-    assertThat(markers.resolve("10.0.0.5")).exists();
+    // each backend's state when stored (pending, or applied already), then applied
+    List<String> whenStored = backendStates(made);
+    assertThat(whenStored).hasSize(2);
+    assertThat(whenStored.get(0)).matches("exec=(pending|applied)");
+    assertThat(whenStored.get(1)).matches("log=(pending|applied)");
+    assertThat(waitFor(Duration.ofSeconds(5), () -> Files.exists(markers.resolve("10.0.0.5"))))
+        .isTrue();
+    assertThat(
+            waitFor(
+                Duration.ofSeconds(5),
+                () -> backendStates(decision(id)).equals(List.of("exec=applied", "log=applied"))))
+        .as("%s", decision(id))
+        .isTrue();
     assertThat(decisions("")).anyMatch(d -> id.equals(d.get("id")));
 
     // Values are canonicalised; ambiguous ones (leading zeros, read as octal by some tools)
@@ -429,8 +477,24 @@ class MitigationDaemonTest {
         config(
             false, true, "[exec, log]", "{exec: {apply: [/nonexistent/vigil/block, '{value}']}}"));
     HttpResponse<String> r = post(body("ip", "10.0.0.5", "10m"), TOKEN);
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(201); // stored; the log backend applied it
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201); // stored; the log backend applies it
+    String id = (String) map(r.body()).get("id");
     assertThat(decisions("")).anyMatch(d -> "10.0.0.5".equals(d.get("value")));
+    // the exec backend's failure is recorded with its error and retried; log applied it
+    assertThat(
+            waitFor(
+                Duration.ofSeconds(10),
+                () -> backendStates(decision(id)).equals(List.of("exec=failed", "log=applied"))))
+        .as("%s", decision(id))
+        .isTrue();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> execOutcome =
+        ((List<Map<String, Object>>) decision(id).get("backends")).get(0);
+    assertThat(execOutcome.get("error")).asString().contains("/nonexistent/vigil/block");
+    assertThat(((Number) execOutcome.get("attempts")).intValue()).isPositive();
+    assertThat(get("/prometheus").body())
+        .containsPattern("vigil_decision_apply_failures_total\\{backend=\"exec\"\\} [1-9]")
+        .contains("vigil_decision_apply_failures_total{backend=\"log\"} 0.0");
     Map<String, Object> mitigation = component("mitigation");
     assertThat(mitigation.get("status")).isEqualTo("DEGRADED");
     Map<String, Object> exec =
@@ -444,6 +508,78 @@ class MitigationDaemonTest {
     assertThat(get("/health").statusCode()).isEqualTo(503);
     assertThat(get("/prometheus").body())
         .doesNotContain("vigil_mitigator_failures_total{type=\"exec\"} 0.0");
+  }
+
+  @Test
+  void aDeadWebhookDelaysNeitherTheOtherBackendNorTheAnswerNorTheAlerts() throws Exception {
+    // A webhook that accepts connections and never answers.
+    try (java.net.ServerSocket silent = new java.net.ServerSocket()) {
+      silent.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 50);
+      List<java.net.Socket> held =
+          java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+      Thread acceptor =
+          new Thread(
+              () -> {
+                while (held.size() < 200) {
+                  try {
+                    held.add(silent.accept());
+                  } catch (java.io.IOException e) {
+                    return;
+                  }
+                }
+              });
+      acceptor.setDaemon(true);
+      acceptor.start();
+      Path markers = Files.createDirectories(tmp.resolve("applied"));
+      extraMitigation = "  backend-deadline: 2s";
+      start(
+          config(
+              false,
+              true,
+              "[webhook, exec]", // the dead one first
+              "{webhook: {url: 'http://127.0.0.1:"
+                  + silent.getLocalPort()
+                  + "/hook'}, exec: {apply: [/usr/bin/touch, '"
+                  + markers
+                  + "/{value}']}}"));
+      long t0 = System.nanoTime();
+      HttpResponse<String> r = post(body("ip", "10.0.0.5", "10m"), TOKEN);
+      long answeredMs = (System.nanoTime() - t0) / 1_000_000;
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+      assertThat(answeredMs).as("answered after %d ms", answeredMs).isLessThan(1000);
+      String id = (String) map(r.body()).get("id");
+      assertThat(
+              waitFor(
+                  Duration.ofSeconds(1),
+                  () ->
+                      backendStates(decision(id))
+                          .equals(List.of("webhook=pending", "exec=applied"))))
+          .as("exec applied within 1 s while the webhook hangs: %s", decision(id))
+          .isTrue();
+      assertThat(markers.resolve("10.0.0.5")).exists();
+      // abandoned at the deadline: failed, counted, retried later
+      assertThat(
+              waitFor(
+                  Duration.ofSeconds(10),
+                  () -> backendStates(decision(id)).get(0).equals("webhook=failed")))
+          .as("%s", decision(id))
+          .isTrue();
+      assertThat(get("/prometheus").body())
+          .containsPattern("vigil_decision_apply_failures_total\\{backend=\"webhook\"\\} [1-9]");
+      // the capture's alerts were all decided on: none dropped while the webhook hung
+      waitUntilCaptureFinished();
+      assertThat(get("/prometheus").body()).contains("vigil_mitigation_alerts_dropped_total 0.0");
+      assertThat(
+              waitFor(
+                  Duration.ofSeconds(30),
+                  () -> decisions("").stream().anyMatch(d -> ATTACKER.equals(d.get("value")))))
+          .isTrue();
+      synchronized (held) {
+        for (java.net.Socket s : held) {
+          s.close();
+        }
+      }
+    }
   }
 
   @Test
@@ -542,7 +678,14 @@ class MitigationDaemonTest {
       resp = post(body("ip", "10.0.0.9", "2s"), TOKEN);
       assertThat(resp.statusCode()).as(resp.body()).isEqualTo(201);
       Instant shortExpires = Instant.parse((String) map(resp.body()).get("expires"));
-      assertThat(quarantined(ns)).contains("10.0.0.5").contains("10.0.0.9");
+      // the backends apply on their own threads, just after the answer
+      assertThat(
+              waitFor(
+                  Duration.ofSeconds(5),
+                  () ->
+                      quarantined(ns).contains("10.0.0.5") && quarantined(ns).contains("10.0.0.9")))
+          .as(quarantined(ns))
+          .isTrue();
       assertThat(component("mitigation").get("status")).isEqualTo("UP");
 
       ctx.close();
@@ -554,10 +697,14 @@ class MitigationDaemonTest {
       }
 
       start(cfg);
-      String set = quarantined(ns);
-      assertThat(set).contains("10.0.0.5").doesNotContain("10.0.0.9");
+      assertThat(waitFor(Duration.ofSeconds(5), () -> quarantined(ns).contains("10.0.0.5")))
+          .as(quarantined(ns))
+          .isTrue();
+      assertThat(quarantined(ns)).doesNotContain("10.0.0.9");
       assertThat(delete(liveId, TOKEN).statusCode()).isEqualTo(204);
-      assertThat(quarantined(ns)).doesNotContain("10.0.0.5");
+      assertThat(waitFor(Duration.ofSeconds(5), () -> !quarantined(ns).contains("10.0.0.5")))
+          .as(quarantined(ns))
+          .isTrue();
     } finally {
       stop();
       run("/usr/sbin/ip", "netns", "del", ns);

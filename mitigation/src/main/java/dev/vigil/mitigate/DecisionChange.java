@@ -13,9 +13,9 @@ import java.util.Objects;
  * @param decision the decision it happened to
  * @param at when, by the manager's clock
  * @param backends {@link Kind#APPLIED}, {@link Kind#LIFTED}, {@link Kind#EXPIRED}: the backends
- *     that carried out the apply or the revoke; else empty
- * @param failed the backends whose apply or revoke failed (each failure is also counted by the
- *     registry); else empty
+ *     whose first apply or revoke call carried it out; else empty
+ * @param failed the backends whose first call failed or ran past its deadline (counted; retried
+ *     with backoff, which the decision's outcomes show); else empty
  */
 public record DecisionChange(
     Kind kind, Decision decision, Instant at, List<String> backends, List<String> failed) {
@@ -24,11 +24,14 @@ public record DecisionChange(
   public enum Kind {
     /** Made (by policy or an operator) and stored; simulated decisions stop here. */
     MADE,
-    /** Handed to the backends of its action (a decision whose action has none is only made). */
+    /**
+     * Handed to the backends of its action, each of which has answered (or failed, or run past its
+     * deadline); a decision whose action has none is only made.
+     */
     APPLIED,
-    /** Lifted by an operator before it expired: revoked and marked in the store. */
+    /** Lifted by an operator before it expired: marked in the store, revoked on its backends. */
     LIFTED,
-    /** Reached its expiry: revoked and marked in the store. */
+    /** Reached its expiry: marked in the store, revoked on its backends. */
     EXPIRED
   }
 

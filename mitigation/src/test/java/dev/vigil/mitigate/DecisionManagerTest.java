@@ -79,6 +79,8 @@ class DecisionManagerTest {
     final List<String> calls = Collections.synchronizedList(new ArrayList<>());
     final java.util.Set<String> applied = java.util.concurrent.ConcurrentHashMap.newKeySet();
     volatile boolean failing;
+    final java.util.concurrent.atomic.AtomicInteger failNext =
+        new java.util.concurrent.atomic.AtomicInteger();
 
     MemoryMitigator(String type) {
       this.type = type;
@@ -92,7 +94,7 @@ class DecisionManagerTest {
     @Override
     public void apply(Decision d) {
       calls.add("apply " + d.value());
-      if (failing) {
+      if (failing || failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
         throw new IllegalStateException("down");
       }
       applied.add(d.id());
@@ -101,7 +103,7 @@ class DecisionManagerTest {
     @Override
     public void revoke(Decision d) {
       calls.add("revoke " + d.value());
-      if (failing) {
+      if (failing || failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
         throw new IllegalStateException("down");
       }
       applied.remove(d.id());
@@ -132,7 +134,16 @@ class DecisionManagerTest {
     return manager(sweep, DecisionListener.none());
   }
 
+  /** Two attempts, retried after 10 ms: a failing backend settles fast. */
+  static final BackendCalls FAST =
+      new BackendCalls(Duration.ofSeconds(2), 64, 2, Duration.ofMillis(10), Duration.ofMillis(20));
+
   private DecisionManager manager(Duration sweep, DecisionListener listener) throws Exception {
+    return manager(sweep, listener, FAST);
+  }
+
+  private DecisionManager manager(Duration sweep, DecisionListener listener, BackendCalls calls)
+      throws Exception {
     DecisionStore store =
         DecisionStore.open(dir.resolve("vigil.db"), DecisionStore.Retention.defaults());
     open.add(store);
@@ -149,9 +160,22 @@ class DecisionManagerTest {
             clock,
             sweep,
             Duration.ofHours(1),
-            listener);
+            listener,
+            calls);
     open.add(0, m);
     return m;
+  }
+
+  /** Waits until every backend call (retries included) has settled. */
+  private static void idle(DecisionManager m) throws InterruptedException {
+    assertThat(m.awaitIdle(Duration.ofSeconds(10))).as("backends idle").isTrue();
+  }
+
+  private static String states(DecisionManager m, Decision d) {
+    return m.outcomes(d.id()).stream()
+        .map(o -> o.backend() + "=" + o.state().text() + "/" + o.attempts())
+        .toList()
+        .toString();
   }
 
   @AfterEach
@@ -169,11 +193,15 @@ class DecisionManagerTest {
   void onVerdict_storesAndAppliesOnTheActionsBackendsOnly() throws Exception {
     DecisionManager m = manager(Duration.ofHours(1));
     m.start();
+    idle(m);
     Decision d = m.onVerdict(verdict("10.0.0.66", Verdict.Severity.CRITICAL)).orElseThrow();
+    idle(m);
     assertThat(fw.applied).containsExactly(d.id());
     assertThat(bus.calls).containsExactly("reconcile 0");
     assertThat(m.live()).containsExactly(d);
+    assertThat(states(m, d)).isEqualTo("[fw=applied/1, log=applied/1]");
     Decision a = m.onVerdict(verdict("10.0.0.67", Verdict.Severity.MEDIUM)).orElseThrow();
+    idle(m);
     assertThat(bus.applied).containsExactly(a.id());
     assertThat(fw.applied).containsExactly(d.id());
   }
@@ -188,13 +216,17 @@ class DecisionManagerTest {
     List<DecisionChange> changes = Collections.synchronizedList(new ArrayList<>());
     DecisionManager m = manager(Duration.ofHours(1), changes::add);
     m.start();
+    idle(m);
     fw.failing = true;
     Decision q = m.onVerdict(verdict("10.0.0.66", Verdict.Severity.CRITICAL)).orElseThrow();
+    idle(m);
     fw.failing = false;
     Decision sim = m.onVerdict(verdict("10.0.0.67", Verdict.Severity.HIGH)).orElseThrow();
     assertThat(m.lift(q.id())).isTrue();
+    idle(m);
     clock.now = sim.expires();
     assertThat(m.expire()).isEqualTo(1);
+    idle(m);
     assertThat(changes.stream().map(DecisionManagerTest::text))
         .containsExactly(
             "MADE 10.0.0.66 [] []",
@@ -216,9 +248,12 @@ class DecisionManagerTest {
               throw new IllegalStateException("broken listener");
             });
     m.start();
+    idle(m);
     Decision d = m.onVerdict(verdict("10.0.0.66", Verdict.Severity.CRITICAL)).orElseThrow();
+    idle(m);
     assertThat(fw.applied).containsExactly(d.id());
     assertThat(m.lift(d.id())).isTrue();
+    idle(m);
     assertThat(fw.applied).isEmpty();
   }
 
@@ -226,6 +261,7 @@ class DecisionManagerTest {
   void simulatedDecisionsAreStoredButNeverApplied() throws Exception {
     DecisionManager m = manager(Duration.ofHours(1));
     m.start();
+    idle(m);
     Decision d = m.onVerdict(verdict("10.0.0.66", Verdict.Severity.HIGH)).orElseThrow();
     assertThat(d.simulated()).isTrue();
     assertThat(m.live()).containsExactly(d);
@@ -233,6 +269,8 @@ class DecisionManagerTest {
     clock.now = T0.plus(Duration.ofMinutes(11));
     assertThat(m.expire()).isEqualTo(1);
     m.reconcile();
+    idle(m);
+    assertThat(m.outcomes(d.id())).isEmpty();
     assertThat(route.calls).containsExactly("reconcile 0", "reconcile 0");
   }
 
@@ -240,42 +278,114 @@ class DecisionManagerTest {
   void failingBackendIsCountedAndOthersStillAct() throws Exception {
     DecisionManager m = manager(Duration.ofHours(1));
     m.start();
+    idle(m);
     fw.failing = true;
     Decision d = m.onVerdict(verdict("10.0.0.66", Verdict.Severity.CRITICAL)).orElseThrow();
-    assertThat(m.failures()).containsEntry("fw", 1L).containsEntry("log", 0L);
+    idle(m);
+    // both attempts failed, then it was given up; log applied it
+    assertThat(states(m, d)).isEqualTo("[fw=gave_up/2, log=applied/1]");
+    assertThat(m.outcomes(d.id()).get(0).error()).isEqualTo("down");
+    assertThat(m.applyFailures("fw")).isEqualTo(2);
+    assertThat(m.applyFailures("log")).isZero();
+    assertThat(m.failures()).containsEntry("fw", 2L).containsEntry("log", 0L);
     assertThat(m.health()).containsEntry("fw", "down");
     assertThat(m.live()).containsExactly(d);
     // The periodic reconcile is the backend's chance to catch up once it is back.
     fw.failing = false;
     m.reconcile();
+    idle(m);
     assertThat(fw.applied).containsExactly(d.id());
+    assertThat(states(m, d)).isEqualTo("[fw=applied/2, log=applied/1]");
+    assertThat(m.outcomes(d.id()).get(0).error()).isNull();
   }
 
   @Test
-  void expiryRevokesAndMarks_retryingAFailedRevokeThenGivingUp() throws Exception {
-    DecisionManager m = manager(Duration.ofHours(1));
+  void failedApply_isRetriedWithBackoffUntilApplied() throws Exception {
+    BackendCalls calls =
+        new BackendCalls(
+            Duration.ofSeconds(2), 64, 5, Duration.ofMillis(50), Duration.ofMillis(400));
+    List<DecisionChange> changes = Collections.synchronizedList(new ArrayList<>());
+    DecisionManager m = manager(Duration.ofHours(1), changes::add, calls);
     m.start();
+    idle(m);
+    fw.failNext.set(2);
+    long t0 = System.nanoTime();
     Decision d = m.onVerdict(verdict("10.0.0.66", Verdict.Severity.CRITICAL)).orElseThrow();
-    clock.now = d.expires();
+    idle(m);
+    long tookMs = (System.nanoTime() - t0) / 1_000_000;
+    assertThat(states(m, d)).isEqualTo("[fw=applied/3, log=applied/1]");
+    assertThat(m.outcomes(d.id()).get(0).error()).isNull();
+    assertThat(fw.applied).containsExactly(d.id());
+    assertThat(fw.calls).endsWith("apply 10.0.0.66", "apply 10.0.0.66", "apply 10.0.0.66");
+    assertThat(m.applyFailures("fw")).isEqualTo(2);
+    assertThat(tookMs).as("waited 50 ms, then 100 ms").isGreaterThanOrEqualTo(150);
+    // the event tells of the first round: fw had failed then
+    assertThat(changes.stream().map(DecisionManagerTest::text))
+        .containsExactly("MADE 10.0.0.66 [] []", "APPLIED 10.0.0.66 [log] [fw]");
+    assertThat(calls.retryAfter(1)).isEqualTo(Duration.ofMillis(50));
+    assertThat(calls.retryAfter(3)).isEqualTo(Duration.ofMillis(200));
+    assertThat(calls.retryAfter(30)).isEqualTo(Duration.ofMillis(400));
+  }
+
+  @Test
+  void restart_retriesOutcomesLeftFailed() throws Exception {
+    BackendCalls slowRetry =
+        new BackendCalls(Duration.ofSeconds(2), 64, 5, Duration.ofHours(1), Duration.ofHours(1));
+    DecisionManager first = manager(Duration.ofHours(1), DecisionListener.none(), slowRetry);
+    first.start();
     fw.failing = true;
-    for (int i = 1; i < DecisionManager.MAX_REVOKE_ATTEMPTS; i++) {
-      assertThat(m.expire()).isZero();
+    Decision d = first.onVerdict(verdict("10.0.0.66", Verdict.Severity.CRITICAL)).orElseThrow();
+    long end = System.nanoTime() + 5_000_000_000L;
+    while (!states(first, d).contains("fw=failed/1") && System.nanoTime() < end) {
+      Thread.sleep(5);
     }
-    assertThat(m.expire()).isEqualTo(1);
-    assertThat(m.failures().get("fw")).isEqualTo(DecisionManager.MAX_REVOKE_ATTEMPTS);
-    assertThat(m.expire()).isZero();
+    assertThat(states(first, d)).isEqualTo("[fw=failed/1, log=applied/1]");
+    closeAll(); // the retry due in an hour dies with the daemon
+    open.clear();
     fw.failing = false;
-    Decision e = m.onVerdict(verdict("10.0.0.77", Verdict.Severity.CRITICAL)).orElseThrow();
-    clock.now = e.expires();
+    fw.calls.clear();
+    DecisionManager second = manager(Duration.ofHours(1), DecisionListener.none(), slowRetry);
+    second.start();
+    idle(second);
+    assertThat(fw.calls).containsExactly("apply 10.0.0.66", "reconcile 1");
+    assertThat(states(second, d)).isEqualTo("[fw=applied/2, log=applied/1]");
+  }
+
+  @Test
+  void expiry_marksEndedAtOnceAndRetriesAFailedRevoke() throws Exception {
+    List<DecisionChange> changes = Collections.synchronizedList(new ArrayList<>());
+    DecisionManager m = manager(Duration.ofHours(1), changes::add);
+    m.start();
+    idle(m);
+    Decision d = m.onVerdict(verdict("10.0.0.66", Verdict.Severity.CRITICAL)).orElseThrow();
+    idle(m);
+    clock.now = d.expires();
+    fw.failNext.set(1);
     assertThat(m.expire()).isEqualTo(1);
-    assertThat(fw.calls).endsWith("apply 10.0.0.77", "revoke 10.0.0.77");
+    assertThat(m.live()).isEmpty();
+    assertThat(m.expire()).isZero();
+    idle(m);
+    assertThat(states(m, d)).isEqualTo("[fw=revoked/2, log=revoked/1]");
+    assertThat(m.revokeFailures("fw")).isEqualTo(1);
+    assertThat(fw.applied).isEmpty();
+    assertThat(text(changes.get(changes.size() - 1))).isEqualTo("EXPIRED 10.0.0.66 [log] [fw]");
+    // a revoke that keeps failing is given up after the most attempts
+    Decision e = m.onVerdict(verdict("10.0.0.77", Verdict.Severity.CRITICAL)).orElseThrow();
+    idle(m);
+    clock.now = e.expires();
+    fw.failing = true;
+    assertThat(m.expire()).isEqualTo(1);
+    idle(m);
+    assertThat(states(m, e)).isEqualTo("[fw=revoke_gave_up/2, log=revoked/1]");
   }
 
   @Test
   void schedulerRevokesOnExpiry() throws Exception {
     DecisionManager m = manager(Duration.ofMillis(20));
     m.start();
+    idle(m);
     Decision d = m.onVerdict(verdict("10.0.0.66", Verdict.Severity.CRITICAL)).orElseThrow();
+    idle(m);
     assertThat(fw.applied).contains(d.id());
     clock.now = d.expires().plusSeconds(1);
     long deadline = System.nanoTime() + 5_000_000_000L;
@@ -290,11 +400,13 @@ class DecisionManagerTest {
   void lift_revokesAtOnceAndAllowsANewDecision() throws Exception {
     DecisionManager m = manager(Duration.ofHours(1));
     m.start();
+    idle(m);
     Decision d = m.onVerdict(verdict("10.0.0.66", Verdict.Severity.CRITICAL)).orElseThrow();
     assertThat(m.onVerdict(verdict("10.0.0.66", Verdict.Severity.CRITICAL))).isEmpty();
     assertThat(m.lift(d.id())).isTrue();
     assertThat(m.lift(d.id())).isFalse();
     assertThat(m.lift("no-such-id")).isFalse();
+    idle(m);
     assertThat(fw.applied).isEmpty();
     assertThat(m.live()).isEmpty();
     // the same evidence again (timed before the lift) does not put it back; new evidence does
@@ -317,9 +429,11 @@ class DecisionManagerTest {
   void restart_reconcilesLiveAndRevokesWhatLapsedWhileDown() throws Exception {
     DecisionManager first = manager(Duration.ofHours(1));
     first.start();
+    idle(first);
     Decision shortOne = first.onVerdict(verdict("10.0.0.5", Verdict.Severity.MEDIUM)).orElseThrow();
     Decision longOne =
         first.onVerdict(verdict("10.0.0.6", Verdict.Severity.CRITICAL)).orElseThrow();
+    idle(first);
     closeAll();
     open.clear();
     // Down for 7 minutes: the 5-minute alert lapsed, the 10-minute quarantine did not. The
@@ -331,6 +445,7 @@ class DecisionManagerTest {
     clock.now = T0.plus(Duration.ofMinutes(7));
     DecisionManager second = manager(Duration.ofHours(1));
     second.start();
+    idle(second);
     assertThat(bus.calls).containsExactly("revoke 10.0.0.5", "reconcile 0");
     assertThat(fw.calls).containsExactly("reconcile 1");
     assertThat(fw.applied).containsExactly(longOne.id());
@@ -344,6 +459,7 @@ class DecisionManagerTest {
   void submit_refusesAllowlistedAndStoresManualDecisions() throws Exception {
     DecisionManager m = manager(Duration.ofHours(1));
     m.start();
+    idle(m);
     Decision manual =
         new Decision(
             "op-1",
@@ -384,6 +500,7 @@ class DecisionManagerTest {
             T0.plusSeconds(600),
             false);
     assertThat(m.submit(ok).value()).isEqualTo("2001:db8::1");
+    idle(m);
     assertThat(fw.calls).containsExactly("reconcile 0", "apply 2001:db8::1");
   }
 

@@ -43,6 +43,14 @@ import java.util.regex.Pattern;
  * Every refusal answers {@code {"error": reason}} and is counted by reason; nothing is applied
  * unless the whole request is valid.
  *
+ * <p>Each decision is served with {@code backends}: one entry per backend of its action, {@code
+ * {"backend", "state", "attempts", "error", "updated"}}, where {@code state} is {@code pending},
+ * {@code applied}, {@code failed} (retried with backoff), {@code gave_up}, or once it ended {@code
+ * revoke_pending}, {@code revoked}, {@code revoke_failed}, {@code revoke_gave_up}. {@code POST}
+ * answers 201 as soon as the decision is stored, with each backend's state then (usually {@code
+ * pending}: the backends apply on their own threads and never hold up the answer); 400 for an
+ * invalid request, 409 for an allowlisted target, 503 when it could not be stored.
+ *
  * <p>Thread-safe: stateless; the decisions are the {@link MitigationService}'s.
  */
 @Controller("/decisions")
@@ -345,6 +353,19 @@ final class DecisionsController {
       state = d.expiredAt(now) ? "expired" : "live";
     }
     m.put("state", state);
+    List<Map<String, Object>> backends = new ArrayList<>();
+    for (DecisionStore.Outcome o : mitigation.outcomes(d)) {
+      Map<String, Object> b = new LinkedHashMap<>();
+      b.put("backend", o.backend());
+      b.put("state", o.state().text());
+      b.put("attempts", o.attempts());
+      if (o.error() != null) {
+        b.put("error", o.error());
+      }
+      b.put("updated", o.updated().toString());
+      backends.add(b);
+    }
+    m.put("backends", backends);
     return m;
   }
 }

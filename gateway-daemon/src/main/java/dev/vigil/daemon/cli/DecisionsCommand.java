@@ -42,7 +42,8 @@ final class DecisionsCommand implements Callable<Integer> {
   /** Prints a decision table (or the JSON). */
   static void print(JsonNode decisions, PrintWriter out) {
     TextTable t =
-        new TextTable("ID", "SCOPE", "VALUE", "ACTION", "STATE", "EXPIRES", "ORIGIN", "REASON");
+        new TextTable(
+            "ID", "SCOPE", "VALUE", "ACTION", "STATE", "BACKENDS", "EXPIRES", "ORIGIN", "REASON");
     for (JsonNode d : decisions) {
       t.add(
           d.path("id").asText(),
@@ -50,6 +51,7 @@ final class DecisionsCommand implements Callable<Integer> {
           d.path("value").asText(),
           d.path("action").asText() + (d.path("simulated").asBoolean() ? " (simulated)" : ""),
           d.path("state").asText(),
+          backends(d.path("backends")),
           d.path("expires").asText(),
           d.path("origin").asText(),
           d.path("reason").asText());
@@ -60,6 +62,25 @@ final class DecisionsCommand implements Callable<Integer> {
       return;
     }
     t.print(out);
+  }
+
+  /**
+   * Returns each backend's state as {@code nftables:applied webhook:failed(2)} (attempts when more
+   * than one), or {@code -} when none.
+   */
+  static String backends(JsonNode backends) {
+    StringBuilder b = new StringBuilder();
+    for (JsonNode o : backends) {
+      if (b.length() > 0) {
+        b.append(' ');
+      }
+      b.append(o.path("backend").asText()).append(':').append(o.path("state").asText());
+      int attempts = o.path("attempts").asInt();
+      if (attempts > 1) {
+        b.append('(').append(attempts).append(')');
+      }
+    }
+    return b.length() == 0 ? "-" : b.toString();
   }
 
   /** {@code vigil decisions list}. */

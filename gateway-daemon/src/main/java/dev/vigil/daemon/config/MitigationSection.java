@@ -36,7 +36,8 @@ final class MitigationSection {
           "sweep",
           "reconcile",
           "max-manual-ttl",
-          "queue-size");
+          "queue-size",
+          "backend-deadline");
 
   /** The backend every action uses when {@code actions} does not name one. */
   static final String DEFAULT_BACKEND = "log";
@@ -102,6 +103,12 @@ final class MitigationSection {
         m.duration(
             "max-manual-ttl", Duration.ofDays(7), Duration.ofSeconds(1), Duration.ofDays(365));
     int queueSize = m.integer("queue-size", 4096, 16, 1_000_000);
+    Duration backendDeadline =
+        m.duration(
+            "backend-deadline",
+            dev.vigil.mitigate.BackendCalls.defaults().deadline(),
+            Duration.ofMillis(100),
+            Duration.ofMinutes(10));
 
     problems.forEach(loader::problem);
     if (!problems.isEmpty() || policy == null || store == null) {
@@ -118,7 +125,8 @@ final class MitigationSection {
             sweep,
             reconcile,
             maxTtl,
-            queueSize));
+            queueSize,
+            backendDeadline));
   }
 
   /**

@@ -263,6 +263,8 @@ public record VigilConfig(
    * @param reconcile how often backends are reconciled with the stored decisions
    * @param maxManualTtl longest time to live of a decision posted over REST
    * @param queueSize alerts waiting to be stored and decided on (overflow is counted and dropped)
+   * @param backendDeadline longest one backend call (apply, revoke, reconcile) may take before it
+   *     is abandoned and counted as failed
    */
   public record Mitigation(
       Path policyFile,
@@ -274,7 +276,8 @@ public record VigilConfig(
       Duration sweep,
       Duration reconcile,
       Duration maxManualTtl,
-      int queueSize) {
+      int queueSize,
+      Duration backendDeadline) {
     /** Validates and copies. */
     public Mitigation {
       Objects.requireNonNull(policyFile, "policyFile");
@@ -284,6 +287,7 @@ public record VigilConfig(
       Objects.requireNonNull(sweep, "sweep");
       Objects.requireNonNull(reconcile, "reconcile");
       Objects.requireNonNull(maxManualTtl, "maxManualTtl");
+      Objects.requireNonNull(backendDeadline, "backendDeadline");
       java.util.Map<dev.vigil.mitigate.api.Decision.Action, List<String>> a =
           new java.util.EnumMap<>(dev.vigil.mitigate.api.Decision.Action.class);
       actions.forEach((k, v) -> a.put(k, List.copyOf(v)));

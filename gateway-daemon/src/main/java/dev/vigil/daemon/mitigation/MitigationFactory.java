@@ -2,6 +2,7 @@ package dev.vigil.daemon.mitigation;
 
 import dev.vigil.daemon.config.VigilConfig;
 import dev.vigil.daemon.pipeline.EveOutput;
+import dev.vigil.mitigate.BackendCalls;
 import dev.vigil.mitigate.DecisionManager;
 import dev.vigil.mitigate.api.MitigatorRegistry;
 import dev.vigil.mitigate.policy.GatewayIdentity;
@@ -74,7 +75,17 @@ public final class MitigationFactory {
       last = lastNumericId(s);
       reg = MitigatorRegistry.load(c.mitigators());
       e = new PolicyEngine(c.policy(), GatewayIdentity.local());
-      m = new DecisionManager(e, s, reg, c.actions(), clock, c.sweep(), c.reconcile(), events);
+      m =
+          new DecisionManager(
+              e,
+              s,
+              reg,
+              c.actions(),
+              clock,
+              c.sweep(),
+              c.reconcile(),
+              events,
+              BackendCalls.defaults().withDeadline(c.backendDeadline()));
       m.start();
     } catch (Exception | LinkageError x) {
       fail = "cannot start mitigation: " + x;

@@ -109,6 +109,9 @@ public final class MitigationRuntime {
     if (manager != null) {
       manager.close();
     }
+    if (events != null) {
+      events.flush(); // alerts whose decision's apply was cut short, while the store is open
+    }
     closeBackends(registry);
     if (store != null) {
       try {

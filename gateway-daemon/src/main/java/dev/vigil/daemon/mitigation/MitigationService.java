@@ -54,13 +54,15 @@ import org.slf4j.LoggerFactory;
  * <p>Alerts are queued (bounded; overflow is counted, never blocks detection) and handled on one
  * thread: each is turned into a {@link Verdict} by {@link VerdictMapper} for {@link
  * DecisionManager#onVerdict}, then stored durably and written to the eve log with the action taken
- * ({@code blocked} when a quarantine or reroute of its source was applied for it or was already in
- * force, else {@code allowed}), followed by the events of the decision it made. Writing the alert's
- * line after the decision, rather than a second alert event or a correction, keeps one eve alert
- * per alert whose action is true; the cost is the worker's delay (milliseconds; the backends' apply
- * at worst) before the line appears. When mitigation failed to start the component is DOWN and
- * alerts are not queued; a backend that reports itself unhealthy (checked every 10 s) makes it
- * DEGRADED.
+ * ({@code blocked} when a quarantine or reroute of its source was applied for it by at least one
+ * backend, or was already in force, else {@code allowed}), followed by the events of the decision
+ * it made. Writing the alert's line after the decision, rather than a second alert event or a
+ * correction, keeps one eve alert per alert whose action is true. The worker never waits for a
+ * backend (each runs on its own thread): the alert's line is written when the decision's backends
+ * have answered, by the thread of the last one, at most {@code mitigation.backend-deadline} later;
+ * so lines of alerts with decisions may follow those of later alerts. When mitigation failed to
+ * start the component is DOWN and alerts are not queued; a backend that reports itself unhealthy
+ * (checked every 10 s) makes it DEGRADED.
  *
  * <p>Thread-safe: {@link #onAlert} may be called from any thread; the rest reads thread-safe parts.
  */
@@ -156,6 +158,7 @@ public final class MitigationService implements AutoCloseable {
       health.set(COMPONENT, ComponentHealth.DOWN, Map.of("error", runtime.failure()));
       return;
     }
+    runtime.events().afterBackends(this::publishHealth);
     queue = new ArrayBlockingQueue<>(this.config.queueSize());
     worker = new Thread(this::drain, "vigil-mitigation");
     worker.setDaemon(true);
@@ -218,6 +221,21 @@ public final class MitigationService implements AutoCloseable {
         .register(meters);
     if (manager != null) {
       registerBackendCalls(manager);
+      for (String t : manager.backendTypes()) {
+        FunctionCounter.builder("vigil.decision.apply.failures", manager, mm -> mm.applyFailures(t))
+            .description(
+                "Applies of a decision on a backend that failed, ran past mitigation.backend-deadline"
+                    + " or found its queue full, retries included, by backend")
+            .tag("backend", t)
+            .register(meters);
+        FunctionCounter.builder(
+                "vigil.decision.revoke.failures", manager, mm -> mm.revokeFailures(t))
+            .description(
+                "Revokes of an ended decision on a backend that failed, ran past the deadline or"
+                    + " found its queue full, retries included, by backend")
+            .tag("backend", t)
+            .register(meters);
+      }
       for (String t : manager.backendTypes()) {
         FunctionCounter.builder(
                 "vigil.mitigator.failures",
@@ -342,28 +360,44 @@ public final class MitigationService implements AutoCloseable {
     }
   }
 
+  /**
+   * Decides on {@code a} and hands its line over to be written once the decision's backends have
+   * answered (their first call, each within its deadline): never waits for a backend itself.
+   */
   private void handle(Alert a) {
-    List<DecisionChange> changes = new ArrayList<>();
-    Decision d = null;
-    boolean blocked = false;
+    DecisionEvents.Held held = runtime.events().hold();
+    Decision decision = null;
+    boolean already = false;
     try {
       Verdict v = verdict(a);
       if (v != null) {
-        d = runtime.events().holding(changes, () -> manager.onVerdict(v)).orElse(null);
-        blocked = changes.stream().anyMatch(DecisionEvent::blocks) || blockedAlready(v);
+        decision = runtime.events().holding(held, () -> manager.onVerdict(v)).orElse(null);
+        // no decision made: is one of the entity's already blocking it?
+        already = decision == null && blockedAlready(v);
       }
     } catch (RuntimeException e) {
       LOG.warn("cannot decide on alert [{}]: {}", a.vigil().id(), e.toString());
     }
-    Alert out = blocked ? a.withAction(Alert.BLOCKED) : a;
-    storeAlert(out);
-    eve.alert(out);
-    for (DecisionChange c : changes) {
-      eve.decision(c, a.vigil().id());
-    }
-    if (d != null) {
-      decided(a, d);
-    }
+    Decision d = decision;
+    boolean blockedAlready = already;
+    boolean awaitApplied =
+        d != null
+            && !d.simulated()
+            && !manager.backendsByAction().getOrDefault(d.action(), List.of()).isEmpty();
+    held.release(
+        awaitApplied,
+        changes -> {
+          boolean blocked = blockedAlready || changes.stream().anyMatch(DecisionEvent::blocks);
+          Alert out = blocked ? a.withAction(Alert.BLOCKED) : a;
+          storeAlert(out);
+          eve.alert(out);
+          for (DecisionChange c : changes) {
+            eve.decision(c, a.vigil().id());
+          }
+          if (d != null) {
+            decided(a, d);
+          }
+        });
   }
 
   private void storeAlert(Alert a) {
@@ -508,6 +542,9 @@ public final class MitigationService implements AutoCloseable {
     if (next.queueSize() != config.queueSize()) {
       restart.add("mitigation.queue-size");
     }
+    if (!next.backendDeadline().equals(config.backendDeadline())) {
+      restart.add("mitigation.backend-deadline");
+    }
     return restart;
   }
 
@@ -519,6 +556,14 @@ public final class MitigationService implements AutoCloseable {
   /** Returns whether {@code value} of {@code scope} is allowlisted. */
   public boolean allowlisted(Decision.Scope scope, String value) {
     return runtime.engine().allowlisted(scope, value);
+  }
+
+  /**
+   * Returns the stored outcome of decision {@code d} on each of its backends; see {@link
+   * DecisionManager#outcomes}.
+   */
+  public List<DecisionStore.Outcome> outcomes(Decision d) {
+    return manager.outcomes(d);
   }
 
   /** Submits a manual decision and counts it; see {@link DecisionManager#submit}. */
@@ -604,7 +649,7 @@ public final class MitigationService implements AutoCloseable {
   }
 
   private void publishHealth() {
-    if (manager == null) {
+    if (manager == null || closed) {
       return;
     }
     Map<String, Object> d = new LinkedHashMap<>();

@@ -210,7 +210,22 @@ public final class MitigatorRegistry {
     return m;
   }
 
+  /**
+   * Makes one {@code call} of {@code decision} on the mitigator of {@code type}, counted and logged
+   * like {@link #apply}.
+   *
+   * @return null when it succeeded, else the failure's message
+   * @throws IllegalArgumentException if no mitigator of that type is loaded
+   */
+  public String attempt(String type, Call call, Decision decision) {
+    return run(type, decision, call == Call.APPLY);
+  }
+
   private boolean call(String type, Decision decision, boolean apply) {
+    return run(type, decision, apply) == null;
+  }
+
+  private String run(String type, Decision decision, boolean apply) {
     Mitigator m = require(type);
     Call call = apply ? Call.APPLY : Call.REVOKE;
     try {
@@ -220,8 +235,11 @@ public final class MitigatorRegistry {
         m.revoke(decision);
       }
       calls.get(type).incrementAndGet(callIndex(call, decision.action(), true));
-      return true;
+      return null;
     } catch (Exception | LinkageError e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
       failures.get(type).incrementAndGet();
       calls.get(type).incrementAndGet(callIndex(call, decision.action(), false));
       LOG.warn(
@@ -230,7 +248,8 @@ public final class MitigatorRegistry {
           apply ? "apply" : "revoke",
           decision.id(),
           e.toString());
-      return false;
+      String why = e.getMessage();
+      return why == null || why.isBlank() ? e.toString() : why;
     }
   }
 }

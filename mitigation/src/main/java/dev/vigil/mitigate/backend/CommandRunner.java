@@ -95,7 +95,14 @@ class CommandRunner {
           LOG.debug("writing stdin of {} failed: {}", args, e.toString());
         }
       }
-      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      boolean exited;
+      try {
+        exited = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        p.destroyForcibly(); // abandoned at the manager's deadline
+        throw e;
+      }
+      if (!exited) {
         p.destroyForcibly();
         p.waitFor(1, TimeUnit.SECONDS);
         throw new CommandException(args + " ran past its timeout of " + timeout, null);

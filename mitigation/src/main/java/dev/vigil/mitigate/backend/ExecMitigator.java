@@ -193,7 +193,15 @@ public final class ExecMitigator implements Mitigator {
               .redirectOutput(out.toFile())
               .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
               .start();
-      if (!p.waitFor(c.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+      boolean exited;
+      try {
+        exited = p.waitFor(c.timeout().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        // abandoned at the manager's deadline: leave no program running behind it
+        p.destroyForcibly();
+        throw e;
+      }
+      if (!exited) {
         p.destroyForcibly();
         p.waitFor(5, TimeUnit.SECONDS);
         throw new IOException(argv.get(0) + " timed out after " + Durations.format(c.timeout()));

@@ -24,8 +24,15 @@ import org.slf4j.LoggerFactory;
  * <p>The database runs in WAL mode with {@code synchronous=FULL} (a committed decision survives a
  * power cut) and a busy timeout, so several stores (threads or processes) may write the same file.
  * The schema is versioned with {@code PRAGMA user_version}; a file written by a newer release is
- * refused rather than misread. Retention ({@link Retention}) bounds alerts by count and age, and
- * ended decisions (expired or revoked) likewise; a decision still in force is never pruned.
+ * refused rather than misread; an older one is migrated in place, keeping every row (version 1 had
+ * no per-backend outcomes: version 2 adds the {@code backend_outcomes} table). Retention ({@link
+ * Retention}) bounds alerts by count and age, and ended decisions (expired or revoked, with their
+ * outcomes) likewise, when {@link #prune} runs (on its owner's schedule, never inside a write); a
+ * decision still in force is never pruned.
+ *
+ * <p>Each decision has one {@link Outcome} per backend that carries it out: what the backend last
+ * did with it (pending, applied, failed, and the same for its revoke), with the error and the
+ * attempts, so that a restart retries what was left pending or failed.
  *
  * <p>Times are stored as epoch nanoseconds, so a decision reads back equal to what was written. A
  * stored row whose value no longer parses (a hand-edited file) is skipped with a warning, never
@@ -37,7 +44,7 @@ public final class DecisionStore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DecisionStore.class);
 
   /** The schema version this release writes and reads. */
-  public static final int SCHEMA_VERSION = 1;
+  public static final int SCHEMA_VERSION = 2;
 
   /** Longest alert JSON accepted, in characters. */
   public static final int MAX_ALERT_CHARS = 64 * 1024;
@@ -46,9 +53,11 @@ public final class DecisionStore implements AutoCloseable {
       "id, scope, value, action, reason, score, origin, created_ns, expires_ns, simulated,"
           + " revoked_ns";
 
+  /** Longest backend error kept with an outcome, in characters. */
+  public static final int MAX_ERROR_CHARS = 512;
+
   private final Connection db;
   private final Retention retention;
-  private int writesSincePrune;
 
   /**
    * Bounds on what is kept.
@@ -101,6 +110,38 @@ public final class DecisionStore implements AutoCloseable {
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(time, "time");
       Objects.requireNonNull(json, "json");
+    }
+  }
+
+  /**
+   * What one backend last did with one decision.
+   *
+   * @param decisionId the decision
+   * @param backend the backend's type
+   * @param state where the decision stands on it
+   * @param error the last failure's message (at most {@value #MAX_ERROR_CHARS} characters), or null
+   * @param attempts calls made for the current step (apply, or revoke once the decision ended)
+   * @param updated when the state last changed
+   */
+  public record Outcome(
+      String decisionId,
+      String backend,
+      BackendState state,
+      String error,
+      int attempts,
+      Instant updated) {
+    /** Validates; an over-long error is cut. */
+    public Outcome {
+      Objects.requireNonNull(decisionId, "decisionId");
+      Objects.requireNonNull(backend, "backend");
+      Objects.requireNonNull(state, "state");
+      Objects.requireNonNull(updated, "updated");
+      if (attempts < 0) {
+        throw new IllegalArgumentException("attempts must not be negative");
+      }
+      if (error != null && error.length() > MAX_ERROR_CHARS) {
+        error = error.substring(0, MAX_ERROR_CHARS);
+      }
     }
   }
 
@@ -179,6 +220,22 @@ public final class DecisionStore implements AutoCloseable {
                 + " time_ns INTEGER NOT NULL,"
                 + " json TEXT NOT NULL)");
         s.execute("CREATE INDEX IF NOT EXISTS alerts_time ON alerts (time_ns)");
+      }
+      if (version < 2) {
+        // Version 1 kept no outcomes: its decisions in force are re-applied by the start's
+        // reconcile, so none needs a row here.
+        s.execute(
+            "CREATE TABLE IF NOT EXISTS backend_outcomes ("
+                + " decision_id TEXT NOT NULL,"
+                + " backend TEXT NOT NULL,"
+                + " state TEXT NOT NULL,"
+                + " error TEXT,"
+                + " attempts INTEGER NOT NULL,"
+                + " updated_ns INTEGER NOT NULL,"
+                + " PRIMARY KEY (decision_id, backend))");
+        s.execute("CREATE INDEX IF NOT EXISTS outcomes_state ON backend_outcomes (state)");
+      }
+      if (version < SCHEMA_VERSION) {
         s.execute("PRAGMA user_version = " + SCHEMA_VERSION);
       }
       c.commit();
@@ -195,30 +252,132 @@ public final class DecisionStore implements AutoCloseable {
    *
    * @return whether it was new
    */
-  public synchronized boolean put(Decision d) throws SQLException {
+  public boolean put(Decision d) throws SQLException {
+    return put(d, List.of());
+  }
+
+  /**
+   * Stores {@code d} with a {@link BackendState#PENDING} outcome for each of {@code backends}, in
+   * one transaction; storing a decision with an id already stored changes nothing. Prunes nothing.
+   *
+   * @return whether it was new
+   */
+  public synchronized boolean put(Decision d, List<String> backends) throws SQLException {
+    db.setAutoCommit(false);
+    try {
+      boolean added;
+      try (PreparedStatement p =
+          db.prepareStatement(
+              "INSERT INTO decisions ("
+                  + COLUMNS
+                  + ") VALUES (?,?,?,?,?,?,?,?,?,?,NULL) ON CONFLICT (id) DO NOTHING")) {
+        p.setString(1, d.id());
+        p.setString(2, d.scope().name());
+        p.setString(3, d.value());
+        p.setString(4, d.action().name());
+        p.setString(5, d.reason());
+        if (Double.isNaN(d.score())) {
+          p.setNull(6, java.sql.Types.REAL);
+        } else {
+          p.setDouble(6, d.score());
+        }
+        p.setString(7, d.origin().name());
+        p.setLong(8, nanos(d.created()));
+        p.setLong(9, nanos(d.expires()));
+        p.setInt(10, d.simulated() ? 1 : 0);
+        added = p.executeUpdate() == 1;
+      }
+      if (added) {
+        for (String b : backends) {
+          writeOutcome(new Outcome(d.id(), b, BackendState.PENDING, null, 0, d.created()));
+        }
+      }
+      db.commit();
+      return added;
+    } catch (SQLException | RuntimeException e) {
+      db.rollback();
+      throw e;
+    } finally {
+      db.setAutoCommit(true);
+    }
+  }
+
+  /** Stores {@code o}, replacing the outcome of its decision and backend. */
+  public synchronized void putOutcome(Outcome o) throws SQLException {
+    writeOutcome(o);
+  }
+
+  private void writeOutcome(Outcome o) throws SQLException {
     try (PreparedStatement p =
         db.prepareStatement(
-            "INSERT INTO decisions ("
-                + COLUMNS
-                + ") VALUES (?,?,?,?,?,?,?,?,?,?,NULL) ON CONFLICT (id) DO NOTHING")) {
-      p.setString(1, d.id());
-      p.setString(2, d.scope().name());
-      p.setString(3, d.value());
-      p.setString(4, d.action().name());
-      p.setString(5, d.reason());
-      if (Double.isNaN(d.score())) {
-        p.setNull(6, java.sql.Types.REAL);
-      } else {
-        p.setDouble(6, d.score());
-      }
-      p.setString(7, d.origin().name());
-      p.setLong(8, nanos(d.created()));
-      p.setLong(9, nanos(d.expires()));
-      p.setInt(10, d.simulated() ? 1 : 0);
-      boolean added = p.executeUpdate() == 1;
-      maybePrune(d.created());
-      return added;
+            "INSERT INTO backend_outcomes (decision_id, backend, state, error, attempts,"
+                + " updated_ns) VALUES (?,?,?,?,?,?) ON CONFLICT (decision_id, backend) DO UPDATE"
+                + " SET state = excluded.state, error = excluded.error, attempts ="
+                + " excluded.attempts, updated_ns = excluded.updated_ns")) {
+      p.setString(1, o.decisionId());
+      p.setString(2, o.backend());
+      p.setString(3, o.state().name());
+      p.setString(4, o.error());
+      p.setInt(5, o.attempts());
+      p.setLong(6, nanos(o.updated()));
+      p.executeUpdate();
     }
+  }
+
+  /** Returns the outcomes of decision {@code id}, by backend name. */
+  public synchronized List<Outcome> outcomes(String id) throws SQLException {
+    return outcomeQuery("WHERE decision_id = ? ORDER BY backend", id);
+  }
+
+  /**
+   * Returns the outcomes still to settle (pending or failed, apply or revoke), oldest first: what a
+   * restart retries.
+   */
+  public synchronized List<Outcome> unsettled() throws SQLException {
+    StringBuilder in = new StringBuilder();
+    for (BackendState st : BackendState.values()) {
+      if (!st.settled()) {
+        in.append(in.length() == 0 ? "'" : ",'").append(st.name()).append('\'');
+      }
+    }
+    return outcomeQuery("WHERE state IN (" + in + ") ORDER BY updated_ns", null);
+  }
+
+  /** Returns the outcomes on {@code backend} in {@code state}, oldest first. */
+  public synchronized List<Outcome> outcomes(String backend, BackendState state)
+      throws SQLException {
+    return outcomeQuery(
+        "WHERE backend = ? AND state = '" + state.name() + "' ORDER BY updated_ns", backend);
+  }
+
+  private List<Outcome> outcomeQuery(String where, String arg) throws SQLException {
+    List<Outcome> out = new ArrayList<>();
+    try (PreparedStatement p =
+        db.prepareStatement(
+            "SELECT decision_id, backend, state, error, attempts, updated_ns FROM"
+                + " backend_outcomes "
+                + where)) {
+      if (arg != null) {
+        p.setString(1, arg);
+      }
+      try (ResultSet r = p.executeQuery()) {
+        while (r.next()) {
+          try {
+            out.add(
+                new Outcome(
+                    r.getString(1),
+                    r.getString(2),
+                    BackendState.valueOf(r.getString(3)),
+                    r.getString(4),
+                    r.getInt(5),
+                    instant(r.getLong(6))));
+          } catch (IllegalArgumentException | NullPointerException e) {
+            LOG.warn("skipping stored outcome of [{}]: {}", r.getString(1), e.toString());
+          }
+        }
+      }
+    }
+    return out;
   }
 
   /**
@@ -288,9 +447,7 @@ public final class DecisionStore implements AutoCloseable {
       p.setString(1, a.id());
       p.setLong(2, nanos(a.time()));
       p.setString(3, a.json());
-      boolean added = p.executeUpdate() == 1;
-      maybePrune(a.time());
-      return added;
+      return p.executeUpdate() == 1;
     }
   }
 
@@ -339,7 +496,8 @@ public final class DecisionStore implements AutoCloseable {
 
   /**
    * Applies retention at {@code now}: drops alerts and ended decisions beyond the counts or older
-   * than the ages. Called every so many writes, and may be called on a schedule.
+   * than the ages, with the outcomes of the decisions dropped. Its owner calls it on a schedule; no
+   * write prunes, so a write's result never depends on a prune.
    *
    * @return how many rows were deleted
    */
@@ -374,14 +532,11 @@ public final class DecisionStore implements AutoCloseable {
       p.setInt(1, retention.maxEndedDecisions());
       n += p.executeUpdate();
     }
-    return n;
-  }
-
-  private void maybePrune(Instant now) throws SQLException {
-    if (++writesSincePrune >= 64) {
-      writesSincePrune = 0;
-      prune(now);
+    try (Statement st = db.createStatement()) {
+      st.executeUpdate(
+          "DELETE FROM backend_outcomes WHERE decision_id NOT IN (SELECT id FROM decisions)");
     }
+    return n;
   }
 
   private List<Stored> query(String where, Object arg) throws SQLException {

@@ -170,6 +170,96 @@ class DecisionStoreTest {
   }
 
   @Test
+  void put_neverPrunes_soAWriteNeverFailsOnAPrune() throws Exception {
+    DecisionStore.Retention r =
+        new DecisionStore.Retention(1, Duration.ofDays(1), 1, Duration.ofDays(1));
+    try (DecisionStore s = DecisionStore.open(dir.resolve("vigil.db"), r)) {
+      for (int i = 0; i < 200; i++) {
+        Decision d = decision("d" + i, "10.0.1." + i, T0.plusSeconds(i), Duration.ofSeconds(1));
+        assertThat(s.put(d, List.of("nftables"))).isTrue();
+        s.revoke(d.id(), d.expires());
+        s.addAlert(new DecisionStore.Alert("a" + i, T0.plusSeconds(i), "{}"));
+      }
+      // far past the bounds (1 of each), yet only the owner's prune removes rows
+      assertThat(s.since(Instant.EPOCH, 1000)).hasSize(200);
+      assertThat(s.alerts(1000)).hasSize(200);
+      assertThat(s.prune(T0.plusSeconds(300))).isEqualTo(398);
+      assertThat(s.since(Instant.EPOCH, 1000))
+          .extracting(x -> x.decision().id())
+          .containsExactly("d199");
+      assertThat(s.outcomes("d0")).isEmpty(); // pruned with its decision
+      assertThat(s.outcomes("d199")).hasSize(1);
+    }
+  }
+
+  @Test
+  void outcomes_areStoredPerBackendAndUnsettledOnesListed() throws Exception {
+    Decision d = decision("d", "10.0.0.1", T0, Duration.ofHours(1));
+    try (DecisionStore s = open()) {
+      assertThat(s.put(d, List.of("nftables", "webhook"))).isTrue();
+      assertThat(s.put(d, List.of("nftables", "webhook"))).isFalse();
+      s.putOutcome(new DecisionStore.Outcome("d", "nftables", BackendState.APPLIED, null, 1, T0));
+      s.putOutcome(
+          new DecisionStore.Outcome(
+              "d", "webhook", BackendState.FAILED, "x".repeat(2000), 2, T0.plusSeconds(1)));
+    }
+    try (DecisionStore s = open()) {
+      List<DecisionStore.Outcome> o = s.outcomes("d");
+      assertThat(o)
+          .extracting(DecisionStore.Outcome::backend)
+          .containsExactly("nftables", "webhook");
+      assertThat(o.get(0).state()).isEqualTo(BackendState.APPLIED);
+      assertThat(o.get(1).state()).isEqualTo(BackendState.FAILED);
+      assertThat(o.get(1).attempts()).isEqualTo(2);
+      assertThat(o.get(1).error()).hasSize(DecisionStore.MAX_ERROR_CHARS);
+      assertThat(o.get(1).updated()).isEqualTo(T0.plusSeconds(1));
+      assertThat(s.unsettled())
+          .extracting(DecisionStore.Outcome::backend)
+          .containsExactly("webhook");
+    }
+  }
+
+  @Test
+  void open_migratesAVersion1FileKeepingEveryRow() throws Exception {
+    // the schema the previous release wrote, with one live decision and one alert in it
+    String url = "jdbc:sqlite:" + dir.resolve("vigil.db");
+    try (Connection c = DriverManager.getConnection(url);
+        Statement st = c.createStatement()) {
+      st.execute("PRAGMA journal_mode = WAL");
+      st.execute(
+          "CREATE TABLE decisions (id TEXT PRIMARY KEY, scope TEXT NOT NULL, value TEXT NOT NULL,"
+              + " action TEXT NOT NULL, reason TEXT NOT NULL, score REAL, origin TEXT NOT NULL,"
+              + " created_ns INTEGER NOT NULL, expires_ns INTEGER NOT NULL, simulated INTEGER NOT"
+              + " NULL, revoked_ns INTEGER)");
+      st.execute(
+          "CREATE TABLE alerts (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,"
+              + " time_ns INTEGER NOT NULL, json TEXT NOT NULL)");
+      long created = T0.getEpochSecond() * 1_000_000_000L + T0.getNano();
+      st.execute(
+          "INSERT INTO decisions VALUES ('old', 'IP', '10.0.0.9', 'QUARANTINE', 'scan', 0.5,"
+              + " 'DETECTOR', "
+              + created
+              + ", "
+              + (created + 3_600_000_000_000L)
+              + ", 0, NULL)");
+      st.execute("INSERT INTO alerts (id, time_ns, json) VALUES ('7', " + created + ", '{}')");
+      st.execute("PRAGMA user_version = 1");
+    }
+    try (DecisionStore s = open()) {
+      assertThat(s.live(T0)).extracting(Decision::id).containsExactly("old");
+      assertThat(s.alerts(10)).extracting(DecisionStore.Alert::id).containsExactly("7");
+      assertThat(s.outcomes("old")).isEmpty();
+      s.putOutcome(new DecisionStore.Outcome("old", "nftables", BackendState.APPLIED, null, 1, T0));
+      assertThat(s.outcomes("old")).hasSize(1);
+    }
+    try (Connection c = DriverManager.getConnection(url);
+        Statement st = c.createStatement();
+        ResultSet r = st.executeQuery("PRAGMA user_version")) {
+      assertThat(r.getInt(1)).isEqualTo(2);
+    }
+  }
+
+  @Test
   void concurrentWritersOnTwoStoresAndManyThreadsLoseNothing() throws Exception {
     try (DecisionStore a = open();
         DecisionStore b = open()) {
