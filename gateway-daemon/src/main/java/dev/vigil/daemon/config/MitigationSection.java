@@ -4,6 +4,7 @@ import dev.vigil.common.settings.StrictSettings;
 import dev.vigil.mitigate.api.Decision;
 import dev.vigil.mitigate.api.InvalidConfigException;
 import dev.vigil.mitigate.api.MitigatorRegistry;
+import dev.vigil.mitigate.policy.GatewayIdentityRefresher;
 import dev.vigil.mitigate.policy.Policy;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,8 @@ final class MitigationSection {
           "sweep",
           "reconcile",
           "max-manual-ttl",
-          "queue-size");
+          "queue-size",
+          "identity-refresh");
 
   /** The backend every action uses when {@code actions} does not name one. */
   static final String DEFAULT_BACKEND = "log";
@@ -102,6 +104,12 @@ final class MitigationSection {
         m.duration(
             "max-manual-ttl", Duration.ofDays(7), Duration.ofSeconds(1), Duration.ofDays(365));
     int queueSize = m.integer("queue-size", 4096, 16, 1_000_000);
+    Duration identityRefresh =
+        m.duration(
+            "identity-refresh",
+            GatewayIdentityRefresher.MAX_PERIOD,
+            Duration.ofSeconds(1),
+            GatewayIdentityRefresher.MAX_PERIOD);
 
     problems.forEach(loader::problem);
     if (!problems.isEmpty() || policy == null || store == null) {
@@ -118,7 +126,8 @@ final class MitigationSection {
             sweep,
             reconcile,
             maxTtl,
-            queueSize));
+            queueSize,
+            identityRefresh));
   }
 
   /**

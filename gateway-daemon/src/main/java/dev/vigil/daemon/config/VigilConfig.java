@@ -263,6 +263,8 @@ public record VigilConfig(
    * @param reconcile how often backends are reconciled with the stored decisions
    * @param maxManualTtl longest time to live of a decision posted over REST
    * @param queueSize alerts waiting to be stored and decided on (overflow is counted and dropped)
+   * @param identityRefresh how often the gateway's own addresses, default routes' next hops and DNS
+   *     and DHCP servers are read again into the allowlist (at most 30 s)
    */
   public record Mitigation(
       Path policyFile,
@@ -274,9 +276,11 @@ public record VigilConfig(
       Duration sweep,
       Duration reconcile,
       Duration maxManualTtl,
-      int queueSize) {
+      int queueSize,
+      Duration identityRefresh) {
     /** Validates and copies. */
     public Mitigation {
+      Objects.requireNonNull(identityRefresh, "identityRefresh");
       Objects.requireNonNull(policyFile, "policyFile");
       Objects.requireNonNull(policy, "policy");
       Objects.requireNonNull(store, "store");

@@ -5,6 +5,7 @@ import dev.vigil.daemon.pipeline.EveOutput;
 import dev.vigil.mitigate.DecisionManager;
 import dev.vigil.mitigate.api.MitigatorRegistry;
 import dev.vigil.mitigate.policy.GatewayIdentity;
+import dev.vigil.mitigate.policy.GatewayIdentityRefresher;
 import dev.vigil.mitigate.policy.PolicyEngine;
 import dev.vigil.mitigate.store.DecisionStore;
 import io.micronaut.context.annotation.Factory;
@@ -57,12 +58,13 @@ public final class MitigationFactory {
   static MitigationRuntime start(VigilConfig config, Clock clock, DecisionEvents events) {
     VigilConfig.Mitigation c = config.mitigation().orElse(null);
     if (c == null) {
-      return new MitigationRuntime(null, clock, null, null, null, null, null, 0, events);
+      return new MitigationRuntime(null, clock, null, null, null, null, null, 0, events, null);
     }
     DecisionStore s = null;
     DecisionManager m = null;
     MitigatorRegistry reg = null;
     PolicyEngine e = null;
+    GatewayIdentityRefresher id = null;
     String fail = null;
     long last = 0;
     try {
@@ -74,11 +76,16 @@ public final class MitigationFactory {
       last = lastNumericId(s);
       reg = MitigatorRegistry.load(c.mitigators());
       e = new PolicyEngine(c.policy(), GatewayIdentity.local());
+      id = new GatewayIdentityRefresher(e, GatewayIdentity.Sources.system(), c.identityRefresh());
       m = new DecisionManager(e, s, reg, c.actions(), clock, c.sweep(), c.reconcile(), events);
       m.start();
     } catch (Exception | LinkageError x) {
       fail = "cannot start mitigation: " + x;
       LOG.error("{}; decisions are off, detection goes on", fail);
+      if (id != null) {
+        id.close();
+        id = null;
+      }
       if (m != null) {
         m.close();
       }
@@ -94,7 +101,7 @@ public final class MitigationFactory {
       s = null;
       m = null;
     }
-    return new MitigationRuntime(c, clock, s, reg, e, m, fail, last, events);
+    return new MitigationRuntime(c, clock, s, reg, e, m, fail, last, events, id);
   }
 
   private static DecisionStore.Retention retention(VigilConfig config) {
