@@ -64,6 +64,7 @@ public final class VigilCli implements Callable<Integer> {
     ApplicationContext ctx = VigilDaemon.start(config);
     EmbeddedServer server = ctx.getBean(EmbeddedServer.class);
     String url = server.getURL().toString();
+    VigilDaemon.notifySystemd(ctx);
     out.printf(
         "vigil is serving on %s (Ctrl-C stops it)%n  curl %s/health%n  curl %s/alerts%n  curl %s/metrics%n",
         url, url, url, url);
