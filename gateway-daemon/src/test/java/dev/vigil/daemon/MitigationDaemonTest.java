@@ -302,6 +302,20 @@ class MitigationDaemonTest {
   }
 
   @Test
+  void anOversizedBodyIsRefusedWith413AndTheDaemonStaysHealthy() throws Exception {
+    start(config(false, true, "[log]", ""));
+    String big = "{\"reason\":\"" + "x".repeat(1 << 20) + "\"}";
+    for (int i = 0; i < 5; i++) {
+      HttpResponse<String> r = post(big, TOKEN);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(413);
+    }
+    // a request of ordinary size still works, and the daemon answers its health
+    HttpResponse<String> ok = post(body("ip", "10.0.0.5", "10m"), TOKEN);
+    assertThat(ok.statusCode()).as(ok.body()).isEqualTo(201);
+    assertThat(get("/health").statusCode()).isIn(200, 503); // capture/model may still be starting
+  }
+
+  @Test
   void withoutATokenFileMutationsAreForbidden() throws Exception {
     start(config(false, false, "[log]", ""));
     HttpResponse<String> r = post(body("ip", "10.0.0.5", "10m"), TOKEN);
