@@ -90,7 +90,8 @@ public final class VigilCli implements Callable<Integer> {
     @Override
     public Integer call() {
       try {
-        VigilConfig c = ConfigLoader.load(config);
+        // refuses secret files others may read (exit 78), as a reload does
+        VigilConfig c = ConfigLoader.loadToRun(config);
         for (String p : new Preflight().check(c)) {
           // not fatal: an interface may come up later, a backend be installed later; check-config
           // says the same

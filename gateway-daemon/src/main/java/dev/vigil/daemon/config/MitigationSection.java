@@ -74,7 +74,7 @@ final class MitigationSection {
     if (store != null && Files.isDirectory(store)) {
       problems.add(m.key("store") + ": [" + store + "] is a folder; name the database file in it");
     }
-    Optional<Path> tokenFile = loader.optionalPath(m, "token-file", true);
+    Optional<Path> tokenFile = loader.secretPath(m, "token-file", true);
     if (tokenFile.isPresent()
         && Files.exists(tokenFile.get())
         && !Files.isRegularFile(tokenFile.get())) {

@@ -8,7 +8,10 @@ import dev.vigil.features.telemetry.MqttOptions;
 import dev.vigil.train.ModelTrainer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -26,6 +29,8 @@ import java.util.Optional;
  * @param telemetry device telemetry over MQTT, present when enabled
  * @param mitigation decisions on alerts (policy, store, backends, REST), present when configured
  * @param logging log levels and the alert lines' rate
+ * @param secretFiles the files holding secrets (tokens, passwords, private keys), by key: the
+ *     daemon refuses to run on one that others than its owner may read ({@link SecretFiles})
  */
 public record VigilConfig(
     String source,
@@ -36,10 +41,12 @@ public record VigilConfig(
     Alerts alerts,
     Optional<Telemetry> telemetry,
     Optional<Mitigation> mitigation,
-    Logging logging) {
+    Logging logging,
+    Map<String, Path> secretFiles) {
 
   /** Validates and copies. */
   public VigilConfig {
+    secretFiles = Collections.unmodifiableMap(new LinkedHashMap<>(secretFiles));
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(api, "api");
     Objects.requireNonNull(features, "features");
@@ -51,6 +58,20 @@ public record VigilConfig(
     if (capture == null && telemetry.isEmpty()) {
       throw new IllegalArgumentException("capture is required unless telemetry is enabled");
     }
+  }
+
+  /** Creates a configuration that names no secret file. */
+  public VigilConfig(
+      String source,
+      Api api,
+      Capture capture,
+      Features features,
+      Model model,
+      Alerts alerts,
+      Optional<Telemetry> telemetry,
+      Optional<Mitigation> mitigation,
+      Logging logging) {
+    this(source, api, capture, features, model, alerts, telemetry, mitigation, logging, Map.of());
   }
 
   /** Creates a configuration with the default logging. */
