@@ -128,7 +128,7 @@ public final class VigilCli implements Callable<Integer> {
         VigilConfig withPort =
             new VigilConfig(
                 c.source(),
-                new VigilConfig.Api(c.api().host(), port),
+                new VigilConfig.Api(c.api().host(), port, c.api().readTokenFile()),
                 c.capture(),
                 c.features(),
                 c.model(),

@@ -113,7 +113,7 @@ public final class ConfigLoader {
         top.raw("telemetry") instanceof Map<?, ?> t && !Boolean.FALSE.equals(t.get("enabled"));
     boolean packetPath = top.has("capture") || !telemetryOn;
 
-    VigilConfig.Api api = ApiSection.parse(top.section("api", ApiSection.KEYS));
+    VigilConfig.Api api = ApiSection.parse(this, top.section("api", ApiSection.KEYS));
     VigilConfig.Capture capture =
         CaptureSection.parse(this, top.section("capture", CaptureSection.KEYS), packetPath);
     StrictSettings featuresS = top.section("features", FeaturesSection.KEYS);

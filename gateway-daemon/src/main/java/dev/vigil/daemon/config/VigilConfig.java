@@ -128,8 +128,21 @@ public record VigilConfig(
    *
    * @param host address to bind, loopback by default
    * @param port TCP port, 0 for any free one
+   * @param readTokenFile the bearer token the read endpoints ({@code /alerts}, {@code GET
+   *     /decisions}, {@code /metrics}, {@code /prometheus}) need; empty: they are open ({@code
+   *     /health} always is)
    */
-  public record Api(String host, int port) {}
+  public record Api(String host, int port, Optional<Path> readTokenFile) {
+    /** Validates. */
+    public Api {
+      Objects.requireNonNull(readTokenFile, "readTokenFile");
+    }
+
+    /** Creates API settings whose reads need no token. */
+    public Api(String host, int port) {
+      this(host, port, Optional.empty());
+    }
+  }
 
   /**
    * The packet source: a capture file or a live interface, exactly one.
