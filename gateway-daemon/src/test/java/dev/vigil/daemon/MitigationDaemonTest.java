@@ -344,6 +344,20 @@ class MitigationDaemonTest {
     assertThat(get("/health").statusCode()).isIn(200, 503); // open: capture/model may be starting
     // mutations still need the mutation token, not the read one
     assertThat(post(body("ip", "10.0.0.5", "10m"), "reader-7f3a").statusCode()).isEqualTo(401);
+
+    // the operator's commands send the read token from the configuration
+    int port = ctx.getBean(EmbeddedServer.class).getPort();
+    Path cli = tmp.resolve("cli.yaml");
+    Files.writeString(cli, Files.readString(cfg).replace("port: 0,", "port: " + port + ","));
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine cl = new picocli.CommandLine(new dev.vigil.daemon.cli.VigilCli());
+    cl.setOut(new java.io.PrintWriter(new java.io.StringWriter()));
+    cl.setErr(new java.io.PrintWriter(err, true));
+    assertThat(cl.execute("alerts", "-c", cli.toString(), "--json")).as(err.toString()).isZero();
+    Path noToken = tmp.resolve("cli-no-read-token.yaml");
+    Files.writeString(noToken, Files.readString(cli).replace(", read-token-file: read-token", ""));
+    assertThat(cl.execute("alerts", "-c", noToken.toString(), "--json")).isNotZero();
+    assertThat(err.toString()).contains("401");
   }
 
   @Test
