@@ -190,14 +190,18 @@ public final class DetectionService {
    * <p>Thread-safe.
    */
   public boolean progressing(long nowNanos, long staleNanos) {
-    long loop = loopNanos;
+    return progressing(loopNanos, ended, liveCapture, nowNanos, staleNanos);
+  }
+
+  /** {@link #progressing(long, long)} of a loop last seen at {@code loop} (0: not yet). */
+  static boolean progressing(
+      long loop, boolean ended, LiveCapture cap, long nowNanos, long staleNanos) {
     if (loop == 0 || ended) {
       return true;
     }
     if (nowNanos - loop >= staleNanos) {
       return false;
     }
-    LiveCapture cap = liveCapture;
     return cap == null || cap.progressing(nowNanos, staleNanos);
   }
 
