@@ -132,7 +132,7 @@ public final class Reloader implements AutoCloseable {
     LOG.info("reloading the configuration [{}]", file);
     VigilConfig next;
     try {
-      next = ConfigLoader.load(file);
+      next = ConfigLoader.loadToRun(file);
     } catch (ConfigException e) {
       for (String p : e.problems()) {
         LOG.error("reload refused, still running on the previous configuration: {}", p);

@@ -350,6 +350,65 @@ class MitigationDaemonTest {
   }
 
   @Test
+  void anOversizedBodyIsRefusedWith413AndTheDaemonStaysHealthy() throws Exception {
+    start(config(false, true, "[log]", ""));
+    String big = "{\"reason\":\"" + "x".repeat(1 << 20) + "\"}";
+    for (int i = 0; i < 5; i++) {
+      HttpResponse<String> r = post(big, TOKEN);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(413);
+    }
+    // a request of ordinary size still works, and the daemon answers its health
+    HttpResponse<String> ok = post(body("ip", "10.0.0.5", "10m"), TOKEN);
+    assertThat(ok.statusCode()).as(ok.body()).isEqualTo(201);
+    assertThat(get("/health").statusCode()).isIn(200, 503); // capture/model may still be starting
+  }
+
+  @Test
+  void aReadTokenGuardsEveryReadButHealth() throws Exception {
+    Path cfg = config(false, true, "[log]", "");
+    Files.writeString(tmp.resolve("read-token"), "reader-7f3a\n");
+    Files.writeString(
+        cfg,
+        Files.readString(cfg)
+            .replace(
+                "api: {host: 127.0.0.1, port: 0}",
+                "api: {host: 127.0.0.1, port: 0, read-token-file: read-token}"));
+    start(cfg);
+    for (String path : List.of("/alerts", "/decisions", "/metrics", "/prometheus", "/nothing")) {
+      HttpResponse<String> none = get(path);
+      assertThat(none.statusCode()).as(path).isEqualTo(401);
+      assertThat(none.headers().firstValue("WWW-Authenticate")).as(path).contains("Bearer");
+      HttpResponse<String> wrong =
+          send(
+              HttpRequest.newBuilder(URI.create(base() + path))
+                  .header("Authorization", "Bearer " + TOKEN));
+      assertThat(wrong.statusCode()).as(path).isEqualTo(401);
+      HttpResponse<String> right =
+          send(
+              HttpRequest.newBuilder(URI.create(base() + path))
+                  .header("Authorization", "Bearer reader-7f3a"));
+      assertThat(right.statusCode()).as(path).isEqualTo("/nothing".equals(path) ? 404 : 200);
+    }
+    assertThat(get("/health").statusCode()).isIn(200, 503); // open: capture/model may be starting
+    // mutations still need the mutation token, not the read one
+    assertThat(post(body("ip", "10.0.0.5", "10m"), "reader-7f3a").statusCode()).isEqualTo(401);
+
+    // the operator's commands send the read token from the configuration
+    int port = ctx.getBean(EmbeddedServer.class).getPort();
+    Path cli = tmp.resolve("cli.yaml");
+    Files.writeString(cli, Files.readString(cfg).replace("port: 0,", "port: " + port + ","));
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine cl = new picocli.CommandLine(new dev.vigil.daemon.cli.VigilCli());
+    cl.setOut(new java.io.PrintWriter(new java.io.StringWriter()));
+    cl.setErr(new java.io.PrintWriter(err, true));
+    assertThat(cl.execute("alerts", "-c", cli.toString(), "--json")).as(err.toString()).isZero();
+    Path noToken = tmp.resolve("cli-no-read-token.yaml");
+    Files.writeString(noToken, Files.readString(cli).replace(", read-token-file: read-token", ""));
+    assertThat(cl.execute("alerts", "-c", noToken.toString(), "--json")).isNotZero();
+    assertThat(err.toString()).contains("401");
+  }
+
+  @Test
   void withoutATokenFileMutationsAreForbidden() throws Exception {
     start(config(false, false, "[log]", ""));
     HttpResponse<String> r = post(body("ip", "10.0.0.5", "10m"), TOKEN);

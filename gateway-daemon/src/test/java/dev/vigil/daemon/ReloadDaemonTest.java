@@ -41,6 +41,8 @@ class ReloadDaemonTest {
             + "\nrules:\n  - name: q\n    match: {kind: packet}\n"
             + "    action: quarantine\n    duration: 1h\n");
     Files.writeString(tmp.resolve("token"), token + "\n");
+    Files.setPosixFilePermissions(
+        tmp.resolve("token"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     Path cfg = tmp.resolve("vigil.yaml");
     Files.writeString(
         cfg,
@@ -103,6 +105,19 @@ class ReloadDaemonTest {
     assertThat(health.snapshot().get(Reloader.COMPONENT).details().get("last_error").toString())
         .contains("policy");
     assertThat(reloads("invalid")).isEqualTo(1);
+
+    // a token file others may read is refused whole too, and the token in force stays
+    write(true, "leaked-token", 5);
+    Files.setPosixFilePermissions(
+        tmp.resolve("token"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    assertThat(r.reload()).isEqualTo("invalid");
+    assertThat(m.dryRun()).isFalse();
+    assertThat(token.check("Bearer leaked-token")).isNotNull();
+    assertThat(token.check("Bearer second-token")).isNull();
+    assertThat(health.snapshot().get(Reloader.COMPONENT).details().get("last_error").toString())
+        .contains("mitigation.token-file")
+        .contains("chmod 600");
+    assertThat(reloads("invalid")).isEqualTo(2);
 
     // a real SIGHUP to this process reloads the (fixed) file
     write(true, "third-token", 5);

@@ -29,6 +29,12 @@ public final class LiveCapture implements AutoCloseable {
   private final FrameRing ring;
   private PcapHandle handle;
   private Thread thread;
+
+  /**
+   * {@link System#nanoTime()} when the capture loop last came round (at least each read timeout).
+   */
+  private volatile long loopNanos;
+
   private volatile boolean running;
   private volatile Stats stats = new Stats(0, 0, 0, 0, 0);
   private volatile Throwable failure;
@@ -90,6 +96,7 @@ public final class LiveCapture implements AutoCloseable {
           : new IOException("bad capture filter [" + options.filter() + "]: " + e.getMessage(), e);
     }
     running = true;
+    loopNanos = System.nanoTime();
     thread = new Thread(this::run, "vigil-capture-" + options.device());
     thread.setDaemon(true);
     thread.setPriority(Thread.MAX_PRIORITY);
@@ -117,6 +124,7 @@ public final class LiveCapture implements AutoCloseable {
               captured++;
             });
         refreshStats();
+        loopNanos = System.nanoTime();
       }
     } catch (PcapNativeException | NotOpenException | RuntimeException e) {
       if (running) {
@@ -151,6 +159,35 @@ public final class LiveCapture implements AutoCloseable {
    */
   public Stats stats() {
     return stats;
+  }
+
+  /**
+   * Returns {@link System#nanoTime()} when the capture loop last came round (after each batch of
+   * packets, and after a read timeout where libpcap honours one).
+   */
+  public long heartbeatNanos() {
+    return loopNanos;
+  }
+
+  /**
+   * Returns whether the capture thread is making progress at {@code nowNanos}: running, and either
+   * its loop came round within {@code staleNanos} or it waits inside libpcap for packets. The
+   * second case is an idle link: with Linux's TPACKET_V3 a read with nothing to deliver blocks
+   * until a packet arrives, read timeout or not, so an idle capture does not come round; a thread
+   * stuck in Java (a lock, a loop in the callback) does neither.
+   *
+   * <p>Cheap enough for a watchdog (a stack sample when the loop is stale), not for per packet.
+   */
+  public boolean progressing(long nowNanos, long staleNanos) {
+    Thread t = thread;
+    if (!running || t == null || !t.isAlive()) {
+      return false;
+    }
+    if (nowNanos - loopNanos < staleNanos) {
+      return true;
+    }
+    StackTraceElement[] st = t.getStackTrace();
+    return t.getState() == Thread.State.RUNNABLE && st.length > 0 && st[0].isNativeMethod();
   }
 
   /** Returns whether the capture thread is running. */

@@ -70,6 +70,27 @@ class LiveCaptureTest {
   }
 
   @Test
+  void progressing_trueOnAnIdleLinkFalseOnceStopped() throws Exception {
+    // a filter nothing on loopback matches: the link is idle for this capture
+    CaptureOptions opts =
+        new CaptureOptions(
+            "lo", false, 256, "udp and dst port 9 and src port 9", 1 << 20, false, 50, false);
+    LiveCapture cap = new LiveCapture(opts, new FrameRing(16, 256));
+    try {
+      cap.start();
+      long stale = 2L * opts.timeoutMillis() * 1_000_000;
+      Thread.sleep(10 * opts.timeoutMillis());
+      assertThat(cap.stats().captured()).isZero();
+      // idle for many read timeouts: waiting in libpcap counts as progress, not as stuck
+      assertThat(System.nanoTime() - cap.heartbeatNanos()).isGreaterThan(stale);
+      assertThat(cap.progressing(System.nanoTime(), stale)).isTrue();
+    } finally {
+      cap.close();
+    }
+    assertThat(cap.progressing(System.nanoTime(), Long.MAX_VALUE)).isFalse();
+  }
+
+  @Test
   void start_unknownDeviceIsAClearError() {
     LiveCapture cap =
         new LiveCapture(CaptureOptions.defaults("vigil-no-such-if0"), new FrameRing(16, 256));

@@ -47,6 +47,7 @@ final class DaemonClient {
 
   private final URI base;
   private final Optional<Path> tokenFile;
+  private final Optional<Path> readTokenFile;
   private final Path config;
   private final HttpClient http =
       HttpClient.newBuilder()
@@ -55,8 +56,13 @@ final class DaemonClient {
           .build();
 
   DaemonClient(URI base, Optional<Path> tokenFile, Path config) {
+    this(base, tokenFile, Optional.empty(), config);
+  }
+
+  DaemonClient(URI base, Optional<Path> tokenFile, Optional<Path> readTokenFile, Path config) {
     this.base = base;
     this.tokenFile = tokenFile;
+    this.readTokenFile = readTokenFile;
     this.config = config;
   }
 
@@ -66,6 +72,7 @@ final class DaemonClient {
     return new DaemonClient(
         baseUri(c.api().host(), c.api().port()),
         c.mitigation().flatMap(VigilConfig.Mitigation::tokenFile),
+        c.api().readTokenFile(),
         config);
   }
 
@@ -89,7 +96,25 @@ final class DaemonClient {
 
   /** GETs {@code pathAndQuery} (starting with {@code /}). */
   Answer get(String pathAndQuery) throws Failure {
-    return send(HttpRequest.newBuilder(resolve(pathAndQuery)).GET(), false);
+    HttpRequest.Builder b = HttpRequest.newBuilder(resolve(pathAndQuery)).GET();
+    if (readTokenFile.isPresent()) {
+      b.header("Authorization", "Bearer " + readToken(readTokenFile.get()));
+    }
+    return send(b, false);
+  }
+
+  private static String readToken(Path f) throws Failure {
+    try {
+      String t = java.nio.file.Files.readString(f, java.nio.charset.StandardCharsets.UTF_8).trim();
+      if (t.isEmpty()) {
+        throw new Failure(EXIT_NOPERM, "read token file [" + f + "] is empty");
+      }
+      return t;
+    } catch (IOException e) {
+      throw new Failure(
+          EXIT_NOPERM,
+          "cannot read read token file [" + f + "]: " + e.getMessage() + " (use sudo)");
+    }
   }
 
   /** POSTs a JSON body with the bearer token. */

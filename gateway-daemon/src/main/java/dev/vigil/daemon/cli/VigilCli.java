@@ -64,6 +64,7 @@ public final class VigilCli implements Callable<Integer> {
     ApplicationContext ctx = VigilDaemon.start(config);
     EmbeddedServer server = ctx.getBean(EmbeddedServer.class);
     String url = server.getURL().toString();
+    VigilDaemon.notifySystemd(ctx);
     out.printf(
         "vigil is serving on %s (Ctrl-C stops it)%n  curl %s/health%n  curl %s/alerts%n  curl %s/metrics%n",
         url, url, url, url);
@@ -89,7 +90,8 @@ public final class VigilCli implements Callable<Integer> {
     @Override
     public Integer call() {
       try {
-        VigilConfig c = ConfigLoader.load(config);
+        // refuses secret files others may read (exit 78), as a reload does
+        VigilConfig c = ConfigLoader.loadToRun(config);
         for (String p : new Preflight().check(c)) {
           // not fatal: an interface may come up later, a backend be installed later; check-config
           // says the same
@@ -126,7 +128,7 @@ public final class VigilCli implements Callable<Integer> {
         VigilConfig withPort =
             new VigilConfig(
                 c.source(),
-                new VigilConfig.Api(c.api().host(), port),
+                new VigilConfig.Api(c.api().host(), port, c.api().readTokenFile()),
                 c.capture(),
                 c.features(),
                 c.model(),

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -86,6 +87,9 @@ public final class ConfigLoader {
   static final Set<String> SECTIONS =
       Set.of("api", "capture", "features", "model", "alerts", "telemetry", "mitigation", "logging");
 
+  /** The secret files named so far, by key. */
+  private final Map<String, Path> secretFiles = new LinkedHashMap<>();
+
   private VigilConfig parse(String text) throws ConfigException {
     LoaderOptions options = new LoaderOptions();
     options.setAllowDuplicateKeys(false);
@@ -109,7 +113,7 @@ public final class ConfigLoader {
         top.raw("telemetry") instanceof Map<?, ?> t && !Boolean.FALSE.equals(t.get("enabled"));
     boolean packetPath = top.has("capture") || !telemetryOn;
 
-    VigilConfig.Api api = ApiSection.parse(top.section("api", ApiSection.KEYS));
+    VigilConfig.Api api = ApiSection.parse(this, top.section("api", ApiSection.KEYS));
     VigilConfig.Capture capture =
         CaptureSection.parse(this, top.section("capture", CaptureSection.KEYS), packetPath);
     StrictSettings featuresS = top.section("features", FeaturesSection.KEYS);
@@ -133,7 +137,33 @@ public final class ConfigLoader {
 
     top.check(problems -> new ConfigException(source, problems));
     return new VigilConfig(
-        source, api, capture, features, model, alerts, telemetry, mitigation, logging);
+        source, api, capture, features, model, alerts, telemetry, mitigation, logging, secretFiles);
+  }
+
+  /**
+   * Loads and validates {@code file} as {@link #load} does, and refuses secret files (tokens,
+   * passwords, private keys) that others than their owner may read ({@link SecretFiles}): what
+   * {@code vigil run} and a reload put in force.
+   *
+   * @throws ConfigException with every problem
+   */
+  public static VigilConfig loadToRun(Path file) throws ConfigException {
+    VigilConfig c = load(file);
+    List<String> problems = SecretFiles.problems(c.secretFiles());
+    if (!problems.isEmpty()) {
+      throw new ConfigException(c.source(), problems);
+    }
+    return c;
+  }
+
+  /**
+   * Returns the path under {@code k} of section {@code s} as {@link #optionalPath} does, and
+   * records it as a secret file (owner-only: {@link SecretFiles}) under its key.
+   */
+  Optional<Path> secretPath(StrictSettings s, String k, boolean mustExist) {
+    Optional<Path> p = optionalPath(s, k, mustExist);
+    p.ifPresent(f -> secretFiles.put(s.key(k), f));
+    return p;
   }
 
   /** Adds a problem written in full (for the section readers beside this class). */

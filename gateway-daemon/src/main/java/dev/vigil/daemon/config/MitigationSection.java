@@ -4,6 +4,7 @@ import dev.vigil.common.settings.StrictSettings;
 import dev.vigil.mitigate.api.Decision;
 import dev.vigil.mitigate.api.InvalidConfigException;
 import dev.vigil.mitigate.api.MitigatorRegistry;
+import dev.vigil.mitigate.policy.GatewayIdentityRefresher;
 import dev.vigil.mitigate.policy.Policy;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +38,8 @@ final class MitigationSection {
           "reconcile",
           "max-manual-ttl",
           "queue-size",
-          "backend-deadline");
+          "backend-deadline",
+          "identity-refresh");
 
   /** The backend every action uses when {@code actions} does not name one. */
   static final String DEFAULT_BACKEND = "log";
@@ -73,7 +75,7 @@ final class MitigationSection {
     if (store != null && Files.isDirectory(store)) {
       problems.add(m.key("store") + ": [" + store + "] is a folder; name the database file in it");
     }
-    Optional<Path> tokenFile = loader.optionalPath(m, "token-file", true);
+    Optional<Path> tokenFile = loader.secretPath(m, "token-file", true);
     if (tokenFile.isPresent()
         && Files.exists(tokenFile.get())
         && !Files.isRegularFile(tokenFile.get())) {
@@ -109,6 +111,12 @@ final class MitigationSection {
             dev.vigil.mitigate.BackendCalls.defaults().deadline(),
             Duration.ofMillis(100),
             Duration.ofMinutes(10));
+    Duration identityRefresh =
+        m.duration(
+            "identity-refresh",
+            GatewayIdentityRefresher.MAX_PERIOD,
+            Duration.ofSeconds(1),
+            GatewayIdentityRefresher.MAX_PERIOD);
 
     problems.forEach(loader::problem);
     if (!problems.isEmpty() || policy == null || store == null) {
@@ -126,7 +134,8 @@ final class MitigationSection {
             reconcile,
             maxTtl,
             queueSize,
-            backendDeadline));
+            backendDeadline,
+            identityRefresh));
   }
 
   /**

@@ -13,7 +13,6 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -35,7 +34,8 @@ import org.pcap4j.packet.namednumber.DataLinkType;
  *   <li>the API address is this machine's, and a port below 1024 has {@code CAP_NET_BIND_SERVICE};
  *   <li>the programs of the configured backends are installed and run;
  *   <li>a model bundle that exists verifies (every checksum, the feature schema);
- *   <li>the REST token file is readable by its owner only.
+ *   <li>the files holding secrets (REST tokens, MQTT passwords, TLS keys) are their owner's only
+ *       ({@link SecretFiles}; {@code vigil run} refuses to start otherwise).
  * </ul>
  *
  * {@code vigil run} runs the same checks and logs what they find as warnings without refusing to
@@ -61,6 +61,7 @@ public final class Preflight {
     api(c.api(), problems);
     bundles(c, problems);
     c.mitigation().ifPresent(m -> mitigation(m, problems));
+    problems.addAll(SecretFiles.problems(c.secretFiles()));
     return problems;
   }
 
@@ -256,25 +257,6 @@ public final class Preflight {
     } catch (Exception e) {
       problems.add("mitigation.mitigators: " + e.getMessage());
     }
-    m.tokenFile()
-        .filter(Files::isRegularFile)
-        .ifPresent(
-            f -> {
-              try {
-                Set<PosixFilePermission> perms = Files.getPosixFilePermissions(f);
-                if (perms.contains(PosixFilePermission.GROUP_READ)
-                    || perms.contains(PosixFilePermission.OTHERS_READ)) {
-                  problems.add(
-                      "mitigation.token-file: ["
-                          + f
-                          + "] is readable by its group or others; make it the daemon user's only"
-                          + " (chmod 600)");
-                }
-              } catch (IOException | UnsupportedOperationException e) {
-                problems.add(
-                    "mitigation.token-file: cannot read its permissions: " + e.getMessage());
-              }
-            });
   }
 
   /** A one-line, readable summary of what a valid configuration will do. */

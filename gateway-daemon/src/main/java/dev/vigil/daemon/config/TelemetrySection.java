@@ -214,7 +214,7 @@ final class TelemetrySection {
       if (m.has("password")) {
         problem(m.path() + ": set password or password-file, not both");
       }
-      Optional<Path> f = loader.optionalPath(m, "password-file", enabled);
+      Optional<Path> f = loader.secretPath(m, "password-file", enabled);
       if (enabled && f.isPresent() && Files.isRegularFile(f.get())) {
         try {
           password = Files.readString(f.get(), StandardCharsets.UTF_8).strip();
@@ -234,7 +234,7 @@ final class TelemetrySection {
       StrictSettings s = m.section("tls", Set.of("ca", "cert", "key", "verify-hostname"));
       Path ca = loader.optionalPath(s, "ca", enabled).orElse(null);
       Path cert = loader.optionalPath(s, "cert", enabled).orElse(null);
-      Path key = loader.optionalPath(s, "key", enabled).orElse(null);
+      Path key = loader.secretPath(s, "key", enabled).orElse(null);
       boolean verify = s.bool("verify-hostname", true);
       if ((cert == null) != (key == null)) {
         problem(s.path() + ": set cert and key together (the client certificate and its key)");

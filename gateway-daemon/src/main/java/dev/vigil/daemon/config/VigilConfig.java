@@ -8,7 +8,10 @@ import dev.vigil.features.telemetry.MqttOptions;
 import dev.vigil.train.ModelTrainer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -26,6 +29,8 @@ import java.util.Optional;
  * @param telemetry device telemetry over MQTT, present when enabled
  * @param mitigation decisions on alerts (policy, store, backends, REST), present when configured
  * @param logging log levels and the alert lines' rate
+ * @param secretFiles the files holding secrets (tokens, passwords, private keys), by key: the
+ *     daemon refuses to run on one that others than its owner may read ({@link SecretFiles})
  */
 public record VigilConfig(
     String source,
@@ -36,10 +41,12 @@ public record VigilConfig(
     Alerts alerts,
     Optional<Telemetry> telemetry,
     Optional<Mitigation> mitigation,
-    Logging logging) {
+    Logging logging,
+    Map<String, Path> secretFiles) {
 
   /** Validates and copies. */
   public VigilConfig {
+    secretFiles = Collections.unmodifiableMap(new LinkedHashMap<>(secretFiles));
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(api, "api");
     Objects.requireNonNull(features, "features");
@@ -51,6 +58,20 @@ public record VigilConfig(
     if (capture == null && telemetry.isEmpty()) {
       throw new IllegalArgumentException("capture is required unless telemetry is enabled");
     }
+  }
+
+  /** Creates a configuration that names no secret file. */
+  public VigilConfig(
+      String source,
+      Api api,
+      Capture capture,
+      Features features,
+      Model model,
+      Alerts alerts,
+      Optional<Telemetry> telemetry,
+      Optional<Mitigation> mitigation,
+      Logging logging) {
+    this(source, api, capture, features, model, alerts, telemetry, mitigation, logging, Map.of());
   }
 
   /** Creates a configuration with the default logging. */
@@ -107,8 +128,21 @@ public record VigilConfig(
    *
    * @param host address to bind, loopback by default
    * @param port TCP port, 0 for any free one
+   * @param readTokenFile the bearer token the read endpoints ({@code /alerts}, {@code GET
+   *     /decisions}, {@code /metrics}, {@code /prometheus}) need; empty: they are open ({@code
+   *     /health} always is)
    */
-  public record Api(String host, int port) {}
+  public record Api(String host, int port, Optional<Path> readTokenFile) {
+    /** Validates. */
+    public Api {
+      Objects.requireNonNull(readTokenFile, "readTokenFile");
+    }
+
+    /** Creates API settings whose reads need no token. */
+    public Api(String host, int port) {
+      this(host, port, Optional.empty());
+    }
+  }
 
   /**
    * The packet source: a capture file or a live interface, exactly one.
@@ -265,6 +299,8 @@ public record VigilConfig(
    * @param queueSize alerts waiting to be stored and decided on (overflow is counted and dropped)
    * @param backendDeadline longest one backend call (apply, revoke, reconcile) may take before it
    *     is abandoned and counted as failed
+   * @param identityRefresh how often the gateway's own addresses, default routes' next hops and DNS
+   *     and DHCP servers are read again into the allowlist (at most 30 s)
    */
   public record Mitigation(
       Path policyFile,
@@ -277,9 +313,11 @@ public record VigilConfig(
       Duration reconcile,
       Duration maxManualTtl,
       int queueSize,
-      Duration backendDeadline) {
+      Duration backendDeadline,
+      Duration identityRefresh) {
     /** Validates and copies. */
     public Mitigation {
+      Objects.requireNonNull(identityRefresh, "identityRefresh");
       Objects.requireNonNull(policyFile, "policyFile");
       Objects.requireNonNull(policy, "policy");
       Objects.requireNonNull(store, "store");

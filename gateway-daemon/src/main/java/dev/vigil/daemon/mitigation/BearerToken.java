@@ -61,6 +61,22 @@ public final class BearerToken {
     }
   }
 
+  /**
+   * Reads the token of the read endpoints from {@code file} ({@code api.read-token-file}); an
+   * unreadable or empty file refuses every read (fail closed), saying why.
+   */
+  public static BearerToken readForReads(Path file) {
+    try {
+      String t = Files.readString(file, StandardCharsets.UTF_8).trim();
+      if (t.isEmpty()) {
+        return disabled("reads are refused: the read token file [" + file + "] is empty");
+      }
+      return of(t);
+    } catch (IOException | RuntimeException x) {
+      return disabled("reads are refused: cannot read the read token file [" + file + "]: " + x);
+    }
+  }
+
   /** Returns whether mutations are enabled (a token was read). */
   public boolean enabled() {
     return state.hash() != null;

@@ -6,6 +6,7 @@ import dev.vigil.mitigate.BackendCalls;
 import dev.vigil.mitigate.DecisionManager;
 import dev.vigil.mitigate.api.MitigatorRegistry;
 import dev.vigil.mitigate.policy.GatewayIdentity;
+import dev.vigil.mitigate.policy.GatewayIdentityRefresher;
 import dev.vigil.mitigate.policy.PolicyEngine;
 import dev.vigil.mitigate.store.DecisionStore;
 import io.micronaut.context.annotation.Factory;
@@ -58,12 +59,13 @@ public final class MitigationFactory {
   static MitigationRuntime start(VigilConfig config, Clock clock, DecisionEvents events) {
     VigilConfig.Mitigation c = config.mitigation().orElse(null);
     if (c == null) {
-      return new MitigationRuntime(null, clock, null, null, null, null, null, 0, events);
+      return new MitigationRuntime(null, clock, null, null, null, null, null, 0, events, null);
     }
     DecisionStore s = null;
     DecisionManager m = null;
     MitigatorRegistry reg = null;
     PolicyEngine e = null;
+    GatewayIdentityRefresher id = null;
     String fail = null;
     long last = 0;
     try {
@@ -75,6 +77,7 @@ public final class MitigationFactory {
       last = lastNumericId(s);
       reg = MitigatorRegistry.load(c.mitigators());
       e = new PolicyEngine(c.policy(), GatewayIdentity.local());
+      id = new GatewayIdentityRefresher(e, GatewayIdentity.Sources.system(), c.identityRefresh());
       m =
           new DecisionManager(
               e,
@@ -90,6 +93,10 @@ public final class MitigationFactory {
     } catch (Exception | LinkageError x) {
       fail = "cannot start mitigation: " + x;
       LOG.error("{}; decisions are off, detection goes on", fail);
+      if (id != null) {
+        id.close();
+        id = null;
+      }
       if (m != null) {
         m.close();
       }
@@ -105,7 +112,7 @@ public final class MitigationFactory {
       s = null;
       m = null;
     }
-    return new MitigationRuntime(c, clock, s, reg, e, m, fail, last, events);
+    return new MitigationRuntime(c, clock, s, reg, e, m, fail, last, events, id);
   }
 
   private static DecisionStore.Retention retention(VigilConfig config) {

@@ -3,6 +3,7 @@ package dev.vigil.daemon.mitigation;
 import dev.vigil.daemon.config.VigilConfig;
 import dev.vigil.mitigate.DecisionManager;
 import dev.vigil.mitigate.api.MitigatorRegistry;
+import dev.vigil.mitigate.policy.GatewayIdentityRefresher;
 import dev.vigil.mitigate.policy.PolicyEngine;
 import dev.vigil.mitigate.store.DecisionStore;
 import java.sql.SQLException;
@@ -34,6 +35,7 @@ public final class MitigationRuntime {
   private final String failure;
   private final long lastAlertId;
   private final DecisionEvents events;
+  private final GatewayIdentityRefresher identity;
   private boolean closed;
 
   MitigationRuntime(
@@ -45,7 +47,8 @@ public final class MitigationRuntime {
       DecisionManager manager,
       String failure,
       long lastAlertId,
-      DecisionEvents events) {
+      DecisionEvents events,
+      GatewayIdentityRefresher identity) {
     this.config = config;
     this.clock = clock;
     this.store = store;
@@ -55,6 +58,7 @@ public final class MitigationRuntime {
     this.failure = failure;
     this.lastAlertId = lastAlertId;
     this.events = events;
+    this.identity = identity;
   }
 
   /** Returns the manager's listener, which writes decisions to the eve log. */
@@ -106,6 +110,9 @@ public final class MitigationRuntime {
       return;
     }
     closed = true;
+    if (identity != null) {
+      identity.close();
+    }
     if (manager != null) {
       manager.close();
     }

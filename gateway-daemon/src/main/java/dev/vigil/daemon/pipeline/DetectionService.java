@@ -79,6 +79,11 @@ public final class DetectionService {
   private long kernelDroppedBefore;
   private long interfaceDroppedBefore;
   private volatile Thread worker;
+  // For the watchdog: when the live scoring loop last came round (0 until it first does), the
+  // capture it drains (null between openings), and whether the scoring thread ended.
+  private volatile long loopNanos;
+  private volatile LiveCapture liveCapture;
+  private volatile boolean ended;
   // The feature table whose window onWindow is handling (the scoring thread only).
   private dev.vigil.features.HostFeatures emitting;
 
@@ -175,7 +180,40 @@ public final class DetectionService {
     return a == null ? 0 : a.generation();
   }
 
+  /**
+   * Returns whether packet detection is making progress at {@code nowNanos} (for the systemd
+   * watchdog): the live scoring loop came round within {@code staleNanos} (it does every second,
+   * packets or none) and the capture it drains is {@link LiveCapture#progressing}. Starting (the
+   * model loading or training before the loop begins), reading a file, having finished, and no
+   * packet path at all count as progress: restarting would not help them.
+   *
+   * <p>Thread-safe.
+   */
+  public boolean progressing(long nowNanos, long staleNanos) {
+    return progressing(loopNanos, ended, liveCapture, nowNanos, staleNanos);
+  }
+
+  /** {@link #progressing(long, long)} of a loop last seen at {@code loop} (0: not yet). */
+  static boolean progressing(
+      long loop, boolean ended, LiveCapture cap, long nowNanos, long staleNanos) {
+    if (loop == 0 || ended) {
+      return true;
+    }
+    if (nowNanos - loop >= staleNanos) {
+      return false;
+    }
+    return cap == null || cap.progressing(nowNanos, staleNanos);
+  }
+
   private void run() {
+    try {
+      detect();
+    } finally {
+      ended = true;
+    }
+  }
+
+  private void detect() {
     health.set(MODEL, ComponentHealth.STARTING, Map.of("state", "loading or training"));
     try {
       ModelManager.Active a = models.initial(ModelManager.logListener());
@@ -292,6 +330,7 @@ public final class DetectionService {
       }
       try (LiveCapture cap = new LiveCapture(o, ring)) {
         cap.start();
+        liveCapture = cap;
         alerts.capturing(o.device());
         if (captureReopens.count() > 0) {
           LOG.info(
@@ -305,6 +344,7 @@ public final class DetectionService {
         capture(cap, ring, fp, counted, o, source);
         return; // interrupted: the daemon stops
       } catch (IOException | RuntimeException e) {
+        liveCapture = null;
         LOG.error(
             "live capture on [{}] failed: {}; opening it again in {} ms",
             o.device(),
@@ -331,9 +371,10 @@ public final class DetectionService {
    * Waits {@code delayMs} while the capture is down, still closing the windows of hosts; false when
    * interrupted (the daemon stops).
    */
-  private static boolean sleepTicking(PacketFeaturePipeline fp, long delayMs) {
+  private boolean sleepTicking(PacketFeaturePipeline fp, long delayMs) {
     long until = System.currentTimeMillis() + delayMs;
     while (System.currentTimeMillis() < until) {
+      loopNanos = System.nanoTime();
       fp.tick(System.currentTimeMillis() * 1000);
       try {
         Thread.sleep(Math.min(200, Math.max(1, until - System.currentTimeMillis())));
@@ -385,6 +426,7 @@ public final class DetectionService {
       long now = System.currentTimeMillis();
       if (now >= nextTick) {
         nextTick = now + 1000;
+        loopNanos = System.nanoTime();
         fp.tick(now * 1000);
         trackedHosts.set(fp.features().hostCount());
         LiveCapture.Stats st = cap.stats();

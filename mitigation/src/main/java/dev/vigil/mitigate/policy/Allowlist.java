@@ -41,10 +41,13 @@ public record Allowlist(List<Targets.Cidr> networks, Set<String> macs, Set<Strin
     return new Targets.Cidr(b, b.length * 8);
   }
 
-  /** Returns this allowlist with the gateway's own addresses and MACs added. */
+  /**
+   * Returns this allowlist with the gateway's identity added: its own addresses and MACs, its
+   * default routes' next hops, its DNS and DHCP servers.
+   */
   public Allowlist with(GatewayIdentity self) {
     List<Targets.Cidr> n = new ArrayList<>(networks);
-    for (String a : self.addresses()) {
+    for (String a : self.allAddresses()) {
       n.add(network(a));
     }
     Set<String> m = new LinkedHashSet<>(macs);

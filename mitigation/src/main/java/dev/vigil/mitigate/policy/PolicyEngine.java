@@ -14,16 +14,17 @@ import java.util.UUID;
 
 /**
  * Turns verdicts into decisions under a {@link Policy}. For each verdict, in order: an allowlisted
- * entity (the policy's allowlist plus the gateway's own addresses) is never decided on; the first
- * matching rule gives the action and base duration; an entity that already has an unexpired
- * decision for that action gets no second one (counted as {@code active}); the blast-radius cap
- * refuses a new decision when {@link Policy#maxDecisionsPerMinute} were made in the last 60 s; a
- * rule with {@link Rule#minAlerts} above 1 only matches once that many of its verdicts on the
- * entity fell within {@link Rule#within} (by the verdicts' times; until then the verdict is counted
- * as {@code pending} and the later rules are tried); a verdict on an entity whose decision an
- * operator lifted is ignored when timed up to the lift ({@code afterLift}, see {@link #lifted});
- * otherwise the duration is escalated by the entity's earlier offences and a decision is made,
- * simulated when the policy or the rule is a dry run.
+ * entity (the policy's allowlist plus the gateway's {@link GatewayIdentity}, which {@link
+ * #replaceSelf} updates) is never decided on; the first matching rule gives the action and base
+ * duration; an entity that already has an unexpired decision for that action gets no second one
+ * (counted as {@code active}); the blast-radius cap refuses a new decision when {@link
+ * Policy#maxDecisionsPerMinute} were made in the last 60 s; a rule with {@link Rule#minAlerts}
+ * above 1 only matches once that many of its verdicts on the entity fell within {@link Rule#within}
+ * (by the verdicts' times; until then the verdict is counted as {@code pending} and the later rules
+ * are tried); a verdict on an entity whose decision an operator lifted is ignored when timed up to
+ * the lift ({@code afterLift}, see {@link #lifted}); otherwise the duration is escalated by the
+ * entity's earlier offences and a decision is made, simulated when the policy or the rule is a dry
+ * run.
  *
  * <p>Offence history and the cap's window are kept in memory; {@link #restore} seeds them from
  * stored decisions after a restart. Every outcome is counted ({@link #counters}).
@@ -40,8 +41,8 @@ public final class PolicyEngine {
   private static final Duration LIFT_MEMORY = Duration.ofHours(1);
 
   private Policy policy;
-  private Allowlist allowlist;
-  private final GatewayIdentity self;
+  private volatile Allowlist allowlist;
+  private GatewayIdentity self;
   private final Map<String, Deque<Instant>> offences = new HashMap<>();
   private final Map<String, Instant> active = new HashMap<>();
   private final Deque<Instant> recent = new ArrayDeque<>();
@@ -100,6 +101,26 @@ public final class PolicyEngine {
   public synchronized void replace(Policy next) {
     this.policy = next;
     this.allowlist = next.allowlist().with(self);
+  }
+
+  /**
+   * Puts a newly read gateway identity in force (its addresses, next hops, DNS and DHCP servers
+   * allowlisted from the next verdict on).
+   *
+   * @return whether it differs from the one in force
+   */
+  public synchronized boolean replaceSelf(GatewayIdentity next) {
+    if (next.equals(self)) {
+      return false;
+    }
+    this.self = next;
+    this.allowlist = policy.allowlist().with(next);
+    return true;
+  }
+
+  /** Returns the gateway identity in force. */
+  public synchronized GatewayIdentity self() {
+    return self;
   }
 
   /** Returns the policy in force. */
