@@ -745,7 +745,13 @@ class MitigationDaemonTest {
                       quarantined(ns).contains("10.0.0.5") && quarantined(ns).contains("10.0.0.9")))
           .as(quarantined(ns))
           .isTrue();
-      assertThat(component("mitigation").get("status")).isEqualTo("UP");
+      // The backends' health is checked every 10 s; the first check may predate the start's
+      // reconcile (on the backend's own thread), which creates the tables.
+      assertThat(
+              waitFor(
+                  Duration.ofSeconds(15), () -> "UP".equals(component("mitigation").get("status"))))
+          .as(String.valueOf(component("mitigation")))
+          .isTrue();
 
       ctx.close();
       ctx = null;
