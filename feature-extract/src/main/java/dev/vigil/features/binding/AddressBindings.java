@@ -22,9 +22,11 @@ import dev.vigil.features.table.SlotTable;
  * <p><b>Attribution.</b> Every packet from a bound address is counted by sender: from the bound MAC
  * (own) or not (foreign; a majority vote keeps the dominant foreign MAC). Counts are kept for the
  * current and the previous period of {@code periodMicros} (the host window's length), so that when
- * a window closes {@link #sender} covers it. A window whose packets came mostly (more than half)
- * from a foreign MAC is attributed to that MAC, and marked spoofed when the address's binding is
- * trusted; otherwise to the bound MAC.
+ * a window closes {@link #sender} covers it. A window of which at least a quarter of the packets
+ * came from foreign MACs is attributed to the dominant foreign MAC, and marked spoofed when the
+ * address's binding is trusted; otherwise to the bound MAC. A quarter, not a majority: a device
+ * whose address is used for a SYN flood answers the victim's SYN-ACKs with as many RSTs of its own,
+ * and a device that owns its address sees no foreign packets from it in normal operation.
  *
  * <p>The table holds at most {@code maxBindings} addresses; a new one at a full table evicts the
  * least recently claimed of a few sampled ones ({@link #evictions()}). {@link #update} allocates
@@ -189,7 +191,7 @@ public final class AddressBindings implements PacketObserver {
     long own = (long) b.counts[c + OWN] + b.counts[c + PREV_OWN];
     long bound = b.bound[s];
     boolean trusted = trusted(s, nowMicros);
-    if (2 * own >= total) {
+    if (4 * (total - own) < total) {
       return new Sender(bound, false, bound, trusted);
     }
     long foreign = b.candidate[s];

@@ -74,8 +74,8 @@ class AddressBindingsTest {
   void sender_foreignMacDominates_isTheForeignMacAndSpoofedOnceTrusted() {
     arp(PLUG, PLUG_MAC, 0);
     long t = TRUST + SEC;
-    for (int i = 0; i < 3; i++) {
-      tcp(PLUG, PLUG_MAC, t + i);
+    for (int i = 0; i < 50; i++) {
+      tcp(PLUG, PLUG_MAC, t + i); // the plug's RSTs to the victim's SYN-ACKs: as many as the SYNs
     }
     for (int i = 0; i < 50; i++) {
       tcp(PLUG, ATTACKER_MAC, t + 100 + i);
@@ -102,10 +102,10 @@ class AddressBindingsTest {
   void sender_fewForeignPackets_staysTheBoundMac() {
     arp(PLUG, PLUG_MAC, 0);
     long t = TRUST + SEC;
-    for (int i = 0; i < 20; i++) {
+    for (int i = 0; i < 31; i++) {
       tcp(PLUG, PLUG_MAC, t + i);
     }
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 10; i++) { // under a quarter
       tcp(PLUG, ATTACKER_MAC, t + 100 + i);
     }
     assertThat(sender(PLUG, t + SEC).mac()).isEqualTo(PLUG_MAC);
