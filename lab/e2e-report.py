@@ -115,13 +115,18 @@ def main():
             else:
                 flow_latencies.setdefault(det, []).append(lat)
 
+    def mac_of(ip):
+        """The lab MAC of a lab address (lab_mac_of in lib.sh): LAN senders are decided by MAC."""
+        return "02:00:00:00:00:" + ip.rsplit(".", 1)[-1]
+
     def decided_by(attacker, start, decision_at):
         """The rule and detector of the phase's quarantine: the first detector decision on the attacker from the
         phase's start to the time the test saw it."""
         if decision_at is None:
             return None, None
         for d in sorted(decisions, key=lambda d: d["created"]):
-            if d.get("origin") != "detector" or d.get("value") != attacker or d.get("action") != "quarantine":
+            if (d.get("origin") != "detector" or d.get("value") not in (attacker, mac_of(attacker))
+                    or d.get("action") != "quarantine"):
                 continue
             if not start - window <= ts(d["created"]) <= decision_at + 1:
                 continue
@@ -159,6 +164,8 @@ def main():
     for x in alerts:
         if not x.get("src_ip") or x["src_ip"] == a.attacker_ns:
             continue
+        if x.get("ether", {}).get("src_mac") == mac_of(a.attacker_ns):
+            continue  # sent by the attacker with another host's address (the spoof phases)
         t = ts(x["vigil"]["window_start"])
         if t < float(a.learned):
             continue

@@ -9,11 +9,14 @@
 #   1. learning: the daemon learns the lab's benign baseline (packets and telemetry) on the device;
 #   2. soak: SOAK_SECS of benign traffic raise no quarantine, while the broker is restarted and br0 goes down and up
 #      (telemetry and capture must recover on their own);
-#   3. attack phases (lab_attack_<phase>): each must raise an alert naming its attacker and get it quarantined in
-#      nftables within DETECT_LIMIT s of the phase's start; then the attacker's traffic must be dropped (ping and TCP
-#      to the gateway fail), the other devices' telemetry must keep flowing, and lifting the decision over REST must
-#      restore the attacker's reach (so the next phase starts clean). A phase that is not detected in time is a
-#      failure unless listed in ALLOW_MISS (reported either way);
+#   3. attack phases (lab_attack_<phase>): each must raise an alert naming its attacker's MAC (ether.src_mac: LAN
+#      senders are decided by MAC) and get that MAC quarantined in nftables within DETECT_LIMIT s of the phase's
+#      start; then the attacker's traffic must be dropped (ping and TCP to the gateway fail), the other devices'
+#      telemetry must keep flowing, and lifting the decision over REST must restore the attacker's reach (so the next
+#      phase starts clean). In the spoof phases the attacker sends with the plug's address: its alert must say
+#      spoofed: true, and the plug must never be decided on and keep working (ping and TCP to the gateway) while the
+#      attacker's MAC is quarantined. A phase that is not detected in time is a failure unless listed in ALLOW_MISS
+#      (reported either way);
 #   4. SIGKILL: the daemon is killed during a live quarantine and started again: the decision and the alerts survive,
 #      the element is in nftables once, and no decision is made twice.
 # Per phase it reports detected or not, time to detect, time to quarantine, the packet-to-decision latency (first
@@ -29,7 +32,7 @@ LEARN_SECS=${LEARN_SECS:-150}      # benign time the daemon learns from (packets
 SOAK_SECS=${SOAK_SECS:-240}        # benign soak after learning (with a broker restart and a link flap in it)
 DETECT_LIMIT=${DETECT_LIMIT:-60}   # seconds from a phase's start to its quarantine
 GAP_SECS=${GAP_SECS:-20}           # benign gap between phases
-PHASES=${PHASES:-"scan_syn scan_telnet flood_syn flood_udp mqtt_bruteforce mqtt_flood exfil beacon"}
+PHASES=${PHASES:-"scan_syn scan_telnet flood_syn flood_udp mqtt_bruteforce mqtt_flood exfil beacon spoof_flood spoof_scan"}
 ALLOW_MISS=${ALLOW_MISS:-""}       # phases allowed to go undetected (reported as missed)
 WINDOW=${WINDOW:-2s}               # host window length
 API_PORT=8787
@@ -241,12 +244,19 @@ settle() {
     api DELETE "/decisions/$id" >/dev/null
   done <<<"$live"
 }
-first_alert_for() { # first_alert_for IP SINCE_EPOCH: "id detected_at window_start" of its first alert since then
-  api GET '/alerts?limit=10000' | pyj "'\n'.join(sorted((a['vigil']['detected_at'] + ' ' + a['vigil']['id'] + ' ' + a['vigil']['window_start']) for a in j if a.get('src_ip') == '$1' and __import__('datetime').datetime.fromisoformat(a['vigil']['detected_at'].replace('Z','+00:00')).timestamp() >= $2)[:1])"
+first_alert_for() { # first_alert_for MAC SINCE_EPOCH: "detected_at id window_start" of its first alert since then
+  api GET '/alerts?limit=10000' | pyj "'\n'.join(sorted((a['vigil']['detected_at'] + ' ' + a['vigil']['id'] + ' ' + a['vigil']['window_start']) for a in j if a.get('ether', {}).get('src_mac') == '$1' and __import__('datetime').datetime.fromisoformat(a['vigil']['detected_at'].replace('Z','+00:00')).timestamp() >= $2)[:1])"
+}
+spoofed_alerts() { # spoofed_alerts ADDRESS MAC SINCE_EPOCH: how many alerts on ADDRESS since then say MAC spoofed it
+  api GET '/alerts?limit=10000' | pyj "len([a for a in j if a.get('src_ip') == '$1' and a.get('ether', {}).get('src_mac') == '$2' and a['vigil'].get('spoofed') is True and __import__('datetime').datetime.fromisoformat(a['vigil']['detected_at'].replace('Z','+00:00')).timestamp() >= $3])"
+}
+decisions_on() { # decisions_on VALUE... : how many decisions (lifted ones too) name one of the values
+  api GET '/decisions?all=true' | pyj "len([d for d in j if d['value'] in '$*'.split()])"
 }
 # Under pipefail, `cmd | grep -q` can fail although grep matched: grep exits at the match and cmd dies of SIGPIPE while
 # still writing (a CI run reported a live quarantine as missing that way). Here, and in lib.sh, grep -c reads all.
 in_nft() { ip netns exec "$LAB_NS_GW" nft list set bridge vigil_lab quarantine4 2>/dev/null | grep -cw "$1" >/dev/null; }
+in_nft_mac() { ip netns exec "$LAB_NS_GW" nft list set bridge vigil_lab quarantine_mac 2>/dev/null | grep -ciw "$1" >/dev/null; }
 epoch_of() { date -d "$1" +%s.%3N; }
 
 # telemetry_flows DEVICE_NAME: a reading from it reaches the broker within 25 s. The slowest device (the hub)
@@ -309,24 +319,27 @@ PHASE_FAILS=()
 prev_attacker=""
 for phase in $PHASES; do
   declare -F "lab_attack_$phase" >/dev/null || fail "no attack phase lab_attack_$phase in lab/lib.sh"
-  settle "$LAB_ATTACKER_IP" $prev_attacker
+  settle "$(lab_mac_of "$LAB_ATTACKER_IP")" ${prev_attacker:+"$(lab_mac_of "$prev_attacker")"}
   log "phase $phase"
+  spoofed_before=0
+  [[ $phase == spoof_* ]] && spoofed_before=$(decisions_on "$LAB_SPOOFED_IP" "$(lab_mac_of "$LAB_SPOOFED_IP")")
   lines_before=$(wc -l <"$LAB_DIR/phases.csv")
   "lab_attack_$phase"
   row=$(tail -n +$((lines_before + 1)) "$LAB_DIR/phases.csv" | head -1)
   IFS=, read -r _ ptype attacker victim pstart pend <<<"$row"
   [[ -n $attacker ]] || fail "phase $phase wrote no label row"
   prev_attacker=$attacker
+  amac=$(lab_mac_of "$attacker") # a LAN sender: decided by its MAC
   # wait for the quarantine (bounded from the phase's start)
   decision=""
   quarantined=""
   while :; do
-    decision=$(decision_for "$attacker" "$pstart")
-    [[ -n $decision ]] && in_nft "$attacker" && { quarantined=yes; break; }
+    decision=$(decision_for "$amac" "$pstart")
+    [[ -n $decision ]] && in_nft_mac "$amac" && { quarantined=yes; break; }
     awk -v s="$pstart" -v n="$(now)" -v l="$DETECT_LIMIT" 'BEGIN{exit !(n - s > l)}' && break
     sleep 0.5
   done
-  alert=$(first_alert_for "$attacker" "${pstart%.*}")
+  alert=$(first_alert_for "$amac" "${pstart%.*}")
   alert_at=""; decision_at=""; nft_at=""; dropped=""; telemetry_ok=""; lifted_ok=""
   [[ -n $alert ]] && alert_at=$(epoch_of "${alert%% *}")
   if [[ -z $quarantined ]]; then
@@ -352,6 +365,14 @@ for phase in $PHASES; do
   other=$(lab_ns_of_device 14)
   [[ $attacker == "$LAB_SUBNET.14" ]] && other=$(lab_ns_of_device 11)
   lab_ping "$ans" "$LAB_SUBNET.${other##*d}" >/dev/null 2>&1 && dropped=no
+  if [[ $phase == spoof_* ]]; then # the plug, whose address the attacker used, keeps working and is never decided
+    pns=$(lab_ns_of_device "${LAB_SPOOFED_IP##*.}")
+    lab_ping "$pns" "$LAB_GW_IP" >/dev/null 2>&1 || PHASE_FAILS+=("$phase: the plug cannot ping the gateway")
+    lab_can_reach "$pns" "$LAB_GW_IP" 8080 || PHASE_FAILS+=("$phase: the plug cannot reach the gateway over TCP")
+    n=$(spoofed_alerts "$LAB_SPOOFED_IP" "$amac" "${pstart%.*}")
+    ((n > 0)) || PHASE_FAILS+=("$phase: no alert on $LAB_SPOOFED_IP from $amac says spoofed: true")
+    log "phase $phase: $n alert(s) on $LAB_SPOOFED_IP say $amac spoofed it; the plug reaches the gateway"
+  fi
   # the other devices' telemetry keeps flowing
   telemetry_ok=yes
   while read -r name; do
@@ -361,12 +382,12 @@ for phase in $PHASES; do
   api DELETE "/decisions/$did" >/dev/null
   lifted_ok=no
   for _ in $(seq 1 20); do
-    if ! in_nft "$attacker" && lab_ping "$ans" "$LAB_GW_IP" >/dev/null 2>&1; then lifted_ok=yes; break; fi
+    if ! in_nft_mac "$amac" && lab_ping "$ans" "$LAB_GW_IP" >/dev/null 2>&1; then lifted_ok=yes; break; fi
     sleep 0.5
   done
   if [[ $lifted_ok == no ]]; then # say why: still in nftables (by which decision) or unreachable
-    log "after lifting $did: in nftables: $(in_nft "$attacker" && echo yes || echo no); decisions on $attacker:" \
-      "$(api GET '/decisions?all=true' | pyj "'; '.join(d['id'][:8] + ' ' + d['state'] + ' ' + d['created'] + ' ' + d['reason'][-60:] for d in j if d['value'] == '$attacker')")"
+    log "after lifting $did: in nftables: $(in_nft_mac "$amac" && echo yes || echo no); decisions on $amac:" \
+      "$(api GET '/decisions?all=true' | pyj "'; '.join(d['id'][:8] + ' ' + d['state'] + ' ' + d['created'] + ' ' + d['reason'][-60:] for d in j if d['value'] == '$amac')")"
   fi
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$phase" "$ptype" "$attacker" "$victim" "$pstart" \
     "$pend" "$alert_at" "$decision_at" "$nft_at" "$dropped" "$telemetry_ok" "$lifted_ok" >>"$RESULTS"
@@ -375,10 +396,14 @@ for phase in $PHASES; do
   [[ $telemetry_ok == yes ]] || PHASE_FAILS+=("$phase: other devices' telemetry stopped")
   [[ $lifted_ok == yes ]] || PHASE_FAILS+=("$phase: lifting the decision did not restore $attacker")
   _lab_sleep "$GAP_SECS"
+  if [[ $phase == spoof_* ]]; then # also after the gap: the tail of the phase must not have decided on the plug
+    n=$(decisions_on "$LAB_SPOOFED_IP" "$(lab_mac_of "$LAB_SPOOFED_IP")")
+    ((n == spoofed_before)) || PHASE_FAILS+=("$phase: the plug ($LAB_SPOOFED_IP) was decided on: $(api GET '/decisions?all=true')")
+  fi
 done
 
 # ---------------------------------------------------------------- 4. SIGKILL during a live quarantine
-settle "$LAB_ATTACKER_IP" $prev_attacker
+settle "$(lab_mac_of "$LAB_ATTACKER_IP")" ${prev_attacker:+"$(lab_mac_of "$prev_attacker")"}
 ((${#FALSE_QUARANTINES[@]} == 0)) || PHASE_FAILS+=("false quarantines of devices: ${FALSE_QUARANTINES[*]}")
 log "SIGKILL: a live quarantine, the daemon killed and started again"
 KILL_IP=$LAB_ATTACKER_IP

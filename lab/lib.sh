@@ -31,7 +31,9 @@
 #   phase,attack_type,attacker,victim,start_epoch,end_epoch     (epochs in seconds, millisecond precision)
 # attacker is the host that sends the malicious traffic and victim the host it targets. In the exfil and beacon
 # phases a compromised device does the sending: attacker = that device's IP, victim = $LAB_ATTACKER_IP, the drop
-# site / command server the data goes to.
+# site / command server the data goes to. In the spoof phases the attacker sends with a benign device's address
+# ($LAB_SPOOFED_IP, the plug) from its own MAC: attacker = $LAB_ATTACKER_IP all the same (the sender, whose MAC
+# lab_mac_of gives), and the spoofed address is the one that must never be quarantined.
 
 # ------------------------------------------------------------------ parameters (overridable before sourcing)
 : "${LAB_PFX:=vl$$-}"
@@ -49,6 +51,7 @@ LAB_NS_GW="${LAB_PFX}gw"
 LAB_NS_ATK="${LAB_PFX}atk"
 LAB_GW_IP="$LAB_SUBNET.1"
 LAB_ATTACKER_IP="$LAB_SUBNET.66"
+LAB_SPOOFED_IP="$LAB_SUBNET.13" # the plug: the spoof phases send with its address
 LAB_PIDS=()
 _LAB_UP=0
 _LAB_OWN_DIR=0
@@ -790,6 +793,31 @@ lab_attack_flood_syn() {
   t1=$(_lab_now)
   _lab_phase flood_syn syn_flood "$LAB_ATTACKER_IP" "$victim" "$t0" "$t1"
 }
+
+# The spoof phases: the attacker floods and scans the camera with the plug's address ($LAB_SPOOFED_IP; hping3 -a),
+# from its own MAC. The camera answers the plug, whose kernel resets the SYN-ACKs it never asked for.
+lab_attack_spoof_flood() {
+  local t0 t1 victim=$LAB_SUBNET.12
+  t0=$(_lab_now)
+  _lab_run "$LAB_NS_ATK" "$LAB_ATTACK_MAX_SECS" hping3 -q -I eth0 -a "$LAB_SPOOFED_IP" -S -p 80 -i u2000 \
+    -c "$LAB_FLOOD_COUNT" "$victim" >"$LAB_DIR/spoof_flood.log" 2>&1 || true
+  t1=$(_lab_now)
+  _lab_phase spoof_flood spoofed_syn_flood "$LAB_ATTACKER_IP" "$victim" "$t0" "$t1"
+}
+
+lab_attack_spoof_scan() {
+  local t0 t1 victim=$LAB_SUBNET.12
+  t0=$(_lab_now)
+  # hping3's scan mode (--scan) waits for answers that go to the plug: send SYNs over the port range instead, with
+  # the destination port increasing for each packet (++1), 2 ms apart
+  _lab_run "$LAB_NS_ATK" "$LAB_ATTACK_MAX_SECS" hping3 -q -I eth0 -a "$LAB_SPOOFED_IP" -S -s 40000 -p ++1 \
+    -i u2000 -c 3000 "$victim" >"$LAB_DIR/spoof_scan.log" 2>&1 || true
+  t1=$(_lab_now)
+  _lab_phase spoof_scan spoofed_portscan "$LAB_ATTACKER_IP" "$victim" "$t0" "$t1"
+}
+
+# lab_mac_of IP: the lab MAC of a lab address (eth0 of its namespace: 02:00:00:00:00:<last octet>)
+lab_mac_of() { printf '02:00:00:00:00:%s\n' "${1##*.}"; }
 
 lab_attack_flood_udp() {
   local t0 t1 victim=$LAB_SUBNET.15

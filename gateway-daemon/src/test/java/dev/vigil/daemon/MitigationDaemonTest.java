@@ -30,6 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
 class MitigationDaemonTest {
   private static final String TOKEN = "test-token-6f1c";
   private static final String ATTACKER = "10.77.0.66"; // demo-labels.csv
+
+  /** The attacker's MAC: a LAN sender (bound by the capture's ARP) is decided on by its MAC. */
+  private static final String ATTACKER_MAC = "02:00:00:00:00:66";
+
   private final HttpClient http = HttpClient.newHttpClient();
   private ApplicationContext ctx;
   private JsonMapper json;
@@ -445,7 +449,7 @@ class MitigationDaemonTest {
     List<Map<String, Object>> alertsBefore = waitForStoredAlerts();
     assertThat(alertsBefore).anyMatch(a -> ATTACKER.equals(a.get("src_ip")));
     assertThat(decisions(""))
-        .anyMatch(d -> ATTACKER.equals(d.get("value")) && "detector".equals(d.get("origin")));
+        .anyMatch(d -> ATTACKER_MAC.equals(d.get("value")) && "detector".equals(d.get("origin")));
     List<String> idsBefore = alertIds(alertsBefore);
 
     ctx.close();
@@ -460,7 +464,7 @@ class MitigationDaemonTest {
     List<Map<String, Object>> live = decisions("");
     assertThat(live).anyMatch(d -> longId.equals(d.get("id")));
     assertThat(live).noneMatch(d -> shortId.equals(d.get("id")));
-    assertThat(live).anyMatch(d -> ATTACKER.equals(d.get("value")));
+    assertThat(live).anyMatch(d -> ATTACKER_MAC.equals(d.get("value")));
     assertThat(decisions("?all=true"))
         .anyMatch(d -> shortId.equals(d.get("id")) && "expired".equals(d.get("state")));
     // Alerts raised before the restart are still served.
@@ -514,12 +518,12 @@ class MitigationDaemonTest {
         i < 300;
         i++) { // bounded: 30 s; the alerts are decided in order, the attacker's later
       live = decisions("");
-      if (live.stream().anyMatch(d -> ATTACKER.equals(d.get("value")))) {
+      if (live.stream().anyMatch(d -> ATTACKER_MAC.equals(d.get("value")))) {
         break;
       }
       Thread.sleep(100);
     }
-    assertThat(live).anyMatch(d -> ATTACKER.equals(d.get("value")));
+    assertThat(live).anyMatch(d -> ATTACKER_MAC.equals(d.get("value")));
     assertThat(live).isNotEmpty().allSatisfy(d -> assertThat(d).containsEntry("simulated", true));
     try (Stream<Path> applied = Files.list(markers)) {
       assertThat(applied).isEmpty();

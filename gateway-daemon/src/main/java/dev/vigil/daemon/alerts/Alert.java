@@ -33,6 +33,10 @@ import java.util.Map;
  * @param alert the eve alert object
  * @param host the sensor's name ({@code alerts.host}); null until the daemon sets it
  * @param vigil the detector's score, threshold and explanation
+ * @param ether the link layer of a LAN sender ({@code src_mac}, as Suricata writes it): the MAC
+ *     that sent the host's packets, when {@code src_ip} is bound to a MAC on the LAN (learned from
+ *     ARP or NDP, see {@code AddressBindings}); null for a remote host or telemetry. A decision on
+ *     the alert names this MAC; {@code vigil.spoofed} says whether it is not the address's own
  */
 @Serdeable
 public record Alert(
@@ -45,7 +49,8 @@ public record Alert(
     String proto,
     Signature alert,
     String host,
-    Detail vigil) {
+    Detail vigil,
+    Ether ether) {
 
   /** eve.json's action of an alert nothing was done about (detection only, or a dry run). */
   public static final String ALLOWED = "allowed";
@@ -57,11 +62,70 @@ public record Alert(
   @io.micronaut.core.annotation.Creator
   public Alert {}
 
+  /** An alert without a link layer ({@code ether} null). */
+  public Alert(
+      String timestamp,
+      String inIface,
+      String eventType,
+      String srcIp,
+      String destIp,
+      Integer destPort,
+      String proto,
+      Signature alert,
+      String host,
+      Detail vigil) {
+    this(timestamp, inIface, eventType, srcIp, destIp, destPort, proto, alert, host, vigil, null);
+  }
+
   /** Returns this alert from the sensor {@code host}, read on {@code inIface} (null: none). */
   public Alert withSensor(String host, String inIface) {
     return new Alert(
-        timestamp, inIface, eventType, srcIp, destIp, destPort, proto, alert, host, vigil);
+        timestamp, inIface, eventType, srcIp, destIp, destPort, proto, alert, host, vigil, ether);
   }
+
+  /**
+   * Returns this alert as sent by the LAN device with MAC {@code srcMac} ({@code ether.src_mac}),
+   * which {@code spoofed} its address or not ({@code vigil.spoofed}).
+   */
+  public Alert withSender(String srcMac, boolean spoofed) {
+    Detail d = vigil;
+    return new Alert(
+        timestamp,
+        inIface,
+        eventType,
+        srcIp,
+        destIp,
+        destPort,
+        proto,
+        alert,
+        host,
+        new Detail(
+            d.id(),
+            d.detector(),
+            d.score(),
+            d.threshold(),
+            d.severity(),
+            d.components(),
+            d.fired(),
+            d.summary(),
+            d.windowStart(),
+            d.windowEnd(),
+            d.detectedAt(),
+            d.schema(),
+            d.topFeatures(),
+            d.role(),
+            d.telemetry(),
+            spoofed),
+        new Ether(srcMac));
+  }
+
+  /**
+   * The link layer of the alert's source, as Suricata's {@code ether} object.
+   *
+   * @param srcMac the MAC that sent the source address's packets
+   */
+  @Serdeable
+  public record Ether(@JsonProperty("src_mac") String srcMac) {}
 
   /** Returns this alert with {@code alert.action} set to {@code action}. */
   public Alert withAction(String action) {
@@ -77,7 +141,8 @@ public record Alert(
         new Signature(
             action, s.gid(), s.signatureId(), s.rev(), s.signature(), s.category(), s.severity()),
         host,
-        vigil);
+        vigil,
+        ether);
   }
 
   /**
@@ -134,6 +199,8 @@ public record Alert(
    *     odd: a scanner, a flooder, an exfiltrating device) or {@code responder} (it mostly answered
    *     others: a scanned or flooded host); null for telemetry
    * @param telemetry the device and metric whose step was anomalous; null for packets
+   * @param spoofed packet alerts of a LAN sender ({@code ether} set): whether the sender's MAC is
+   *     not the one {@code src_ip} is bound to (another device used the address); null otherwise
    */
   @Serdeable
   public record Detail(
@@ -151,10 +218,47 @@ public record Alert(
       String schema,
       @JsonProperty("top_features") List<Feature> topFeatures,
       String role,
-      Series telemetry) {
+      Series telemetry,
+      Boolean spoofed) {
     /** The canonical constructor. */
     @io.micronaut.core.annotation.Creator
     public Detail {}
+
+    /** Details without a sender ({@code spoofed} null). */
+    public Detail(
+        String id,
+        String detector,
+        double score,
+        double threshold,
+        String severity,
+        Map<String, Double> components,
+        List<String> fired,
+        String summary,
+        String windowStart,
+        String windowEnd,
+        String detectedAt,
+        String schema,
+        List<Feature> topFeatures,
+        String role,
+        Series telemetry) {
+      this(
+          id,
+          detector,
+          score,
+          threshold,
+          severity,
+          components,
+          fired,
+          summary,
+          windowStart,
+          windowEnd,
+          detectedAt,
+          schema,
+          topFeatures,
+          role,
+          telemetry,
+          null);
+    }
   }
 
   /**

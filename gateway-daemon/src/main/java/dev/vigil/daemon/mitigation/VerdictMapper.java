@@ -9,8 +9,9 @@ import java.time.format.DateTimeParseException;
 import java.util.Locale;
 
 /**
- * Turns an alert into the {@link Verdict} the policy engine decides on: a packet alert ({@code
- * src_ip}) is about the host's IP, a telemetry alert about the device.
+ * Turns an alert into the {@link Verdict} the policy engine decides on: a packet alert is about the
+ * MAC that sent it on the LAN ({@code ether.src_mac}), else the host's IP ({@code src_ip}); a
+ * telemetry alert about the device.
  *
  * <p>Stateless and thread-safe.
  */
@@ -18,10 +19,12 @@ final class VerdictMapper {
   private VerdictMapper() {}
 
   /**
-   * Returns the verdict an alert makes: a packet alert ({@code src_ip}) is about the host's IP, a
-   * telemetry alert about the device; severity, score and summary are the alert's, the time its
-   * timestamp ({@code now} if it has none that parses). An unknown severity is NONE, an unknown
-   * role UNKNOWN, an unknown detector the ensemble.
+   * Returns the verdict an alert makes: a packet alert ({@code src_ip}) of a LAN sender ({@code
+   * ether.src_mac}) is about the sender's MAC, for its address and spoofed or not ({@code
+   * vigil.spoofed}); one of a remote host about the host's IP; a telemetry alert about the device;
+   * severity, score and summary are the alert's, the time its timestamp ({@code now} if it has none
+   * that parses). An unknown severity is NONE, an unknown role UNKNOWN, an unknown detector the
+   * ensemble.
    *
    * @throws IllegalArgumentException if the alert names no entity, or one that is not a valid
    *     target of its scope
@@ -57,6 +60,22 @@ final class VerdictMapper {
             case "auth" -> Verdict.Detector.AUTH;
             default -> Verdict.Detector.ENSEMBLE;
           };
+      Alert.Ether ether = a.ether();
+      if (ether != null && ether.srcMac() != null) {
+        return new Verdict(
+            Verdict.Kind.PACKET,
+            sev,
+            score,
+            Decision.Scope.MAC,
+            ether.srcMac(),
+            summary,
+            "",
+            time,
+            role,
+            detector,
+            a.srcIp(),
+            Boolean.TRUE.equals(d.spoofed()));
+      }
       return new Verdict(
           Verdict.Kind.PACKET,
           sev,

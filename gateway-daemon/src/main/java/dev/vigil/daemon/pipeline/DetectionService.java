@@ -1,5 +1,6 @@
 package dev.vigil.daemon.pipeline;
 
+import dev.vigil.daemon.alerts.Alert;
 import dev.vigil.daemon.alerts.AuthFailureAlerts;
 import dev.vigil.daemon.alerts.BeaconAlerts;
 import dev.vigil.daemon.alerts.HostWindowAlerts;
@@ -8,6 +9,7 @@ import dev.vigil.daemon.metrics.LatencyBuckets;
 import dev.vigil.detect.fusion.Severity;
 import dev.vigil.detect.model.EnsembleScorer;
 import dev.vigil.features.PacketFeaturePipeline;
+import dev.vigil.features.binding.AddressBindings;
 import dev.vigil.features.capture.AutoInterface;
 import dev.vigil.features.capture.CaptureOptions;
 import dev.vigil.features.capture.FrameRing;
@@ -33,6 +35,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +54,13 @@ public final class DetectionService {
   static final String MODEL = "model";
   static final String HTTP = "http";
   private static final long MAX_REOPEN_DELAY_MS = 30_000;
+
+  /**
+   * How long an IP-to-MAC binding must hold uncontested before an alert may call another MAC's use
+   * of the address spoofing ({@link AddressBindings}).
+   */
+  static final long BINDING_TRUST_MICROS = 30_000_000L;
+
   private static final Logger LOG = LoggerFactory.getLogger(DetectionService.class);
 
   private final VigilConfig config;
@@ -63,9 +73,15 @@ public final class DetectionService {
   private final Counter captureReopens;
   private final Counter beaconReports;
   private final Counter authReports;
+  private final Counter spoofedAlerts;
   // The flow trackers fed by the scoring pipeline (the scoring thread only); null when off.
   private BeaconTracker beacons;
   private AuthFailureTracker authFailures;
+  // Who sent each LAN address's packets (the scoring thread only); set with the pipeline.
+  private AddressBindings bindings;
+  // its counts, published by the scoring thread once a second for the meters
+  private volatile long bindingsHeld;
+  private volatile long bindingConflicts;
   private final ModelManager models;
   private int healthGeneration;
   private final Timer scoreLatency;
@@ -121,6 +137,19 @@ public final class DetectionService {
         Counter.builder("vigil.auth.failures.reports")
             .description("Clients reported for too many refused logins (password guessing)")
             .register(registry);
+    this.spoofedAlerts =
+        Counter.builder("vigil.alerts.spoofed")
+            .description(
+                "Host alerts whose address was sent from a MAC other than its trusted binding"
+                    + " (decided on the sender's MAC)")
+            .register(registry);
+    FunctionCounter.builder("vigil.bindings.conflicts", this, d -> d.bindingConflicts)
+        .description(
+            "ARP or NDP claims on an address refused because its trusted owner still uses it")
+        .register(registry);
+    Gauge.builder("vigil.bindings", this, d -> d.bindingsHeld)
+        .description("LAN addresses bound to a MAC (learned from ARP and NDP)")
+        .register(registry);
     this.models = ModelManager.forPackets(config);
     Gauge.builder("vigil.model.generation", models, m -> generation(m))
         .description("Model generation in service: 1 for the first, one more per hot swap")
@@ -172,6 +201,14 @@ public final class DetectionService {
     Thread t = worker;
     if (t != null) {
       t.interrupt();
+    }
+  }
+
+  private void publishBindings() {
+    AddressBindings b = bindings;
+    if (b != null) {
+      bindingsHeld = b.size();
+      bindingConflicts = b.conflicts();
     }
   }
 
@@ -252,6 +289,9 @@ public final class DetectionService {
             config.features().maxHosts(),
             (hi, lo, start, end, v) -> onWindow(hi, lo, start, end, v));
     emitting = fp.features();
+    bindings =
+        new AddressBindings(config.features().maxHosts(), BINDING_TRUST_MICROS, windowMicros());
+    fp.observe(bindings);
     if (config.features().beacon() != null) {
       beacons = new BeaconTracker(config.features().beacon(), this::onBeacon);
       fp.observe(beacons);
@@ -272,6 +312,7 @@ public final class DetectionService {
       fp.flush();
       models.endOfInput();
       trackedHosts.set(fp.features().hostCount());
+      publishBindings();
       Map<String, Object> d = pipelineDetails(fp, file.toString(), "finished");
       d.put("packets", n);
       health.set(CAPTURE, ComponentHealth.UP, d);
@@ -429,6 +470,7 @@ public final class DetectionService {
         loopNanos = System.nanoTime();
         fp.tick(now * 1000);
         trackedHosts.set(fp.features().hostCount());
+        publishBindings();
         LiveCapture.Stats st = cap.stats();
         kernelDropped = kernelDroppedBefore + st.dropped();
         interfaceDropped = interfaceDroppedBefore + st.ifDropped();
@@ -526,20 +568,49 @@ public final class DetectionService {
     }
     boolean responder = emitting != null && emitting.emittingResponder();
     alerts.publish(
-        HostWindowAlerts.of(
-            Addresses.format(hi, lo),
-            start,
-            end,
-            scorer.explain(3),
-            scorer.model().schema().id(),
-            responder));
+        attributed(
+            HostWindowAlerts.of(
+                Addresses.format(hi, lo),
+                start,
+                end,
+                scorer.explain(3),
+                scorer.model().schema().id(),
+                responder),
+            hi,
+            lo,
+            end));
+  }
+
+  /**
+   * Returns {@code build} with the alert's LAN sender ({@code ether.src_mac}, {@code
+   * vigil.spoofed}) when address {@code hi}/{@code lo} is bound to a MAC on the LAN; unchanged for
+   * a remote or unknown address.
+   */
+  private Function<String, Alert> attributed(
+      Function<String, Alert> build, long hi, long lo, long nowMicros) {
+    AddressBindings b = bindings;
+    AddressBindings.Sender s = b == null ? null : b.sender(hi, lo, nowMicros);
+    if (s == null) {
+      return build;
+    }
+    if (s.spoofed()) {
+      spoofedAlerts.increment();
+    }
+    String mac = Addresses.formatMac(s.mac());
+    boolean spoofed = s.spoofed();
+    return id -> build.apply(id).withSender(mac, spoofed);
   }
 
   /** Raises the alert of a beacon ({@link BeaconAlerts}). */
   private void onBeacon(BeaconTracker.Beacon b) {
     beaconReports.increment();
     LOG.info("beacon: {}", BeaconAlerts.summary(b));
-    alerts.publish(BeaconAlerts.of(b, config.features().beacon().minRepeats()));
+    alerts.publish(
+        attributed(
+            BeaconAlerts.of(b, config.features().beacon().minRepeats()),
+            b.srcHi(),
+            b.srcLo(),
+            b.lastStartMicros()));
   }
 
   /** Raises the alert of a client refused too often ({@link AuthFailureAlerts}). */
@@ -547,7 +618,9 @@ public final class DetectionService {
     authReports.increment();
     int maxFailures = config.features().authFailures().maxFailures();
     LOG.info("auth failures: {}", AuthFailureAlerts.summary(r, maxFailures));
-    alerts.publish(AuthFailureAlerts.of(r, maxFailures));
+    alerts.publish(
+        attributed(
+            AuthFailureAlerts.of(r, maxFailures), r.clientHi(), r.clientLo(), r.lastMicros()));
   }
 
   private long windowMicros() {

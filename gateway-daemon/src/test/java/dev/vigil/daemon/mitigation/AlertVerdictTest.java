@@ -57,6 +57,32 @@ class AlertVerdictTest {
   }
 
   @Test
+  void lanSendersAlert_isAVerdictOnItsMacForItsAddress() {
+    Alert a = alert("10.77.0.13", null, "critical", 3.4).withSender("02:00:00:00:00:66", true);
+    Verdict v = VerdictMapper.verdictOf(a, NOW);
+    assertThat(v.scope()).isEqualTo(Decision.Scope.MAC);
+    assertThat(v.entity()).isEqualTo("02:00:00:00:00:66");
+    assertThat(v.address()).isEqualTo("10.77.0.13");
+    assertThat(v.spoofed()).isTrue();
+    Verdict own =
+        VerdictMapper.verdictOf(
+            alert("10.77.0.13", null, "critical", 3.4).withSender("02:00:00:00:00:13", false), NOW);
+    assertThat(own.entity()).isEqualTo("02:00:00:00:00:13");
+    assertThat(own.spoofed()).isFalse();
+  }
+
+  @Test
+  void withAction_keepsTheSender() {
+    Alert a =
+        alert("10.77.0.13", null, "critical", 3.4)
+            .withSender("02:00:00:00:00:66", true)
+            .withAction(Alert.BLOCKED)
+            .withSensor("gw", "br0");
+    assertThat(a.ether()).isEqualTo(new Alert.Ether("02:00:00:00:00:66"));
+    assertThat(a.vigil().spoofed()).isTrue();
+  }
+
+  @Test
   void telemetryAlert_isAVerdictOnTheDevice() {
     Verdict v =
         VerdictMapper.verdictOf(

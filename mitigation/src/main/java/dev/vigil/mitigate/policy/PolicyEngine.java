@@ -15,16 +15,18 @@ import java.util.UUID;
 /**
  * Turns verdicts into decisions under a {@link Policy}. For each verdict, in order: an allowlisted
  * entity (the policy's allowlist plus the gateway's {@link GatewayIdentity}, which {@link
- * #replaceSelf} updates) is never decided on; the first matching rule gives the action and base
- * duration; an entity that already has an unexpired decision for that action gets no second one
- * (counted as {@code active}); the blast-radius cap refuses a new decision when {@link
- * Policy#maxDecisionsPerMinute} were made in the last 60 s; a rule with {@link Rule#minAlerts}
- * above 1 only matches once that many of its verdicts on the entity fell within {@link Rule#within}
- * (by the verdicts' times; until then the verdict is counted as {@code pending} and the later rules
- * are tried); a verdict on an entity whose decision an operator lifted is ignored when timed up to
- * the lift ({@code afterLift}, see {@link #lifted}); otherwise the duration is escalated by the
- * entity's earlier offences and a decision is made, simulated when the policy or the rule is a dry
- * run.
+ * #replaceSelf} updates) is never decided on, nor is a LAN sender's MAC whose verdict is about an
+ * allowlisted address it was not spoofing ({@link Verdict#spoofed}: a device spoofing an
+ * allowlisted address may be quarantined, the address's own device never is, since the decision
+ * names the spoofer's MAC); the first matching rule gives the action and base duration; an entity
+ * that already has an unexpired decision for that action gets no second one (counted as {@code
+ * active}); the blast-radius cap refuses a new decision when {@link Policy#maxDecisionsPerMinute}
+ * were made in the last 60 s; a rule with {@link Rule#minAlerts} above 1 only matches once that
+ * many of its verdicts on the entity fell within {@link Rule#within} (by the verdicts' times; until
+ * then the verdict is counted as {@code pending} and the later rules are tried); a verdict on an
+ * entity whose decision an operator lifted is ignored when timed up to the lift ({@code afterLift},
+ * see {@link #lifted}); otherwise the duration is escalated by the entity's earlier offences and a
+ * decision is made, simulated when the policy or the rule is a dry run.
  *
  * <p>Offence history and the cap's window are kept in memory; {@link #restore} seeds them from
  * stored decisions after a restart. Every outcome is counted ({@link #counters}).
@@ -146,7 +148,10 @@ public final class PolicyEngine {
    * the verdict is allowlisted, unmatched, already acted on or over the cap; see the class comment.
    */
   public synchronized Optional<Decision> decide(Verdict verdict, Instant now) {
-    if (allowlist.contains(verdict.scope(), verdict.entity())) {
+    if (allowlist.contains(verdict.scope(), verdict.entity())
+        || !verdict.spoofed()
+            && verdict.address() != null
+            && allowlist.contains(Decision.Scope.IP, verdict.address())) {
       allowlisted++;
       return Optional.empty();
     }

@@ -18,8 +18,10 @@ import java.util.regex.Pattern;
  * @param kinds verdict kinds matched; empty for any
  * @param minSeverity lowest severity matched
  * @param minScore lowest score matched
- * @param scopes entity scopes matched; empty for any
- * @param cidrs blocks an IP (or CIDR) entity must lie in; empty for any entity
+ * @param scopes entity scopes matched; empty for any. {@code IP} also matches a verdict about a
+ *     host address whose entity is the sender's MAC (a LAN sender, see {@link Verdict#address})
+ * @param cidrs blocks an IP (or CIDR) entity, or the address of a MAC verdict, must lie in; empty
+ *     for any entity
  * @param devices glob patterns ({@code *}, {@code ?}) a device id must match; empty for any entity
  * @param window time of day the verdict must fall in, in the policy's zone; empty for all day
  * @param action the action decided
@@ -91,13 +93,17 @@ public record Rule(
     if (!detectors.isEmpty() && !detectors.contains(v.detector())) {
       return false;
     }
-    if (!scopes.isEmpty() && !scopes.contains(v.scope())) {
+    if (!scopes.isEmpty()
+        && !scopes.contains(v.scope())
+        && !(v.address() != null && scopes.contains(Decision.Scope.IP))) {
       return false;
     }
     if (!cidrs.isEmpty()) {
       boolean in =
           switch (v.scope()) {
             case IP -> cidrs.stream().anyMatch(c -> c.contains(v.entity()));
+            case MAC ->
+                v.address() != null && cidrs.stream().anyMatch(c -> c.contains(v.address()));
             case CIDR -> {
               Targets.Cidr e = Targets.parseCidr(v.entity());
               yield cidrs.stream()

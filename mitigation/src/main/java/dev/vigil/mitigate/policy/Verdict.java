@@ -21,6 +21,13 @@ import java.util.Objects;
  * @param time when the evidence was seen
  * @param role what the entity did in the traffic (packet path)
  * @param detector which detector of its path concluded it
+ * @param address the host address the evidence is about (packet path: the alert's {@code src_ip}),
+ *     canonical; the entity itself for an IP verdict, else null. A verdict on a LAN sender names
+ *     its MAC as the entity and keeps the address here, so that rules on addresses ({@code cidr},
+ *     {@code scope: ip}) and the allowlist still see it
+ * @param spoofed whether the address's packets came from a MAC other than the address's trusted
+ *     binding: the entity (that MAC) spoofed the address, so the address's own device is not the
+ *     one acting and its allowlisting does not protect the entity
  */
 public record Verdict(
     Kind kind,
@@ -32,7 +39,36 @@ public record Verdict(
     String explanation,
     Instant time,
     Role role,
-    Detector detector) {
+    Detector detector,
+    String address,
+    boolean spoofed) {
+
+  /** A verdict on its entity alone: the address is the entity's for an IP verdict, not spoofed. */
+  public Verdict(
+      Kind kind,
+      Severity severity,
+      double score,
+      Decision.Scope scope,
+      String entity,
+      String summary,
+      String explanation,
+      Instant time,
+      Role role,
+      Detector detector) {
+    this(
+        kind,
+        severity,
+        score,
+        scope,
+        entity,
+        summary,
+        explanation,
+        time,
+        role,
+        detector,
+        scope == Decision.Scope.IP ? entity : null,
+        false);
+  }
 
   /** A verdict of the detection path's anomaly detector ({@link Detector#ENSEMBLE}). */
   public Verdict(
@@ -145,5 +181,11 @@ public record Verdict(
       throw new IllegalArgumentException("score must be finite, was " + score);
     }
     entity = Targets.canonical(scope, entity);
+    if (address != null) {
+      address = Targets.canonical(Decision.Scope.IP, address);
+    }
+    if (spoofed && address == null) {
+      throw new IllegalArgumentException("a spoofed verdict must name the spoofed address");
+    }
   }
 }

@@ -116,7 +116,10 @@ class NftablesNetnsTest {
     assertThat(lab.ping(lab.dev1, DEV2)).as("bridged, by the bridge table").isFalse();
     assertThat(lab.ping(lab.dev2, DEV1)).as("bridged, towards the device").isFalse();
     assertThat(lab.ping(lab.dev1, TARGET)).as("routed, by the inet table").isFalse();
+    assertThat(lab.ping(lab.dev1, "10.1.0.1")).as("the gateway itself").isFalse();
+    assertThat(lab.connect(lab.dev1, TARGET, PORT)).as("tcp, routed").isFalse();
     assertThat(lab.reaches(lab.dev2, TARGET)).isTrue();
+    assertThat(lab.reaches(lab.dev2, "10.1.0.1")).isTrue();
 
     nft.revoke(d);
     assertThat(lab.reaches(lab.dev1, DEV2)).isTrue();

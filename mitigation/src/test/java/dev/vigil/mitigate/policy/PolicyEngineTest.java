@@ -440,4 +440,49 @@ class PolicyEngineTest {
     assertThat(e.decide(packet("10.1.0.14", Severity.HIGH, 3, later), later).orElseThrow().action())
         .isEqualTo(Decision.Action.QUARANTINE);
   }
+
+  private static Verdict sender(String mac, String ip, boolean spoofed) {
+    return new Verdict(
+        Kind.PACKET,
+        Severity.CRITICAL,
+        0.95,
+        Scope.MAC,
+        mac,
+        "syn flood",
+        "",
+        T0,
+        Verdict.Role.INITIATOR,
+        Verdict.Detector.ENSEMBLE,
+        ip,
+        spoofed);
+  }
+
+  @Test
+  void decide_lanSenderMatchesAddressRulesAndIsDecidedByMac() throws Exception {
+    PolicyEngine e = engine(POLICY, GatewayIdentity.none());
+    // The rule says scope [ip, cidr] and cidr 10.0.0.0/8: the sender's address is checked.
+    Decision d = e.decide(sender("02:00:00:00:00:66", "10.0.0.66", false), T0).orElseThrow();
+    assertThat(d.scope()).isEqualTo(Scope.MAC);
+    assertThat(d.value()).isEqualTo("02:00:00:00:00:66");
+    assertThat(e.decide(sender("02:00:00:00:00:67", "172.16.0.1", false), T0))
+        .as("an address outside the rule's blocks")
+        .isEmpty();
+  }
+
+  @Test
+  void decide_senderOfAnAllowlistedAddress_onlyWhenSpoofing() throws Exception {
+    PolicyEngine e = engine(POLICY, GatewayIdentity.none());
+    assertThat(e.decide(sender("02:00:00:00:00:10", "10.0.0.10", false), T0))
+        .as("the management host's own MAC")
+        .isEmpty();
+    assertThat(e.counters().allowlisted()).isEqualTo(1);
+    Decision d = e.decide(sender("02:00:00:00:00:66", "10.0.0.10", true), T0).orElseThrow();
+    assertThat(d.value()).as("the spoofer, never the address").isEqualTo("02:00:00:00:00:66");
+  }
+
+  @Test
+  void verdict_spoofedWithoutAddress_isRefused() {
+    assertThatThrownBy(() -> sender("02:00:00:00:00:66", null, true))
+        .hasMessageContaining("spoofed");
+  }
 }
