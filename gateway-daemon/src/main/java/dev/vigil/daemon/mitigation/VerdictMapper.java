@@ -22,9 +22,11 @@ final class VerdictMapper {
    * Returns the verdict an alert makes: a packet alert ({@code src_ip}) of a LAN sender ({@code
    * ether.src_mac}) is about the sender's MAC, for its address and spoofed or not ({@code
    * vigil.spoofed}); one of a remote host about the host's IP; a telemetry alert about the device;
-   * severity, score and summary are the alert's, the time its timestamp ({@code now} if it has none
-   * that parses). An unknown severity is NONE, an unknown role UNKNOWN, an unknown detector the
-   * ensemble.
+   * severity, score and summary are the alert's; the time is when its evidence began: a window
+   * alert's {@code vigil.window_start}, else its timestamp ({@code now} if neither parses), so that
+   * a window overlapping an operator's lift (mostly traffic from the quarantined time) is judged as
+   * evidence from before the lift. An unknown severity is NONE, an unknown role UNKNOWN, an unknown
+   * detector the ensemble.
    *
    * @throws IllegalArgumentException if the alert names no entity, or one that is not a valid
    *     target of its scope
@@ -39,8 +41,14 @@ final class VerdictMapper {
     }
     Instant time;
     try {
-      time = EveTime.parse(a.timestamp());
-    } catch (DateTimeParseException | NullPointerException e) {
+      time = EveTime.parse(d.windowStart() != null ? d.windowStart() : a.timestamp());
+    } catch (DateTimeParseException e) {
+      try {
+        time = EveTime.parse(a.timestamp());
+      } catch (DateTimeParseException | NullPointerException e2) {
+        time = now;
+      }
+    } catch (NullPointerException e) {
       time = now;
     }
     double score = Double.isFinite(d.score()) ? d.score() : 0;

@@ -52,7 +52,9 @@ class AlertVerdictTest {
     assertThat(v.entity()).isEqualTo("10.77.0.66");
     assertThat(v.severity()).isEqualTo(Verdict.Severity.CRITICAL);
     assertThat(v.score()).isEqualTo(3.4);
-    assertThat(v.time()).isEqualTo(Instant.parse("2025-06-01T10:00:00Z"));
+    assertThat(v.time())
+        .as("when its evidence began: the window's start, not its end (the alert's timestamp)")
+        .isEqualTo(Instant.parse("2025-06-01T09:59:50Z"));
     assertThat(v.summary()).isEqualTo("alert 42: critical anomaly");
   }
 
