@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
@@ -211,7 +212,14 @@ public final class ConfigLoader {
         return null;
       }
     } else {
-      p = baseDir.resolve(value).toAbsolutePath().normalize();
+      try {
+        p = baseDir.resolve(value).toAbsolutePath().normalize();
+      } catch (InvalidPathException e) {
+        // A NUL character, say: no file can have this name (found by ConfigLoaderFuzzTest).
+        problem(
+            key + ": [" + StrictSettings.quote(value) + "] is not a valid path: " + e.getReason());
+        return null;
+      }
     }
     if (mustExist && !Files.exists(p)) {
       problem(key + ": [" + p + "] does not exist");
