@@ -96,7 +96,11 @@ public final class ConfigLoader {
       root = new Yaml(new SafeConstructor(options)).load(text);
     } catch (YAMLException e) {
       throw new ConfigException(
-          source, List.of("not valid YAML: " + e.getMessage().replace('\n', ' ')));
+          source, List.of("not valid YAML: " + String.valueOf(e.getMessage()).replace('\n', ' ')));
+    } catch (RuntimeException e) {
+      // SnakeYAML lets some scalars its resolver accepts fail to construct, such as the "float"
+      // ._ (NumberFormatException for "."; found by ConfigLoaderFuzzTest).
+      throw new ConfigException(source, List.of("not valid YAML: " + e));
     }
     if (root == null) {
       root = Map.of();
