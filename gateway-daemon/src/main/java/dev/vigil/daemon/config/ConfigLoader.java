@@ -196,7 +196,13 @@ public final class ConfigLoader {
         continue;
       }
       if (Files.isDirectory(p)) {
-        List<Path> found = captureFilesUnder(p);
+        List<Path> found;
+        try {
+          found = captureFilesUnder(p);
+        } catch (IOException | UncheckedIOException e) {
+          problem(ik + ": cannot list folder [" + p + "]: " + e.getMessage());
+          continue;
+        }
         if (found.isEmpty()) {
           problem(ik + ": folder [" + p + "] holds no .pcap or .pcapng file");
         }
@@ -237,26 +243,37 @@ public final class ConfigLoader {
         problem(key + ": class-path resource [" + resource + "] not found");
         return null;
       }
-      String name = Path.of(resource).getFileName().toString();
+      // A folder resource ("classpath:." found by ConfigLoaderFuzzTest) opens too, as a listing.
+      Path last = Path.of(resource).getFileName();
+      String name = last == null ? "" : last.toString();
+      if (name.isEmpty() || name.equals(".") || name.equals("..")) {
+        problem(
+            key + ": class-path resource [" + StrictSettings.quote(resource) + "] is not a file");
+        return null;
+      }
       Path dir = Files.createTempDirectory("vigil-res");
       Path f = dir.resolve(name);
       Files.copy(in, f, StandardCopyOption.REPLACE_EXISTING);
       f.toFile().deleteOnExit();
       dir.toFile().deleteOnExit();
       return f;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot extract resource " + resource, e);
+    } catch (IOException | InvalidPathException e) {
+      problem(
+          key
+              + ": cannot extract class-path resource ["
+              + StrictSettings.quote(resource)
+              + "]: "
+              + e.getMessage());
+      return null;
     }
   }
 
-  private static List<Path> captureFilesUnder(Path dir) {
+  private static List<Path> captureFilesUnder(Path dir) throws IOException {
     try (Stream<Path> s = Files.walk(dir)) {
       return s.filter(Files::isRegularFile)
           .filter(f -> f.toString().endsWith(".pcap") || f.toString().endsWith(".pcapng"))
           .sorted()
           .toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }
