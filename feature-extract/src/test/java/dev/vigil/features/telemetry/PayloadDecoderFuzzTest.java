@@ -15,7 +15,7 @@ import java.util.List;
  * <p>In a normal test run this is a regression test over the seeds in {@code
  * src/test/resources/dev/vigil/features/telemetry/PayloadDecoderFuzzTestInputs/decode_arbitraryBytes}
  * (the first byte picks the topic, the rest is the payload). {@code JAZZER_FUZZ=1} fuzzes it, as
- * for {@code PacketParserFuzzTest}.
+ * for {@code PacketParserFuzzTest}; scripts/test's bounded pass fuzzes both its targets.
  */
 class PayloadDecoderFuzzTest {
   private static final String[] TOPICS = {

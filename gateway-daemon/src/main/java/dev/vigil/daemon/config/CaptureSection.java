@@ -2,6 +2,7 @@ package dev.vigil.daemon.config;
 
 import dev.vigil.common.settings.StrictSettings;
 import dev.vigil.features.capture.CaptureOptions;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -61,6 +62,14 @@ final class CaptureSection {
       }
     }
     String device = capture.string("interface", "");
+    if (!device.isBlank() && !interfaceName(device)) {
+      loader.problem(
+          "capture.interface: ["
+              + StrictSettings.quote(device)
+              + "] is not an interface name (auto, or 1 to 15 bytes without '/', ':', white space"
+              + " or control characters, not . or ..)");
+      device = "";
+    }
     boolean promiscuous = capture.bool("promiscuous", true);
     int snaplen = capture.integer("snaplen", 256, 64, 262_144);
     String filter = capture.string("filter", "");
@@ -89,5 +98,26 @@ final class CaptureSection {
     }
 
     return packetPath ? new VigilConfig.Capture(pcap, live, ringSlots) : null;
+  }
+
+  /**
+   * Returns whether {@code name} is one Linux accepts for an interface (its dev_valid_name): the
+   * checks that read {@code /sys/class/net/NAME} use it as a path, so it must not climb out of that
+   * folder or hold a NUL.
+   */
+  static boolean interfaceName(String name) {
+    if (name.isEmpty()
+        || name.getBytes(StandardCharsets.UTF_8).length > 15
+        || name.equals(".")
+        || name.equals("..")) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c == '/' || c == ':' || Character.isWhitespace(c) || Character.isISOControl(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 }

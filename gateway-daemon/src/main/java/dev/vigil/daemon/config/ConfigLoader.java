@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
@@ -99,7 +100,11 @@ public final class ConfigLoader {
       root = new Yaml(new SafeConstructor(options)).load(text);
     } catch (YAMLException e) {
       throw new ConfigException(
-          source, List.of("not valid YAML: " + e.getMessage().replace('\n', ' ')));
+          source, List.of("not valid YAML: " + String.valueOf(e.getMessage()).replace('\n', ' ')));
+    } catch (RuntimeException e) {
+      // SnakeYAML lets some scalars its resolver accepts fail to construct, such as the "float"
+      // ._ (NumberFormatException for "."; found by ConfigLoaderFuzzTest).
+      throw new ConfigException(source, List.of("not valid YAML: " + e));
     }
     if (root == null) {
       root = Map.of();
@@ -221,7 +226,13 @@ public final class ConfigLoader {
         continue;
       }
       if (Files.isDirectory(p)) {
-        List<Path> found = captureFilesUnder(p);
+        List<Path> found;
+        try {
+          found = captureFilesUnder(p);
+        } catch (IOException | UncheckedIOException e) {
+          problem(ik + ": cannot list folder [" + p + "]: " + e.getMessage());
+          continue;
+        }
         if (found.isEmpty()) {
           problem(ik + ": folder [" + p + "] holds no .pcap or .pcapng file");
         }
@@ -241,7 +252,14 @@ public final class ConfigLoader {
         return null;
       }
     } else {
-      p = baseDir.resolve(value).toAbsolutePath().normalize();
+      try {
+        p = baseDir.resolve(value).toAbsolutePath().normalize();
+      } catch (InvalidPathException e) {
+        // A NUL character, say: no file can have this name (found by ConfigLoaderFuzzTest).
+        problem(
+            key + ": [" + StrictSettings.quote(value) + "] is not a valid path: " + e.getReason());
+        return null;
+      }
     }
     if (mustExist && !Files.exists(p)) {
       problem(key + ": [" + p + "] does not exist");
@@ -255,26 +273,37 @@ public final class ConfigLoader {
         problem(key + ": class-path resource [" + resource + "] not found");
         return null;
       }
-      String name = Path.of(resource).getFileName().toString();
+      // A folder resource ("classpath:." found by ConfigLoaderFuzzTest) opens too, as a listing.
+      Path last = Path.of(resource).getFileName();
+      String name = last == null ? "" : last.toString();
+      if (name.isEmpty() || name.equals(".") || name.equals("..")) {
+        problem(
+            key + ": class-path resource [" + StrictSettings.quote(resource) + "] is not a file");
+        return null;
+      }
       Path dir = Files.createTempDirectory("vigil-res");
       Path f = dir.resolve(name);
       Files.copy(in, f, StandardCopyOption.REPLACE_EXISTING);
       f.toFile().deleteOnExit();
       dir.toFile().deleteOnExit();
       return f;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot extract resource " + resource, e);
+    } catch (IOException | InvalidPathException e) {
+      problem(
+          key
+              + ": cannot extract class-path resource ["
+              + StrictSettings.quote(resource)
+              + "]: "
+              + e.getMessage());
+      return null;
     }
   }
 
-  private static List<Path> captureFilesUnder(Path dir) {
+  private static List<Path> captureFilesUnder(Path dir) throws IOException {
     try (Stream<Path> s = Files.walk(dir)) {
       return s.filter(Files::isRegularFile)
           .filter(f -> f.toString().endsWith(".pcap") || f.toString().endsWith(".pcapng"))
           .sorted()
           .toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

@@ -244,6 +244,10 @@ public record Policy(
     } catch (YAMLException e) {
       throw new InvalidConfigException(
           source, List.of("not valid YAML: " + String.valueOf(e.getMessage()).replace('\n', ' ')));
+    } catch (RuntimeException e) {
+      // SnakeYAML lets some scalars its resolver accepts fail to construct, such as the "float"
+      // ._ (NumberFormatException for "."; found by ConfigLoaderFuzzTest).
+      throw new InvalidConfigException(source, List.of("not valid YAML: " + e));
     }
     if (root == null) {
       return Map.of();
