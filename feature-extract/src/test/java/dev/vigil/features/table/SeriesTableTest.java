@@ -118,6 +118,31 @@ class SeriesTableTest {
   }
 
   @Test
+  void touch_knownSeriesAndSweepAllocateNothing() {
+    SeriesTable<S> t = table(16, 64, 8, 3_600_000, 400);
+    String[] devices = {"a", "b", "c"};
+    String[] metrics = {"temp", "hum"};
+    long now = 0;
+    for (int i = 0; i < 20_000; i++, now++) { // warm up: every series known, code compiled
+      S s = t.touch(devices[i % 3], metrics[i % 2], now);
+      if (i % 7 == 0) {
+        t.establish(s);
+      }
+      t.sweep(now);
+    }
+    com.sun.management.ThreadMXBean mx =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long tid = Thread.currentThread().getId();
+    long before = mx.getThreadAllocatedBytes(tid);
+    for (int i = 0; i < 100_000; i++, now++) {
+      t.touch(devices[i % 3], metrics[i % 2], now);
+      t.sweep(now);
+    }
+    assertThat(mx.getThreadAllocatedBytes(tid) - before).isLessThan(4096);
+    assertThat(t.size()).isEqualTo(6);
+  }
+
+  @Test
   void limits_areValidated() {
     assertThatThrownBy(() -> new SeriesTable.Limits(0, 1, 1, 1, 0))
         .hasMessageContaining("maxDevices");
