@@ -140,15 +140,18 @@ final class TelemetrySection {
               + "), was "
               + maxPerDevice);
     }
+    Duration idleMin = step.multipliedBy(SERIES_IDLE_MIN_STEPS).plus(lateness);
+    Duration idleDefault =
+        idleMin.compareTo(Duration.ofHours(1)) > 0 ? idleMin : Duration.ofHours(1);
     Duration seriesIdle =
-        t.duration("series-idle", Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofDays(30));
-    if (seriesIdle.compareTo(step.multipliedBy(SERIES_IDLE_MIN_STEPS).plus(lateness)) < 0) {
+        t.duration("series-idle", idleDefault, Duration.ofSeconds(1), Duration.ofDays(30));
+    if (seriesIdle.compareTo(idleMin) < 0) {
       problem(
           t.key("series-idle")
               + ": must be at least "
               + SERIES_IDLE_MIN_STEPS
               + " steps plus allowed-lateness ("
-              + t.text(step.multipliedBy(SERIES_IDLE_MIN_STEPS).plus(lateness))
+              + t.text(idleMin)
               + "), was "
               + t.text(seriesIdle)
               + ": a series that reports every step would be forgotten between readings");

@@ -220,6 +220,13 @@ class ConfigLoaderTest {
     assertThat(t.maxSeriesPerDevice()).isEqualTo(5);
     assertThat(t.seriesIdle()).isEqualTo(Duration.ofMinutes(10));
     assertThat(t.decoder().maxNameLength()).isEqualTo(32);
+    // by default an hour, or 4 steps plus the allowed lateness when that is longer
+    String longSteps =
+        "telemetry:\n  mqtt: {brokers: ['tcp://b']}\n  step: 20m\n  model: {learn: {duration: 1h}}\n";
+    VigilConfig.Telemetry slow =
+        ConfigLoader.parse("inline", tmp, longSteps).telemetry().orElseThrow();
+    assertThat(slow.seriesIdle()).isEqualTo(Duration.ofMinutes(80).plusSeconds(1));
+    assertThat(slow.maxSeriesPerDevice()).isEqualTo(64);
     assertThat(t.queueSize()).isEqualTo(1024);
     assertThat(t.model().learn().minVectors()).isEqualTo(60);
     assertThat(t.model().precision()).isEqualTo(Precision.FLOAT);
