@@ -33,7 +33,8 @@ import java.util.Objects;
  * Options#baselineSteps()} steps or {@link #freezeBaselines()}) only floors the deviations, so that
  * a flat series does not turn noise into huge scores. Readings older than the series' open step are
  * counted ({@link #late()}) and dropped; series beyond {@link Options#maxSeries()} are counted
- * ({@link #droppedSeries()}) and ignored. Not thread-safe: one thread feeds it.
+ * ({@link #droppedSeries()}) and ignored, and {@link #remove} forgets one (the daemon's {@code
+ * SeriesTable} decides which series are kept). Not thread-safe: one thread feeds it.
  */
 public final class SeriesFeatures {
   /** Past values kept in the vector. */
@@ -134,6 +135,7 @@ public final class SeriesFeatures {
     final long hi;
     final long lo;
     final String metric;
+    int index; // in all
     long openStep = Long.MIN_VALUE; // start of the open bucket
     double sum;
     int count;
@@ -198,6 +200,7 @@ public final class SeriesFeatures {
       Device d = devices.computeIfAbsent(device, Device::new);
       s = new Series(d, metric);
       series.computeIfAbsent(device, x -> new HashMap<>()).put(metric, s);
+      s.index = all.size();
       all.add(s);
       seriesCount++;
     }
@@ -216,6 +219,35 @@ public final class SeriesFeatures {
     s.count++;
     s.msgs++;
     s.payloadBytes += Math.max(0, payloadBytes);
+  }
+
+  /**
+   * Forgets the series {@code (device, metric)}: its windows, its open step (unread, no vector) and
+   * its baseline, and its device once it has no other series. A later reading starts it afresh.
+   * Must not be called from inside {@link SeriesListener#onVector}.
+   *
+   * @return whether the series was tracked
+   */
+  public boolean remove(String device, String metric) {
+    Map<String, Series> byMetric = series.get(device);
+    Series s = byMetric == null ? null : byMetric.remove(metric);
+    if (s == null) {
+      return false;
+    }
+    if (byMetric.isEmpty()) {
+      series.remove(device);
+      devices.remove(device);
+    }
+    Series last = all.remove(all.size() - 1); // swap-remove: the order of all does not matter
+    if (last != s) {
+      all.set(s.index, last);
+      last.index = s.index;
+    }
+    if (emitting == s) {
+      emitting = null;
+    }
+    seriesCount--;
+    return true;
   }
 
   /** Closes every open step that ends at or before {@code nowMillis} (silent series). */

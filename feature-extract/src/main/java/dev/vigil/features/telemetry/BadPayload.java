@@ -9,7 +9,9 @@ package dev.vigil.features.telemetry;
  * count messages: the whole message is dropped, and only the first reason that applies, in that
  * order, is counted. Value-level reasons ({@link #NOT_A_NUMBER}, {@link #NAN_OR_INFINITE}, {@link
  * #WRONG_TYPE}) count values: the other values of the same message are still read. {@link
- * #BAD_TIMESTAMP} counts messages whose readings were stamped with the arrival time instead.
+ * #BAD_NAME} is either: a bad device name drops the message (counted once, after {@link #OVERSIZED}
+ * and before {@link #UNKNOWN_DEVICE} for a topic's device), a bad metric name drops that value.
+ * {@link #BAD_TIMESTAMP} counts messages whose readings were stamped with the arrival time instead.
  *
  * <p>Every message either gives at least one reading or is counted under at least one reason.
  */
@@ -52,6 +54,12 @@ public enum BadPayload {
    * deeper than the configured depth (value).
    */
   WRONG_TYPE,
+  /**
+   * A device or metric name that is empty, longer than {@link DecoderOptions#maxNameLength}, or
+   * holds a character that is not printable ({@link TelemetryNames#isValid}): a device name drops
+   * the message, a metric name the value. Such names never reach the series tables or the logs.
+   */
+  BAD_NAME,
   /**
    * The timestamp field was present but not a positive epoch number or an ISO-8601 instant; the
    * message's readings carry the arrival time (message).

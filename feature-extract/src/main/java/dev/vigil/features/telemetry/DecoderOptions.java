@@ -17,13 +17,17 @@ import java.util.Set;
  *     counted as {@link BadPayload#WRONG_TYPE}
  * @param format which payload formats are read; any other is counted as {@link
  *     BadPayload#WRONG_FORMAT}
+ * @param maxNameLength longest device or metric name, in characters (1 to {@value
+ *     #MAX_NAME_LENGTH}); a longer or unprintable one is counted as {@link BadPayload#BAD_NAME}
+ *     ({@link TelemetryNames})
  */
 public record DecoderOptions(
     int maxPayloadBytes,
     Set<String> allowedDevices,
     String timestampField,
     int maxDepth,
-    Format format) {
+    Format format,
+    int maxNameLength) {
 
   /** Which payloads {@link PayloadDecoder} accepts (see its class comment for each format). */
   public enum Format {
@@ -54,6 +58,12 @@ public record DecoderOptions(
 
   /** Largest {@link #maxDepth}. */
   public static final int MAX_DEPTH = 32;
+
+  /** Default {@link #maxNameLength}: 128 characters. */
+  public static final int DEFAULT_MAX_NAME_LENGTH = 128;
+
+  /** Largest {@link #maxNameLength}: 4096 characters. */
+  public static final int MAX_NAME_LENGTH = 4096;
 
   /** Validates every field. */
   public DecoderOptions {
@@ -88,6 +98,29 @@ public record DecoderOptions(
       throw new IllegalArgumentException(
           "maxDepth must be between 1 and " + MAX_DEPTH + ", was " + maxDepth);
     }
+    if (maxNameLength < 1 || maxNameLength > MAX_NAME_LENGTH) {
+      throw new IllegalArgumentException(
+          "maxNameLength must be between 1 and " + MAX_NAME_LENGTH + ", was " + maxNameLength);
+    }
+    for (String d : allowedDevices) {
+      if (!TelemetryNames.isValid(d, maxNameLength)) {
+        throw new IllegalArgumentException(
+            "allowedDevices must hold only names of 1 to "
+                + maxNameLength
+                + " printable characters");
+      }
+    }
+  }
+
+  /** Creates options with the default name limit ({@value #DEFAULT_MAX_NAME_LENGTH}). */
+  public DecoderOptions(
+      int maxPayloadBytes,
+      Set<String> allowedDevices,
+      String timestampField,
+      int maxDepth,
+      Format format) {
+    this(
+        maxPayloadBytes, allowedDevices, timestampField, maxDepth, format, DEFAULT_MAX_NAME_LENGTH);
   }
 
   /** Creates options that accept every format ({@link Format#AUTO}). */
@@ -97,7 +130,8 @@ public record DecoderOptions(
   }
 
   /**
-   * Returns the defaults: 64 KiB, every device, timestamp field {@code ts}, depth 8, every format.
+   * Returns the defaults: 64 KiB, every device, timestamp field {@code ts}, depth 8, every format,
+   * names of up to 128 characters.
    */
   public static DecoderOptions defaults() {
     return new DecoderOptions(DEFAULT_MAX_PAYLOAD_BYTES, Set.of(), "ts", 8, Format.AUTO);
@@ -105,26 +139,37 @@ public record DecoderOptions(
 
   /** Returns a copy that accepts only {@code f}. */
   public DecoderOptions withFormat(Format f) {
-    return new DecoderOptions(maxPayloadBytes, allowedDevices, timestampField, maxDepth, f);
+    return new DecoderOptions(
+        maxPayloadBytes, allowedDevices, timestampField, maxDepth, f, maxNameLength);
   }
 
   /** Returns a copy accepting only {@code devices} (empty: every device). */
   public DecoderOptions withAllowedDevices(Set<String> devices) {
-    return new DecoderOptions(maxPayloadBytes, devices, timestampField, maxDepth, format);
+    return new DecoderOptions(
+        maxPayloadBytes, devices, timestampField, maxDepth, format, maxNameLength);
   }
 
   /** Returns a copy with another payload limit. */
   public DecoderOptions withMaxPayloadBytes(int bytes) {
-    return new DecoderOptions(bytes, allowedDevices, timestampField, maxDepth, format);
+    return new DecoderOptions(
+        bytes, allowedDevices, timestampField, maxDepth, format, maxNameLength);
   }
 
   /** Returns a copy with another timestamp field (empty: none). */
   public DecoderOptions withTimestampField(String field) {
-    return new DecoderOptions(maxPayloadBytes, allowedDevices, field, maxDepth, format);
+    return new DecoderOptions(
+        maxPayloadBytes, allowedDevices, field, maxDepth, format, maxNameLength);
+  }
+
+  /** Returns a copy with another name length limit. */
+  public DecoderOptions withMaxNameLength(int length) {
+    return new DecoderOptions(
+        maxPayloadBytes, allowedDevices, timestampField, maxDepth, format, length);
   }
 
   /** Returns a copy with another depth limit. */
   public DecoderOptions withMaxDepth(int depth) {
-    return new DecoderOptions(maxPayloadBytes, allowedDevices, timestampField, depth, format);
+    return new DecoderOptions(
+        maxPayloadBytes, allowedDevices, timestampField, depth, format, maxNameLength);
   }
 }

@@ -1,5 +1,6 @@
 package dev.vigil.features.telemetry;
 
+import dev.vigil.common.settings.StrictSettings;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -304,7 +305,7 @@ public final class MqttTelemetrySource implements AutoCloseable {
       try {
         decoder.decode(topic, payload, System.currentTimeMillis(), enqueue);
       } catch (RuntimeException e) {
-        LOG.error("MQTT message on {} could not be decoded", topic, e);
+        LOG.error("MQTT message on [{}] could not be decoded", StrictSettings.quote(topic), e);
       }
     }
 

@@ -52,9 +52,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>{@link DecoderOptions#format} restricts the decoder to one of these formats (a payload of
  * another is counted as {@link BadPayload#WRONG_FORMAT}); by default each payload is read as what
  * it looks like. Readings without a timestamp carry the arrival time. Bad input is counted by
- * {@link BadPayload} ({@link #bad()}); {@link #decode} never throws on any input, never blocks and
- * holds nothing of a payload between calls. It may be called from several threads at once; the
- * counters may be read from any thread.
+ * {@link BadPayload} ({@link #bad()}), and so are device and metric names that break {@link
+ * TelemetryNames} (too long, or not printable): no such name reaches a sink. {@link #decode} never
+ * throws on any input, never blocks and holds nothing of a payload between calls. It may be called
+ * from several threads at once; the counters may be read from any thread.
  *
  * <p>How: a JSON object of readings with the topic's device (the common case) is read with a
  * streaming parser into per-thread buffers, which are handed on once the whole payload has parsed;
@@ -202,6 +203,10 @@ public final class PayloadDecoder {
     }
     if (payload.length > options.maxPayloadBytes()) {
       bad.increment(BadPayload.OVERSIZED);
+      return 0;
+    }
+    if (m.device() != null && !TelemetryNames.isValid(m.device(), options.maxNameLength())) {
+      bad.increment(BadPayload.BAD_NAME);
       return 0;
     }
     if (m.device() != null && !isAllowed(m.device())) {
@@ -727,6 +732,10 @@ public final class PayloadDecoder {
     JsonNode dn = ev.get("deviceName");
     if (dn != null && dn.isTextual() && !dn.textValue().isBlank()) {
       c.device = dn.textValue();
+      if (!TelemetryNames.isValid(c.device, options.maxNameLength())) {
+        drop(c, BadPayload.BAD_NAME);
+        return;
+      }
       if (!isAllowed(c.device)) {
         drop(c, BadPayload.UNKNOWN_DEVICE);
         return;
@@ -878,6 +887,10 @@ public final class PayloadDecoder {
   // ---- counting and emitting
 
   private void emit(Ctx c, String metric, long ts, double v) {
+    if (!TelemetryNames.isValid(metric, options.maxNameLength())) {
+      valueError(c, BadPayload.BAD_NAME);
+      return;
+    }
     Reading r = new Reading(c.device, metric, ts, v, c.payloadBytes);
     try {
       c.sink.accept(r);

@@ -108,6 +108,32 @@ class SeriesFeaturesTest {
   }
 
   @Test
+  void remove_forgetsTheSeriesAndFreesItsPlace() {
+    SeriesFeatures f = extractor(false, 0, 2);
+    f.offer("a", "x", 0, 1, 0);
+    f.offer("a", "y", 0, 5, 0);
+    assertThat(f.remove("a", "x")).isTrue();
+    assertThat(f.remove("a", "x")).isFalse();
+    assertThat(f.remove("nobody", "x")).isFalse();
+    assertThat(f.seriesCount()).isEqualTo(1);
+    f.offer("b", "z", 0, 7, 0); // the freed place
+    assertThat(f.droppedSeries()).isZero();
+    f.flush();
+    assertThat(out)
+        .hasSize(2)
+        .noneMatch(
+            o -> o.hi() == SeriesFeatures.hash64("a") && o.lo() == SeriesFeatures.hash64("x"));
+    // the removed series starts afresh: its first step again, no gap filled from the old one
+    out.clear();
+    assertThat(f.remove("b", "z")).isTrue();
+    f.offer("a", "x", 5000, 3, 0);
+    f.flush();
+    assertThat(out).hasSize(1);
+    assertThat(out.get(0).step()).isEqualTo(5000);
+    assertThat(out).noneMatch(o -> o.v()[idx("filled")] != 0f);
+  }
+
+  @Test
   void haarDenoisingDampsNoiseButKeepsASustainedShift() {
     HaarDenoiser h = new HaarDenoiser();
     double[] noisy = {10, 10.2, 9.8, 10.1, 9.9, 10.2, 9.8, 10.3};

@@ -20,7 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The tree-based {@link PayloadDecoder} as it was before the streaming fast path (commit 14c8048),
  * kept unchanged as the reference that {@code PayloadDecoderEquivalenceTest} compares the current
- * decoder against: same readings, same bad-payload counts, on every input.
+ * decoder against: same readings, same bad-payload counts, on every input. The one change since:
+ * the name rule ({@link TelemetryNames}, {@link BadPayload#BAD_NAME}) added to both decoders at the
+ * same three places, so that the comparison stays one of parsing.
  */
 final class LegacyPayloadDecoder {
   /** Parser nesting limit: deeper JSON is {@link BadPayload#NOT_JSON}, never parsed. */
@@ -129,6 +131,10 @@ final class LegacyPayloadDecoder {
     }
     if (payload.length > options.maxPayloadBytes()) {
       bad.increment(BadPayload.OVERSIZED);
+      return 0;
+    }
+    if (m.device() != null && !TelemetryNames.isValid(m.device(), options.maxNameLength())) {
+      bad.increment(BadPayload.BAD_NAME);
       return 0;
     }
     if (m.device() != null && !isAllowed(m.device())) {
@@ -424,6 +430,10 @@ final class LegacyPayloadDecoder {
     JsonNode dn = ev.get("deviceName");
     if (dn != null && dn.isTextual() && !dn.textValue().isBlank()) {
       c.device = dn.textValue();
+      if (!TelemetryNames.isValid(c.device, options.maxNameLength())) {
+        drop(c, BadPayload.BAD_NAME);
+        return;
+      }
       if (!isAllowed(c.device)) {
         drop(c, BadPayload.UNKNOWN_DEVICE);
         return;
@@ -575,6 +585,10 @@ final class LegacyPayloadDecoder {
   // ---- counting and emitting
 
   private void emit(Ctx c, String metric, long ts, double v) {
+    if (!TelemetryNames.isValid(metric, options.maxNameLength())) {
+      valueError(c, BadPayload.BAD_NAME);
+      return;
+    }
     Reading r = new Reading(c.device, metric, ts, v, c.payloadBytes);
     try {
       c.sink.accept(r);

@@ -137,6 +137,7 @@ class MqttTelemetrySourceTest {
         pub.publish("sensors/good/t", "NaN", 1); // NAN_OR_INFINITE
         pub.publish("devices/good/telemetry", "{\"a\":null}", 1); // WRONG_TYPE
         pub.publish("devices/good/telemetry", "{\"a\":2,\"ts\":\"soon\"}", 1); // BAD_TIMESTAMP
+        pub.publish("sensors/good/" + "m".repeat(200), "1", 1); // BAD_NAME
         pub.publish("sensors/good/last", "42", 1);
         await(
             WAIT,
@@ -150,7 +151,7 @@ class MqttTelemetrySourceTest {
         }
         MqttTelemetrySource.Stats st = s.stats();
         assertThat(st.bad()).isEqualTo(expected);
-        assertThat(st.messages()).isEqualTo(11);
+        assertThat(st.messages()).isEqualTo(12);
         assertThat(got.list())
             .extracting(Reading::metric, Reading::value)
             .containsExactly(

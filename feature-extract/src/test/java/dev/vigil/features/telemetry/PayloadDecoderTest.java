@@ -47,6 +47,52 @@ class PayloadDecoderTest {
     return new Reading(device, metric, ts, value);
   }
 
+  // ---- names
+
+  @Test
+  void names_tooLongOrUnprintableAreCountedAndNeverHandedOn() {
+    PayloadDecoder d =
+        new PayloadDecoder(TEMPLATES, DecoderOptions.defaults().withMaxNameLength(16));
+    String longName = "d".repeat(17);
+    assertThat(decode(d, "sensors/" + longName + "/t", "1")).as("device too long").isEmpty();
+    assertThat(decode(d, "sensors/b/" + longName, "1")).as("metric too long").isEmpty();
+    assertThat(decode(d, "sensors/b\u0007x/t", "1")).as("a control character").isEmpty();
+    assertThat(decode(d, "sensors/b\u202ex/t", "1")).as("a bidi override").isEmpty();
+    assertThat(decode(d, "sensors/b\ud800/t", "1")).as("half a surrogate pair").isEmpty();
+    // a JSON field's name is the metric: that value goes, the others stay
+    assertThat(decode(d, "devices/b/telemetry", "{\"ok\":1,\"" + longName + "\":2,\"a\\nb\":3}"))
+        .containsExactly(r("b", "ok", 1));
+    assertThat(
+            decode(
+                d,
+                "nodevice/x",
+                "{\"deviceName\":\""
+                    + longName
+                    + "\",\"readings\":[{\"resourceName\":\"h\","
+                    + "\"valueType\":\"Int64\",\"value\":\"1\"}]}"))
+        .as("an EdgeX device name")
+        .isEmpty();
+    assertThat(d.bad().snapshot()).isEqualTo(Map.of(BadPayload.BAD_NAME, 8L));
+    // exactly at the limit, and printable non-ASCII, are names
+    assertThat(decode(d, "sensors/" + "d".repeat(16) + "/t\u00e9\ud83c\udf21", "1"))
+        .containsExactly(r("d".repeat(16), "t\u00e9\ud83c\udf21", 1));
+  }
+
+  @Test
+  void names_validation() {
+    assertThat(TelemetryNames.isValid("boiler-1", 8)).isTrue();
+    assertThat(TelemetryNames.isValid("boiler-10", 8)).isFalse();
+    assertThat(TelemetryNames.isValid("", 8)).isFalse();
+    assertThat(TelemetryNames.isValid("a\u0085", 8)).as("C1 control").isFalse();
+    assertThat(TelemetryNames.isValid("a\u2028", 8)).as("line separator").isFalse();
+    assertThat(TelemetryNames.isValid("a\udc00b", 8)).as("lone low surrogate").isFalse();
+    assertThat(TelemetryNames.isValid("Temp\u00e9 \u6e29\u5ea6", 16)).isTrue();
+    assertThatThrownBy(() -> DecoderOptions.defaults().withMaxNameLength(0))
+        .hasMessageContaining("maxNameLength");
+    assertThatThrownBy(() -> DecoderOptions.defaults().withAllowedDevices(Set.of("a\nb")))
+        .hasMessageContaining("allowedDevices");
+  }
+
   // ---- plain values
 
   @Test

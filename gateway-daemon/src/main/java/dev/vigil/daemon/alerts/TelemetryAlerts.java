@@ -1,5 +1,6 @@
 package dev.vigil.daemon.alerts;
 
+import dev.vigil.common.settings.StrictSettings;
 import dev.vigil.detect.fusion.Severity;
 import dev.vigil.detect.model.ExplainedScore;
 import dev.vigil.detect.series.SeriesSurprise;
@@ -58,9 +59,9 @@ public final class TelemetryAlerts {
     String start = AlertParts.time(stepStartMillis * 1000);
     String end = AlertParts.time((stepStartMillis + stepMillis) * 1000);
     String summary =
-        series.device()
+        StrictSettings.quote(series.device()) // names from the LAN: never raw in a log line
             + " "
-            + series.metric()
+            + StrictSettings.quote(series.metric())
             + ": "
             + AlertParts.name(severity)
             + String.format(Locale.ROOT, " anomaly %.2f (alarm at %.2f), ", surprise.score(), 0.5)

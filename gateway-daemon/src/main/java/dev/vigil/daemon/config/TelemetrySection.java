@@ -38,6 +38,8 @@ final class TelemetrySection {
           "denoise",
           "max-devices",
           "max-series",
+          "max-series-per-device",
+          "series-idle",
           "queue-size",
           "delivery",
           "model");
@@ -58,6 +60,12 @@ final class TelemetrySection {
           "connect-timeout",
           "reconnect",
           "subscriptions");
+
+  /**
+   * Shortest {@code series-idle}, in steps (plus the allowed lateness): a series is not forgotten
+   * before it could have missed a few readings.
+   */
+  static final int SERIES_IDLE_MIN_STEPS = 4;
 
   /** Topic templates used when {@code telemetry.topics} is not set. */
   static final List<String> DEFAULT_TOPICS =
@@ -123,6 +131,31 @@ final class TelemetrySection {
               + maxDevices
               + "), each device has one series per metric");
     }
+    int maxPerDevice = t.integer("max-series-per-device", Math.min(64, maxSeries), 1, 1_000_000);
+    if (maxPerDevice > maxSeries) {
+      problem(
+          t.key("max-series-per-device")
+              + ": must be at most max-series ("
+              + maxSeries
+              + "), was "
+              + maxPerDevice);
+    }
+    Duration idleMin = step.multipliedBy(SERIES_IDLE_MIN_STEPS).plus(lateness);
+    Duration idleDefault =
+        idleMin.compareTo(Duration.ofHours(1)) > 0 ? idleMin : Duration.ofHours(1);
+    Duration seriesIdle =
+        t.duration("series-idle", idleDefault, Duration.ofSeconds(1), Duration.ofDays(30));
+    if (seriesIdle.compareTo(idleMin) < 0) {
+      problem(
+          t.key("series-idle")
+              + ": must be at least "
+              + SERIES_IDLE_MIN_STEPS
+              + " steps plus allowed-lateness ("
+              + t.text(idleMin)
+              + "), was "
+              + t.text(seriesIdle)
+              + ": a series that reports every step would be forgotten between readings");
+    }
     int queueSize = t.integer("queue-size", 65_536, 2, 1 << 24);
     if (Integer.bitCount(queueSize) != 1) {
       problem(t.key("queue-size") + ": must be a power of two, was " + queueSize);
@@ -170,6 +203,8 @@ final class TelemetrySection {
               denoise,
               maxDevices,
               maxSeries,
+              maxPerDevice,
+              seriesIdle,
               queueSize,
               delivery,
               model));
@@ -334,7 +369,13 @@ final class TelemetrySection {
   }
 
   static final Set<String> PAYLOAD_KEYS =
-      Set.of("format", "timestamp-field", "max-bytes", "max-depth", "allowed-devices");
+      Set.of(
+          "format",
+          "timestamp-field",
+          "max-bytes",
+          "max-depth",
+          "max-name-length",
+          "allowed-devices");
 
   private DecoderOptions payload(StrictSettings p) {
     String formatText = p.string("format", "auto");
@@ -355,13 +396,26 @@ final class TelemetrySection {
             1,
             DecoderOptions.MQTT_MAX_PAYLOAD_BYTES);
     int maxDepth = p.integer("max-depth", 8, 1, DecoderOptions.MAX_DEPTH);
+    int maxNameLength =
+        p.integer(
+            "max-name-length",
+            DecoderOptions.DEFAULT_MAX_NAME_LENGTH,
+            1,
+            DecoderOptions.MAX_NAME_LENGTH);
     List<String> devices = p.nonEmptyStrings("allowed-devices");
     try {
       return new DecoderOptions(
-          maxBytes, devices == null ? Set.of() : Set.copyOf(devices), ts, maxDepth, format);
+          maxBytes,
+          devices == null ? Set.of() : Set.copyOf(devices),
+          ts,
+          maxDepth,
+          format,
+          maxNameLength);
     } catch (IllegalArgumentException e) {
       String key =
-          e.getMessage().startsWith("timestampField") ? p.key("timestamp-field") : p.path();
+          e.getMessage().startsWith("timestampField")
+              ? p.key("timestamp-field")
+              : e.getMessage().startsWith("allowedDevices") ? p.key("allowed-devices") : p.path();
       problem(key + ": " + e.getMessage());
       return null;
     }

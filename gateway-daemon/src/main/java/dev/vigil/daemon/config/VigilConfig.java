@@ -245,6 +245,8 @@ public record VigilConfig(
    * @param denoise whether each step's value is Haar-denoised over the last 8 steps
    * @param maxDevices most devices tracked; readings of further devices are counted and dropped
    * @param maxSeries most series (device and metric) tracked; further ones are counted and dropped
+   * @param maxSeriesPerDevice most series of one device; its further ones are counted and dropped
+   * @param seriesIdle a series without a reading for this long is forgotten (its place freed)
    * @param queueSize readings buffered between the MQTT client and scoring (a power of two), with
    *     queued delivery
    * @param delivery how readings reach scoring: on the MQTT thread (direct) or through the queue
@@ -259,6 +261,8 @@ public record VigilConfig(
       boolean denoise,
       int maxDevices,
       int maxSeries,
+      int maxSeriesPerDevice,
+      Duration seriesIdle,
       int queueSize,
       dev.vigil.features.telemetry.MqttTelemetrySource.Delivery delivery,
       Model model) {
@@ -273,6 +277,7 @@ public record VigilConfig(
       Objects.requireNonNull(decoder, "decoder");
       Objects.requireNonNull(step, "step");
       Objects.requireNonNull(lateness, "lateness");
+      Objects.requireNonNull(seriesIdle, "seriesIdle");
       Objects.requireNonNull(model, "model");
       topics = List.copyOf(topics);
       if (topics.isEmpty()) {

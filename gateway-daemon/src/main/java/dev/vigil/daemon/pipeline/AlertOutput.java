@@ -1,5 +1,6 @@
 package dev.vigil.daemon.pipeline;
 
+import dev.vigil.common.settings.StrictSettings;
 import dev.vigil.daemon.alerts.Alert;
 import dev.vigil.daemon.alerts.AlertSignature;
 import dev.vigil.daemon.alerts.AlertStore;
@@ -68,7 +69,11 @@ public final class AlertOutput {
     String who =
         a.srcIp() != null
             ? a.srcIp()
-            : d.telemetry() != null ? d.telemetry().device() + "/" + d.telemetry().metric() : "?";
+            : d.telemetry() != null
+                ? StrictSettings.quote(d.telemetry().device())
+                    + "/"
+                    + StrictSettings.quote(d.telemetry().metric())
+                : "?";
     return "alert "
         + d.id()
         + " "

@@ -8,6 +8,7 @@ import dev.vigil.detect.fusion.Severity;
 import dev.vigil.detect.model.EnsembleScorer;
 import dev.vigil.detect.series.SeriesSurprise;
 import dev.vigil.features.series.SeriesFeatures;
+import dev.vigil.features.table.SeriesTable;
 import dev.vigil.features.telemetry.BadPayload;
 import dev.vigil.features.telemetry.MqttTelemetrySource;
 import dev.vigil.features.telemetry.PayloadDecoder;
@@ -25,7 +26,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -54,6 +54,14 @@ import org.slf4j.LoggerFactory;
  * readings (invented values: after a broker outage every series has them, and they say nothing
  * about the devices). They still advance the series' windows. Failures mark the {@code telemetry}
  * component DOWN in {@link HealthState}; the daemon keeps serving.
+ *
+ * <p>Device and metric names come from whoever can publish to the broker, so the series are kept in
+ * a {@link SeriesTable}: bounded in devices, series and series per device; a series silent for
+ * {@code series-idle} is forgotten; a series past its warm-up is established and only ever
+ * forgotten for being idle, while a warming one silent for {@link #DISPLACE_AFTER_STEPS} steps may
+ * give its place to a new series when the table is full. A flood of new names is refused (counted)
+ * or ages out; it cannot push out what detection has learned. Names were checked by the decoder
+ * (length, printable) and are quoted wherever this class logs one.
  */
 @Singleton
 public final class TelemetryService {
@@ -77,6 +85,13 @@ public final class TelemetryService {
    */
   static final SeriesSurprise.Options SURPRISE = SeriesSurprise.Options.defaults();
 
+  /**
+   * Steps (plus the allowed lateness) after which a silent warming series may give its place to a
+   * new one in a full table: longer than a device that reports every step is ever silent, short
+   * enough that names published once (a flood) free their places within seconds to minutes.
+   */
+  static final int DISPLACE_AFTER_STEPS = 4;
+
   /** Steps after which a series' baseline (the floor of its deviations) is fixed. */
   static final int BASELINE_STEPS = 256;
 
@@ -92,21 +107,15 @@ public final class TelemetryService {
   private final long latenessMillis;
   private final long tickMillis;
 
-  // consumer thread only
-  private final Map<String, Map<String, SeriesInfo>> series = new HashMap<>(); // device, metric
-  private int seriesCount;
-  private final Map<String, Integer> devices = new HashMap<>();
+  // consumer thread only (its counters are read by metrics and health)
+  private final SeriesTable<SeriesInfo> series;
   private long nextTick;
   private long nextHealth;
   private boolean wasConnected;
 
   // written by the consumer thread, read by metrics and health
   private final AtomicLong late = new AtomicLong();
-  private final AtomicLong droppedDevices = new AtomicLong();
-  private final AtomicLong droppedSeries = new AtomicLong();
   private final AtomicLong futureDropped = new AtomicLong();
-  private final AtomicLong seriesTracked = new AtomicLong();
-  private final AtomicLong devicesTracked = new AtomicLong();
   private Counter scored;
   private Counter unscored;
   private Counter warming;
@@ -115,16 +124,16 @@ public final class TelemetryService {
   private Timer latency;
   private volatile String failure;
 
-  /** A tracked series: its names (the vectors carry only their hashes) and closed steps. */
-  private static final class SeriesInfo {
-    final String device;
-    final String metric;
+  /**
+   * A tracked series: its place in the table, its names (the vectors carry only their hashes) and
+   * closed steps.
+   */
+  private static final class SeriesInfo extends SeriesTable.Entry {
     final SeriesSurprise surprise = new SeriesSurprise(SURPRISE);
     long steps;
 
     SeriesInfo(String device, String metric) {
-      this.device = device;
-      this.metric = metric;
+      super(device, metric);
     }
   }
 
@@ -140,12 +149,24 @@ public final class TelemetryService {
       this.stepMillis = 0;
       this.latenessMillis = 0;
       this.tickMillis = 0;
+      this.series = null;
       return;
     }
     VigilConfig.Telemetry t = this.config;
     this.stepMillis = t.step().toMillis();
     this.latenessMillis = t.lateness().toMillis();
     this.tickMillis = Math.max(20, Math.min(1000, stepMillis / 4));
+    this.series =
+        new SeriesTable<>(
+            new SeriesTable.Limits(
+                t.maxDevices(),
+                t.maxSeries(),
+                t.maxSeriesPerDevice(),
+                t.seriesIdle().toMillis(),
+                Math.min(
+                    t.seriesIdle().toMillis(), DISPLACE_AFTER_STEPS * stepMillis + latenessMillis)),
+            SeriesInfo::new,
+            this::forget);
     this.models =
         new ModelManager(TELEMETRY, t.model(), SeriesFeatures.SCHEMA, t.maxSeries(), null);
     this.features =
@@ -176,9 +197,16 @@ public final class TelemetryService {
         .description("Readings dropped because their step had closed")
         .register(registry);
     dropped(registry, "queue_full", this, s -> s.source.stats().overflows());
-    dropped(registry, "device_limit", droppedDevices, AtomicLong::get);
-    dropped(registry, "series_limit", droppedSeries, AtomicLong::get);
+    for (SeriesTable.Refusal r : SeriesTable.Refusal.values()) {
+      dropped(registry, r.name().toLowerCase(Locale.ROOT), series, t -> t.refused(r));
+    }
     dropped(registry, "clock_ahead", futureDropped, AtomicLong::get);
+    for (SeriesTable.Eviction e : SeriesTable.Eviction.values()) {
+      FunctionCounter.builder("vigil.telemetry.series.evicted", series, t -> t.evicted(e))
+          .description("Series forgotten to bound the series table, by reason")
+          .tag("reason", e.name().toLowerCase(Locale.ROOT))
+          .register(registry);
+    }
     scored =
         Counter.builder("vigil.telemetry.vectors.scored")
             .description("Series steps scored by the telemetry model")
@@ -212,10 +240,10 @@ public final class TelemetryService {
     FunctionCounter.builder("vigil.telemetry.reconnects", this, s -> s.source.stats().reconnects())
         .description("Successful MQTT connections after the first")
         .register(registry);
-    Gauge.builder("vigil.telemetry.series", seriesTracked, AtomicLong::get)
+    Gauge.builder("vigil.telemetry.series", series, SeriesTable::size)
         .description("Series (device and metric) tracked")
         .register(registry);
-    Gauge.builder("vigil.telemetry.devices", devicesTracked, AtomicLong::get)
+    Gauge.builder("vigil.telemetry.devices", series, SeriesTable::devices)
         .description("Devices tracked")
         .register(registry);
     Gauge.builder("vigil.telemetry.model.generation", models, TelemetryService::generation)
@@ -313,24 +341,8 @@ public final class TelemetryService {
       futureDropped.incrementAndGet(); // a device clock far ahead would close nothing on time
       return;
     }
-    Map<String, SeriesInfo> byMetric = series.get(r.device()); // no allocation when known
-    if (byMetric == null || !byMetric.containsKey(r.metric())) {
-      Integer n = devices.get(r.device());
-      if (n == null && devices.size() >= config.maxDevices()) {
-        droppedDevices.incrementAndGet();
-        return;
-      }
-      if (seriesCount >= config.maxSeries()) {
-        droppedSeries.incrementAndGet();
-        return;
-      }
-      devices.put(r.device(), n == null ? 1 : n + 1);
-      series
-          .computeIfAbsent(r.device(), d -> new HashMap<>())
-          .put(r.metric(), new SeriesInfo(r.device(), r.metric()));
-      seriesCount++;
-      seriesTracked.set(seriesCount);
-      devicesTracked.set(devices.size());
+    if (series.touch(r.device(), r.metric(), monotonicMillis()) == null) {
+      return; // refused (counted by the table): no room, and nothing idle to make room
     }
     features.offer(r.device(), r.metric(), r.timestampMillis(), r.value(), r.payloadBytes());
   }
@@ -341,6 +353,7 @@ public final class TelemetryService {
       return;
     }
     nextTick = now + tickMillis;
+    series.sweep(monotonicMillis());
     features.tick(now - latenessMillis);
     late.set(features.late());
     models.scorer(); // a model trained in the background goes into service here
@@ -350,11 +363,20 @@ public final class TelemetryService {
     }
   }
 
+  /** Frees the features of a series the table forgot. */
+  private void forget(SeriesInfo s, SeriesTable.Eviction why) {
+    features.remove(s.device(), s.metric());
+  }
+
+  /** Milliseconds of a clock that never goes back, for the series table's idle times. */
+  private static long monotonicMillis() {
+    return System.nanoTime() / 1_000_000;
+  }
+
   private void onVector(long hi, long lo, long stepStartMillis, float[] v) {
-    Map<String, SeriesInfo> byMetric = series.get(features.emittingDevice());
-    SeriesInfo s = byMetric == null ? null : byMetric.get(features.emittingMetric());
+    SeriesInfo s = series.find(features.emittingDevice(), features.emittingMetric());
     if (s == null) {
-      return; // not possible: every series offered is tracked
+      return; // not possible: the table removes from the features every series it forgets
     }
     double value = features.emittingValue(); // NaN for an interpolated step
     s.steps++;
@@ -363,6 +385,7 @@ public final class TelemetryService {
       s.surprise.observe(value);
       return;
     }
+    series.establish(s); // learned or scored from now on: only ever forgotten for being idle
     if (v[FILLED] != 0) {
       filled.increment();
       return;
@@ -398,7 +421,7 @@ public final class TelemetryService {
       SeriesInfo s, long stepStartMillis, EnsembleScorer scorer, double surprise, double value) {
     alerts.publish(
         TelemetryAlerts.of(
-            new Alert.Series(s.device, s.metric, stepMillis / 1000.0),
+            new Alert.Series(s.device(), s.metric(), stepMillis / 1000.0),
             stepStartMillis,
             stepMillis,
             new TelemetryAlerts.Surprise(
@@ -473,12 +496,18 @@ public final class TelemetryService {
     d.put("late", late.get());
     Map<String, Long> dropped = new LinkedHashMap<>();
     dropped.put("queue_full", st.overflows());
-    dropped.put("device_limit", droppedDevices.get());
-    dropped.put("series_limit", droppedSeries.get());
+    for (SeriesTable.Refusal r : SeriesTable.Refusal.values()) {
+      dropped.put(r.name().toLowerCase(Locale.ROOT), series.refused(r));
+    }
     dropped.put("clock_ahead", futureDropped.get());
     d.put("dropped", dropped);
-    d.put("devices", devicesTracked.get());
-    d.put("series", seriesTracked.get());
+    Map<String, Long> evicted = new LinkedHashMap<>();
+    for (SeriesTable.Eviction e : SeriesTable.Eviction.values()) {
+      evicted.put(e.name().toLowerCase(Locale.ROOT), series.evicted(e));
+    }
+    d.put("series_evicted", evicted);
+    d.put("devices", (long) series.devices());
+    d.put("series", (long) series.size());
     d.put("vectors_scored", (long) scored.count());
     d.put("vectors_unscored", (long) unscored.count());
     d.put(

@@ -177,12 +177,15 @@ class ConfigLoaderTest {
             "    clean-session: false",
             "    reconnect: {min-delay: 50ms, max-delay: 2s}",
             "  topics: ['site/{device}/{metric}']",
-            "  payload: {format: number, timestamp-field: none, allowed-devices: [a, b]}",
+            "  payload: {format: number, timestamp-field: none, allowed-devices: [a, b],"
+                + " max-name-length: 32}",
             "  step: 500ms",
             "  allowed-lateness: 0ms",
             "  denoise: true",
             "  max-devices: 10",
             "  max-series: 20",
+            "  max-series-per-device: 5",
+            "  series-idle: 10m",
             "  queue-size: 1024",
             "  model:",
             "    learn: {duration: 30s, min-vectors: 60}",
@@ -214,6 +217,16 @@ class ConfigLoaderTest {
     assertThat(t.denoise()).isTrue();
     assertThat(t.maxDevices()).isEqualTo(10);
     assertThat(t.maxSeries()).isEqualTo(20);
+    assertThat(t.maxSeriesPerDevice()).isEqualTo(5);
+    assertThat(t.seriesIdle()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(t.decoder().maxNameLength()).isEqualTo(32);
+    // by default an hour, or 4 steps plus the allowed lateness when that is longer
+    String longSteps =
+        "telemetry:\n  mqtt: {brokers: ['tcp://b']}\n  step: 20m\n  model: {learn: {duration: 1h}}\n";
+    VigilConfig.Telemetry slow =
+        ConfigLoader.parse("inline", tmp, longSteps).telemetry().orElseThrow();
+    assertThat(slow.seriesIdle()).isEqualTo(Duration.ofMinutes(80).plusSeconds(1));
+    assertThat(slow.maxSeriesPerDevice()).isEqualTo(64);
     assertThat(t.queueSize()).isEqualTo(1024);
     assertThat(t.model().learn().minVectors()).isEqualTo(60);
     assertThat(t.model().precision()).isEqualTo(Precision.FLOAT);

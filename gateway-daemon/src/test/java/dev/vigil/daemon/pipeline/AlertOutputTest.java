@@ -48,6 +48,30 @@ class AlertOutputTest {
       new ExplainedScore(
           2.0, 1.0, Severity.HIGH, Map.of(Component.RECONSTRUCTION, 2.0), List.of(), List.of());
 
+  /** Names come from the LAN: the log line shows them escaped, never raw (no forged lines). */
+  @Test
+  void logLine_escapesTelemetryNames() {
+    String device = "dev\n2026-12-07 WARN forged line";
+    String metric = "t\u202eemp\u0007";
+    Alert a =
+        TelemetryAlerts.of(
+                new Alert.Series(device, metric, 10),
+                0,
+                10_000,
+                new TelemetryAlerts.Surprise(0.9, SeriesSurprise.Channel.RANGE, "beyond"),
+                SCORE,
+                "s")
+            .apply("1");
+    String line = AlertOutput.logLine(a);
+    assertThat(line)
+        .doesNotContain("\n", "\u202e", "\u0007")
+        .contains("dev\\u000a2026-12-07 WARN forged line/t\\u202eemp\\u0007: ")
+        .contains("; ensemble: ");
+    assertThat(a.vigil().summary()).startsWith("dev\\u000a2026-12-07 WARN forged line t\\u202eemp");
+    // the structured fields keep the exact names (JSON escapes them in the eve log)
+    assertThat(a.vigil().telemetry().device()).isEqualTo(device);
+  }
+
   @Test
   void publish_stampsTheSensorAndTheLiveInterfaceOnPacketAlertsOnly() throws Exception {
     Path log = dir.resolve("eve.json");
