@@ -8,16 +8,19 @@ import dev.vigil.features.table.SlotTable;
  * Learns which MAC address each LAN address belongs to, and tells for an address which MAC sent
  * most of its recent packets: the attribution of a host's alert.
  *
- * <p><b>Bindings.</b> Only neighbour discovery creates a binding: an ARP packet (request, reply or
- * gratuitous) binds its sender protocol address, an ICMPv6 router or neighbour solicitation or
- * advertisement its source address, each to the frame's source MAC. An address with a binding is on
- * the LAN; one without (a remote host, whose packets arrive with the router's MAC) has no
- * attribution and its alerts stay about the address. A binding is <em>trusted</em> once it has held
- * for {@code trustMicros} without another MAC claiming the address: a claim by another MAC restarts
- * the clock with the claimant as candidate (a contest), unless the binding is trusted and its MAC
- * claimed or used the address within {@code trustMicros} (then the claim is refused and counted by
- * {@link #conflicts()}; a device replaced on its address is rebound once its old MAC fell silent).
- * IP packets from the bound MAC keep the binding fresh; they never create or move one.
+ * <p><b>Bindings.</b> Only neighbour discovery and address assignment create a binding: an ARP
+ * packet (request, reply or gratuitous) binds its sender protocol address, an ICMPv6 router or
+ * neighbour solicitation or advertisement its source address, each to the frame's source MAC, and a
+ * DHCP server's ACK binds the address it gives to the client MAC it names (so a device is known
+ * from its lease, before its first ARP). Each is a claim under the same rules; a forged ACK is no
+ * stronger than a forged ARP reply. An address with a binding is on the LAN; one without (a remote
+ * host, whose packets arrive with the router's MAC) has no attribution and its alerts stay about
+ * the address. A binding is <em>trusted</em> once it has held for {@code trustMicros} without
+ * another MAC claiming the address: a claim by another MAC restarts the clock with the claimant as
+ * candidate (a contest), unless the binding is trusted and its MAC claimed or used the address
+ * within {@code trustMicros} (then the claim is refused and counted by {@link #conflicts()}; a
+ * device replaced on its address is rebound once its old MAC fell silent). IP packets from the
+ * bound MAC keep the binding fresh; they never create or move one.
  *
  * <p><b>Attribution.</b> Every packet from a bound address is counted by sender: from the bound MAC
  * (own) or not (foreign; a majority vote keeps the dominant foreign MAC). Counts are kept for the
@@ -34,6 +37,7 @@ import dev.vigil.features.table.SlotTable;
  */
 public final class AddressBindings implements PacketObserver {
   private static final long UNSPECIFIED_V4 = 0x0000_ffff_0000_0000L; // ::ffff:0.0.0.0
+  private static final int DHCP_ACK = 5;
 
   private final Table table;
   private final long trustMicros;
@@ -89,6 +93,13 @@ public final class AddressBindings implements PacketObserver {
     long t = m.timestampMicros;
     if (m.l3 == PacketMeta.L3_ARP || isNeighbourDiscovery(m)) {
       claim(hi, lo, mac, t);
+    }
+    if (m.dhcpMessageType == DHCP_ACK) {
+      long client = m.dhcpClientMac;
+      long given = m.dhcpYourAddress & 0xffff_ffffL;
+      if (client != 0 && (client & 0x0100_0000_0000L) == 0 && given != 0) {
+        claim(0, UNSPECIFIED_V4 | given, client, t);
+      }
     }
     table.key[0] = hi;
     table.key[1] = lo;
@@ -175,8 +186,8 @@ public final class AddressBindings implements PacketObserver {
   /**
    * Returns who sent the recent packets (this and the previous period) of address {@code hi}/{@code
    * lo} (as in {@link PacketMeta}), judged at {@code nowMicros}; null when the address has no
-   * binding (not seen in ARP or NDP: a remote host, or one not yet learned). Allocates; for an
-   * alert, not per packet.
+   * binding (not seen in ARP, NDP or DHCP: a remote host, or one not yet learned). Allocates; for
+   * an alert, not per packet.
    */
   public Sender sender(long hi, long lo, long nowMicros) {
     table.key[0] = hi;

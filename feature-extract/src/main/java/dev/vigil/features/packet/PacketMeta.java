@@ -197,6 +197,15 @@ public final class PacketMeta {
   /** HTTP response status code, 100 to 599, or -1. */
   public int httpStatus = -1;
 
+  /** DHCP message type of a server's reply (option 53: 2 OFFER, 5 ACK, 6 NAK), or -1. */
+  public int dhcpMessageType = -1;
+
+  /** The address a DHCP server's reply gives the client ({@code yiaddr}), as an unsigned int. */
+  public int dhcpYourAddress;
+
+  /** The client's MAC in a DHCP server's reply ({@code chaddr}, Ethernet only), or 0. */
+  public long dhcpClientMac;
+
   /** Resets every field to "absent". */
   public void clear() {
     timestampMicros = 0;
@@ -226,6 +235,9 @@ public final class PacketMeta {
     payloadOffset = -1;
     payloadCapturedLength = 0;
     payloadEntropy = 0f;
+    dhcpMessageType = -1;
+    dhcpYourAddress = 0;
+    dhcpClientMac = 0;
     clearAppHints();
   }
 

@@ -154,6 +154,13 @@ public final class PacketParser {
         || (m.protocol != PacketMeta.PROTO_TCP && m.protocol != PacketMeta.PROTO_UDP)) {
       return;
     }
+    if (m.protocol == PacketMeta.PROTO_UDP
+        && m.srcPort == DHCP_SERVER_PORT
+        && m.dstPort == DHCP_CLIENT_PORT
+        && m.srcIsIpv4()) {
+      dhcpReply(b, p, n, m);
+      return;
+    }
     int service = AppHints.service(m.protocol, m.srcPort, m.dstPort);
     if (service == AppHints.SVC_NONE) {
       return;
@@ -164,6 +171,54 @@ public final class PacketParser {
     } else if (r == AppHints.TRUNCATED) {
       hintTruncated[AppHints.appProtocol(service)]++;
     }
+  }
+
+  static final int DHCP_SERVER_PORT = 67;
+  static final int DHCP_CLIENT_PORT = 68;
+  private static final int DHCP_MAGIC = 0x6382_5363;
+
+  /**
+   * Reads a DHCP server's reply (BOOTREPLY over Ethernet, RFC 2131) in the {@code n} captured
+   * payload bytes at {@code p}: the address it gives ({@code yiaddr}), the client's MAC ({@code
+   * chaddr}) and the message type (option 53). Anything malformed or cut short leaves the fields
+   * absent; the options are walked within the captured bytes only.
+   */
+  private static void dhcpReply(byte[] b, int p, int n, PacketMeta m) {
+    if (n < 244 || u8(b, p) != 2 || u8(b, p + 1) != 1 || u8(b, p + 2) != 6) {
+      return; // not a BOOTREPLY with a 6-byte Ethernet client address, or no room for options
+    }
+    if ((u16(b, p + 236) << 16 | u16(b, p + 238)) != DHCP_MAGIC) {
+      return;
+    }
+    int end = p + n;
+    int type = -1;
+    for (int i = p + 240; i < end; ) {
+      int code = u8(b, i);
+      if (code == 255) {
+        break;
+      }
+      if (code == 0) {
+        i++;
+        continue;
+      }
+      if (i + 1 >= end) {
+        return;
+      }
+      int len = u8(b, i + 1);
+      if (i + 2 + len > end) {
+        return;
+      }
+      if (code == 53 && len == 1) {
+        type = u8(b, i + 2);
+      }
+      i += 2 + len;
+    }
+    if (type < 0) {
+      return;
+    }
+    m.dhcpMessageType = type;
+    m.dhcpYourAddress = u16(b, p + 16) << 16 | u16(b, p + 18);
+    m.dhcpClientMac = (long) u16(b, p + 28) << 32 | (long) u16(b, p + 30) << 16 | u16(b, p + 32);
   }
 
   private static long sum(long[] counts) {

@@ -46,6 +46,23 @@ class AddressBindingsTest {
     b.update(m);
   }
 
+  /** A DHCP server (the router) acknowledging {@code ip} for {@code client}. */
+  private void dhcpAck(int ip, long client, long t) {
+    m.clear();
+    m.timestampMicros = t;
+    m.l3 = PacketMeta.L3_IPV4;
+    m.protocol = PacketMeta.PROTO_UDP;
+    m.srcPort = 67;
+    m.dstPort = 68;
+    m.srcMac = ROUTER_MAC;
+    m.srcHi = Addresses.mappedHi(0x0a_2a_00_01);
+    m.srcLo = Addresses.mappedLo(0x0a_2a_00_01);
+    m.dhcpMessageType = 5;
+    m.dhcpYourAddress = ip;
+    m.dhcpClientMac = client;
+    b.update(m);
+  }
+
   private AddressBindings.Sender sender(int ip, long t) {
     return b.sender(Addresses.mappedHi(ip), Addresses.mappedLo(ip), t);
   }
@@ -56,6 +73,32 @@ class AddressBindingsTest {
     tcp(REMOTE, ROUTER_MAC, SEC);
     assertThat(sender(REMOTE, SEC)).as("IP traffic alone binds nothing (routed hosts)").isNull();
     assertThat(b.size()).isZero();
+  }
+
+  @Test
+  void dhcpAck_bindsTheGivenAddressToTheClientNotToTheServer() {
+    dhcpAck(PLUG, PLUG_MAC, 0);
+    long t = TRUST + SEC;
+    for (int i = 0; i < 50; i++) {
+      tcp(PLUG, ATTACKER_MAC, t + i);
+    }
+    AddressBindings.Sender s = sender(PLUG, t + SEC);
+    assertThat(s).as("bound by the lease alone, before any ARP").isNotNull();
+    assertThat(s.boundMac()).isEqualTo(PLUG_MAC);
+    assertThat(s.trusted()).isTrue();
+    assertThat(s.mac()).isEqualTo(ATTACKER_MAC);
+    assertThat(s.spoofed()).isTrue();
+  }
+
+  @Test
+  void dhcpAck_isAClaimLikeAnyOther_aForgedOneCannotMoveATrustedLiveBinding() {
+    arp(PLUG, PLUG_MAC, 0);
+    tcp(PLUG, PLUG_MAC, TRUST);
+    dhcpAck(PLUG, ATTACKER_MAC, TRUST + SEC); // a rogue server's ACK
+    assertThat(sender(PLUG, TRUST + 2 * SEC).boundMac()).isEqualTo(PLUG_MAC);
+    assertThat(b.conflicts()).isEqualTo(1);
+    dhcpAck(LOCK, 0x01_00_5e_00_00_01L, TRUST); // a group address is never a client
+    assertThat(sender(LOCK, TRUST)).isNull();
   }
 
   @Test

@@ -60,6 +60,55 @@ class PacketParserTest {
     assertThat(m.payloadLength).isEqualTo(5);
   }
 
+  /** A DHCP server's reply giving {@code yiaddr} to {@code chaddr}, options as given. */
+  static byte[] dhcpReply(int op, int yiaddr, long chaddr, int... options) {
+    int payload = 240 + options.length;
+    return Frames.ethernet(MAC_A, MAC_B)
+        .u16(0x0800)
+        .ipv4(20 + 8 + payload, 0, 17, IP_B, IP_A)
+        .udp(67, 68, 8 + payload)
+        .u8(op)
+        .u8(1) // Ethernet
+        .u8(6)
+        .u8(0)
+        .u32(0x1234_5678) // xid
+        .zeros(8) // secs, flags, ciaddr
+        .u32(yiaddr)
+        .zeros(8) // siaddr, giaddr
+        .u48(chaddr)
+        .zeros(10 + 64 + 128) // chaddr padding, sname, file
+        .u32(0x6382_5363)
+        .raw(Frames.of(options))
+        .bytes();
+  }
+
+  @Test
+  void parse_dhcpAckGivesTheAddressAndTheClientMac() {
+    byte[] f = dhcpReply(2, IP_A, MAC_A, 53, 1, 5, 1, 4, 255, 255, 255, 0, 255);
+    assertThat(parser.parse(f, 0, f.length, f.length, 0, m)).isEqualTo(ParseError.NONE);
+    assertThat(m.dhcpMessageType).isEqualTo(5);
+    assertThat(m.dhcpYourAddress).isEqualTo(IP_A);
+    assertThat(m.dhcpClientMac).isEqualTo(MAC_A);
+  }
+
+  @Test
+  void parse_dhcpMalformedOrCutShort_leavesTheFieldsAbsent() {
+    byte[][] bad = {
+      dhcpReply(1, IP_A, MAC_A, 53, 1, 5, 255), // a request, not a reply
+      dhcpReply(2, IP_A, MAC_A, 1, 4, 255, 255, 255), // an option running past the packet
+      dhcpReply(2, IP_A, MAC_A, 12, 0, 255), // no message type
+    };
+    for (byte[] f : bad) {
+      m.dhcpMessageType = 7; // whatever the last packet left
+      assertThat(parser.parse(f, 0, f.length, f.length, 0, m)).isEqualTo(ParseError.NONE);
+      assertThat(m.dhcpMessageType).isEqualTo(-1);
+      assertThat(m.dhcpClientMac).isZero();
+    }
+    byte[] ack = dhcpReply(2, IP_A, MAC_A, 53, 1, 5, 255);
+    assertThat(parser.parse(ack, 0, 200, ack.length, 0, m)).as("snap length 200").isNotNull();
+    assertThat(m.dhcpMessageType).isEqualTo(-1);
+  }
+
   @Test
   void parse_ipv4NonFirstFragmentHasNoPorts() {
     byte[] f =

@@ -35,8 +35,9 @@ import java.util.Map;
  * @param vigil the detector's score, threshold and explanation
  * @param ether the link layer of a LAN sender ({@code src_mac}, as Suricata writes it): the MAC
  *     that sent the host's packets, when {@code src_ip} is bound to a MAC on the LAN (learned from
- *     ARP or NDP, see {@code AddressBindings}); null for a remote host or telemetry. A decision on
- *     the alert names this MAC; {@code vigil.spoofed} says whether it is not the address's own
+ *     ARP, NDP or DHCP, see {@code AddressBindings}); null for a remote host or telemetry. A
+ *     decision on the alert names this MAC; {@code vigil.spoofed} says whether it is not the
+ *     address's own
  */
 @Serdeable
 public record Alert(

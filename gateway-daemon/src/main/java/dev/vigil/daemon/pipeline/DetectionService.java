@@ -145,10 +145,10 @@ public final class DetectionService {
             .register(registry);
     FunctionCounter.builder("vigil.bindings.conflicts", this, d -> d.bindingConflicts)
         .description(
-            "ARP or NDP claims on an address refused because its trusted owner still uses it")
+            "ARP, NDP or DHCP claims on an address refused because its trusted owner still uses it")
         .register(registry);
     Gauge.builder("vigil.bindings", this, d -> d.bindingsHeld)
-        .description("LAN addresses bound to a MAC (learned from ARP and NDP)")
+        .description("LAN addresses bound to a MAC (learned from ARP, NDP and DHCP ACKs)")
         .register(registry);
     this.models = ModelManager.forPackets(config);
     Gauge.builder("vigil.model.generation", models, m -> generation(m))
