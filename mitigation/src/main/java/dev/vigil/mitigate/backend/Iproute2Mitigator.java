@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -181,12 +180,8 @@ public final class Iproute2Mitigator extends CommandMitigator<Iproute2Mitigator.
   /** The default mark bit: clear of the low bits firewalls and VPN tools commonly use. */
   static final int DEFAULT_FWMARK = 0x1000_0000;
 
-  static final String SET4 = "reroute4";
-  static final String NET4 = "reroute_net4";
-  static final String SET6 = "reroute6";
-  static final String NET6 = "reroute_net6";
-  static final String SETMAC = "reroute_mac";
-  static final List<String> SETS = List.of(SET4, NET4, SET6, NET6, SETMAC);
+  /** Its sets: reroute4, reroute4_net, reroute6, reroute6_net, reroute_mac. */
+  static final TimedSets SETS = new TimedSets("reroute");
 
   private volatile Target nextHop;
 
@@ -232,19 +227,9 @@ public final class Iproute2Mitigator extends CommandMitigator<Iproute2Mitigator.
   @Override
   void apply(Target t, Decision d, long ttlSeconds) throws IOException, InterruptedException {
     ensureRouting();
-    String elem = element(t);
-    nft(
-        marksScript()
-            .append("add ")
-            .append(elem)
-            .append(" }\ndelete ")
-            .append(elem)
-            .append(" }\nadd ")
-            .append(elem)
-            .append(" timeout ")
-            .append(ttlSeconds)
-            .append("s }\n")
-            .toString());
+    StringBuilder sb = marksScript();
+    SETS.replace(sb, table(), t, ttlSeconds);
+    nft(sb.toString());
     LOG.info("rerouted [{}] via [{}] for [{}] s (decision [{}])", t, nextHop, ttlSeconds, d.id());
   }
 
@@ -255,16 +240,9 @@ public final class Iproute2Mitigator extends CommandMitigator<Iproute2Mitigator.
    */
   @Override
   void revoke(Target t, Decision d) throws IOException, InterruptedException {
-    String elem = element(t);
-    // Adding first makes the delete succeed whether or not the element was there.
-    nft(
-        marksScript()
-            .append("add ")
-            .append(elem)
-            .append(" }\ndelete ")
-            .append(elem)
-            .append(" }\n")
-            .toString());
+    StringBuilder sb = marksScript();
+    SETS.remove(sb, table(), t);
+    nft(sb.toString());
     LOG.info("stopped rerouting [{}] (decision [{}])", t, d.id());
   }
 
@@ -300,20 +278,7 @@ public final class Iproute2Mitigator extends CommandMitigator<Iproute2Mitigator.
         LOG.warn("reconcile skips decision [{}]: {}", d.id(), e.getMessage());
       }
     }
-    List<Target> nets = new ArrayList<>();
-    want.keySet().stream()
-        .filter(t -> t.kind() != Kind.MAC && !t.isHost())
-        .sorted(Comparator.comparingInt(Target::prefix))
-        .forEach(
-            t -> {
-              for (Target n : nets) {
-                if (n.overlaps(t)) {
-                  LOG.warn("reconcile skips prefix [{}] for now: it overlaps [{}]", t, n);
-                  return;
-                }
-              }
-              nets.add(t);
-            });
+    want.keySet().retainAll(TimedSets.insertable(want.keySet(), LOG));
     for (Target legacy : legacyRules()) {
       rule("del", "from", legacy.text());
       LOG.info("deleted the reroute rule of an earlier version for [{}]", legacy);
@@ -322,19 +287,7 @@ public final class Iproute2Mitigator extends CommandMitigator<Iproute2Mitigator.
       ensureRouting();
     }
     StringBuilder sb = marksScript();
-    for (String set : SETS) {
-      sb.append("flush set ").append(table()).append(' ').append(set).append('\n');
-    }
-    for (Map.Entry<Target, Long> e : want.entrySet()) {
-      Target t = e.getKey();
-      if (t.kind() == Kind.MAC || t.isHost() || nets.contains(t)) {
-        sb.append("add ")
-            .append(element(t))
-            .append(" timeout ")
-            .append(e.getValue())
-            .append("s }\n");
-      }
-    }
+    SETS.refill(sb, table(), want);
     nft(sb.toString());
     LOG.info("reconciled reroutes: [{}] target(s) in force", want.size());
   }
@@ -482,17 +435,6 @@ public final class Iproute2Mitigator extends CommandMitigator<Iproute2Mitigator.
     return "inet " + config().markTable();
   }
 
-  /** Returns "element inet TABLE SET { VALUE", to be completed with options and " }". */
-  private String element(Target t) {
-    String set =
-        switch (t.kind()) {
-          case V4 -> t.isHost() ? SET4 : NET4;
-          case V6 -> t.isHost() ? SET6 : NET6;
-          case MAC -> SETMAC;
-        };
-    return "element " + table() + " " + set + " { " + t.text();
-  }
-
   /**
    * Returns the start of an nft script that creates its table, sets and chain if missing and resets
    * the chain's rules: packets from a member of a set get the mark bits, before the routing
@@ -503,19 +445,12 @@ public final class Iproute2Mitigator extends CommandMitigator<Iproute2Mitigator.
     String mark = markText();
     StringBuilder sb = new StringBuilder();
     sb.append("add table ").append(table).append('\n');
-    sb.append(set(table, SET4, "ipv4_addr", "timeout"));
-    sb.append(set(table, NET4, "ipv4_addr", "interval, timeout"));
-    sb.append(set(table, SET6, "ipv6_addr", "timeout"));
-    sb.append(set(table, NET6, "ipv6_addr", "interval, timeout"));
-    sb.append(set(table, SETMAC, "ether_addr", "timeout"));
+    SETS.declare(sb, table);
     sb.append("add chain ")
         .append(table)
         .append(" prerouting { type filter hook prerouting priority -150; policy accept; }\n");
     sb.append("flush chain ").append(table).append(" prerouting\n");
-    for (String[] m :
-        new String[][] {
-          {"ip", SET4}, {"ip", NET4}, {"ip6", SET6}, {"ip6", NET6}, {"ether", SETMAC}
-        }) {
+    for (String[] m : SETS.matches()) {
       sb.append("add rule ")
           .append(table)
           .append(" prerouting ")
@@ -527,10 +462,6 @@ public final class Iproute2Mitigator extends CommandMitigator<Iproute2Mitigator.
           .append('\n');
     }
     return sb;
-  }
-
-  private static String set(String table, String name, String type, String flags) {
-    return "add set " + table + " " + name + " { type " + type + "; flags " + flags + "; }\n";
   }
 
   private void nft(String script) throws IOException, InterruptedException {

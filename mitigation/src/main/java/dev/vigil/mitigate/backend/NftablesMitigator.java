@@ -6,8 +6,6 @@ import dev.vigil.mitigate.backend.NetValues.Target;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,12 +41,8 @@ import org.slf4j.LoggerFactory;
 public final class NftablesMitigator extends CommandMitigator<NftablesMitigator.Config> {
   private static final Logger LOG = LoggerFactory.getLogger(NftablesMitigator.class);
 
-  static final String SET4 = "quarantine4";
-  static final String SET6 = "quarantine6";
-  static final String NET4 = "quarantine4_net";
-  static final String NET6 = "quarantine6_net";
-  static final String SETMAC = "quarantine_mac";
-  static final List<String> SETS = List.of(SET4, NET4, SET6, NET6, SETMAC);
+  /** Its sets: quarantine4, quarantine4_net, quarantine6, quarantine6_net, quarantine_mac. */
+  static final TimedSets SETS = new TimedSets("quarantine");
 
   /**
    * Settings of the nftables backend.
@@ -184,10 +178,7 @@ public final class NftablesMitigator extends CommandMitigator<NftablesMitigator.
   void apply(Target t, Decision d, long ttl) throws IOException, InterruptedException {
     StringBuilder sb = ensureScript();
     for (String table : tables()) {
-      String elem = elementPrefix(table, t);
-      sb.append("add ").append(elem).append(" }\n");
-      sb.append("delete ").append(elem).append(" }\n");
-      sb.append("add ").append(elem).append(" timeout ").append(ttl).append("s }\n");
+      SETS.replace(sb, table, t, ttl);
     }
     nft(sb.toString());
     LOG.info("quarantined [{}] for [{}] s (decision [{}])", t, ttl, d.id());
@@ -202,10 +193,7 @@ public final class NftablesMitigator extends CommandMitigator<NftablesMitigator.
   void revoke(Target t, Decision d) throws IOException, InterruptedException {
     StringBuilder sb = ensureScript();
     for (String table : tables()) {
-      String elem = elementPrefix(table, t);
-      // Adding first makes the delete succeed whether or not the element was there.
-      sb.append("add ").append(elem).append(" }\n");
-      sb.append("delete ").append(elem).append(" }\n");
+      SETS.remove(sb, table, t);
     }
     nft(sb.toString());
     LOG.info("lifted quarantine of [{}] (decision [{}])", t, d.id());
@@ -239,35 +227,10 @@ public final class NftablesMitigator extends CommandMitigator<NftablesMitigator.
         want.merge(t, ttl, Math::max);
       }
     }
-    List<Target> nets = new ArrayList<>();
-    want.keySet().stream()
-        .filter(t -> !t.isHost())
-        .sorted(Comparator.comparingInt(Target::prefix))
-        .forEach(
-            t -> {
-              for (Target n : nets) {
-                if (n.overlaps(t)) {
-                  LOG.warn("reconcile skips prefix [{}] for now: it overlaps [{}]", t, n);
-                  return;
-                }
-              }
-              nets.add(t);
-            });
+    want.keySet().retainAll(TimedSets.insertable(want.keySet(), LOG));
     StringBuilder sb = ensureScript();
     for (String table : tables()) {
-      for (String set : SETS) {
-        sb.append("flush set ").append(table).append(' ').append(set).append('\n');
-      }
-      for (Map.Entry<Target, Long> e : want.entrySet()) {
-        Target t = e.getKey();
-        if (t.isHost() || nets.contains(t)) {
-          sb.append("add ")
-              .append(elementPrefix(table, t))
-              .append(" timeout ")
-              .append(e.getValue())
-              .append("s }\n");
-        }
-      }
+      SETS.refill(sb, table, want);
     }
     nft(sb.toString());
     LOG.info("reconciled quarantine: [{}] target(s) in force", want.size());
@@ -329,28 +292,13 @@ public final class NftablesMitigator extends CommandMitigator<NftablesMitigator.
     return "lift quarantine of [" + t + "]";
   }
 
-  /** Returns "element FAMILY TABLE SET { VALUE", to be completed with options and " }". */
-  private static String elementPrefix(String table, Target t) {
-    String set =
-        switch (t.kind()) {
-          case V4 -> t.isHost() ? SET4 : NET4;
-          case V6 -> t.isHost() ? SET6 : NET6;
-          case MAC -> SETMAC;
-        };
-    return "element " + table + " " + set + " { " + t.text();
-  }
-
   /** Creates the tables, sets and chains if missing and resets the chains' rules. */
   private StringBuilder ensureScript() {
     Config c = config();
     StringBuilder sb = new StringBuilder();
     for (String table : tables()) {
       sb.append("add table ").append(table).append('\n');
-      sb.append(set(table, SET4, "ipv4_addr", "timeout"));
-      sb.append(set(table, NET4, "ipv4_addr", "interval, timeout"));
-      sb.append(set(table, SET6, "ipv6_addr", "timeout"));
-      sb.append(set(table, NET6, "ipv6_addr", "interval, timeout"));
-      sb.append(set(table, SETMAC, "ether_addr", "timeout"));
+      SETS.declare(sb, table);
       boolean inet = table.startsWith("inet ");
       List<String> chains = inet ? List.of("forward", "input") : List.of("forward");
       for (String chain : chains) {
@@ -366,10 +314,7 @@ public final class NftablesMitigator extends CommandMitigator<NftablesMitigator.
         sb.append("flush chain ").append(table).append(' ').append(chain).append('\n');
         List<String> dirs = chain.equals("input") ? List.of("saddr") : List.of("saddr", "daddr");
         for (String dir : dirs) {
-          for (String[] m :
-              new String[][] {
-                {"ip", SET4}, {"ip", NET4}, {"ip6", SET6}, {"ip6", NET6}, {"ether", SETMAC}
-              }) {
+          for (String[] m : SETS.matches()) {
             if (inet && dir.equals("daddr") && m[0].equals("ether")) {
               // A routed packet's destination MAC is the gateway's own.
               continue;
@@ -390,9 +335,5 @@ public final class NftablesMitigator extends CommandMitigator<NftablesMitigator.
       }
     }
     return sb;
-  }
-
-  private static String set(String table, String name, String type, String flags) {
-    return "add set " + table + " " + name + " { type " + type + "; flags " + flags + "; }\n";
   }
 }

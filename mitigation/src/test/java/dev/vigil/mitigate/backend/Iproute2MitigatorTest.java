@@ -83,7 +83,7 @@ class Iproute2MitigatorTest {
         .contains("ether saddr @reroute_mac meta mark set meta mark or 0x10000000")
         .endsWith("add element inet vigil_reroute reroute4 { 10.1.0.2 timeout 60s }\n");
     assertThat(nft.get(1))
-        .endsWith("add element inet vigil_reroute reroute_net4 { 10.8.0.0/16 timeout 60s }\n");
+        .endsWith("add element inet vigil_reroute reroute4_net { 10.8.0.0/16 timeout 60s }\n");
   }
 
   @Test
