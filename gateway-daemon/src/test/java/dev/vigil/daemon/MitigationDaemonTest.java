@@ -635,7 +635,8 @@ class MitigationDaemonTest {
       assertThat(
               waitFor(
                   Duration.ofSeconds(30),
-                  () -> decisions("").stream().anyMatch(d -> ATTACKER.equals(d.get("value")))))
+                  () -> decisions("").stream().anyMatch(d -> ATTACKER_MAC.equals(d.get("value")))))
+          .as("the capture's attacker decided on (by its MAC, a LAN sender): %s", decisions(""))
           .isTrue();
       synchronized (held) {
         for (java.net.Socket s : held) {
