@@ -251,7 +251,11 @@ class AddressBindingsTest {
     long sink = 0;
     long t0 = mx.getThreadAllocatedBytes(tid);
     long measurementCost = mx.getThreadAllocatedBytes(tid) - t0;
-    for (int round = 0; round < 3; round++) {
+    // A per-packet allocation costs at least 16 bytes x 200,000 in every round; a JIT event (an OSR
+    // compile, a deoptimisation) may cost some bytes once. The steady state is the least of the
+    // rounds after the first two, which warm the JIT up.
+    long least = Long.MAX_VALUE;
+    for (int round = 0; round < 6; round++) {
       long before = mx.getThreadAllocatedBytes(tid);
       for (int i = 0; i < 200_000; i++) {
         p.clear();
@@ -266,10 +270,11 @@ class AddressBindingsTest {
         sink += big.size();
       }
       long allocated = mx.getThreadAllocatedBytes(tid) - before - measurementCost;
-      if (round == 2) { // the first rounds warm up the JIT
-        assertThat(allocated).as("bytes allocated over 200,000 packets").isLessThanOrEqualTo(64);
+      if (round >= 2) {
+        least = Math.min(least, allocated);
       }
     }
+    assertThat(least).as("bytes allocated over 200,000 packets").isLessThanOrEqualTo(64);
     assertThat(big.evictions()).isPositive();
     assertThat(sink).isPositive();
   }
