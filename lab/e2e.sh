@@ -68,7 +68,7 @@ OUT=${OUT:-$LAB_DIR/out}
 mkdir -p "$OUT"
 OUT=$(readlink -f "$OUT")
 RESULTS="$OUT/phases.tsv"
-printf 'phase\tattack_type\tattacker\tvictim\tstart\tend\talert_at\tdecision_at\tnft_at\tdropped\ttelemetry_ok\tlifted_ok\n' >"$RESULTS"
+printf 'phase\tattack_type\tattacker\tvictim\tstart\tend\talert_at\tdecision_at\tnft_at\tdropped\ttelemetry_ok\tlifted_ok\tfirst_packet_at\tnft_added_at\n' >"$RESULTS"
 FAILED=""
 DAEMON_PID=""
 
@@ -104,13 +104,23 @@ cat >"$LAB_DIR/policy.yaml" <<EOF
 # broker restart) or a host that only answered an attacker (a scanned device's RSTs) is an alert only, and so is
 # every host when three or more turn odd within 30 s (all devices reconnecting after the bridge came back). A host
 # that polls a peer it never talked to while the daemon learned, on a steady clock (a beacon), or that the broker
-# refused 10 logins within 60 s (password guessing), is quarantined at once.
+# refused 10 logins within 60 s (password guessing), is quarantined at once, and so is a host the scan detector
+# (failed first-contact attempts, Threshold Random Walk) or the flood detector (its packet rate far past its learned
+# baseline, CUSUM) names as the sender; a flood's target is never quarantined.
 dry-run: false
 surge-guard: {hosts: 3, within: 30s}
 max-decisions-per-minute: 10
 time-zone: UTC
 escalation: {factor: 2, max-duration: 1d, look-back: 1h}
 rules:
+  - name: quarantine-lan-scanners
+    match: {kind: packet, detector: scan, scope: ip, cidr: [$LAB_SUBNET.0/24], role: initiator}
+    action: quarantine
+    duration: 10m
+  - name: quarantine-lan-flooders
+    match: {kind: packet, detector: flood, scope: ip, cidr: [$LAB_SUBNET.0/24], role: initiator}
+    action: quarantine
+    duration: 10m
   - name: quarantine-lan-beacons
     match: {kind: packet, detector: beacon, min-severity: high, scope: ip, cidr: [$LAB_SUBNET.0/24], role: initiator}
     action: quarantine
@@ -148,6 +158,7 @@ features:
   set: host-window
   window: $WINDOW
   beacon: {learn: ${LEARN_SECS}s}
+  flood: {learn: ${LEARN_SECS}s}
 model:
   bundle: $LAB_DIR/model.vigil
   learn: {duration: ${LEARN_SECS}s, min-vectors: 200}
@@ -315,6 +326,32 @@ ns_of_ip() { # the namespace of a lab address
   if [[ $1 == "$LAB_ATTACKER_IP" ]]; then echo "$LAB_NS_ATK"; else lab_ns_of_device "$last"; fi
 }
 
+# When a quarantine really lands: nftables' own change events, each line stamped with the wall clock as nft prints it
+# (line-buffered through stdbuf), for the first-attack-packet-to-nftables latency of each phase.
+NFT_LOG=$LAB_DIR/nft-monitor.log
+: >"$NFT_LOG"
+_lab_bg "$LAB_NS_GW" nft-monitor "$LAB_LIFETIME" bash -c 'stdbuf -oL nft monitor | "$0" -u -c "
+import sys, time
+for line in sys.stdin:
+    print(\"%.6f %s\" % (time.time(), line.rstrip()), flush=True)" >"$1"' "$LAB_PY" "$NFT_LOG"
+# first_packet_watch PHASE MAC: tcpdump on br0 waits for the first IP packet MAC sends (kernel timestamp, µs) and
+# exits; started before the attack and ready when this returns. Not for the phases whose attacker is a device with
+# benign traffic of its own (exfil, beacon): its first packet would not be the attack's.
+first_packet_watch() {
+  : >"$LAB_DIR/first-$1.log"
+  _lab_bg "$LAB_NS_GW" "first-$1" $((DETECT_LIMIT + 120)) tcpdump -i br0 -n -l -tt --time-stamp-precision=micro \
+    -c 1 "ether src $2 and (ip or ip6)"
+  for _ in $(seq 1 50); do
+    grep -c 'listening on' "$LAB_DIR/first-$1.log" >/dev/null && return 0
+    sleep 0.1
+  done
+  log "tcpdump for $1's first packet did not start"
+}
+first_packet_at() { awk '$1 ~ /^[0-9]+\.[0-9]+$/ { print $1; exit }' "$LAB_DIR/first-$1.log"; }
+nft_added_at() { # nft_added_at MAC SINCE_EPOCH: when an element with MAC was first added since then
+  awk -v m="$1" -v t="$2" '$1 + 0 >= t && /add element/ && index(tolower($0), m) { print $1; exit }' "$NFT_LOG"
+}
+
 PHASE_FAILS=()
 prev_attacker=""
 for phase in $PHASES; do
@@ -324,6 +361,7 @@ for phase in $PHASES; do
   spoofed_before=0
   [[ $phase == spoof_* ]] && spoofed_before=$(decisions_on "$LAB_SPOOFED_IP" "$(lab_mac_of "$LAB_SPOOFED_IP")")
   lines_before=$(wc -l <"$LAB_DIR/phases.csv")
+  case $phase in exfil | beacon) ;; *) first_packet_watch "$phase" "$(lab_mac_of "$LAB_ATTACKER_IP")" ;; esac
   "lab_attack_$phase"
   row=$(tail -n +$((lines_before + 1)) "$LAB_DIR/phases.csv" | head -1)
   IFS=, read -r _ ptype attacker victim pstart pend <<<"$row"
@@ -344,8 +382,8 @@ for phase in $PHASES; do
   [[ -n $alert ]] && alert_at=$(epoch_of "${alert%% *}")
   if [[ -z $quarantined ]]; then
     log "phase $phase: attacker $attacker NOT quarantined within $DETECT_LIMIT s (alert: ${alert:-none})"
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t\t\t\t\t\n' "$phase" "$ptype" "$attacker" "$victim" "$pstart" "$pend" \
-      "$alert_at" >>"$RESULTS"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t\t\t\t\t\t%s\t\n' "$phase" "$ptype" "$attacker" "$victim" "$pstart" "$pend" \
+      "$alert_at" "$(first_packet_at "$phase" 2>/dev/null)" >>"$RESULTS"
     case " $ALLOW_MISS " in
       *" $phase "*) ;;
       *) PHASE_FAILS+=("$phase: not quarantined within $DETECT_LIMIT s") ;;
@@ -389,8 +427,15 @@ for phase in $PHASES; do
     log "after lifting $did: in nftables: $(in_nft_mac "$amac" && echo yes || echo no); decisions on $amac:" \
       "$(api GET '/decisions?all=true' | pyj "'; '.join(d['id'][:8] + ' ' + d['state'] + ' ' + d['created'] + ' ' + d['reason'][-60:] for d in j if d['value'] == '$amac')")"
   fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$phase" "$ptype" "$attacker" "$victim" "$pstart" \
-    "$pend" "$alert_at" "$decision_at" "$nft_at" "$dropped" "$telemetry_ok" "$lifted_ok" >>"$RESULTS"
+  first_at=$(first_packet_at "$phase" 2>/dev/null || true)
+  added_at=$(nft_added_at "$amac" "$(awk -v s="$pstart" 'BEGIN{printf "%.3f", s - 1}')")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$phase" "$ptype" "$attacker" "$victim" \
+    "$pstart" "$pend" "$alert_at" "$decision_at" "$nft_at" "$dropped" "$telemetry_ok" "$lifted_ok" "$first_at" \
+    "$added_at" >>"$RESULTS"
+  if [[ -n $first_at && -n $added_at ]]; then
+    log "phase $phase: first attack packet $first_at, in nftables $added_at:" \
+      "$(awk -v a="$first_at" -v b="$added_at" 'BEGIN{printf "%.0f", (b - a) * 1000}') ms"
+  fi
   log "phase $phase: quarantined $attacker $(awk -v a="$pstart" -v b="$decision_at" 'BEGIN{printf "%.1f", b-a}') s after its start; dropped=$dropped telemetry=$telemetry_ok lifted=$lifted_ok"
   [[ $dropped == yes ]] || PHASE_FAILS+=("$phase: $attacker still reaches the network while quarantined")
   [[ $telemetry_ok == yes ]] || PHASE_FAILS+=("$phase: other devices' telemetry stopped")

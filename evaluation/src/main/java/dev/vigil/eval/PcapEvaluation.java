@@ -4,6 +4,9 @@ import dev.vigil.detect.fusion.Fusion;
 import dev.vigil.detect.scale.FeatureScaler;
 import dev.vigil.features.FeatureSet;
 import dev.vigil.features.PacketFeaturePipeline;
+import dev.vigil.features.capture.PcapFileReader;
+import dev.vigil.features.flow.FloodDetector;
+import dev.vigil.features.flow.ScanDetector;
 import dev.vigil.features.packet.Addresses;
 import dev.vigil.features.telemetry.replay.CsvSeries;
 import dev.vigil.train.ModelTrainer;
@@ -57,6 +60,15 @@ import java.util.regex.Pattern;
  * Attack files are sorted by path: those of even rank (1st, 3rd, ...) go to the test with all their
  * vectors, those of odd rank (2nd, 4th, ...) to the supervised baselines only, which learn from
  * them and the learning benign vectors. The unsupervised methods never see an attack file.
+ *
+ * <p>Streaming detectors: the scan ({@link ScanDetector}) and flood ({@link FloodDetector})
+ * detectors watch every packet of every file beside the windows, at their defaults, with a fresh
+ * pair per file; the flood detector learns no baseline ({@value #FLOOD_LEARN_MICROS} µs: every host
+ * is judged against the defaults for a host never seen, its most sensitive setting). A report
+ * counts for the window of the host it names as the sender (scan reports; flood reports of a
+ * flood's source: what policy may quarantine; a flood's target is named, never blamed) that holds
+ * the report's time, else the host's nearest window. They learn nothing from any file, so they are
+ * judged on every capture as well ({@link Loaded#streaming}), not only the test files.
  */
 public final class PcapEvaluation {
   /** The feature set, as {@code features.set} defaults to. */
@@ -70,6 +82,12 @@ public final class PcapEvaluation {
 
   /** The test set's name. */
   public static final String TEST_SET = "captures";
+
+  /** How long the flood detector learns baselines in each file: not at all. */
+  public static final long FLOOD_LEARN_MICROS = 0;
+
+  /** The streaming detectors, by the bit each sets in {@link Window#alerts}. */
+  public static final List<String> STREAMING = List.of("scan", "flood");
 
   /** An IPv4 address in text, not part of a longer dotted number. */
   private static final Pattern IPV4 =
@@ -89,8 +107,23 @@ public final class PcapEvaluation {
    * @param startMicros first packet time of the window
    * @param endMicros end of the window
    * @param vector the features, laid out as {@link FeatureSet#schema()}
+   * @param alerts the streaming detectors that named the host as a sender in this window: bit
+   *     {@code i} for {@link #STREAMING}{@code .get(i)}
+   * @param firstAlertMicros the time of the first such report, or {@link Long#MAX_VALUE}
    */
-  public record Window(long hostHi, long hostLo, long startMicros, long endMicros, float[] vector) {
+  public record Window(
+      long hostHi,
+      long hostLo,
+      long startMicros,
+      long endMicros,
+      float[] vector,
+      int alerts,
+      long firstAlertMicros) {
+    /** A window without streaming alerts. */
+    public Window(long hostHi, long hostLo, long startMicros, long endMicros, float[] vector) {
+      this(hostHi, hostLo, startMicros, endMicros, vector, 0, Long.MAX_VALUE);
+    }
+
     /** The host address in text. */
     public String host() {
       return Addresses.format(hostHi, hostLo);
@@ -143,8 +176,9 @@ public final class PcapEvaluation {
    *
    * @param data what {@link TabularEvaluator#run} takes
    * @param split the split, files and vector counts, in words
+   * @param streaming the streaming detectors on every capture, in Markdown
    */
-  public record Loaded(TabularEvaluator.Data data, String split) {}
+  public record Loaded(TabularEvaluator.Data data, String split, String streaming) {}
 
   /**
    * Returns the attacker named in an attack row's description: the first IPv4 address that comes
@@ -171,18 +205,86 @@ public final class PcapEvaluation {
     return Optional.empty();
   }
 
-  /** Reads one capture through the daemon's feature path; {@code packets[0]} gets the frames. */
+  /**
+   * Reads one capture through the daemon's feature path, with the streaming detectors beside it;
+   * {@code packets[0]} gets the frames.
+   */
   public static List<Window> windows(Path pcap, long[] packets) throws IOException {
     List<Window> out = new ArrayList<>();
-    long n =
-        PacketFeaturePipeline.readCapture(
-            pcap,
+    // reports naming a sender: host hi, host lo, time, detector bit
+    List<long[]> reports = new ArrayList<>();
+    PacketFeaturePipeline p =
+        new PacketFeaturePipeline(
             FEATURES,
             WINDOW_SECONDS * 1_000_000L,
             MAX_HOSTS,
             (hi, lo, s, e, v) -> out.add(new Window(hi, lo, s, e, v.clone())));
+    ScanDetector scans =
+        new ScanDetector(
+            ScanDetector.Options.defaults(),
+            r -> reports.add(new long[] {r.srcHi(), r.srcLo(), r.lastMicros(), 1}));
+    FloodDetector floods =
+        new FloodDetector(
+            FloodDetector.Options.defaults().withLearn(FLOOD_LEARN_MICROS),
+            r -> {
+              if (r.role() == FloodDetector.Role.SOURCE) {
+                reports.add(new long[] {r.hostHi(), r.hostLo(), r.lastMicros(), 2});
+              }
+            });
+    p.observe(scans).observe(floods);
+    long n = new PcapFileReader(pcap).read(p);
+    p.flush();
+    scans.tick(p.lastTimestampMicros() + 3_600_000_000L); // every attempt's time is up
     if (packets != null) {
       packets[0] += n;
+    }
+    return withAlerts(out, reports);
+  }
+
+  /** Returns {@code windows} with each report set on its host's window (see the class comment). */
+  static List<Window> withAlerts(List<Window> windows, List<long[]> reports) {
+    if (reports.isEmpty()) {
+      return windows;
+    }
+    int[] alerts = new int[windows.size()];
+    long[] first = new long[windows.size()];
+    java.util.Arrays.fill(first, Long.MAX_VALUE);
+    for (long[] r : reports) {
+      int best = -1;
+      long bestDistance = Long.MAX_VALUE;
+      for (int i = 0; i < windows.size(); i++) {
+        Window w = windows.get(i);
+        if (w.hostHi() != r[0] || w.hostLo() != r[1]) {
+          continue;
+        }
+        long d =
+            r[2] < w.startMicros()
+                ? w.startMicros() - r[2]
+                : r[2] > w.endMicros() ? r[2] - w.endMicros() : 0;
+        if (d < bestDistance) {
+          bestDistance = d;
+          best = i;
+        }
+      }
+      if (best >= 0) {
+        alerts[best] |= (int) r[3];
+        first[best] = Math.min(first[best], r[2]);
+      }
+    }
+    List<Window> out = new ArrayList<>(windows.size());
+    for (int i = 0; i < windows.size(); i++) {
+      Window w = windows.get(i);
+      out.add(
+          alerts[i] == 0
+              ? w
+              : new Window(
+                  w.hostHi(),
+                  w.hostLo(),
+                  w.startMicros(),
+                  w.endMicros(),
+                  w.vector(),
+                  alerts[i],
+                  first[i]));
     }
     return out;
   }
@@ -325,11 +427,13 @@ public final class PcapEvaluation {
     Part test = new Part();
     int[] files = new int[3];
     long[] packets = {0};
+    Streaming streaming = new Streaming();
     for (List<Capture> group : benign.values()) {
       group.sort(java.util.Comparator.comparing(Capture::file));
       for (int r = 0; r < group.size(); r++) {
         Capture c = group.get(r);
         List<Window> w = windows(dir.resolve(c.file()), packets);
+        streaming.benign(w);
         int slot = r % 5;
         if (slot <= 2) {
           learn.add(c, w);
@@ -349,6 +453,7 @@ public final class PcapEvaluation {
     for (int r = 0; r < attacks.size(); r++) {
       Capture c = attacks.get(r);
       List<Window> w = windows(dir.resolve(c.file()), packets);
+      streaming.attack(c, w);
       long hits = w.stream().filter(c::isAttack).count();
       if (hits == 0) {
         throw new IOException(
@@ -426,7 +531,124 @@ public final class PcapEvaluation {
             tests,
             learn.entities(),
             validation.entities()),
-        split);
+        split,
+        streaming.markdown());
+  }
+
+  /** The streaming detectors on every capture: benign windows alerted, attack files detected. */
+  private static final class Streaming {
+    int benignFiles;
+    long benignWindows;
+    final long[] benignAlerted = new long[STREAMING.size() + 1]; // the last: by any
+    final List<String> rows = new ArrayList<>();
+    int attackFiles;
+    int detected;
+
+    void benign(List<Window> windows) {
+      benignFiles++;
+      for (Window w : windows) {
+        benignWindows++;
+        for (int i = 0; i < STREAMING.size(); i++) {
+          if ((w.alerts() & (1 << i)) != 0) {
+            benignAlerted[i]++;
+          }
+        }
+        if (w.alerts() != 0) {
+          benignAlerted[STREAMING.size()]++;
+        }
+      }
+    }
+
+    void attack(Capture c, List<Window> windows) {
+      attackFiles++;
+      long attackWindows = 0;
+      long[] hit = new long[STREAMING.size()];
+      long firstPacket = Long.MAX_VALUE;
+      long firstAlert = Long.MAX_VALUE;
+      long otherAlerted = 0;
+      for (Window w : windows) {
+        if (!c.isAttack(w)) {
+          otherAlerted += w.alerts() != 0 ? 1 : 0;
+          continue;
+        }
+        attackWindows++;
+        firstPacket = Math.min(firstPacket, w.startMicros());
+        firstAlert = Math.min(firstAlert, w.firstAlertMicros());
+        for (int i = 0; i < STREAMING.size(); i++) {
+          if ((w.alerts() & (1 << i)) != 0) {
+            hit[i]++;
+          }
+        }
+      }
+      List<String> by = new ArrayList<>();
+      for (int i = 0; i < STREAMING.size(); i++) {
+        by.add(String.format(Locale.ROOT, "%d", hit[i]));
+      }
+      boolean found = firstAlert != Long.MAX_VALUE;
+      detected += found ? 1 : 0;
+      rows.add(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %d | %s | %s | %s | %d |",
+              Path.of(c.file()).getFileName(),
+              c.attacker(),
+              attackWindows,
+              String.join(" | ", by),
+              found ? "yes" : "**no**",
+              found
+                  ? String.format(Locale.ROOT, "%.3f s", (firstAlert - firstPacket) / 1e6)
+                  : "–",
+              otherAlerted));
+    }
+
+    String markdown() {
+      StringBuilder b = new StringBuilder();
+      b.append("### Streaming detectors on every capture\n\n");
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "The scan and flood detectors learn nothing from the data (the flood detector"
+                  + " judges every host against its defaults for a host never seen), so they are"
+                  + " run on every file of the set, %d benign and %d attack. Benign windows alerted"
+                  + " (of %,d, every benign file): %s; by any: %,d (%.2f %%). Attack files"
+                  + " detected (a report naming the attacker as a sender): **%d of %d**.\n\n",
+              benignFiles,
+              attackFiles,
+              benignWindows,
+              benignShares(),
+              benignAlerted[STREAMING.size()],
+              100.0 * benignAlerted[STREAMING.size()] / Math.max(1, benignWindows),
+              detected,
+              attackFiles));
+      b.append("| attack file | attacker | attacker's windows |");
+      for (String n : STREAMING) {
+        b.append(" alerted by ").append(n).append(" |");
+      }
+      b.append(
+          " detected | first attacker window's first packet → first report | other hosts'"
+              + " windows alerted |\n");
+      b.append("|---|---|--:|");
+      for (int i = 0; i < STREAMING.size(); i++) {
+        b.append("--:|");
+      }
+      b.append("---|--:|--:|\n");
+      rows.forEach(r -> b.append(r).append('\n'));
+      return b.toString();
+    }
+
+    private String benignShares() {
+      List<String> out = new ArrayList<>();
+      for (int i = 0; i < STREAMING.size(); i++) {
+        out.add(
+            String.format(
+                Locale.ROOT,
+                "%s %,d (%.2f %%)",
+                STREAMING.get(i),
+                benignAlerted[i],
+                100.0 * benignAlerted[i] / Math.max(1, benignWindows)));
+      }
+      return String.join(", ", out);
+    }
   }
 
   /**
@@ -472,6 +694,7 @@ public final class PcapEvaluation {
     final List<float[]> rows = new ArrayList<>();
     final List<Boolean> attack = new ArrayList<>();
     final List<Long> entity = new ArrayList<>();
+    final List<Integer> alerts = new ArrayList<>();
 
     /** Adds a file's windows; those {@link Capture#isAttack} says are attacks. */
     void add(Capture c, List<Window> windows) {
@@ -479,6 +702,7 @@ public final class PcapEvaluation {
         rows.add(w.vector());
         attack.add(c.isAttack(w));
         entity.add(entity(c.file(), w.hostHi(), w.hostLo()));
+        alerts.add(w.alerts());
       }
     }
 
@@ -495,7 +719,15 @@ public final class PcapEvaluation {
       for (int i = 0; i < a.length; i++) {
         a[i] = attack.get(i);
       }
-      return new TabularEvaluator.TestSet(rows, a, entities());
+      Map<String, boolean[]> alerted = new LinkedHashMap<>();
+      for (int d = 0; d < STREAMING.size(); d++) {
+        boolean[] f = new boolean[alerts.size()];
+        for (int i = 0; i < f.length; i++) {
+          f[i] = (alerts.get(i) & (1 << d)) != 0;
+        }
+        alerted.put(STREAMING.get(d), f);
+      }
+      return new TabularEvaluator.TestSet(rows, a, entities(), alerted);
     }
   }
 

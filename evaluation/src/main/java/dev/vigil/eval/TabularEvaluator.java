@@ -92,9 +92,14 @@ public final class TabularEvaluator {
    * @param attack whether each is an attack
    * @param entity the entity (host, device) each vector belongs to: sequence methods carry one
    *     state per entity; all 0 for one stream
+   * @param alerted detectors that alert without a score or a threshold of their own to calibrate
+   *     (the streaming scan and flood detectors): whether each alerted during each row's span, by
+   *     detector name; each is reported alone ("streaming" family) and, all together, combined
+   *     with the ensemble at its threshold ({@value #COMBINED}: a row alerted by any)
    */
-  public record TestSet(List<float[]> rows, boolean[] attack, long[] entity) {
-    /** Checks lengths; a null {@code entity} means one stream. */
+  public record TestSet(
+      List<float[]> rows, boolean[] attack, long[] entity, Map<String, boolean[]> alerted) {
+    /** Checks lengths; a null {@code entity} means one stream, a null {@code alerted} none. */
     public TestSet {
       if (rows.size() != attack.length) {
         throw new IllegalArgumentException("one label per row is needed");
@@ -105,11 +110,22 @@ public final class TabularEvaluator {
       if (entity.length != rows.size()) {
         throw new IllegalArgumentException("one entity per row is needed");
       }
+      alerted = alerted == null ? Map.of() : new LinkedHashMap<>(alerted);
+      for (var e : alerted.entrySet()) {
+        if (e.getValue().length != rows.size()) {
+          throw new IllegalArgumentException("one flag per row is needed for " + e.getKey());
+        }
+      }
+    }
+
+    /** Rows of {@code entity}, without detectors that alert on their own. */
+    public TestSet(List<float[]> rows, boolean[] attack, long[] entity) {
+      this(rows, attack, entity, null);
     }
 
     /** One stream. */
     public TestSet(List<float[]> rows, boolean[] attack) {
-      this(rows, attack, null);
+      this(rows, attack, null, null);
     }
   }
 
@@ -261,10 +277,59 @@ public final class TabularEvaluator {
                 Curves.downsample(Curves.roc(s, set.attack()), o.curvePoints()),
                 Curves.downsample(Curves.pr(s, set.attack()), o.curvePoints())));
       }
+      if (!set.alerted().isEmpty()) {
+        methods.addAll(
+            streaming(set, scores.get("ensemble"), thresholds.get("ensemble"), o.curvePoints()));
+      }
       out.add(new TestSetResult(t.getKey(), n, attacks, methods));
       log.accept(seconds(t.getKey() + ": " + n + " vectors scored by every method", ts));
     }
     return out;
+  }
+
+  /** The method that combines the ensemble with every streaming detector of a test set. */
+  public static final String COMBINED = "ensemble+streaming";
+
+  /**
+   * The streaming detectors of {@code set}, each alone, then all of them with the ensemble at its
+   * threshold (a row alerted by any). Their scores are 0 or 1 (they alert or not); they have no
+   * per-vector latency (they run per packet: {@code vigil bench packets} measures them).
+   */
+  private static List<MethodResult> streaming(
+      TestSet set, double[] ensemble, double ensembleThreshold, int curvePoints) {
+    int n = set.rows().size();
+    List<MethodResult> out = new ArrayList<>();
+    double[] any = new double[n];
+    for (var e : set.alerted().entrySet()) {
+      double[] s = new double[n];
+      for (int i = 0; i < n; i++) {
+        s[i] = e.getValue()[i] ? 1 : 0;
+        any[i] = Math.max(any[i], s[i]);
+      }
+      out.add(binary(e.getKey(), s, set.attack(), curvePoints));
+    }
+    double[] combined = any.clone();
+    for (int i = 0; i < n; i++) {
+      if (ensemble[i] >= ensembleThreshold) {
+        combined[i] = 1;
+      }
+    }
+    out.add(binary(COMBINED, combined, set.attack(), curvePoints));
+    return out;
+  }
+
+  private static MethodResult binary(String name, double[] s, boolean[] attack, int curvePoints) {
+    BinaryMetrics at = BinaryMetrics.of(s, attack, 0.5);
+    return new MethodResult(
+        name,
+        "streaming",
+        at,
+        at,
+        Double.NaN,
+        Double.NaN,
+        Double.NaN,
+        Curves.downsample(Curves.roc(s, attack), curvePoints),
+        Curves.downsample(Curves.pr(s, attack), curvePoints));
   }
 
   /**

@@ -132,7 +132,8 @@ final class EvaluateCommand implements Callable<Integer> {
                   describe(opt, quick),
                   seed,
                   sets,
-                  (System.nanoTime() - t0) / 1_000_000);
+                  (System.nanoTime() - t0) / 1_000_000,
+                  d.streaming());
         }
         default -> {
           err.println(

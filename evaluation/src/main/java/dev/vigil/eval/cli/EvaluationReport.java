@@ -34,6 +34,8 @@ import java.util.Map;
  * @param seed the seed
  * @param sets per test set, every method's figures
  * @param millis the whole run's time
+ * @param notes Markdown paragraphs written after the tables (the pcap set's streaming detectors on
+ *     every capture), or empty
  */
 record EvaluationReport(
     String dataset,
@@ -42,7 +44,20 @@ record EvaluationReport(
     String config,
     long seed,
     List<TestSetResult> sets,
-    long millis) {
+    long millis,
+    String notes) {
+
+  /** A report without notes. */
+  EvaluationReport(
+      String dataset,
+      Path data,
+      String split,
+      String config,
+      long seed,
+      List<TestSetResult> sets,
+      long millis) {
+    this(dataset, data, split, config, seed, sets, millis, "");
+  }
 
   /** The papers' detection latency: 35 ms per packet (the first); 75 ms per batch (the second). */
   static final double PAPER_LATENCY_US = 35_000;
@@ -69,6 +84,9 @@ record EvaluationReport(
       o.put("rows", s.rows());
       o.put("attacks", s.attacks());
       o.set("methods", methods(m, s));
+    }
+    if (!notes.isEmpty()) {
+      root.put("notes", notes);
     }
     root.put("seconds", millis / 1e3);
     return root;
@@ -175,7 +193,12 @@ record EvaluationReport(
     return out;
   }
 
-  /** Rewrites this dataset's section of {@code file}, with PNGs in {@code file}'s folder/eval. */
+  /** {@code v} in {@code format}, or "–" where it is not a number (not measured). */
+  private static String orDash(String format, double v) {
+    return Double.isFinite(v) ? String.format(Locale.ROOT, format, v) : "–";
+  }
+
+    /** Rewrites this dataset's section of {@code file}, with PNGs in {@code file}'s folder/eval. */
   void writeSection(Path file) throws IOException {
     Path abs = file.toAbsolutePath().normalize();
     Path docDir = abs.getParent();
@@ -220,7 +243,7 @@ record EvaluationReport(
             String.format(
                 Locale.ROOT,
                 "| %s | %s | %.4f | %.4f | %.2f %% | %.3f | %.3f | %.3f | %.2f %% | %.2f %% |"
-                    + " %d / %d / %d / %d | %.2f | %.2f | %,.0f | %.3f |\n",
+                    + " %d / %d / %d / %d | %s | %s | %s | %.3f |\n",
                 r.name(),
                 r.family(),
                 m.rocAuc(),
@@ -235,9 +258,9 @@ record EvaluationReport(
                 c.fp(),
                 c.tn(),
                 c.fn(),
-                r.latencyP50Us(),
-                r.latencyP99Us(),
-                r.throughputPerS(),
+                orDash("%.2f", r.latencyP50Us()),
+                orDash("%.2f", r.latencyP99Us()),
+                orDash("%,.0f", r.throughputPerS()),
                 r.oracle().confusion().f1()));
       }
       List<String> png = plots.get(s.name());
@@ -246,6 +269,9 @@ record EvaluationReport(
         b.append("![").append(p).append("](eval/").append(p).append(") ");
       }
       b.append("\n");
+    }
+    if (!notes.isEmpty()) {
+      b.append("\n").append(notes.strip()).append("\n");
     }
     b.append(goals());
     b.append(

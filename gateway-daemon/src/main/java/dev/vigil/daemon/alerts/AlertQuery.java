@@ -31,7 +31,7 @@ public record AlertQuery(
   public static final List<String> SEVERITIES = List.of("low", "medium", "high", "critical");
 
   /** The detectors that raise alerts. */
-  public static final Set<String> DETECTORS = Set.of("ensemble", "beacon", "auth", "telemetry");
+  public static final Set<String> DETECTORS = Set.of("ensemble", "beacon", "auth", "scan", "flood", "telemetry");
 
   /** Validates. */
   public AlertQuery {

@@ -21,7 +21,15 @@ public enum AlertSignature {
       "beacon"),
   /** A client refused too many logins. */
   AUTH_FAILURES(
-      9_000_004, "VIGIL repeated login refusals (password guessing)", "Attempted login", "auth");
+      9_000_004, "VIGIL repeated login refusals (password guessing)", "Attempted login", "auth"),
+  /** A source whose first-contact connection attempts fail as a scanner's do. */
+  SCAN(
+      9_000_005,
+      "VIGIL failed connection attempts to many hosts or ports (scan)",
+      "Attempted information leak",
+      "scan"),
+  /** A host's packet rate of one kind far past its learned baseline, as sender or as target. */
+  FLOOD(9_000_006, "VIGIL packet rate change (flood)", "Attempted denial of service", "flood");
 
   private static final AlertSignature[] ALL = values();
 

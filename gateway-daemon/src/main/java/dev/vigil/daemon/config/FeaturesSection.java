@@ -4,16 +4,19 @@ import dev.vigil.common.settings.StrictSettings;
 import dev.vigil.features.FeatureSet;
 import dev.vigil.features.flow.AuthFailureTracker;
 import dev.vigil.features.flow.BeaconTracker;
+import dev.vigil.features.flow.FloodDetector;
+import dev.vigil.features.flow.ScanDetector;
 import java.time.Duration;
 import java.util.Set;
 
 /**
  * Reads the {@code features} section for {@link ConfigLoader}: the feature set, its window, and the
- * beacon and authentication-failure trackers. Problems are recorded in the section's settings, each
+ * beacon and authentication-failure trackers, the scan and the flood detectors. Problems are recorded in the section's settings, each
  * with its key.
  */
 final class FeaturesSection {
-  static final Set<String> KEYS = Set.of("set", "window", "max-hosts", "beacon", "auth-failures");
+  static final Set<String> KEYS = 
+      Set.of("set", "window", "max-hosts", "beacon", "auth-failures", "scan", "flood");
 
   private FeaturesSection() {}
 
@@ -43,7 +46,99 @@ final class FeaturesSection {
             loader,
             features.section(
                 "auth-failures", Set.of("enabled", "max-failures", "within", "max-clients")));
-    return new VigilConfig.Features(featureSet, window, maxHosts, beacon, authFailures);
+    ScanDetector.Options scan = scan(loader, features.section("scan", SCAN_KEYS));
+    FloodDetector.Options flood =
+        flood(loader, features.section("flood", FLOOD_KEYS), learnDefault);
+    return new VigilConfig.Features(
+        featureSet, window, maxHosts, beacon, authFailures, scan, flood);
+  }
+
+  private static final Set<String> SCAN_KEYS =
+      Set.of(
+          "enabled",
+          "benign-success",
+          "scanner-success",
+          "detection",
+          "false-alarm",
+          "timeout",
+          "memory",
+          "max-sources",
+          "max-attempts");
+
+  /** The scan detector's settings (null: off), defaults from {@link ScanDetector.Options}. */
+  private static ScanDetector.Options scan(ConfigLoader loader, StrictSettings s) {
+    ScanDetector.Options d = ScanDetector.Options.defaults();
+    boolean enabled = s.bool("enabled", true);
+    double benign = s.number("benign-success", d.benignSuccess(), 0.001, 0.999);
+    double scanner = s.number("scanner-success", d.scannerSuccess(), 0.001, 0.999);
+    double detection = s.number("detection", d.detection(), 0.001, 0.999999);
+    double falseAlarm = s.number("false-alarm", d.falseAlarm(), 0.000001, 0.999);
+    Duration timeout =
+        micros(s, "timeout", d.timeoutMicros(), Duration.ofMillis(100), Duration.ofMinutes(5));
+    Duration memory =
+        micros(s, "memory", d.memoryMicros(), Duration.ofSeconds(1), Duration.ofDays(1));
+    int maxSources = s.integer("max-sources", d.maxSources(), 16, 1_000_000);
+    int maxAttempts = s.integer("max-attempts", d.maxAttempts(), 16, 10_000_000);
+    try {
+      ScanDetector.Options o =
+          new ScanDetector.Options(
+              benign,
+              scanner,
+              detection,
+              falseAlarm,
+              timeout.toNanos() / 1000,
+              memory.toNanos() / 1000,
+              maxSources,
+              maxAttempts);
+      return enabled ? o : null;
+    } catch (IllegalArgumentException e) {
+      loader.problem("features.scan: " + e.getMessage());
+      return null;
+    }
+  }
+
+  private static final Set<String> FLOOD_KEYS =
+      Set.of(
+          "enabled",
+          "bin",
+          "learn",
+          "min-packets",
+          "peak-factor",
+          "min-slack",
+          "repeat",
+          "max-keys");
+
+  /**
+   * The flood detector's settings (null: off), defaults from {@link FloodDetector.Options} except
+   * learning, which lasts as long as the packet model's learning ({@code learnDefault}).
+   */
+  private static FloodDetector.Options flood(
+      ConfigLoader loader, StrictSettings f, Duration learnDefault) {
+    FloodDetector.Options d = FloodDetector.Options.defaults();
+    boolean enabled = f.bool("enabled", true);
+    Duration bin = micros(f, "bin", d.binMicros(), Duration.ofMillis(1), Duration.ofSeconds(10));
+    Duration learn = f.duration("learn", learnDefault, Duration.ZERO, Duration.ofDays(30));
+    int minPackets = f.integer("min-packets", d.minPackets(), 1, 1_000_000);
+    double peakFactor = f.number("peak-factor", d.peakFactor(), 1, 1000);
+    double minSlack = f.number("min-slack", d.minSlack(), 0, 1_000_000);
+    Duration repeat =
+        micros(f, "repeat", d.repeatMicros(), Duration.ofMillis(100), Duration.ofDays(1));
+    int maxKeys = f.integer("max-keys", d.maxKeys(), 16, 10_000_000);
+    try {
+      FloodDetector.Options o =
+          new FloodDetector.Options(
+              bin.toNanos() / 1000,
+              learn.toNanos() / 1000,
+              minPackets,
+              peakFactor,
+              minSlack,
+              repeat.toNanos() / 1000,
+              maxKeys);
+      return enabled ? o : null;
+    } catch (IllegalArgumentException e) {
+      loader.problem("features.flood: " + e.getMessage());
+      return null;
+    }
   }
 
   private static final Set<String> BEACON_KEYS =

@@ -172,13 +172,17 @@ public record VigilConfig(
    * @param beacon the beacon tracker's settings (live capture and capture files alike), or null
    *     when it is off
    * @param authFailures the authentication-failure tracker's settings, or null when it is off
+   * @param scan the scan detector's settings, or null when it is off
+   * @param flood the flood detector's settings, or null when it is off
    */
   public record Features(
       FeatureSet set,
       Duration window,
       int maxHosts,
       dev.vigil.features.flow.BeaconTracker.Options beacon,
-      dev.vigil.features.flow.AuthFailureTracker.Options authFailures) {}
+      dev.vigil.features.flow.AuthFailureTracker.Options authFailures,
+      dev.vigil.features.flow.ScanDetector.Options scan,
+      dev.vigil.features.flow.FloodDetector.Options flood) {}
 
   /**
    * How a detection model is obtained and used (the packet path's, or the telemetry path's).

@@ -29,6 +29,23 @@ public final class LatencyBuckets {
     return series(Duration.ofMillis(50), Duration.ofMinutes(10));
   }
 
+  /**
+   * From the first packet of an alert's evidence to the alert: 1 ms to 10 min (the scan and flood
+   * detectors decide within milliseconds; a window alert waits for its window, a beacon's evidence
+   * spans minutes).
+   */
+  public static Duration[] detection() {
+    return series(Duration.ofMillis(1), Duration.ofMinutes(10));
+  }
+
+  /**
+   * From an alert to its decision applied by every backend: 100 µs to 1 min (the backends'
+   * deadline is 30 s by default).
+   */
+  public static Duration[] applying() {
+    return series(Duration.ofNanos(100_000), Duration.ofMinutes(1));
+  }
+
   /** HTTP requests and other framework tasks: 1 ms to 10 s. */
   public static Duration[] request() {
     return series(Duration.ofMillis(1), Duration.ofSeconds(10));

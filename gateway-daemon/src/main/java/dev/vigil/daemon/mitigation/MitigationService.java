@@ -103,6 +103,7 @@ public final class MitigationService implements AutoCloseable {
   private final ScheduledExecutorService healthTimer;
   private final AtomicLong droppedAlerts = new AtomicLong();
   private final Timer packetToDecision;
+  private final Map<String, Timer> decisionLatency = new ConcurrentHashMap<>();
   private final boolean liveCapture;
   private final AtomicLong rejectedVerdicts = new AtomicLong();
   private final AtomicLong alertStoreFailures = new AtomicLong();
@@ -448,7 +449,20 @@ public final class MitigationService implements AutoCloseable {
 
   private void decided(Alert a, Decision d) {
     countDecision(d);
-    if (d.simulated() || a.srcIp() == null || !liveCapture) {
+    if (d.simulated()) {
+      return;
+    }
+    // The alert (wall clock) to its decision applied by every backend: the mitigation's own share.
+    try {
+      Duration applying = Duration.between(EveTime.parse(a.vigil().detectedAt()), clock.instant());
+      if (!applying.isNegative()
+          && !manager.backendsByAction().getOrDefault(d.action(), List.of()).isEmpty()) {
+        decisionLatency(a.vigil().detector()).record(applying);
+      }
+    } catch (DateTimeParseException | NullPointerException e) {
+      // an alert without a detection time has nothing to measure from
+    }
+    if (a.srcIp() == null || !liveCapture) {
       return;
     }
     // The window's first packet (capture clock) to the decision stored and applied by its backends;
@@ -461,6 +475,28 @@ public final class MitigationService implements AutoCloseable {
     } catch (DateTimeParseException | NullPointerException e) {
       // an alert without a window start has no packet to measure from
     }
+  }
+
+  /**
+   * Returns the {@code vigil.decision.latency} timer of alerts of {@code detector} (the detectors
+   * are a fixed set: {@link AlertQuery#DETECTORS}; anything else counts as
+   * {@code other}).
+   */
+  private Timer decisionLatency(String detector) {
+    String k =
+        detector != null && AlertQuery.DETECTORS.contains(detector)
+            ? detector
+            : "other";
+    return decisionLatency.computeIfAbsent(
+        k,
+        t ->
+            Timer.builder("vigil.decision.latency")
+                .description(
+                    "From an alert to its decision applied by every backend of its action"
+                        + " (simulated decisions and decisions without backends left out)")
+                .tag("detector", t)
+                .serviceLevelObjectives(LatencyBuckets.applying())
+                .register(meters));
   }
 
   private void countDecision(Decision d) {

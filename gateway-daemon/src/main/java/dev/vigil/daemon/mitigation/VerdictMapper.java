@@ -66,6 +66,8 @@ final class VerdictMapper {
           switch (d.detector() == null ? "" : d.detector()) {
             case "beacon" -> Verdict.Detector.BEACON;
             case "auth" -> Verdict.Detector.AUTH;
+            case "scan" -> Verdict.Detector.SCAN;
+            case "flood" -> Verdict.Detector.FLOOD;
             default -> Verdict.Detector.ENSEMBLE;
           };
       Alert.Ether ether = a.ether();

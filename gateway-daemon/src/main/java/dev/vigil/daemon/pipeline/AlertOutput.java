@@ -5,12 +5,18 @@ import dev.vigil.daemon.alerts.Alert;
 import dev.vigil.daemon.alerts.AlertSignature;
 import dev.vigil.daemon.alerts.AlertStore;
 import dev.vigil.daemon.config.VigilConfig;
+import dev.vigil.daemon.alerts.EveTime;
 import dev.vigil.daemon.logging.AlertLogLines;
+import dev.vigil.daemon.metrics.LatencyBuckets;
 import dev.vigil.daemon.mitigation.MitigationService;
 import dev.vigil.detect.fusion.Severity;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.function.Function;
 
@@ -36,6 +42,8 @@ public final class AlertOutput {
   // [signature][severity - LOW]: every combination registered at start, so the labels are bounded
   // and publishing looks nothing up
   private final Counter[][] raised;
+  // [signature]: first packet of the evidence to the alert, live capture only
+  private final Timer[] detectionLatency;
   private final EveOutput eve;
   private final MitigationService mitigation;
   private final AlertLogLines logLines;
@@ -53,6 +61,7 @@ public final class AlertOutput {
     this.mitigation = mitigation;
     this.seq = mitigation.lastAlertId();
     this.raised = registerRaised(registry);
+    this.detectionLatency = registerDetectionLatency(registry);
     this.logLines = new AlertLogLines(config.logging().alertsPerMinute());
     registry
         .more()
@@ -105,6 +114,40 @@ public final class AlertOutput {
     return c;
   }
 
+  private static Timer[] registerDetectionLatency(MeterRegistry registry) {
+    AlertSignature[] kinds = AlertSignature.values();
+    Timer[] t = new Timer[kinds.length];
+    for (AlertSignature k : kinds) {
+      t[k.ordinal()] =
+          Timer.builder("vigil.detection.latency")
+              .description(
+                  "Packet alerts of a live capture: from the first packet of the evidence (the"
+                      + " alerting window's or run's first packet, capture time) to the alert")
+              .tag("detector", k.detector())
+              .serviceLevelObjectives(LatencyBuckets.detection())
+              .register(registry);
+    }
+    return t;
+  }
+
+  /**
+   * Records the time from the first packet of {@code a}'s evidence ({@code window_start}, capture
+   * clock) to now, for a packet alert of a live capture (a capture file's clock is not now's).
+   */
+  private void recordDetectionLatency(Alert a, AlertSignature k, boolean packet) {
+    if (!packet || a.inIface() == null || a.vigil() == null || a.vigil().windowStart() == null) {
+      return;
+    }
+    try {
+      Duration d = Duration.between(EveTime.parse(a.vigil().windowStart()), Instant.now());
+      if (!d.isNegative()) {
+        detectionLatency[(k == null ? AlertSignature.HOST_WINDOW : k).ordinal()].record(d);
+      }
+    } catch (DateTimeParseException e) {
+      // no first packet to measure from
+    }
+  }
+
   /**
    * Returns the counter of {@code a}'s detector and severity; an alert of no known signature counts
    * as the ensemble's, a severity other than low..critical (none is raised) as low.
@@ -141,6 +184,8 @@ public final class AlertOutput {
       a = build.apply(Long.toString(++seq));
       boolean packet = a.vigil() == null || a.vigil().telemetry() == null;
       a = a.withSensor(eve.host(), packet ? captureInterface : null);
+      recordDetectionLatency(
+          a, a.alert() == null ? null : AlertSignature.of(a.alert().signatureId()), packet);
       store.add(a);
       // With mitigation, the worker writes the eve line once the policy decided, so that its
       // alert.action says whether the source was blocked; when it cannot take the alert (not

@@ -3,7 +3,9 @@ package dev.vigil.daemon.pipeline;
 import dev.vigil.daemon.alerts.Alert;
 import dev.vigil.daemon.alerts.AuthFailureAlerts;
 import dev.vigil.daemon.alerts.BeaconAlerts;
+import dev.vigil.daemon.alerts.FloodAlerts;
 import dev.vigil.daemon.alerts.HostWindowAlerts;
+import dev.vigil.daemon.alerts.ScanAlerts;
 import dev.vigil.daemon.config.VigilConfig;
 import dev.vigil.daemon.metrics.LatencyBuckets;
 import dev.vigil.detect.fusion.Severity;
@@ -18,6 +20,8 @@ import dev.vigil.features.capture.LiveCapture;
 import dev.vigil.features.capture.PcapFileReader;
 import dev.vigil.features.flow.AuthFailureTracker;
 import dev.vigil.features.flow.BeaconTracker;
+import dev.vigil.features.flow.FloodDetector;
+import dev.vigil.features.flow.ScanDetector;
 import dev.vigil.features.packet.Addresses;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -73,10 +77,14 @@ public final class DetectionService {
   private final Counter captureReopens;
   private final Counter beaconReports;
   private final Counter authReports;
+  private final Counter scanReports;
+  private final Counter floodReports;
   private final Counter spoofedAlerts;
   // The flow trackers fed by the scoring pipeline (the scoring thread only); null when off.
   private BeaconTracker beacons;
   private AuthFailureTracker authFailures;
+  private ScanDetector scans;
+  private FloodDetector floods;
   // Who sent each LAN address's packets (the scoring thread only); set with the pipeline.
   private AddressBindings bindings;
   // its counts, published by the scoring thread once a second for the meters
@@ -136,6 +144,18 @@ public final class DetectionService {
     this.authReports =
         Counter.builder("vigil.auth.failures.reports")
             .description("Clients reported for too many refused logins (password guessing)")
+            .register(registry);
+    this.scanReports =
+        Counter.builder("vigil.scans")
+            .description(
+                "Scanners reported: sources whose first-contact connection attempts failed as a"
+                    + " scanner's do (Threshold Random Walk)")
+            .register(registry);
+    this.floodReports =
+        Counter.builder("vigil.floods")
+            .description(
+                "Floods reported: a host's packet rate of one kind, as sender or as target, far"
+                    + " past its learned baseline (CUSUM)")
             .register(registry);
     this.spoofedAlerts =
         Counter.builder("vigil.alerts.spoofed")
@@ -300,6 +320,14 @@ public final class DetectionService {
       authFailures = new AuthFailureTracker(config.features().authFailures(), this::onAuthFailures);
       fp.observe(authFailures);
     }
+    if (config.features().scan() != null) {
+      scans = new ScanDetector(config.features().scan(), this::onScan);
+      fp.observe(scans);
+    }
+    if (config.features().flood() != null) {
+      floods = new FloodDetector(config.features().flood(), this::onFlood);
+      fp.observe(floods);
+    }
     return fp;
   }
 
@@ -310,6 +338,7 @@ public final class DetectionService {
     try {
       long n = new PcapFileReader(file).read(guarded(fp));
       fp.flush();
+      tickDetectors(fp.lastTimestampMicros() + 3_600_000_000L); // every attempt's time is up
       models.endOfInput();
       trackedHosts.set(fp.features().hostCount());
       publishBindings();
@@ -417,6 +446,7 @@ public final class DetectionService {
     while (System.currentTimeMillis() < until) {
       loopNanos = System.nanoTime();
       fp.tick(System.currentTimeMillis() * 1000);
+      tickDetectors(System.currentTimeMillis() * 1000);
       try {
         Thread.sleep(Math.min(200, Math.max(1, until - System.currentTimeMillis())));
       } catch (InterruptedException e) {
@@ -469,6 +499,7 @@ public final class DetectionService {
         nextTick = now + 1000;
         loopNanos = System.nanoTime();
         fp.tick(now * 1000);
+        tickDetectors(now * 1000);
         trackedHosts.set(fp.features().hostCount());
         publishBindings();
         LiveCapture.Stats st = cap.stats();
@@ -519,6 +550,14 @@ public final class DetectionService {
     };
   }
 
+  /** Lets the scan detector judge the attempts that went unanswered until {@code nowMicros}. */
+  private void tickDetectors(long nowMicros) {
+    ScanDetector sd = scans;
+    if (sd != null) {
+      sd.tick(nowMicros);
+    }
+  }
+
   private Map<String, Object> pipelineDetails(
       PacketFeaturePipeline fp, String source, String state) {
     Map<String, Object> d = new LinkedHashMap<>();
@@ -546,6 +585,24 @@ public final class DetectionService {
       ad.put("clients", af.clients());
       ad.put("reports", af.reports());
       d.put("auth_failures", ad);
+    }
+    ScanDetector sd = scans;
+    if (sd != null) {
+      Map<String, Object> sm = new LinkedHashMap<>();
+      sm.put("attempts", sd.attempts());
+      sm.put("sources", sd.sources());
+      sm.put("evictions", sd.evictions());
+      sm.put("reports", sd.reports());
+      d.put("scans", sm);
+    }
+    FloodDetector fd = floods;
+    if (fd != null) {
+      Map<String, Object> fm = new LinkedHashMap<>();
+      fm.put("learning", fd.learning());
+      fm.put("keys", fd.keys());
+      fm.put("evictions", fd.evictions());
+      fm.put("reports", fd.reports());
+      d.put("floods", fm);
     }
     return d;
   }
@@ -621,6 +678,31 @@ public final class DetectionService {
     alerts.publish(
         attributed(
             AuthFailureAlerts.of(r, maxFailures), r.clientHi(), r.clientLo(), r.lastMicros()));
+  }
+
+  /** Raises the alert of a scanner ({@link ScanAlerts}). */
+  private void onScan(ScanDetector.Report r) {
+    scanReports.increment();
+    LOG.info("scan: {}", ScanAlerts.summary(r));
+    ScanDetector.Options o = config.features().scan();
+    double threshold = Math.log(o.detection() / o.falseAlarm());
+    alerts.publish(
+        attributed(ScanAlerts.of(r, threshold), r.srcHi(), r.srcLo(), r.lastMicros()));
+  }
+
+  /**
+   * Raises the alert of a flood ({@link FloodAlerts}): a sender's is attributed to the MAC that
+   * sent its address's packets, a target's names the victim only (it is not to blame, and the
+   * flood's sources may be spoofed).
+   */
+  private void onFlood(FloodDetector.Report r) {
+    floodReports.increment();
+    LOG.info("flood: {}", FloodAlerts.summary(r));
+    if (r.role() == FloodDetector.Role.SOURCE) {
+      alerts.publish(attributed(FloodAlerts.of(r), r.hostHi(), r.hostLo(), r.lastMicros()));
+    } else {
+      alerts.publish(FloodAlerts.of(r));
+    }
   }
 
   private long windowMicros() {

@@ -122,7 +122,14 @@ public record Verdict(
     /** The beacon tracker: a host opening conversations with a new peer on a steady clock. */
     BEACON,
     /** The authentication-failure tracker: a client a server refused too often (guessing). */
-    AUTH;
+    AUTH,
+    /**
+     * The scan detector: a source whose first-contact connection attempts fail as a scanner's do
+     * (sequential hypothesis test, Threshold Random Walk).
+     */
+    SCAN,
+    /** The flood detector: a host's packet rate of one kind changed far past its learned baseline. */
+    FLOOD;
 
     /** Returns the lower-case name used in policy files and alerts. */
     public String configName() {
