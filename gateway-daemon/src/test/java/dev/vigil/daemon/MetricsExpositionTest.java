@@ -298,16 +298,16 @@ class MetricsExpositionTest {
   @Test
   void alerts_areCountedByDetectorAndSeverity() {
     List<Scrape.Sample> raised = scrape.named("vigil_alerts_raised_total");
-    assertThat(raised).hasSize(16);
+    assertThat(raised).hasSize(24);
     assertThat(raised)
         .extracting(s -> s.labels().get("detector"))
-        .containsOnly("ensemble", "telemetry", "beacon", "auth");
+        .containsOnly("ensemble", "telemetry", "beacon", "auth", "scan", "flood");
     assertThat(raised)
         .extracting(s -> s.labels().get("severity"))
         .containsOnly("low", "medium", "high", "critical");
     assertThat(scrape.sum("vigil_alerts_raised_total")).isEqualTo(alertCount);
     assertThat(scrape.sum("vigil_alerts_raised_total", Map.of("detector", "ensemble")))
-        .isEqualTo(alertCount);
+        .isPositive();
   }
 
   @Test
@@ -316,6 +316,12 @@ class MetricsExpositionTest {
         Map.of("action", "quarantine", "backend", "log", "result", "success");
     assertThat(scrape.sum("vigil_decisions_applied_total", quarantineByLog)).isPositive();
     assertThat(scrape.sum("vigil_decisions_applied_total", Map.of("result", "failure"))).isZero();
+    // every decision applied by its backends was timed from its alert, by the alert's detector
+    assertThat(scrape.sum("vigil_decision_latency_seconds_count"))
+        .isEqualTo(scrape.sum("vigil_decisions_applied_total", quarantineByLog));
+    assertThat(scrape.named("vigil_decision_latency_seconds_count"))
+        .extracting(s -> s.labels().get("detector"))
+        .isSubsetOf("ensemble", "beacon", "auth", "scan", "flood", "telemetry", "other");
     assertThat(scrape.named("vigil_decisions_applied_total"))
         .extracting(s -> s.labels().keySet())
         .allSatisfy(k -> assertThat(k).containsExactlyInAnyOrder("action", "backend", "result"));

@@ -133,4 +133,62 @@ class AlertOutputTest {
     assertThat(lines.get(1)).contains("\"in_iface\":\"br-lan\"", "\"action\":\"allowed\"");
     assertThat(lines.get(0)).doesNotContain("in_iface").contains("\"host\":\"gw-7\"");
   }
+
+  /**
+   * Detection latency: from the first packet of an alert's evidence (window_start) to the alert,
+   * by detector, for packet alerts of a live capture only (a file's clock is not now's).
+   */
+  @Test
+  void publish_timesLivePacketAlertsFromTheirFirstPacket() throws Exception {
+    VigilConfig config =
+        ConfigLoader.parse(
+            "test",
+            dir,
+            "api: {port: 0}\ncapture: {pcap: classpath:demo/demo-attack.pcap}\n"
+                + "model: {train-pcaps: [classpath:demo/demo-benign.pcap]}\n"
+                + "alerts: {eve-log: "
+                + dir.resolve("eve.json")
+                + "}\n");
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    HealthState health = new HealthState();
+    eve = new EveOutput(config, ObjectMapper.getDefault(), meters, health);
+    MitigationFactory factory = new MitigationFactory();
+    mitigation =
+        new MitigationService(
+            factory.mitigationRuntime(config, eve),
+            factory.bearerToken(config),
+            config,
+            health,
+            ObjectMapper.getDefault(),
+            eve,
+            meters);
+    AlertOutput out = new AlertOutput(config, new AlertStore(10), eve, meters, mitigation);
+    long nowMicros = System.currentTimeMillis() * 1000;
+    long start = nowMicros - 40_000; // the evidence's first packet, 40 ms ago
+
+    out.publish(HostWindowAlerts.of("10.0.0.5", start, nowMicros, SCORE, "s", false));
+    io.micrometer.core.instrument.Timer ensemble =
+        meters.get("vigil.detection.latency").tag("detector", "ensemble").timer();
+    assertThat(ensemble.count()).as("a capture file's alert is not timed").isZero();
+
+    out.capturing("br-lan");
+    out.publish(HostWindowAlerts.of("10.0.0.5", start, nowMicros, SCORE, "s", false));
+    out.publish(
+        TelemetryAlerts.of(
+            new Alert.Series("dev-1", "temp", 10),
+            start / 1000,
+            10_000,
+            new TelemetryAlerts.Surprise(0.9, SeriesSurprise.Channel.RANGE, "beyond"),
+            SCORE,
+            "s"));
+    assertThat(ensemble.count()).isEqualTo(1);
+    assertThat(ensemble.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS))
+        .isBetween(40.0, 5_000.0);
+    assertThat(meters.get("vigil.detection.latency").timers())
+        .as("one timer per detector, telemetry untimed")
+        .allSatisfy(
+            t ->
+                assertThat(t.count())
+                    .isEqualTo("ensemble".equals(t.getId().getTag("detector")) ? 1 : 0));
+  }
 }
