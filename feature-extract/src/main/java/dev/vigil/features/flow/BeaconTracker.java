@@ -348,8 +348,11 @@ public final class BeaconTracker implements PacketObserver {
     k[3] = srcFirst ? m.dstLo : m.srcLo;
   }
 
-  /** A broadcast or multicast destination, by the frame's MAC or the IP address. */
-  private static boolean groupDestination(PacketMeta m) {
+  /**
+   * A broadcast or multicast destination, by the frame's MAC or the IP address (shared with {@link
+   * FloodDetector}: one definition of "group", not two copies that could differ).
+   */
+  static boolean groupDestination(PacketMeta m) {
     if (((m.dstMac >>> 40) & 1) != 0) {
       return true;
     }
