@@ -349,7 +349,7 @@ public final class BeaconTracker implements PacketObserver {
   }
 
   /** A broadcast or multicast destination, by the frame's MAC or the IP address. */
-  private static boolean groupDestination(PacketMeta m) {
+  static boolean groupDestination(PacketMeta m) {
     if (((m.dstMac >>> 40) & 1) != 0) {
       return true;
     }
