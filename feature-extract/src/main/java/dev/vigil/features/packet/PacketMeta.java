@@ -102,6 +102,41 @@ public final class PacketMeta {
   public boolean tcpTimestamps;
 
   /**
+   * ICMP or ICMPv6 type and code, or -1 when the packet is not ICMP (they are in {@link #srcPort}
+   * and {@link #dstPort} too, where the port-based features see them).
+   */
+  public int icmpType = -1;
+
+  public int icmpCode = -1;
+
+  /**
+   * The quoted original datagram of an ICMP destination unreachable (ICMPv4 type 3, ICMPv6 type 1):
+   * its IP protocol, or -1 when there is no quote or it was cut short or malformed. Set with the
+   * quoted addresses below once the quoted IP header is complete within the captured bytes of the
+   * ICMP message. A port scan's closed UDP ports and a firewall's filtered TCP ports answer this
+   * way; the quote tells which attempt failed.
+   */
+  public int icmpInnerProtocol = -1;
+
+  /** Quoted source address (the host that sent the original datagram), IPv4 mapped; 0 absent. */
+  public long icmpInnerSrcHi;
+
+  public long icmpInnerSrcLo;
+
+  /** Quoted destination address (the unreachable host), IPv4 mapped; 0 absent. */
+  public long icmpInnerDstHi;
+
+  public long icmpInnerDstLo;
+
+  /**
+   * Quoted TCP or UDP source and destination ports, or -1: set only for a quoted TCP or UDP header
+   * whose first four bytes were captured, in a first (or only) fragment.
+   */
+  public int icmpInnerSrcPort = -1;
+
+  public int icmpInnerDstPort = -1;
+
+  /**
    * Transport payload length in bytes, from the headers' length fields (not limited by snap
    * length).
    */
@@ -230,6 +265,9 @@ public final class PacketMeta {
     tcpWindowScale = -1;
     tcpSackPermitted = false;
     tcpTimestamps = false;
+    icmpType = -1;
+    icmpCode = -1;
+    clearIcmpInner();
     payloadLength = 0;
     fragment = false;
     payloadOffset = -1;
@@ -239,6 +277,17 @@ public final class PacketMeta {
     dhcpYourAddress = 0;
     dhcpClientMac = 0;
     clearAppHints();
+  }
+
+  /** Resets the quoted-datagram fields of an ICMP error to "absent". */
+  private void clearIcmpInner() {
+    icmpInnerProtocol = -1;
+    icmpInnerSrcHi = 0;
+    icmpInnerSrcLo = 0;
+    icmpInnerDstHi = 0;
+    icmpInnerDstLo = 0;
+    icmpInnerSrcPort = -1;
+    icmpInnerDstPort = -1;
   }
 
   /** Resets {@link #appProtocol} and every application hint field to "absent". */

@@ -399,13 +399,105 @@ public final class PacketParser {
         // Type and code in the port fields keep ICMP sweeps visible to the port-based features.
         m.srcPort = u8(b, p);
         m.dstPort = u8(b, p + 1);
+        m.icmpType = m.srcPort;
+        m.icmpCode = m.dstPort;
         m.payloadLength = Math.max(0, l4Length - 4);
         m.payloadOffset = p + 4;
+        if (m.protocol == PacketMeta.PROTO_ICMP
+            ? m.icmpType == ICMP_UNREACHABLE
+            : m.icmpType == ICMPV6_UNREACHABLE) {
+          // The quote lies within the ICMP message as the IP header sizes it: Ethernet padding
+          // after a short message must not be read as quoted bytes.
+          icmpQuote(b, p + 8, Math.min(end, p + l4Length), m.protocol == PacketMeta.PROTO_ICMP, m);
+        }
         return ParseError.NONE;
       default:
         m.payloadLength = l4Length;
         m.payloadOffset = p < end ? p : -1; // nothing captured beyond the IP headers
         return ParseError.NONE;
+    }
+  }
+
+  private static final int ICMP_UNREACHABLE = 3;
+  private static final int ICMPV6_UNREACHABLE = 1;
+
+  /**
+   * Reads the datagram an ICMP destination unreachable quotes (RFC 792: its IP header and the first
+   * 8 bytes after it; RFC 4443: as much of it as fits) from {@code [q, limit)}: the quoted IP
+   * protocol and addresses, and the TCP or UDP ports. A scanner's probes of closed UDP ports and of
+   * filtered TCP ports are answered this way, and only the quote says which probe failed.
+   *
+   * <p>The quote is untrusted: its IP version must match the ICMP family ({@code v4}), the quoted
+   * IP header (and any IPv6 extension headers before the transport header) must be complete within
+   * the captured bytes, or nothing is set; the ports need the first four quoted transport bytes of
+   * a first fragment. Reads nothing outside {@code [q, limit)}, never throws; the packet's own
+   * parse result does not depend on the quote.
+   */
+  private static void icmpQuote(byte[] b, int q, int limit, boolean v4, PacketMeta m) {
+    if (limit - q < (v4 ? 20 : 40) || (u8(b, q) >>> 4) != (v4 ? 4 : 6)) {
+      return;
+    }
+    long srcHi;
+    long srcLo;
+    long dstHi;
+    long dstLo;
+    int proto;
+    int l4;
+    boolean fragment = false;
+    if (v4) {
+      int ihl = (u8(b, q) & 0x0f) * 4;
+      if (ihl < 20 || limit - q < ihl) {
+        return;
+      }
+      fragment = (u16(b, q + 6) & 0x1fff) != 0;
+      proto = u8(b, q + 9);
+      int src = s32(b, q + 12);
+      int dst = s32(b, q + 16);
+      srcHi = Addresses.mappedHi(src);
+      srcLo = Addresses.mappedLo(src);
+      dstHi = Addresses.mappedHi(dst);
+      dstLo = Addresses.mappedLo(dst);
+      l4 = q + ihl;
+    } else {
+      proto = u8(b, q + 6);
+      srcHi = s64(b, q + 8);
+      srcLo = s64(b, q + 16);
+      dstHi = s64(b, q + 24);
+      dstLo = s64(b, q + 32);
+      l4 = q + 40;
+      for (int hops = 0; ; hops++) {
+        if (proto != 0 && proto != 43 && proto != 60 && proto != 51 && proto != 44) {
+          break;
+        }
+        if (hops == 8 || limit - l4 < 8) {
+          return; // a chain too long, or cut short: the transport header is not in the quote
+        }
+        int len;
+        if (proto == 44) {
+          len = 8;
+          fragment |= (u16(b, l4 + 2) & 0xfff8) != 0;
+        } else if (proto == 51) {
+          len = (u8(b, l4 + 1) + 2) * 4;
+        } else {
+          len = (u8(b, l4 + 1) + 1) * 8;
+        }
+        if (len > limit - l4) {
+          return;
+        }
+        proto = u8(b, l4);
+        l4 += len;
+      }
+    }
+    m.icmpInnerProtocol = proto;
+    m.icmpInnerSrcHi = srcHi;
+    m.icmpInnerSrcLo = srcLo;
+    m.icmpInnerDstHi = dstHi;
+    m.icmpInnerDstLo = dstLo;
+    if (!fragment
+        && (proto == PacketMeta.PROTO_TCP || proto == PacketMeta.PROTO_UDP)
+        && limit - l4 >= 4) {
+      m.icmpInnerSrcPort = u16(b, l4);
+      m.icmpInnerDstPort = u16(b, l4 + 2);
     }
   }
 

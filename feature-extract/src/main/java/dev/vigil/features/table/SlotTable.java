@@ -122,6 +122,14 @@ public abstract class SlotTable {
     return i;
   }
 
+  /**
+   * Marks {@code slot} touched at {@code now}, as {@link #findOrInsert} does, for an entry found
+   * with {@link #find} (a reply that keeps a remembered entry fresh without inserting one).
+   */
+  public final void touch(int slot, long now) {
+    touched[slot] = now;
+  }
+
   /** Returns whether the last {@link #findOrInsert} inserted a new entry. */
   public final boolean inserted() {
     return lastInserted;

@@ -112,6 +112,29 @@ final class Frames {
     return u16(sport).u16(dport).u16(length).u16(0);
   }
 
+  /**
+   * Returns an Ethernet/IPv4 ICMP destination unreachable (type 3, {@code code}) from {@code
+   * router} to {@code host}, quoting a 20-byte IPv4 header from {@code host} to {@code target} with
+   * protocol {@code proto}, followed by 8 transport bytes starting with {@code sport} and {@code
+   * dport}.
+   */
+  static byte[] icmpUnreachable(
+      int router, int host, int code, int proto, int target, int sport, int dport) {
+    int quote = 20 + 8;
+    return ethernet(MAC_A, MAC_B)
+        .u16(0x0800)
+        .ipv4(20 + 8 + quote, 0, 1, router, host)
+        .u8(3)
+        .u8(code)
+        .u16(0)
+        .u32(0)
+        .ipv4(20 + 8, 0, proto, host, target)
+        .u16(sport)
+        .u16(dport)
+        .u32(0)
+        .bytes();
+  }
+
   byte[] bytes() {
     return out.toByteArray();
   }

@@ -261,4 +261,105 @@ class PacketParserTest {
     assertThat(parser.parse(b, 0, b.length, b.length, 0, m)).isEqualTo(ParseError.BAD_IPV6_HEADER);
     assertThat(m.payloadOffset).isEqualTo(-1);
   }
+
+  @Test
+  void parse_icmpPortUnreachableQuotesTheUdpProbe() {
+    byte[] f = Frames.icmpUnreachable(IP_B, IP_A, 3, 17, IP_B, 40000, 161);
+    assertThat(parser.parse(f, 0, f.length, f.length, 0, m)).isEqualTo(ParseError.NONE);
+    assertThat(m.protocol).isEqualTo(PacketMeta.PROTO_ICMP);
+    assertThat(m.icmpType).isEqualTo(3);
+    assertThat(m.icmpCode).isEqualTo(3);
+    assertThat(m.srcPort).as("type, as before").isEqualTo(3);
+    assertThat(m.dstPort).as("code, as before").isEqualTo(3);
+    assertThat(m.icmpInnerProtocol).isEqualTo(PacketMeta.PROTO_UDP);
+    assertThat(Addresses.format(m.icmpInnerSrcHi, m.icmpInnerSrcLo)).isEqualTo("10.77.0.11");
+    assertThat(Addresses.format(m.icmpInnerDstHi, m.icmpInnerDstLo)).isEqualTo("10.77.0.1");
+    assertThat(m.icmpInnerSrcPort).isEqualTo(40000);
+    assertThat(m.icmpInnerDstPort).isEqualTo(161);
+  }
+
+  @Test
+  void parse_icmpv6UnreachableQuotesTheTcpProbeAfterAnExtensionHeader() {
+    Frames f = Frames.ethernet(MAC_A, MAC_B).u16(0x86dd);
+    int quote = 40 + 8 + 20;
+    f.u32(0x6000_0000).u16(8 + quote).u8(58).u8(64);
+    f.u32(0x2001_0db8).u32(0).u32(0).u32(1); // src 2001:db8::1, the router
+    f.u32(0xfe80_0000).u32(0).u32(0).u32(0x11); // dst fe80::11, the prober
+    f.u8(1).u8(4).u16(0).u32(0); // ICMPv6 destination unreachable, port unreachable
+    f.u32(0x6000_0000).u16(8 + 20).u8(60).u8(64); // quoted IPv6: destination options first
+    f.u32(0xfe80_0000).u32(0).u32(0).u32(0x11);
+    f.u32(0x2001_0db8).u32(0).u32(0).u32(0x22);
+    f.u8(6).u8(0).zeros(6); // destination options: next TCP, length 8
+    f.tcp(50123, 8443, 0x02);
+    byte[] b = f.bytes();
+    assertThat(parser.parse(b, 0, b.length, b.length, 0, m)).isEqualTo(ParseError.NONE);
+    assertThat(m.icmpType).isEqualTo(1);
+    assertThat(m.icmpCode).isEqualTo(4);
+    assertThat(m.icmpInnerProtocol).isEqualTo(PacketMeta.PROTO_TCP);
+    assertThat(Addresses.format(m.icmpInnerSrcHi, m.icmpInnerSrcLo)).isEqualTo("fe80::11");
+    assertThat(Addresses.format(m.icmpInnerDstHi, m.icmpInnerDstLo)).isEqualTo("2001:db8::22");
+    assertThat(m.icmpInnerSrcPort).isEqualTo(50123);
+    assertThat(m.icmpInnerDstPort).isEqualTo(8443);
+  }
+
+  @Test
+  void parse_truncatedIcmpQuote_leavesTheInnerFieldsAbsent() {
+    byte[] f = Frames.icmpUnreachable(IP_B, IP_A, 3, 17, IP_B, 40000, 161);
+    int icmp = 14 + 20;
+    int quotedIp = icmp + 8;
+    for (int len = icmp + 4; len <= f.length; len++) {
+      assertThat(parser.parse(f, 0, len, f.length, 0, m))
+          .as("cut at %d", len)
+          .isEqualTo(ParseError.NONE);
+      assertThat(m.icmpType).isEqualTo(3);
+      boolean header = len >= quotedIp + 20;
+      boolean ports = len >= quotedIp + 24;
+      assertThat(m.icmpInnerProtocol).as("cut at %d", len).isEqualTo(header ? 17 : -1);
+      assertThat(m.icmpInnerDstLo).isEqualTo(header ? Addresses.mappedLo(IP_B) : 0L);
+      assertThat(m.icmpInnerDstPort).as("cut at %d", len).isEqualTo(ports ? 161 : -1);
+      assertThat(m.icmpInnerSrcPort).isEqualTo(ports ? 40000 : -1);
+    }
+    // the same frame whose IP header says the ICMP message ends inside the quote (the bytes after
+    // it are padding): the quote is read within the message only
+    byte[] shortened = f.clone();
+    shortened[14 + 3] = (byte) (20 + 8 + 20 + 2); // IPv4 total length: quote cut inside the ports
+    assertThat(parser.parse(shortened, 0, f.length, f.length, 0, m)).isEqualTo(ParseError.NONE);
+    assertThat(m.icmpInnerProtocol).isEqualTo(17);
+    assertThat(m.icmpInnerDstPort).isEqualTo(-1);
+  }
+
+  @Test
+  void parse_malformedIcmpQuotes_leaveTheInnerFieldsAbsent() {
+    int quotedIp = 14 + 20 + 8;
+    byte[] v6 = Frames.icmpUnreachable(IP_B, IP_A, 3, 17, IP_B, 40000, 161);
+    v6[quotedIp] = 0x65; // an IPv6 version nibble quoted by ICMPv4
+    byte[] shortIhl = Frames.icmpUnreachable(IP_B, IP_A, 3, 17, IP_B, 40000, 161);
+    shortIhl[quotedIp] = 0x44; // header length 16
+    byte[] longIhl = Frames.icmpUnreachable(IP_B, IP_A, 3, 17, IP_B, 40000, 161);
+    longIhl[quotedIp] = 0x4f; // header length 60, more than was quoted
+    for (byte[] f : new byte[][] {v6, shortIhl, longIhl}) {
+      assertThat(parser.parse(f, 0, f.length, f.length, 0, m)).isEqualTo(ParseError.NONE);
+      assertThat(m.icmpType).isEqualTo(3);
+      assertThat(m.icmpInnerProtocol).isEqualTo(-1);
+      assertThat(m.icmpInnerSrcLo).isZero();
+      assertThat(m.icmpInnerDstPort).isEqualTo(-1);
+    }
+    byte[] fragment = Frames.icmpUnreachable(IP_B, IP_A, 3, 17, IP_B, 40000, 161);
+    fragment[quotedIp + 7] = 0x10; // a later fragment: the bytes after its header are no ports
+    assertThat(parser.parse(fragment, 0, fragment.length, fragment.length, 0, m))
+        .isEqualTo(ParseError.NONE);
+    assertThat(m.icmpInnerProtocol).isEqualTo(17);
+    assertThat(m.icmpInnerDstPort).isEqualTo(-1);
+    // other ICMP types carry no quote we read; non-ICMP packets have no ICMP type
+    byte[] echo = Frames.icmpUnreachable(IP_B, IP_A, 0, 17, IP_B, 40000, 161);
+    echo[14 + 20] = 0; // echo reply
+    assertThat(parser.parse(echo, 0, echo.length, echo.length, 0, m)).isEqualTo(ParseError.NONE);
+    assertThat(m.icmpType).isZero();
+    assertThat(m.icmpInnerProtocol).isEqualTo(-1);
+    byte[] syn = tcpSyn();
+    assertThat(parser.parse(syn, 0, syn.length, syn.length, 0, m)).isEqualTo(ParseError.NONE);
+    assertThat(m.icmpType).isEqualTo(-1);
+    assertThat(m.icmpCode).isEqualTo(-1);
+    assertThat(m.icmpInnerSrcPort).isEqualTo(-1);
+  }
 }

@@ -118,9 +118,9 @@ final class FeaturesSection {
     boolean enabled = f.bool("enabled", true);
     Duration bin = micros(f, "bin", d.binMicros(), Duration.ofMillis(1), Duration.ofSeconds(10));
     Duration learn = f.duration("learn", learnDefault, Duration.ZERO, Duration.ofDays(30));
-    int minPackets = f.integer("min-packets", d.minPackets(), 1, 1_000_000);
+    int minPackets = f.integer("min-packets", d.minPackets(), 2, 1_000_000);
     double peakFactor = f.number("peak-factor", d.peakFactor(), 1, 1000);
-    double minSlack = f.number("min-slack", d.minSlack(), 0, 1_000_000);
+    double minSlack = f.number("min-slack", d.minSlack(), 0.001, 1e9);
     Duration repeat =
         micros(f, "repeat", d.repeatMicros(), Duration.ofMillis(100), Duration.ofDays(1));
     int maxKeys = f.integer("max-keys", d.maxKeys(), 16, 10_000_000);

@@ -685,7 +685,7 @@ public final class DetectionService {
     scanReports.increment();
     LOG.info("scan: {}", ScanAlerts.summary(r));
     ScanDetector.Options o = config.features().scan();
-    double threshold = Math.log(o.detection() / o.falseAlarm());
+    double threshold = o.upperLogThreshold();
     alerts.publish(
         attributed(ScanAlerts.of(r, threshold), r.srcHi(), r.srcLo(), r.lastMicros()));
   }
