@@ -517,11 +517,12 @@ public final class ScanDetector implements PacketObserver {
 
   /**
    * Names the scan's shape from the distinct hosts and ports of {@code n} recent attempts: few
-   * hosts (at most a quarter of the attempts, at least one) probed on more ports is vertical; few
-   * ports on more hosts is horizontal (a worm's sweep of one service); anything else is mixed.
+   * hosts (at most a quarter of the attempts, or two) probed on more ports is vertical; few ports
+   * on more hosts is horizontal (a worm's sweep of a service or two, as Mirai's of 23 and 2323);
+   * anything else is mixed.
    */
   static String kind(int n, int hosts, int ports) {
-    int few = Math.max(1, n / 4);
+    int few = Math.max(2, n / 4);
     if (hosts <= few && ports > hosts) {
       return "vertical";
     }

@@ -339,6 +339,8 @@ class ScanDetectorTest {
     assertThat(ScanDetector.kind(16, 16, 2)).isEqualTo("horizontal");
     assertThat(ScanDetector.kind(16, 8, 8)).isEqualTo("mixed");
     assertThat(ScanDetector.kind(4, 1, 1)).isEqualTo("mixed");
+    assertThat(ScanDetector.kind(4, 4, 2)).as("a sweep of 23 and 2323").isEqualTo("horizontal");
+    assertThat(ScanDetector.kind(4, 2, 2)).isEqualTo("mixed");
   }
 
   @Test

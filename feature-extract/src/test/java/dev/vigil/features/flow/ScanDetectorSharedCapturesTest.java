@@ -1,0 +1,110 @@
+package dev.vigil.features.flow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vigil.features.packet.PacketMeta;
+import dev.vigil.features.packet.PacketParser;
+import dev.vigil.testsupport.SharedData;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs {@link ScanDetector} at its defaults over the shared captures: the Mirai-like telnet sweep
+ * of Slips' test7 (192.168.2.16, SYNs to random Internet addresses on 23, 2323, 8080, 9527) must be
+ * reported, and none of the 423 benign IoT Sentinel setups may report anyone.
+ *
+ * <p>The captures are read by a few lines of classic-pcap decoding rather than {@link
+ * dev.vigil.features.capture.PcapFileReader}, which needs the native libpcap: every shared capture
+ * is classic pcap with Ethernet link type (MANIFEST.md).
+ */
+@Tag("shared-data")
+class ScanDetectorSharedCapturesTest {
+  private static final long TIMEOUT = ScanDetector.Options.defaults().timeoutMicros();
+
+  @Test
+  void miraiLikeTelnetSweep_isReported() throws IOException {
+    List<ScanDetector.Report> reports =
+        run(SharedData.file("pcap/attack/slips/test7-malicious.pcap"));
+    assertThat(reports).isNotEmpty();
+    assertThat(reports).allMatch(r -> r.src().equals("192.168.2.16"), "only the infected host");
+    // kind is "mixed", not "horizontal": the host's DNS and other UDP share its last 16 attempts
+    assertThat(reports).allMatch(r -> r.failures() >= 4);
+    assertThat(reports.get(0).failures()).isGreaterThanOrEqualTo(4);
+  }
+
+  @Test
+  void benignIotSetups_reportOnlyTheKnownSetupHosts() throws IOException {
+    Path root = SharedData.file("pcap/benign");
+    List<Path> files;
+    try (Stream<Path> s = Files.walk(root)) {
+      files = s.filter(p -> p.toString().endsWith(".pcap")).sorted().toList();
+    }
+    assertThat(files).hasSizeGreaterThan(400);
+    List<String> reported = new ArrayList<>();
+    for (Path f : files) {
+      for (ScanDetector.Report r : run(f)) {
+        reported.add(
+            root.relativize(f)
+                + ": "
+                + r.src()
+                + " "
+                + r.kind()
+                + " ports "
+                + java.util.Arrays.toString(r.samplePorts())
+                + " "
+                + r);
+      }
+    }
+    // MEASURED, NOT YET ACCEPTED: at the defaults two hosts of the WeMo setups are reported (24 and
+    // 52 reports): 10.22.22.2 (WeMoInsightSwitch) and 10.22.22.138 (WeMoLink), whose TCP first
+    // contacts to 443, 5228, 7275 and 80 go unanswered during setup (presumably the phone on the
+    // device's setup network without Internet). Every other benign capture reports nobody. This
+    // pins that state so a change shows up; whether to suppress such hosts is an open decision.
+    assertThat(reported)
+        .allMatch(
+            r ->
+                r.startsWith("iot_sentinel/WeMoInsightSwitch/") && r.contains(": 10.22.22.2 ")
+                    || r.startsWith("iot_sentinel/WeMoLink/") && r.contains(": 10.22.22.138 "),
+            "only the two known WeMo setup hosts");
+    assertThat(reported).hasSize(24 + 52);
+  }
+
+  /** Replays one capture through a fresh detector, then ticks past the last timeout. */
+  private static List<ScanDetector.Report> run(Path file) throws IOException {
+    List<ScanDetector.Report> reports = new ArrayList<>();
+    ScanDetector d = new ScanDetector(ScanDetector.Options.defaults(), reports::add);
+    PacketParser parser = new PacketParser();
+    PacketMeta m = new PacketMeta();
+    ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file));
+    int magic = b.getInt(0);
+    if (magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1) {
+      b.order(ByteOrder.LITTLE_ENDIAN);
+      magic = b.getInt(0);
+    }
+    assertThat(magic).as("classic pcap: %s", file).isIn(0xa1b2c3d4, 0xa1b23c4d);
+    boolean nanos = magic == 0xa1b23c4d;
+    assertThat(b.getInt(20)).as("Ethernet link type: %s", file).isEqualTo(1);
+    long last = 0;
+    for (int p = 24; p + 16 <= b.limit(); ) {
+      long ts =
+          (b.getInt(p) & 0xffff_ffffL) * 1_000_000L
+              + (b.getInt(p + 4) & 0xffff_ffffL) / (nanos ? 1000 : 1);
+      int cap = b.getInt(p + 8);
+      int wire = b.getInt(p + 12);
+      parser.parse(b.array(), p + 16, Math.min(cap, b.limit() - p - 16), wire, ts, m);
+      d.update(m);
+      last = ts;
+      p += 16 + cap;
+    }
+    d.tick(last + TIMEOUT + 1);
+    return reports;
+  }
+}
