@@ -595,9 +595,7 @@ public final class PcapEvaluation {
               attackWindows,
               String.join(" | ", by),
               found ? "yes" : "**no**",
-              found
-                  ? String.format(Locale.ROOT, "%.3f s", (firstAlert - firstPacket) / 1e6)
-                  : "–",
+              found ? String.format(Locale.ROOT, "%.3f s", (firstAlert - firstPacket) / 1e6) : "–",
               otherAlerted));
     }
 

@@ -94,8 +94,8 @@ public final class TabularEvaluator {
    *     state per entity; all 0 for one stream
    * @param alerted detectors that alert without a score or a threshold of their own to calibrate
    *     (the streaming scan and flood detectors): whether each alerted during each row's span, by
-   *     detector name; each is reported alone ("streaming" family) and, all together, combined
-   *     with the ensemble at its threshold ({@value #COMBINED}: a row alerted by any)
+   *     detector name; each is reported alone ("streaming" family) and, all together, combined with
+   *     the ensemble at its threshold ({@value #COMBINED}: a row alerted by any)
    */
   public record TestSet(
       List<float[]> rows, boolean[] attack, long[] entity, Map<String, boolean[]> alerted) {

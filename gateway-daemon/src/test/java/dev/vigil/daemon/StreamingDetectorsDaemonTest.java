@@ -29,9 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The daemon reads a capture in which, after the learning period, one host SYN-scans the camera
  * (its closed ports answer RST), another SYN-floods the plug, and a third floods the camera with
  * SYNs from random spoofed addresses. The scan detector names the scanner and the flood detector
- * the flooder as senders, each alert timed from the first packet of its evidence; the policy's
- * scan and flood rules quarantine exactly those two; the spoofed flood is alerted on its target,
- * with the MAC it came from, and decides on nobody (neither the victim nor a spoofed address).
+ * the flooder as senders, each alert timed from the first packet of its evidence; the policy's scan
+ * and flood rules quarantine exactly those two; the spoofed flood is alerted on its target, with
+ * the MAC it came from, and decides on nobody (neither the victim nor a spoofed address).
  */
 class StreamingDetectorsDaemonTest {
   private static final int CAMERA = 12;
@@ -81,8 +81,7 @@ class StreamingDetectorsDaemonTest {
 
   @Test
   @SuppressWarnings("unchecked")
-  void scansAndFloods_areDecidedOnTheirSenders_neverOnTargetsOrSpoofedAddresses()
-      throws Exception {
+  void scansAndFloods_areDecidedOnTheirSenders_neverOnTargetsOrSpoofedAddresses() throws Exception {
     long s = 1_000_000L;
     long t0 = (System.currentTimeMillis() - 600_000L) * 1000; // ten minutes ago
     List<PcapFiles.Frame> frames = new ArrayList<>();
@@ -105,7 +104,8 @@ class StreamingDetectorsDaemonTest {
       long t = floodStart + i * 2000L;
       frames.add(new PcapFiles.Frame(t, tcp(FLOODER, PLUG, 1024 + i, 80, 0x02)));
     }
-    // at 90 s another host floods the camera's port 443 from random addresses (hping3 --rand-source)
+    // at 90 s another host floods the camera's port 443 from random addresses (hping3
+    // --rand-source)
     Random rnd = new Random(7);
     long spoofStart = t0 + 90 * s;
     for (int i = 0; i < 500; i++) {
@@ -184,7 +184,8 @@ class StreamingDetectorsDaemonTest {
     assertThat(EveTime.parse((String) v.get("window_start")))
         .isEqualTo(EveTime.parse(EveTime.format(scanStart)));
     long decidedAfter =
-        micros(EveTime.parse((String) v.get("window_end"))) - micros(EveTime.parse(EveTime.format(scanStart)));
+        micros(EveTime.parse((String) v.get("window_end")))
+            - micros(EveTime.parse(EveTime.format(scanStart)));
     assertThat(decidedAfter).as("µs from the first SYN to the report").isLessThan(10_000);
     Map<String, Object> comps = (Map<String, Object>) v.get("components");
     assertThat(((Number) comps.get("hosts")).intValue()).isEqualTo(1);
@@ -199,13 +200,13 @@ class StreamingDetectorsDaemonTest {
     assertThat(EveTime.parse((String) fv.get("window_start")))
         .isEqualTo(EveTime.parse(EveTime.format(floodStart)));
     long floodDecided =
-        micros(EveTime.parse((String) fv.get("window_end"))) - micros(EveTime.parse(EveTime.format(floodStart)));
-    assertThat(floodDecided).as("µs from the first SYN of the flood to the report").isLessThan(100_000);
+        micros(EveTime.parse((String) fv.get("window_end")))
+            - micros(EveTime.parse(EveTime.format(floodStart)));
+    assertThat(floodDecided)
+        .as("µs from the first SYN of the flood to the report")
+        .isLessThan(100_000);
     Map<String, Object> spoofedTarget =
-        floods.stream()
-            .filter(f -> "10.77.0.12".equals(f.get("src_ip")))
-            .findFirst()
-            .orElseThrow();
+        floods.stream().filter(f -> "10.77.0.12".equals(f.get("src_ip"))).findFirst().orElseThrow();
     Map<String, Object> sv = (Map<String, Object>) spoofedTarget.get("vigil");
     assertThat(sv.get("role")).isEqualTo("responder");
     assertThat(sv.get("summary").toString()).contains("02:00:00:00:00:58");

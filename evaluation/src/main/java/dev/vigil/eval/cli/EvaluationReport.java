@@ -198,7 +198,7 @@ record EvaluationReport(
     return Double.isFinite(v) ? String.format(Locale.ROOT, format, v) : "–";
   }
 
-    /** Rewrites this dataset's section of {@code file}, with PNGs in {@code file}'s folder/eval. */
+  /** Rewrites this dataset's section of {@code file}, with PNGs in {@code file}'s folder/eval. */
   void writeSection(Path file) throws IOException {
     Path abs = file.toAbsolutePath().normalize();
     Path docDir = abs.getParent();

@@ -350,7 +350,8 @@ public final class BeaconTracker implements PacketObserver {
 
   /**
    * A broadcast or multicast destination, by the frame's MAC or the IP address (shared with {@link
-   * FloodDetector} and {@link ScanDetector}: one definition of "group", not two copies that could differ).
+   * FloodDetector} and {@link ScanDetector}: one definition of "group", not two copies that could
+   * differ).
    */
   static boolean groupDestination(PacketMeta m) {
     if (((m.dstMac >>> 40) & 1) != 0) {

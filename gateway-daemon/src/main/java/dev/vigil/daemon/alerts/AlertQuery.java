@@ -31,7 +31,8 @@ public record AlertQuery(
   public static final List<String> SEVERITIES = List.of("low", "medium", "high", "critical");
 
   /** The detectors that raise alerts. */
-  public static final Set<String> DETECTORS = Set.of("ensemble", "beacon", "auth", "scan", "flood", "telemetry");
+  public static final Set<String> DETECTORS =
+      Set.of("ensemble", "beacon", "auth", "scan", "flood", "telemetry");
 
   /** Validates. */
   public AlertQuery {

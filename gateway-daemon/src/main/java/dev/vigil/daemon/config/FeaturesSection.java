@@ -11,11 +11,11 @@ import java.util.Set;
 
 /**
  * Reads the {@code features} section for {@link ConfigLoader}: the feature set, its window, and the
- * beacon and authentication-failure trackers, the scan and the flood detectors. Problems are recorded in the section's settings, each
- * with its key.
+ * beacon and authentication-failure trackers, the scan and the flood detectors. Problems are
+ * recorded in the section's settings, each with its key.
  */
 final class FeaturesSection {
-  static final Set<String> KEYS = 
+  static final Set<String> KEYS =
       Set.of("set", "window", "max-hosts", "beacon", "auth-failures", "scan", "flood");
 
   private FeaturesSection() {}

@@ -39,8 +39,8 @@ public final class LatencyBuckets {
   }
 
   /**
-   * From an alert to its decision applied by every backend: 100 µs to 1 min (the backends'
-   * deadline is 30 s by default).
+   * From an alert to its decision applied by every backend: 100 µs to 1 min (the backends' deadline
+   * is 30 s by default).
    */
   public static Duration[] applying() {
     return series(Duration.ofNanos(100_000), Duration.ofMinutes(1));

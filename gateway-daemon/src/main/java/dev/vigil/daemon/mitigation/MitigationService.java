@@ -479,14 +479,10 @@ public final class MitigationService implements AutoCloseable {
 
   /**
    * Returns the {@code vigil.decision.latency} timer of alerts of {@code detector} (the detectors
-   * are a fixed set: {@link AlertQuery#DETECTORS}; anything else counts as
-   * {@code other}).
+   * are a fixed set: {@link AlertQuery#DETECTORS}; anything else counts as {@code other}).
    */
   private Timer decisionLatency(String detector) {
-    String k =
-        detector != null && AlertQuery.DETECTORS.contains(detector)
-            ? detector
-            : "other";
+    String k = detector != null && AlertQuery.DETECTORS.contains(detector) ? detector : "other";
     return decisionLatency.computeIfAbsent(
         k,
         t ->

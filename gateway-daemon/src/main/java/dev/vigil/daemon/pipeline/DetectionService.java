@@ -686,8 +686,7 @@ public final class DetectionService {
     LOG.info("scan: {}", ScanAlerts.summary(r));
     ScanDetector.Options o = config.features().scan();
     double threshold = o.upperLogThreshold();
-    alerts.publish(
-        attributed(ScanAlerts.of(r, threshold), r.srcHi(), r.srcLo(), r.lastMicros()));
+    alerts.publish(attributed(ScanAlerts.of(r, threshold), r.srcHi(), r.srcLo(), r.lastMicros()));
   }
 
   /**

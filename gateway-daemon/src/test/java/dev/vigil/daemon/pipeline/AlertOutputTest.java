@@ -135,8 +135,8 @@ class AlertOutputTest {
   }
 
   /**
-   * Detection latency: from the first packet of an alert's evidence (window_start) to the alert,
-   * by detector, for packet alerts of a live capture only (a file's clock is not now's).
+   * Detection latency: from the first packet of an alert's evidence (window_start) to the alert, by
+   * detector, for packet alerts of a live capture only (a file's clock is not now's).
    */
   @Test
   void publish_timesLivePacketAlertsFromTheirFirstPacket() throws Exception {

@@ -128,7 +128,9 @@ public record Verdict(
      * (sequential hypothesis test, Threshold Random Walk).
      */
     SCAN,
-    /** The flood detector: a host's packet rate of one kind changed far past its learned baseline. */
+    /**
+     * The flood detector: a host's packet rate of one kind changed far past its learned baseline.
+     */
     FLOOD;
 
     /** Returns the lower-case name used in policy files and alerts. */
