@@ -41,4 +41,26 @@ public interface HostFeatures {
   default boolean emittingResponder() {
     return false;
   }
+
+  /**
+   * Sets the judge of in-progress windows (null: off, the default): a host whose window it finds
+   * beyond the benign range has its window closed and emitted at once (see {@link
+   * dev.vigil.features.table.WindowedHostTable}).
+   */
+  void earlyJudge(dev.vigil.features.window.EarlyJudge judge);
+
+  /**
+   * Returns the indices, ascending, of the features that can only grow within a window (counts):
+   * those an {@link dev.vigil.features.window.EarlyJudge} is offered. A copy.
+   */
+  int[] growingFeatures();
+
+  /**
+   * During a listener's {@code onWindow}: whether the window being emitted was closed early, before
+   * its end, because its judge found it beyond the benign range.
+   */
+  boolean emittingEarly();
+
+  /** Returns windows closed early (a subset of {@link #emitted()}). */
+  long earlyClosed();
 }

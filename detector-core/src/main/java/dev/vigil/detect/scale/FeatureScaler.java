@@ -166,6 +166,40 @@ public final class FeatureScaler {
     }
   }
 
+  /**
+   * Returns whether any of the {@code features} of {@code x} lies beyond the benign range by more
+   * than {@code margin}: scaled (as {@link #transform} scales, before clipping) above {@code 1 +
+   * margin}, so {@code margin} is a fraction of the feature's benign range (after {@code log1p}
+   * when the scaler compresses). The judge of early windows ({@code EarlyJudge}): the scaler is the
+   * model's record of the benign maximum of every feature, fitted on the same data as the model.
+   *
+   * <p>Only a {@link Kind#MINMAX} scaler knows the benign maximum; a {@link Kind#ROBUST} one keeps
+   * the median and quartiles only, so it answers false (no early windows). A value below the range
+   * never counts: only growing counts are judged, and a partial window's count is at its lowest.
+   * Allocates nothing.
+   *
+   * @param x a vector of {@link #size()} features (entries not in {@code features} are not read)
+   * @param features indices into {@code x}
+   * @param margin non-negative
+   */
+  public boolean beyondRange(float[] x, int[] features, double margin) {
+    if (options.kind() != Kind.MINMAX) {
+      return false;
+    }
+    boolean log = options.log1p();
+    double limit = 1 + margin;
+    for (int j : features) {
+      float v = x[j];
+      if (log) {
+        v = compress(v);
+      }
+      if ((v - offset[j]) * inverseScale[j] > limit) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Writes the scaler (for model bundles). */
   public void writeTo(DataOutput out) throws IOException {
     out.writeUTF(options.kind().name());

@@ -74,6 +74,39 @@ class FeatureScalerTest {
   }
 
   @Test
+  void beyondRange_judgesOnlyTheGivenFeaturesPastTheMarginOfTheBenignRange() {
+    FeatureScaler s =
+        FeatureScaler.fit(ROWS, new FeatureScaler.Options(FeatureScaler.Kind.MINMAX, false, 1));
+    int[] second = {1};
+    // Feature 1's benign range is 10..40: with margin 0.5 the limit is 40 + 0.5 * 30 = 55.
+    assertThat(s.beyondRange(new float[] {0, 54.9f, 5}, second, 0.5)).isFalse();
+    assertThat(s.beyondRange(new float[] {0, 55.1f, 5}, second, 0.5)).isTrue();
+    assertThat(s.beyondRange(new float[] {0, 41, 5}, second, 0)).isTrue();
+    assertThat(s.beyondRange(new float[] {0, -1e9f, 5}, second, 0)).isFalse(); // below: never
+    // Feature 0 far past its range is not looked at unless named.
+    assertThat(s.beyondRange(new float[] {1e6f, 20, 5}, second, 0.5)).isFalse();
+    assertThat(s.beyondRange(new float[] {1e6f, 20, 5}, new int[] {1, 0}, 0.5)).isTrue();
+  }
+
+  @Test
+  void beyondRange_compressesAsTransformDoes_andRobustScalersKnowNoMaximum() {
+    FeatureScaler log = FeatureScaler.fit(ROWS, FeatureScaler.Options.defaults());
+    int[] second = {1};
+    // After log1p the range of feature 1 is log1p(10)..log1p(40); margin 1 doubles it.
+    double limit = 2 * Math.log1p(40) - Math.log1p(10);
+    assertThat(log.beyondRange(new float[] {0, (float) Math.expm1(limit - 0.01), 5}, second, 1))
+        .isFalse();
+    assertThat(log.beyondRange(new float[] {0, (float) Math.expm1(limit + 0.01), 5}, second, 1))
+        .isTrue();
+    float[] out = new float[3];
+    log.transform(new float[] {0, (float) Math.expm1(limit + 0.01), 5}, out);
+    assertThat(out[1]).isGreaterThan(2f - 1e-6f); // what transform scales past 1 + margin
+    FeatureScaler robust =
+        FeatureScaler.fit(ROWS, new FeatureScaler.Options(FeatureScaler.Kind.ROBUST, false, 5));
+    assertThat(robust.beyondRange(new float[] {0, 1e9f, 5}, second, 0)).isFalse();
+  }
+
+  @Test
   void log1pCompressesHeavyTails() {
     FeatureScaler s = FeatureScaler.fit(ROWS, FeatureScaler.Options.defaults());
     float[] out = new float[3];

@@ -187,6 +187,20 @@ public final class DampedFeatureExtractor extends WindowedHostTable {
   private static final int FLAG_EMITTED = 1;
   private static final int FLAG_CHANNEL = 2;
   private static final int FLAG_SOCKET = 4;
+  private static final int FLAG_FOLLOWS_EARLY = 8; // the window opened at an early close
+
+  /** Where the window features start in the vector (after the per-rate ones). */
+  private static final int WINDOW_AT = PER_RATE.size() * Decay.N;
+
+  /**
+   * The features that only grow within a window, offered to an {@link
+   * dev.vigil.features.window.EarlyJudge}: packets out and in, distinct destination hosts and
+   * ports, new sockets (per second of the window's full length, so a count too). The decayed
+   * weights are not among them: they decay between packets.
+   */
+  private static final int[] GROWING = {
+    WINDOW_AT, WINDOW_AT + 1, WINDOW_AT + 3, WINDOW_AT + 4, WINDOW_AT + 12
+  };
 
   private final WindowListener listener;
   private final float[] vector = new float[SCHEMA.size()];
@@ -331,6 +345,8 @@ public final class DampedFeatureExtractor extends WindowedHostTable {
       }
     }
 
+    checkpoint(s, k[c + OUT], tMicros);
+
     // Destination host: inbound count (last: inserting it may move the source's slot).
     hosts.key[0] = m.dstHi;
     hosts.key[1] = m.dstLo;
@@ -373,6 +389,34 @@ public final class DampedFeatureExtractor extends WindowedHostTable {
   }
 
   @Override
+  protected int[] growing() {
+    return GROWING;
+  }
+
+  /** Writes the {@link #GROWING} features as {@link #close} computes them. */
+  @Override
+  protected void writeGrowing(int s, float[] out) {
+    int c = s * COUNTERS;
+    int[] k = hosts.counts;
+    out[WINDOW_AT] = (float) Math.log1p(k[c + OUT]);
+    out[WINDOW_AT + 1] = (float) Math.log1p(k[c + IN]);
+    out[WINDOW_AT + 3] = (float) Math.log1p(distinct(hosts.bits, s * 2 * BITMAP_WORDS));
+    out[WINDOW_AT + 4] =
+        (float) Math.log1p(distinct(hosts.bits, s * 2 * BITMAP_WORDS + BITMAP_WORDS));
+    out[WINDOW_AT + 12] = (float) Math.log1p(k[c + NEWSOCK] / (windowMicros / 1e6));
+  }
+
+  @Override
+  protected boolean followsEarly(int i) {
+    return (hosts.flags[i] & FLAG_FOLLOWS_EARLY) != 0;
+  }
+
+  @Override
+  protected void markFollowsEarly(int i) {
+    hosts.flags[i] |= FLAG_FOLLOWS_EARLY;
+  }
+
+  @Override
   public FeatureSchema schema() {
     return SCHEMA;
   }
@@ -398,6 +442,7 @@ public final class DampedFeatureExtractor extends WindowedHostTable {
   @Override
   protected void resetWindow(int s, long tMicros) {
     hosts.winStart[s] = tMicros;
+    hosts.flags[s] &= ~FLAG_FOLLOWS_EARLY;
     windowOpened(tMicros);
     int c = s * COUNTERS;
     for (int j = 0; j < COUNTERS; j++) {

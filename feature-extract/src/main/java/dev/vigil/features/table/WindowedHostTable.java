@@ -1,6 +1,7 @@
 package dev.vigil.features.table;
 
 import dev.vigil.features.HostFeatures;
+import dev.vigil.features.window.EarlyJudge;
 
 /**
  * A per-host slot table with a tumbling window per host: the window clock shared by the per-host
@@ -16,14 +17,38 @@ import dev.vigil.features.HostFeatures;
  * scanner, must still be scored); other short tails are dropped and counted, since their few
  * packets would make an ordinary host look anomalous.
  *
+ * <p><b>Early windows.</b> With an {@link EarlyJudge} set, a window may close before its end: so
+ * that a flood or a scan is scored within a fraction of the window instead of a whole window later.
+ * Computing a vector per packet would cost the hot path a vector per packet, so a host is judged
+ * only at checkpoints of its outbound packet count in the window, the powers of two from {@link
+ * #FIRST_CHECKPOINT} on (16, 32, 64, ...): at most about {@code log2(n)} checks for a window of
+ * {@code n} packets, and the window closes at the first checkpoint after its counts passed the
+ * judge's limit (at most twice the packets needed). At a checkpoint the subclass writes the
+ * window's {@link #growingFeatures() growing features} (counts, which only grow within a window, so
+ * a partial value past the benign maximum is a lower bound that the full window stays past) into a
+ * reused scratch vector; no minimum elapsed time is needed, since no feature judged is a rate over
+ * the elapsed time. If the judge finds it beyond the benign range, the window is emitted through
+ * the same listener with its actual start and the packet's time as its end ({@link
+ * #emittingEarly()} true during the call), and the host's next window opens then. That next window
+ * is never closed early (it runs its full length), so a host under a lasting flood emits at most
+ * two windows per window length rather than one per checkpoint: the cost of scoring and alerting
+ * stays bounded.
+ *
  * <p>Internal to the feature-extract module. Not thread-safe.
  */
 public abstract class WindowedHostTable implements HostFeatures {
   /** Window length in microseconds. */
   protected final long windowMicros;
 
+  /** The first outbound packet count at which a host's in-progress window is judged. */
+  public static final int FIRST_CHECKPOINT = 16;
+
   private long nextDue = Long.MAX_VALUE; // no window ends before this (a lower bound)
   private long droppedTails;
+  private EarlyJudge earlyJudge; // null: no early windows
+  private float[] partial; // scratch of the growing features at a checkpoint; made with the judge
+  private boolean emittingEarly;
+  private long earlyClosed;
 
   /** Validates the window length (at least 1 ms). */
   protected WindowedHostTable(long windowMicros) {
@@ -55,6 +80,82 @@ public abstract class WindowedHostTable implements HostFeatures {
    * Clears host slot {@code i}'s window counters; implementations must call {@link #windowOpened}.
    */
   protected abstract void resetWindow(int i, long startMicros);
+
+  /** Returns the schema indices of the features that only grow within a window, ascending. */
+  protected abstract int[] growing();
+
+  /**
+   * Writes host slot {@code i}'s in-progress values of the {@link #growing()} features into {@code
+   * out} (laid out as the schema; other entries untouched). Called at checkpoints only; must not
+   * allocate.
+   */
+  protected abstract void writeGrowing(int i, float[] out);
+
+  /** Returns whether host slot {@code i}'s current window opened at an early close. */
+  protected abstract boolean followsEarly(int i);
+
+  /**
+   * Marks host slot {@code i}'s current window as opened at an early close; {@link #resetWindow}
+   * clears the mark.
+   */
+  protected abstract void markFollowsEarly(int i);
+
+  /**
+   * Called by the subclass once it accounted a packet of host slot {@code i} (the sender), with the
+   * host's outbound packet count in its window: judges the window at a checkpoint and closes it
+   * early when the judge says so. Call it while slot {@code i} is still the sender's (before
+   * inserting another host may move it).
+   *
+   * @param i the sender's slot
+   * @param packetsOut the sender's outbound packets in its window, this one included
+   * @param nowMicros the packet's time
+   */
+  protected final void checkpoint(int i, int packetsOut, long nowMicros) {
+    EarlyJudge judge = earlyJudge;
+    if (judge == null
+        || packetsOut < FIRST_CHECKPOINT
+        || (packetsOut & (packetsOut - 1)) != 0
+        || followsEarly(i)) {
+      return;
+    }
+    writeGrowing(i, partial);
+    if (!judge.beyondBenign(partial, growing())) {
+      return;
+    }
+    long end = Math.max(nowMicros, windowStart(i) + 1);
+    emittingEarly = true;
+    try {
+      closeWindow(i, end);
+    } finally {
+      emittingEarly = false;
+    }
+    earlyClosed++;
+    resetWindow(i, end);
+    markFollowsEarly(i);
+  }
+
+  @Override
+  public final void earlyJudge(EarlyJudge judge) {
+    if (judge != null && partial == null) {
+      partial = new float[schema().size()];
+    }
+    this.earlyJudge = judge;
+  }
+
+  @Override
+  public final int[] growingFeatures() {
+    return growing().clone();
+  }
+
+  @Override
+  public final boolean emittingEarly() {
+    return emittingEarly;
+  }
+
+  @Override
+  public final long earlyClosed() {
+    return earlyClosed;
+  }
 
   /** Records that a window opened at {@code startMicros}, for the due-time bound. */
   protected final void windowOpened(long startMicros) {

@@ -62,6 +62,12 @@ public final class HostWindowFeatures extends WindowedHostTable {
               "fraction",
               "bits/byte"));
 
+  /**
+   * The features that only grow within a window, offered to an {@link EarlyJudge}: packets and
+   * bytes out, distinct destination hosts and ports, packets in.
+   */
+  private static final int[] GROWING = {0, 1, 4, 5, 12};
+
   private static final int BITMAP_WORDS = 4; // 256 bits
   private static final double LN_BITS = Math.log(BITMAP_WORDS * 64);
 
@@ -78,7 +84,8 @@ public final class HostWindowFeatures extends WindowedHostTable {
   private static final int EMITTED = 9;
   private static final int INITIATED = 10;
   private static final int REPLIED = 11;
-  private static final int COUNTERS = 12;
+  private static final int FOLLOWS_EARLY = 12; // 1: the window opened at an early close
+  private static final int COUNTERS = 13;
   private static final int BYTES = 0;
   private static final int BYTES_SQ = 1;
   private static final int ENTROPY = 2;
@@ -176,6 +183,7 @@ public final class HostWindowFeatures extends WindowedHostTable {
           s * 2 * BITMAP_WORDS + BITMAP_WORDS,
           SlotTable.mix(m.dstPort * 0xC2B2AE3D27D4EB4FL + m.protocol));
     }
+    checkpoint(s, k[c + OUT], t);
     // Last: inserting the destination may evict an entry and move the source's slot.
     int d = slotFor(m.dstHi, m.dstLo, t);
     hosts.counts[d * COUNTERS + IN]++;
@@ -224,6 +232,33 @@ public final class HostWindowFeatures extends WindowedHostTable {
   @Override
   protected void closeWindow(int i, long endMicros) {
     close(i, endMicros);
+  }
+
+  @Override
+  protected int[] growing() {
+    return GROWING;
+  }
+
+  /** Writes the {@link #GROWING} features as {@link #close} computes them. */
+  @Override
+  protected void writeGrowing(int i, float[] out) {
+    int c = i * COUNTERS;
+    int b = i * 2 * BITMAP_WORDS;
+    out[0] = (float) Math.log1p(hosts.counts[c + OUT]);
+    out[1] = (float) Math.log1p(hosts.sums[i * SUMS + BYTES]);
+    out[4] = (float) Math.log1p(distinct(hosts.bits, b));
+    out[5] = (float) Math.log1p(distinct(hosts.bits, b + BITMAP_WORDS));
+    out[12] = (float) Math.log1p(hosts.counts[c + IN]);
+  }
+
+  @Override
+  protected boolean followsEarly(int i) {
+    return hosts.counts[i * COUNTERS + FOLLOWS_EARLY] != 0;
+  }
+
+  @Override
+  protected void markFollowsEarly(int i) {
+    hosts.counts[i * COUNTERS + FOLLOWS_EARLY] = 1;
   }
 
   @Override

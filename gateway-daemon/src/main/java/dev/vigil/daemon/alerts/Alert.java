@@ -116,7 +116,8 @@ public record Alert(
             d.topFeatures(),
             d.role(),
             d.telemetry(),
-            spoofed),
+            spoofed,
+            d.early()),
         new Ether(srcMac));
   }
 
@@ -202,6 +203,9 @@ public record Alert(
    * @param telemetry the device and metric whose step was anomalous; null for packets
    * @param spoofed packet alerts of a LAN sender ({@code ether} set): whether the sender's MAC is
    *     not the one {@code src_ip} is bound to (another device used the address); null otherwise
+   * @param early host-window alerts: true when the window was closed before its end because its
+   *     counts already passed the benign maximum (early windows; {@code window_end} is then the
+   *     packet that decided it); null otherwise
    */
   @Serdeable
   public record Detail(
@@ -220,7 +224,8 @@ public record Alert(
       @JsonProperty("top_features") List<Feature> topFeatures,
       String role,
       Series telemetry,
-      Boolean spoofed) {
+      Boolean spoofed,
+      Boolean early) {
     /** The canonical constructor. */
     @io.micronaut.core.annotation.Creator
     public Detail {}
@@ -258,6 +263,7 @@ public record Alert(
           topFeatures,
           role,
           telemetry,
+          null,
           null);
     }
   }

@@ -21,6 +21,8 @@ public final class HostWindowAlerts {
    * @param score the ensemble's score of the window, explained
    * @param schema the feature schema id of the scored vector
    * @param responder whether the host mostly answered others' traffic (else it opened its own)
+   * @param early whether the window was closed before its end, its counts already past the benign
+   *     maximum ({@code vigil.early}; left out when false)
    */
   public static Function<String, Alert> of(
       String host,
@@ -28,7 +30,8 @@ public final class HostWindowAlerts {
       long endMicros,
       ExplainedScore score,
       String schema,
-      boolean responder) {
+      boolean responder,
+      boolean early) {
     return id ->
         new Alert(
             AlertParts.time(endMicros),
@@ -55,6 +58,8 @@ public final class HostWindowAlerts {
                 schema,
                 AlertParts.features(score),
                 responder ? AlertParts.RESPONDER : AlertParts.INITIATOR,
-                null));
+                null,
+                null,
+                early ? Boolean.TRUE : null));
   }
 }

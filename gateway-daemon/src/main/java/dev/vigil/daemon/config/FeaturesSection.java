@@ -11,12 +11,20 @@ import java.util.Set;
 
 /**
  * Reads the {@code features} section for {@link ConfigLoader}: the feature set, its window, and the
- * beacon and authentication-failure trackers, the scan and the flood detectors. Problems are
- * recorded in the section's settings, each with its key.
+ * beacon and authentication-failure trackers, early windows, the scan and the flood detectors.
+ * Problems are recorded in the section's settings, each with its key.
  */
 final class FeaturesSection {
   static final Set<String> KEYS =
-      Set.of("set", "window", "max-hosts", "beacon", "auth-failures", "scan", "flood");
+      Set.of(
+          "set",
+          "window",
+          "max-hosts",
+          "beacon",
+          "auth-failures",
+          "early-windows",
+          "scan",
+          "flood");
 
   private FeaturesSection() {}
 
@@ -46,11 +54,13 @@ final class FeaturesSection {
             loader,
             features.section(
                 "auth-failures", Set.of("enabled", "max-failures", "within", "max-clients")));
+    VigilConfig.EarlyWindows earlyWindows =
+        earlyWindows(features.section("early-windows", Set.of("enabled", "margin")));
     ScanDetector.Options scan = scan(loader, features.section("scan", SCAN_KEYS));
     FloodDetector.Options flood =
         flood(loader, features.section("flood", FLOOD_KEYS), learnDefault);
     return new VigilConfig.Features(
-        featureSet, window, maxHosts, beacon, authFailures, scan, flood);
+        featureSet, window, maxHosts, beacon, authFailures, earlyWindows, scan, flood);
   }
 
   private static final Set<String> SCAN_KEYS =
@@ -205,6 +215,16 @@ final class FeaturesSection {
         micros(a, "within", d.withinMicros(), Duration.ofSeconds(1), Duration.ofDays(1));
     int clients = a.integer("max-clients", d.maxClients(), 16, 1_000_000);
     return enabled ? new AuthFailureTracker.Options(max, within.toNanos() / 1000, clients) : null;
+  }
+
+  /**
+   * Early windows' settings (null: off). The margin is a fraction of a feature's benign range after
+   * the scaler's compression; at most 10, beyond which no window would ever close early.
+   */
+  private static VigilConfig.EarlyWindows earlyWindows(StrictSettings e) {
+    boolean enabled = e.bool("enabled", true);
+    double margin = e.number("margin", VigilConfig.EarlyWindows.DEFAULT_MARGIN, 0, 10);
+    return enabled ? new VigilConfig.EarlyWindows(margin) : null;
   }
 
   /** Reads a duration whose default the trackers give in microseconds. */

@@ -172,6 +172,7 @@ public record VigilConfig(
    * @param beacon the beacon tracker's settings (live capture and capture files alike), or null
    *     when it is off
    * @param authFailures the authentication-failure tracker's settings, or null when it is off
+   * @param earlyWindows early windows' settings, or null when they are off
    * @param scan the scan detector's settings, or null when it is off
    * @param flood the flood detector's settings, or null when it is off
    */
@@ -181,8 +182,23 @@ public record VigilConfig(
       int maxHosts,
       dev.vigil.features.flow.BeaconTracker.Options beacon,
       dev.vigil.features.flow.AuthFailureTracker.Options authFailures,
+      EarlyWindows earlyWindows,
       dev.vigil.features.flow.ScanDetector.Options scan,
       dev.vigil.features.flow.FloodDetector.Options flood) {}
+
+  /**
+   * Early windows ({@code features.early-windows}): a host whose in-progress window already has a
+   * count past the benign maximum of the model in service by {@code margin} is scored at once
+   * rather than at the window's end (see {@code WindowedHostTable}, {@code
+   * FeatureScaler.beyondRange}).
+   *
+   * @param margin how far past the benign maximum, as a fraction of the feature's benign range
+   *     after the scaler's log1p: 0 to 10
+   */
+  public record EarlyWindows(double margin) {
+    /** The margin unless set. */
+    public static final double DEFAULT_MARGIN = 0.5;
+  }
 
   /**
    * How a detection model is obtained and used (the packet path's, or the telemetry path's).

@@ -74,6 +74,7 @@ public final class DetectionService {
   private final Counter processingErrors;
   private final Counter windowsScored;
   private final Counter windowsUnscored;
+  private final Counter windowsEarly;
   private final Counter captureReopens;
   private final Counter beaconReports;
   private final Counter authReports;
@@ -131,6 +132,12 @@ public final class DetectionService {
     this.windowsUnscored =
         Counter.builder("vigil.windows.unscored")
             .description("Host windows not scored because no model was in service yet (learning)")
+            .register(registry);
+    this.windowsEarly =
+        Counter.builder("vigil.windows.early")
+            .description(
+                "Host windows closed and scored before their end because their counts already"
+                    + " passed the benign maximum (features.early-windows)")
             .register(registry);
     this.captureReopens =
         Counter.builder("vigil.capture.reopenings")
@@ -309,6 +316,17 @@ public final class DetectionService {
             config.features().maxHosts(),
             (hi, lo, start, end, v) -> onWindow(hi, lo, start, end, v));
     emitting = fp.features();
+    VigilConfig.EarlyWindows early = config.features().earlyWindows();
+    if (early != null) {
+      // The judge asks the scorer in service at each checkpoint, so it follows model swaps.
+      double margin = early.margin();
+      fp.features()
+          .earlyJudge(
+              (x, growing) -> {
+                EnsembleScorer s = models.scorer();
+                return s != null && s.model().scaler().beyondRange(x, growing, margin);
+              });
+    }
     bindings =
         new AddressBindings(config.features().maxHosts(), BINDING_TRUST_MICROS, windowMicros());
     fp.observe(bindings);
@@ -608,6 +626,10 @@ public final class DetectionService {
   }
 
   private void onWindow(long hi, long lo, long start, long end, float[] v) {
+    boolean early = emitting != null && emitting.emittingEarly();
+    if (early) {
+      windowsEarly.increment();
+    }
     EnsembleScorer scorer = models.scorer();
     if (scorer == null) {
       windowsUnscored.increment();
@@ -632,7 +654,8 @@ public final class DetectionService {
                 end,
                 scorer.explain(3),
                 scorer.model().schema().id(),
-                responder),
+                responder,
+                early),
             hi,
             lo,
             end));

@@ -72,7 +72,13 @@ class AlertFactoriesTest {
   void withSensorAndWithAction_changeOnlyTheirFields() {
     Alert a =
         HostWindowAlerts.of(
-                "10.0.0.5", T0 - 10_000_000, T0, explained(Severity.HIGH), "vigil.x.v1", false)
+                "10.0.0.5",
+                T0 - 10_000_000,
+                T0,
+                explained(Severity.HIGH),
+                "vigil.x.v1",
+                false,
+                false)
             .apply("3");
     Alert b = a.withSensor("gw-1", "br-lan").withAction(Alert.BLOCKED);
     assertThat(b.host()).isEqualTo("gw-1");
@@ -100,7 +106,7 @@ class AlertFactoriesTest {
   void hostWindow() {
     ExplainedScore e = explained(Severity.CRITICAL);
     Alert a =
-        HostWindowAlerts.of("10.0.0.5", T0 - 10_000_000, T0, e, "vigil.host-window.v2", true)
+        HostWindowAlerts.of("10.0.0.5", T0 - 10_000_000, T0, e, "vigil.host-window.v2", true, false)
             .apply("7");
     Map<String, Double> comps = new LinkedHashMap<>();
     e.components().forEach((c, x) -> comps.put(c.key(), x));
@@ -139,6 +145,36 @@ class AlertFactoriesTest {
                 List.of(new Alert.Feature("mean_size", 1400, 0.625, 4.5, 0.25)),
                 "responder",
                 null)));
+  }
+
+  @Test
+  void hostWindow_closedEarly_saysSo_andKeepsItThroughTheSender() {
+    Alert a =
+        HostWindowAlerts.of(
+                "10.0.0.5",
+                T0 - 10_000_000,
+                T0 - 9_000_000,
+                explained(Severity.HIGH),
+                "vigil.host-window.v2",
+                false,
+                true)
+            .apply("9");
+    assertThat(a.vigil().early()).isTrue();
+    assertThat(a.vigil().windowEnd()).isEqualTo("2024-06-01T09:59:51.123456+0000");
+    Alert sent = a.withSender("02:00:00:00:00:05", false);
+    assertThat(sent.vigil().early()).isTrue();
+    assertThat(sent.vigil().spoofed()).isFalse();
+    Alert normal =
+        HostWindowAlerts.of(
+                "10.0.0.5",
+                T0 - 10_000_000,
+                T0,
+                explained(Severity.HIGH),
+                "vigil.host-window.v2",
+                false,
+                false)
+            .apply("10");
+    assertThat(normal.vigil().early()).isNull(); // left out of the eve line
   }
 
   @Test

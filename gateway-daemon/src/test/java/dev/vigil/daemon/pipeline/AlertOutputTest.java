@@ -100,9 +100,11 @@ class AlertOutputTest {
     AlertStore store = new AlertStore(10);
     AlertOutput out = new AlertOutput(config, store, eve, meters, mitigation);
 
-    Alert fromFile = out.publish(HostWindowAlerts.of("10.0.0.5", 0, 10_000_000, SCORE, "s", false));
+    Alert fromFile =
+        out.publish(HostWindowAlerts.of("10.0.0.5", 0, 10_000_000, SCORE, "s", false, false));
     out.capturing("br-lan");
-    Alert live = out.publish(HostWindowAlerts.of("10.0.0.5", 0, 20_000_000, SCORE, "s", false));
+    Alert live =
+        out.publish(HostWindowAlerts.of("10.0.0.5", 0, 20_000_000, SCORE, "s", false, false));
     Alert telemetry =
         out.publish(
             TelemetryAlerts.of(
