@@ -168,13 +168,13 @@ class AlertOutputTest {
     long nowMicros = System.currentTimeMillis() * 1000;
     long start = nowMicros - 40_000; // the evidence's first packet, 40 ms ago
 
-    out.publish(HostWindowAlerts.of("10.0.0.5", start, nowMicros, SCORE, "s", false));
+    out.publish(HostWindowAlerts.of("10.0.0.5", start, nowMicros, SCORE, "s", false, false));
     io.micrometer.core.instrument.Timer ensemble =
         meters.get("vigil.detection.latency").tag("detector", "ensemble").timer();
     assertThat(ensemble.count()).as("a capture file's alert is not timed").isZero();
 
     out.capturing("br-lan");
-    out.publish(HostWindowAlerts.of("10.0.0.5", start, nowMicros, SCORE, "s", false));
+    out.publish(HostWindowAlerts.of("10.0.0.5", start, nowMicros, SCORE, "s", false, false));
     out.publish(
         TelemetryAlerts.of(
             new Alert.Series("dev-1", "temp", 10),
