@@ -39,8 +39,9 @@ import dev.vigil.features.table.SlotTable;
  * failure ln((1−θ1)/(1−θ0)) to the source's log-likelihood ratio. At ln η1 = ln(PD/PF) or above the
  * source is reported as a scanner; at ln η0 = ln((1−PD)/(1−PF)) or below it is judged benign for
  * now. Either way the walk restarts at 0, so a scanner is reported again only after another full
- * crossing, and a host that turns to scanning after a benign verdict is judged afresh (a restart,
- * unlike the paper's final verdict, keeps the detector useful on a long-running gateway).
+ * crossing, and at most once per {@link #REPEAT_MICROS}, and a host that turns to scanning after a
+ * benign verdict is judged afresh (a restart, unlike the paper's final verdict, keeps the detector
+ * useful on a long-running gateway).
  *
  * <p>At the defaults (0.8, 0.2, 0.99, 0.01) a failure adds ln 4 = 1.386 and η1 = 99 (ln 4.595): a
  * source whose attempts all fail is reported at its 4th failure; four more successes than failures
@@ -222,6 +223,13 @@ public final class ScanDetector implements PacketObserver {
   private static final int SAMPLE_PORTS = 8;
   private static final long UNSET = Long.MIN_VALUE;
 
+  /**
+   * How long after a report a source's further crossings are not reported again (its walk still
+   * restarts): a scan of a thousand ports crosses every 4 failures, and one alert per crossing
+   * would be hundreds per scan. {@link #suppressed()} counts the crossings held back.
+   */
+  public static final long REPEAT_MICROS = 10_000_000L;
+
   private final Options options;
   private final Listener listener;
   private final double upper;
@@ -232,6 +240,7 @@ public final class ScanDetector implements PacketObserver {
   private final Contacts contacts;
   private long attempts;
   private long reports;
+  private long suppressed;
   private long nextSerial;
 
   /** Creates a detector. */
@@ -259,6 +268,14 @@ public final class ScanDetector implements PacketObserver {
   /** Returns the reports made. */
   public long reports() {
     return reports;
+  }
+
+  /**
+   * Returns the crossings not reported because their source was reported less than {@link
+   * #REPEAT_MICROS} before.
+   */
+  public long suppressed() {
+    return suppressed;
   }
 
   /** Returns the sources judged now. */
@@ -460,8 +477,14 @@ public final class ScanDetector implements PacketObserver {
     }
     q.llr[i] = llr;
     if (llr >= upper) {
-      reports++;
-      listener.onScan(report(i, srcHi, srcLo, ts, llr));
+      long last = q.reportedAt[i];
+      if (last != UNSET && ts - last < REPEAT_MICROS) {
+        suppressed++;
+      } else {
+        q.reportedAt[i] = ts;
+        reports++;
+        listener.onScan(report(i, srcHi, srcLo, ts, llr));
+      }
       q.restart(i);
     } else if (llr <= lower) {
       q.restart(i);
@@ -542,6 +565,7 @@ public final class ScanDetector implements PacketObserver {
     final int[] recent;
     final long[] first;
     final long[] mac;
+    final long[] reportedAt;
     final int[] dstHash;
     final int[] dstPort;
 
@@ -555,6 +579,7 @@ public final class ScanDetector implements PacketObserver {
       recent = ints(1);
       first = longs(1);
       mac = longs(1);
+      reportedAt = longs(1);
       dstHash = ints(RECENT);
       dstPort = ints(RECENT);
     }
@@ -574,6 +599,7 @@ public final class ScanDetector implements PacketObserver {
       restart(slot);
       recent[slot] = 0;
       mac[slot] = 0;
+      reportedAt[slot] = UNSET;
     }
 
     @Override
@@ -586,6 +612,7 @@ public final class ScanDetector implements PacketObserver {
       copy(recent, 1, from, to);
       copy(first, 1, from, to);
       copy(mac, 1, from, to);
+      copy(reportedAt, 1, from, to);
       copy(dstHash, RECENT, from, to);
       copy(dstPort, RECENT, from, to);
     }

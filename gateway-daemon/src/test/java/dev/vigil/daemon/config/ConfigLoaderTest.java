@@ -369,7 +369,7 @@ class ConfigLoaderTest {
     VigilConfig.Mitigation m =
         ConfigLoader.parse("inline", CONFIG, yaml).mitigation().orElseThrow();
     assertThat(m.policyFile()).isEqualTo(CONFIG.resolve("policy.yaml"));
-    assertThat(m.policy().rules()).hasSize(6);
+    assertThat(m.policy().rules()).hasSize(8);
     assertThat(m.store()).isEqualTo(tmp.resolve("state/vigil.db"));
     assertThat(m.tokenFile()).contains(token);
     assertThat(m.actions())
