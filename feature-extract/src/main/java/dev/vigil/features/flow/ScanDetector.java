@@ -28,7 +28,12 @@ import dev.vigil.features.table.SlotTable;
  * <ul>
  *   <li>TCP: a SYN-ACK back is a success; a RST back, or an ICMP/ICMPv6 destination unreachable to
  *       the source quoting the attempt, is a failure; no answer within {@link
- *       Options#timeoutMicros()} is a failure.
+ *       Options#timeoutMicros()} is a failure when the destination is a site-local address ({@link
+ *       Addresses#isSiteLocal}: the LAN, where a live host answers at once) and neutral when it is
+ *       remote: when the uplink is down, every device's cloud connections go unanswered, and a
+ *       phone set up on an access point without Internet tries a dozen services in a row (two such
+ *       hosts in the shared benign captures were reported before this rule); a refusal from a
+ *       remote host (RST, ICMP unreachable) still counts.
  *   <li>UDP: any UDP reply from the destination's port is a success; an ICMP unreachable quoting it
  *       is a failure; no answer is neutral (UDP has no handshake, so silence proves nothing).
  * </ul>
@@ -419,11 +424,13 @@ public final class ScanDetector implements PacketObserver {
     long serial = ++nextSerial;
     c.last[s] = ts;
     c.serial[s] = serial;
-    if (proto == PacketMeta.PROTO_TCP) {
+    if (proto == PacketMeta.PROTO_TCP && Addresses.isSiteLocal(m.dstHi, m.dstLo)) {
       c.state[s] = Contacts.PENDING_TCP;
       c.push(s, serial, ts + options.timeoutMicros());
     } else {
-      c.state[s] = Contacts.PENDING_UDP; // silence is neutral: no timeout
+      // UDP: silence is neutral (no handshake). TCP to a remote address: silence is neutral too,
+      // only a refusal counts, or every device would be a scanner while the uplink is down.
+      c.state[s] = Contacts.PENDING_UDP;
     }
     attempts++;
 

@@ -31,6 +31,24 @@ public final class Addresses {
     return isMappedIpv4(hi, lo) ? AddressText.ipv4((int) lo) : AddressText.ipv6(hi, lo);
   }
 
+  /**
+   * Returns whether (hi, lo) is a site-local address: IPv4 private (10/8, 172.16/12, 192.168/16) or
+   * link-local (169.254/16), IPv6 unique-local (fc00::/7) or link-local (fe80::/10). Allocates
+   * nothing.
+   */
+  public static boolean isSiteLocal(long hi, long lo) {
+    if (isMappedIpv4(hi, lo)) {
+      int a = (int) (lo >>> 24) & 0xff;
+      int b = (int) (lo >>> 16) & 0xff;
+      return a == 10
+          || (a == 172 && (b & 0xf0) == 16)
+          || (a == 192 && b == 168)
+          || (a == 169 && b == 254);
+    }
+    int top = (int) (hi >>> 48) & 0xffff;
+    return (top & 0xfe00) == 0xfc00 || (top & 0xffc0) == 0xfe80;
+  }
+
   /** Formats a MAC address stored in the low 48 bits of {@code mac}. */
   public static String formatMac(long mac) {
     StringBuilder sb = new StringBuilder(17);

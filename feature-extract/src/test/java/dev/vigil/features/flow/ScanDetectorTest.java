@@ -122,6 +122,42 @@ class ScanDetectorTest {
     assertThat(d.suppressed()).isGreaterThanOrEqualTo(4);
   }
 
+  /**
+   * An uplink outage: a device's connections to a dozen Internet services all go unanswered. That
+   * silence is no failure (remote destinations need a refusal); a refusal from the Internet is.
+   */
+  @Test
+  void unansweredAttemptsToRemoteAddresses_areNeutral_butTheirRefusalsCount() {
+    ScanDetector d = detector();
+    for (int i = 0; i < 12; i++) {
+      tcp(d, i * 10L, CLIENT, ip(52, 1, 2, 10 + i), 40000 + i, 443, SYN);
+    }
+    d.tick(60 * S);
+    assertThat(reports).isEmpty();
+    assertThat(d.attempts()).isEqualTo(12);
+    for (int i = 0; i < 4; i++) {
+      long ts = 61 * S + i * 10L;
+      tcp(d, ts, SCANNER, ip(198, 51, 100, i + 1), 40000, 23, SYN);
+      tcp(d, ts + 5, ip(198, 51, 100, i + 1), SCANNER, 23, 40000, RST_ACK);
+    }
+    assertThat(reports).hasSize(1);
+    assertThat(reports.get(0).src()).isEqualTo("10.88.0.66");
+  }
+
+  @Test
+  void siteLocalAddresses() {
+    assertThat(Addresses.isSiteLocal(0, Addresses.mappedLo(ip(10, 1, 2, 3)))).isTrue();
+    assertThat(Addresses.isSiteLocal(0, Addresses.mappedLo(ip(172, 16, 0, 1)))).isTrue();
+    assertThat(Addresses.isSiteLocal(0, Addresses.mappedLo(ip(172, 31, 255, 1)))).isTrue();
+    assertThat(Addresses.isSiteLocal(0, Addresses.mappedLo(ip(172, 32, 0, 1)))).isFalse();
+    assertThat(Addresses.isSiteLocal(0, Addresses.mappedLo(ip(192, 168, 1, 1)))).isTrue();
+    assertThat(Addresses.isSiteLocal(0, Addresses.mappedLo(ip(169, 254, 9, 9)))).isTrue();
+    assertThat(Addresses.isSiteLocal(0, Addresses.mappedLo(ip(8, 8, 8, 8)))).isFalse();
+    assertThat(Addresses.isSiteLocal(0xfd00_0001_0000_0000L, 1)).isTrue();
+    assertThat(Addresses.isSiteLocal(0xfe80_0000_0000_0000L, 1)).isTrue();
+    assertThat(Addresses.isSiteLocal(0x2001_0db8_0000_0000L, 1)).isFalse();
+  }
+
   @Test
   void timeoutsViaTick_areFailures_andNoAnswerBeforeTheTimeoutIsNone() {
     ScanDetector d = detector();
