@@ -348,8 +348,14 @@ first_packet_watch() {
   log "tcpdump for $1's first packet did not start"
 }
 first_packet_at() { awk '$1 ~ /^[0-9]+\.[0-9]+$/ { print $1; exit }' "$LAB_DIR/first-$1.log"; }
-nft_added_at() { # nft_added_at MAC SINCE_EPOCH: when an element with MAC was first added since then
-  awk -v m="$1" -v t="$2" '$1 + 0 >= t && /add element/ && index(tolower($0), m) { print $1; exit }' "$NFT_LOG"
+# nft_added_at MAC SINCE_EPOCH: when an element with MAC was first added since then; where nft monitor printed no
+# element lines (it leaves out the elements of sets it has not cached), when the first transaction since then was
+# committed ("# new generation"): nothing else changes nftables between a phase's start and its quarantine.
+nft_added_at() {
+  awk -v m="$1" -v t="$2" '
+    $1 + 0 >= t && /add element/ && index(tolower($0), m) { print $1; found = 1; exit }
+    $1 + 0 >= t && /# new generation/ && gen == "" { gen = $1 }
+    END { if (!found && gen != "") print gen }' "$NFT_LOG"
 }
 
 PHASE_FAILS=()
@@ -428,7 +434,7 @@ for phase in $PHASES; do
       "$(api GET '/decisions?all=true' | pyj "'; '.join(d['id'][:8] + ' ' + d['state'] + ' ' + d['created'] + ' ' + d['reason'][-60:] for d in j if d['value'] == '$amac')")"
   fi
   first_at=$(first_packet_at "$phase" 2>/dev/null || true)
-  added_at=$(nft_added_at "$amac" "$(awk -v s="$pstart" 'BEGIN{printf "%.3f", s - 1}')")
+  added_at=$(nft_added_at "$amac" "$pstart")
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$phase" "$ptype" "$attacker" "$victim" \
     "$pstart" "$pend" "$alert_at" "$decision_at" "$nft_at" "$dropped" "$telemetry_ok" "$lifted_ok" "$first_at" \
     "$added_at" >>"$RESULTS"

@@ -396,8 +396,48 @@ final class AppHints {
     }
     m.mqttType = type;
     m.mqttRemainingLength = remaining;
+    m.mqttPublishes = (type == 3 ? 1 : 0) + publishesAfter(b, p + k + remaining, p + n);
     return OK;
   }
+
+  /**
+   * Counts the MQTT PUBLISH packets whose fixed headers start in [{@code q}, {@code end}): the
+   * packets after the first one of a segment, walked by their remaining lengths (at most {@value
+   * #MAX_MQTT_WALK}; a header cut short or not minimally encoded ends the walk).
+   */
+  private static int publishesAfter(byte[] b, int q, int end) {
+    int count = 0;
+    for (int i = 0; i < MAX_MQTT_WALK && q + 2 <= end && q >= 0; i++) {
+      int type = u8(b, q) >>> 4;
+      if (type == 0) {
+        return count;
+      }
+      int remaining = 0;
+      int digits = 0;
+      while (true) {
+        if (q + 1 + digits >= end) {
+          return count + (type == 3 ? 1 : 0); // its header starts here even if cut short
+        }
+        int d = u8(b, q + 1 + digits);
+        remaining |= (d & 0x7f) << (7 * digits);
+        digits++;
+        if ((d & 0x80) == 0) {
+          break;
+        }
+        if (digits == 4) {
+          return count;
+        }
+      }
+      if (type == 3) {
+        count++;
+      }
+      q += 1 + digits + remaining;
+    }
+    return count;
+  }
+
+  /** The most MQTT packets walked in one segment. */
+  private static final int MAX_MQTT_WALK = 256;
 
   /**
    * CoAP over UDP (RFC 7252). Checks: version 1, token length at most 8 and within the datagram, no

@@ -214,6 +214,12 @@ public final class PacketMeta {
   /** MQTT PUBLISH topic name length in bytes, or -1. */
   public int mqttTopicLength = -1;
 
+  /**
+   * MQTT PUBLISH packets whose fixed header starts in this segment's captured payload, the first
+   * packet included (a client that does not set TCP_NODELAY sends several in one segment), or 0.
+   */
+  public int mqttPublishes;
+
   /** CoAP message type (0 CON, 1 NON, 2 ACK, 3 RST), or -1. */
   public int coapType = -1;
 
@@ -305,6 +311,7 @@ public final class PacketMeta {
     mqttRemainingLength = -1;
     mqttReturnCode = -1;
     mqttTopicLength = -1;
+    mqttPublishes = 0;
     coapType = -1;
     coapCodeClass = -1;
     coapCodeDetail = -1;

@@ -63,6 +63,7 @@ class AppHintsTest {
             "mqttRemainingLength",
             "mqttReturnCode",
             "mqttTopicLength",
+            "mqttPublishes",
             "coapType",
             "coapCodeClass",
             "coapCodeDetail",
@@ -287,6 +288,31 @@ class AppHintsTest {
     assertThat(m.mqttTopicLength).isEqualTo(3);
     parse(tcpFrame(40000, 1883, of(0x32, 7, 0, 3, 'a', '/', 'b', 0, 1))); // QoS 1, packet id 1
     assertThat(m.mqttTopicLength).isEqualTo(3);
+    assertThat(parser.appHintRejectedCount()).isZero();
+  }
+
+  /**
+   * A client without TCP_NODELAY (mosquitto_pub) sends several PUBLISHes in one segment: each is
+   * counted; a CONNECT followed by a PUBLISH counts one; a header cut by the snap length counts.
+   */
+  @Test
+  void mqtt_publishesInOneSegmentAreCounted() {
+    byte[] one = {0x30, 7, 0, 3, 'a', '/', 'b', 'h', 'i'};
+    byte[] three = new byte[27];
+    for (int i = 0; i < 3; i++) {
+      System.arraycopy(one, 0, three, 9 * i, 9);
+    }
+    parse(tcpFrame(40000, 1883, three));
+    assertThat(m.mqttType).isEqualTo(3);
+    assertThat(m.mqttPublishes).isEqualTo(3);
+    parse(tcpFrame(40000, 1883, of(0x30, 7, 0, 3, 'a', '/', 'b', 'h', 'i', 0x30, 7, 0)));
+    assertThat(m.mqttPublishes).as("a second publish cut after its header").isEqualTo(2);
+    // PINGREQ then PUBLISH: the first packet is the ping, one publish follows
+    parse(tcpFrame(40000, 1883, of(0xc0, 0, 0x30, 7, 0, 3, 'a', '/', 'b', 'h', 'i')));
+    assertThat(m.mqttType).isEqualTo(12);
+    assertThat(m.mqttPublishes).isEqualTo(1);
+    parse(tcpFrame(40000, 1883, of(0xc0, 0)));
+    assertThat(m.mqttPublishes).isZero();
     assertThat(parser.appHintRejectedCount()).isZero();
   }
 
