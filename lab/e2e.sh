@@ -334,13 +334,14 @@ _lab_bg "$LAB_NS_GW" nft-monitor "$LAB_LIFETIME" bash -c 'stdbuf -oL nft monitor
 import sys, time
 for line in sys.stdin:
     print(\"%.6f %s\" % (time.time(), line.rstrip()), flush=True)" >"$1"' "$LAB_PY" "$NFT_LOG"
-# first_packet_watch PHASE MAC: tcpdump on br0 waits for the first IP packet MAC sends (kernel timestamp, µs) and
+# first_packet_watch PHASE MAC: tcpdump on br0 waits for the first frame MAC sends (kernel timestamp, µs; an ARP
+# request too: nmap's host discovery is the scan's first step, and the window detector may already decide on it) and
 # exits; started before the attack and ready when this returns. Not for the phases whose attacker is a device with
 # benign traffic of its own (exfil, beacon): its first packet would not be the attack's.
 first_packet_watch() {
   : >"$LAB_DIR/first-$1.log"
   _lab_bg "$LAB_NS_GW" "first-$1" $((DETECT_LIMIT + 120)) tcpdump -i br0 -n -l -tt --time-stamp-precision=micro \
-    -c 1 "ether src $2 and (ip or ip6)"
+    -c 1 "ether src $2"
   for _ in $(seq 1 50); do
     grep -c 'listening on' "$LAB_DIR/first-$1.log" >/dev/null && return 0
     sleep 0.1

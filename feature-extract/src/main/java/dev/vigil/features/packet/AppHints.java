@@ -396,18 +396,30 @@ final class AppHints {
     }
     m.mqttType = type;
     m.mqttRemainingLength = remaining;
-    m.mqttPublishes = (type == 3 ? 1 : 0) + publishesAfter(b, p + k + remaining, p + n);
+    m.mqttPublishes =
+        (type == 3 ? 1 : 0)
+            + publishesAfter(b, p + k + remaining, p + n, p + len, type == 3 ? k + remaining : 0);
     return OK;
   }
 
   /**
-   * Counts the MQTT PUBLISH packets whose fixed headers start in [{@code q}, {@code end}): the
-   * packets after the first one of a segment, walked by their remaining lengths (at most {@value
-   * #MAX_MQTT_WALK}; a header cut short or not minimally encoded ends the walk).
+   * Counts the MQTT PUBLISH packets after a segment's first one, whose fixed headers start at or
+   * after {@code q}: walked by their remaining lengths in the captured bytes [{@code q}, {@code
+   * end}) (at most {@value #MAX_MQTT_WALK}; a header not minimally encoded ends the walk). Past the
+   * captured bytes (the snap length, 256 bytes by default, keeps about one PUBLISH of a flood's
+   * 1,460-byte segment) the rest of the segment on the wire, up to {@code wireEnd}, is counted as
+   * PUBLISHes of the first one's size {@code unit} (0: the first was no PUBLISH, count nothing): an
+   * estimate, exact for a client repeating one message, as floods do.
    */
-  private static int publishesAfter(byte[] b, int q, int end) {
+  private static int publishesAfter(byte[] b, int q, int end, int wireEnd, int unit) {
     int count = 0;
-    for (int i = 0; i < MAX_MQTT_WALK && q + 2 <= end && q >= 0; i++) {
+    for (int i = 0; i < MAX_MQTT_WALK; i++) {
+      if (q + 2 > end) {
+        if (unit > 0 && q < wireEnd) {
+          count += (int) Math.min(MAX_MQTT_WALK, ((long) wireEnd - q + unit - 1) / unit);
+        }
+        return Math.min(count, MAX_MQTT_WALK);
+      }
       int type = u8(b, q) >>> 4;
       if (type == 0) {
         return count;

@@ -316,6 +316,33 @@ class AppHintsTest {
     assertThat(parser.appHintRejectedCount()).isZero();
   }
 
+  /**
+   * Past the snap length, the rest of a segment is counted as PUBLISHes of the first one's size: 6
+   * of 9 bytes in 54 bytes on the wire, of which 12 were captured.
+   */
+  @Test
+  void mqtt_publishesPastTheSnapLengthAreEstimatedByTheFirstOnesSize() {
+    byte[] six = new byte[54];
+    for (int i = 0; i < 6; i++) {
+      System.arraycopy(new byte[] {0x30, 7, 0, 3, 'a', '/', 'b', 'h', 'i'}, 0, six, 9 * i, 9);
+    }
+    PacketMeta meta = new PacketMeta();
+    assertThat(AppHints.decode(AppHints.SVC_MQTT, six, 0, 12, 54, meta)).isEqualTo(AppHints.OK);
+    assertThat(meta.mqttPublishes).isEqualTo(6);
+    meta = new PacketMeta();
+    AppHints.decode(AppHints.SVC_MQTT, six, 0, 5, 54, meta); // the first not even whole
+    assertThat(meta.mqttPublishes).isEqualTo(6);
+    meta = new PacketMeta();
+    AppHints.decode(AppHints.SVC_MQTT, six, 0, 54, 54, meta);
+    assertThat(meta.mqttPublishes).isEqualTo(6);
+    // a ping first: nothing is estimated from it
+    byte[] ping = new byte[20];
+    ping[0] = (byte) 0xc0;
+    meta = new PacketMeta();
+    AppHints.decode(AppHints.SVC_MQTT, ping, 0, 2, 20, meta);
+    assertThat(meta.mqttPublishes).isZero();
+  }
+
   @Test
   void mqtt_publishWithTopicLongerThanPacketOrQos3IsRejected() {
     parse(tcpFrame(40000, 1883, of(0x30, 4, 0, 3, 'a', '/')));
