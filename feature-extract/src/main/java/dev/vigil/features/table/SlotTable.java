@@ -203,6 +203,7 @@ public abstract class SlotTable {
 
   /** Removes {@code slot}, shifting later entries of its probe run back (no tombstones). */
   public final void remove(int slot) {
+    removing(slot);
     used[slot] = false;
     size--;
     int hole = slot;
@@ -232,6 +233,12 @@ public abstract class SlotTable {
    * Object} cost about a microsecond per eviction under a spoofed flood.
    */
   protected abstract void moveValues(int from, int to);
+
+  /**
+   * Called when {@code slot}'s entry is about to be removed (evicted or {@link #remove}d), before
+   * later entries are shifted back; nothing by default.
+   */
+  protected void removing(int slot) {}
 
   protected static void copy(double[] a, int stride, int from, int to) {
     System.arraycopy(a, from * stride, a, to * stride, stride);
