@@ -409,7 +409,10 @@ public final class BeaconTracker implements PacketObserver {
       copy(lastSeen, 1, from, to);
       copy(starts, 1, from, to);
       copy(reportedAt, 1, from, to);
-      copy(ring, stride, from, to);
+      // Only the intervals written are ever read (see initSlot): the first starts - 1, at most
+      // the ring's length.
+      int written = Math.min(Math.max(starts[from] - 1, 0), stride);
+      System.arraycopy(ring, from * stride, ring, to * stride, written);
     }
   }
 }
