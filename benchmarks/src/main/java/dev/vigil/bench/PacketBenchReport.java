@@ -112,13 +112,20 @@ public final class PacketBenchReport {
         "`packets/s` is the whole capture-to-features path (`PcapFileReader` into"
             + " `PacketFeaturePipeline`: parsing\nand per-host windows, and, in rows of commits from"
             + " 4a46b72 on, the beacon and authentication-failure\ntrackers as the daemon runs them"
-            + " (beacons without learning: every pair new, their costlier side);\na fresh pipeline per read"
+            + " (beacons without learning: every pair new, their costlier side), in rows from"
+            + " 2026-12-07 on\nalso the address bindings, i.e. what the daemon's"
+            + " `DetectionService.scoringPipeline` wires;\na fresh pipeline per read"
             + " built outside the timed region, `flush` inside it);\n`raw/s` is `PcapFileReader`"
             + " into a no-op sink on the same file (libpcap and Pcap4J alone); `ratio` =\n"
             + "packets/s ÷ raw/s. Raw and full passes alternate after a warm-up; each pass reads the"
             + " file the\ngiven number of times; figures are medians over the passes, with the"
-            + " slowest and fastest pass;\n`load` is the one-minute load average when the run began (other work on the machine).\nWritten by `vigil bench packets --write`; do not edit by"
-            + " hand.\n\n");
+            + " slowest and fastest pass;\n`load` is the one-minute load average when the run began"
+            + " (other work on the machine).\n`benchmarks/target/shared-1m.pcap` is every classic"
+            + " Ethernet capture of the shared data sets, in path order,\nrepeated with its time"
+            + " shifted forward until 1,000,000 packets, written by\n`vigil bench concat --out"
+            + " benchmarks/target/shared-1m.pcap --min-packets 1000000 ../shared/datasets/pcap/attack"
+            + " ../shared/datasets/pcap/benign`.\nWritten by `vigil bench packets --write`; do not"
+            + " edit by hand.\n\n");
     b.append(
         "| input, features | packets | reads × passes | packets/s | raw/s | ratio | packets/s min – max"
             + " | raw/s min – max | load | date (UTC) | commit |\n");

@@ -1,7 +1,9 @@
 package dev.vigil.bench;
 
+import dev.vigil.daemon.pipeline.DetectionService;
 import dev.vigil.features.FeatureSet;
 import dev.vigil.features.PacketFeaturePipeline;
+import dev.vigil.features.binding.AddressBindings;
 import dev.vigil.features.capture.FrameSink;
 import dev.vigil.features.capture.PcapFileReader;
 import dev.vigil.features.flow.AuthFailureTracker;
@@ -273,7 +275,8 @@ public final class PacketReplayBench {
 
   /**
    * The one place that names the feature stage under test; only its {@code FrameSink} side and
-   * {@code flush} are used.
+   * {@code flush} are used. It wires what the daemon's {@code DetectionService.scoringPipeline}
+   * wires, in the same order: host features, address bindings, beacon and auth-failure trackers.
    */
   private PacketFeaturePipeline newFeatureStage() {
     PacketFeaturePipeline p =
@@ -282,6 +285,9 @@ public final class PacketReplayBench {
             settings.windowMicros(),
             settings.maxHosts(),
             (hostHi, hostLo, start, end, features) -> windows++);
+    p.observe(
+        new AddressBindings(
+            settings.maxHosts(), DetectionService.BINDING_TRUST_MICROS, settings.windowMicros()));
     // The flow trackers the daemon runs by default, beacons on their costlier side: no learning,
     // so every pair is new and every conversation start is tracked and judged.
     p.observe(new BeaconTracker(BeaconTracker.Options.defaults().withLearn(0), b -> beacons++));

@@ -4,6 +4,7 @@ import dev.vigil.bench.FloodBench;
 import dev.vigil.bench.MqttBench;
 import dev.vigil.bench.PacketBenchReport;
 import dev.vigil.bench.PacketReplayBench;
+import dev.vigil.bench.PcapConcat;
 import dev.vigil.bench.ScoringBench;
 import dev.vigil.daemon.config.VigilConfig;
 import dev.vigil.eval.report.GitCommit;
@@ -31,6 +32,7 @@ import picocli.CommandLine.Option;
     description = "Measure this build on this machine.",
     subcommands = {
       BenchCommand.Packets.class,
+      BenchCommand.Concat.class,
       BenchCommand.Flood.class,
       BenchCommand.Scoring.class,
       BenchCommand.Mqtt.class
@@ -201,6 +203,56 @@ final class BenchCommand implements Callable<Integer> {
         throw new CommandLine.ParameterException(
             spec.commandLine(), option + " must be at least " + min + ", was " + value);
       }
+    }
+  }
+
+  /**
+   * {@code vigil bench concat --out FILE --min-packets N DIR...}: one large capture for {@code
+   * bench packets}, built from small ones.
+   */
+  @Command(
+      name = "concat",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Write one classic pcap file (Ethernet) from the classic Ethernet pcap files under DIR..."
+            + " (searched recursively, in path order; other link types and pcapng are skipped and"
+            + " named), the whole list again and again, timestamps shifted so that time only moves"
+            + " forward, until at least --min-packets frames are written. Plain Java, no libpcap;"
+            + " the same inputs give the same file.",
+      })
+  static final class Concat implements Callable<Integer> {
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "file written")
+    Path out;
+
+    @Option(
+        names = "--min-packets",
+        paramLabel = "N",
+        defaultValue = "1000000",
+        description = "write at least this many frames (default ${DEFAULT-VALUE})")
+    long minPackets;
+
+    @CommandLine.Parameters(
+        arity = "1..*",
+        paramLabel = "DIR",
+        description = "folders (or capture files) to read, e.g. ../shared/datasets/pcap/benign")
+    List<Path> dirs;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      if (minPackets < 1) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--min-packets must be at least 1, was " + minPackets);
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      try {
+        PcapConcat.concat(this.out, minPackets, dirs, out);
+      } catch (IOException e) {
+        spec.commandLine().getErr().println("vigil bench concat: " + e.getMessage());
+        return EXIT_NOINPUT;
+      }
+      return 0;
     }
   }
 

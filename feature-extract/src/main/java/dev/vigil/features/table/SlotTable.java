@@ -29,6 +29,9 @@ public abstract class SlotTable {
   private final long[] keys;
   private final boolean[] used;
   private final long[] touched;
+  // Each entry's home slot, kept so that removal's backward shift reads one int per entry of the
+  // run instead of its key (and hashes nothing).
+  private final int[] homes;
   private int size;
   private long rng = 0x2545F4914F6CDD1DL;
   private long evictions;
@@ -46,6 +49,7 @@ public abstract class SlotTable {
     this.keys = new long[capacity * keyLongs];
     this.used = new boolean[capacity];
     this.touched = new long[capacity];
+    this.homes = new int[capacity];
   }
 
   /** Registers a value array of {@code stride} elements per slot; returns it. */
@@ -96,7 +100,7 @@ public abstract class SlotTable {
     if (size >= maxEntries) {
       return insertAfterEviction(h, now);
     }
-    return insertAt(i, now);
+    return insertAt(i, h, now);
   }
 
   /**
@@ -109,11 +113,12 @@ public abstract class SlotTable {
     while (used[i]) {
       i = (i + 1) & mask;
     }
-    return insertAt(i, now);
+    return insertAt(i, home, now);
   }
 
-  private int insertAt(int i, long now) {
+  private int insertAt(int i, int home, long now) {
     used[i] = true;
+    homes[i] = home;
     System.arraycopy(key, 0, keys, i * keyLongs, keyLongs);
     touched[i] = now;
     size++;
@@ -211,12 +216,13 @@ public abstract class SlotTable {
 
   /** Removes {@code slot}, shifting later entries of its probe run back (no tombstones). */
   public final void remove(int slot) {
+    removing(slot);
     used[slot] = false;
     size--;
     int hole = slot;
     int j = (slot + 1) & mask;
     while (used[j]) {
-      int h = (int) hash(keys, j * keyLongs) & mask;
+      int h = homes[j]; // (int) hash(keys, j * keyLongs) & mask, as stored
       boolean between = hole <= j ? (h > hole && h <= j) : (h > hole || h <= j);
       if (!between) {
         move(j, hole);
@@ -230,6 +236,7 @@ public abstract class SlotTable {
     used[to] = true;
     used[from] = false;
     touched[to] = touched[from];
+    homes[to] = homes[from];
     System.arraycopy(keys, from * keyLongs, keys, to * keyLongs, keyLongs);
     moveValues(from, to);
   }
@@ -240,6 +247,12 @@ public abstract class SlotTable {
    * Object} cost about a microsecond per eviction under a spoofed flood.
    */
   protected abstract void moveValues(int from, int to);
+
+  /**
+   * Called when {@code slot}'s entry is about to be removed (evicted or {@link #remove}d), before
+   * later entries are shifted back; nothing by default.
+   */
+  protected void removing(int slot) {}
 
   protected static void copy(double[] a, int stride, int from, int to) {
     System.arraycopy(a, from * stride, a, to * stride, stride);

@@ -162,8 +162,22 @@ public abstract class WindowedHostTable implements HostFeatures {
     nextDue = Math.min(nextDue, startMicros + windowMicros);
   }
 
+  /** Returns the lower bound on the end of the earliest open window. */
+  protected final long nextDue() {
+    return nextDue;
+  }
+
+  /** Sets the lower bound on the end of the earliest open window (after a sweep). */
+  protected final void nextDue(long micros) {
+    nextDue = micros;
+  }
+
+  /**
+   * Closes and resets every window that ended by {@code nowMicros}, in slot order; a sweep over the
+   * whole table, skipped while no window is due. A subclass may do the same work more cheaply.
+   */
   @Override
-  public final void expire(long nowMicros) {
+  public void expire(long nowMicros) {
     if (nowMicros < nextDue) {
       return; // no window is due yet: skip the sweep over the whole table
     }

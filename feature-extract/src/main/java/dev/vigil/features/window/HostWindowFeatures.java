@@ -105,7 +105,18 @@ public final class HostWindowFeatures extends WindowedHostTable {
    * @param listener receives closed windows
    */
   public HostWindowFeatures(long windowMicros, int maxHosts, WindowListener listener) {
+    this(windowMicros, maxHosts, listener, false);
+  }
+
+  /**
+   * As {@link #HostWindowFeatures(long, int, WindowListener)}; with {@code sweepWholeTable}, {@link
+   * #expire} is {@link WindowedHostTable}'s sweep over every slot (the reference the idle groups
+   * are tested against).
+   */
+  HostWindowFeatures(
+      long windowMicros, int maxHosts, WindowListener listener, boolean sweepWholeTable) {
     super(windowMicros);
+    this.sweepWholeTable = sweepWholeTable;
     if (maxHosts < 16) {
       throw new IllegalArgumentException("maxHosts must be at least 16, was " + maxHosts);
     }
@@ -211,7 +222,8 @@ public final class HostWindowFeatures extends WindowedHostTable {
 
   @Override
   protected long windowStart(int i) {
-    return hosts.start[i];
+    int g = hosts.group[i];
+    return g == 0 ? hosts.start[i] : groupStart[root(g)];
   }
 
   @Override
@@ -295,6 +307,11 @@ public final class HostWindowFeatures extends WindowedHostTable {
     hosts.key[0] = hi;
     hosts.key[1] = lo;
     int s = hosts.findOrInsert(t);
+    if (hosts.group[s] != 0) {
+      // An idle window (reset by a sweep, untouched since): its start is its group's.
+      hosts.start[s] = groupStart[root(hosts.group[s])];
+      perSlot(s);
+    }
     if (hosts.inserted()) {
       resetWindow(s, t);
       hosts.lastSeen[s] = t;
@@ -310,8 +327,14 @@ public final class HostWindowFeatures extends WindowedHostTable {
 
   @Override
   protected void resetWindow(int i, long t) {
+    perSlot(i);
     hosts.start[i] = t;
     windowOpened(t);
+    clearCounters(i);
+  }
+
+  /** Zeroes the window's counters, sums and bitmaps (not whether the host ever emitted). */
+  private void clearCounters(int i) {
     int c = i * COUNTERS;
     for (int j = 0; j < COUNTERS; j++) {
       if (j != EMITTED) {
@@ -382,13 +405,154 @@ public final class HostWindowFeatures extends WindowedHostTable {
     bits[off + (bit >>> 6)] |= 1L << (bit & 63);
   }
 
+  // Idle windows. A sweep (expire) resets every window that ended; a window with no packet since
+  // (most hosts of a full table, on a quiet network or a replay of one) would be reset again at
+  // every later sweep, each to the sweep's time: one pass over the whole table per window length.
+  // Instead, a window reset by a sweep joins an idle group, which holds the start all its members
+  // share (the sweep's time); a later sweep moves a due group's start forward once, for all its
+  // members, and a packet for an idle host copies its group's start back into the slot. Groups
+  // due together merge (union by size, no path compression; freed by reference counts: members
+  // plus merged groups). The per-slot windows (a packet since their last reset) are a bitset, so
+  // a sweep visits them in slot order, as a sweep over the table does: the same windows close,
+  // at the same times, in the same order.
+  private int[] groupParent = new int[16]; // by group id (0: none); a root is its own parent
+  private long[] groupStart = new long[16];
+  private int[] groupRefs = new int[16];
+  private int[] freeGroups = new int[16];
+  private int freeCount;
+  private int nextGroup = 1;
+  private int[] roots = new int[16];
+  private int rootCount;
+  private final boolean sweepWholeTable;
+
+  /**
+   * Closes and resets every window that ended by {@code nowMicros}, as the sweep of {@link
+   * WindowedHostTable} does (same windows, same order), visiting only the windows that saw a packet
+   * since their last reset and the idle groups.
+   */
+  @Override
+  public void expire(long nowMicros) {
+    if (sweepWholeTable) {
+      super.expire(nowMicros);
+      return;
+    }
+    if (nowMicros < nextDue()) {
+      return;
+    }
+    long due = Long.MAX_VALUE;
+    int target = 0; // the group every window reset by this sweep ends in
+    int kept = 0;
+    for (int r = 0; r < rootCount; r++) {
+      int g = roots[r];
+      if (nowMicros - groupStart[g] < windowMicros) {
+        roots[kept++] = g;
+        due = Math.min(due, groupStart[g] + windowMicros);
+      } else if (target == 0) {
+        target = g;
+      } else {
+        int big = groupRefs[g] > groupRefs[target] ? g : target;
+        int small = big == g ? target : g;
+        groupParent[small] = big;
+        groupRefs[big]++;
+        target = big;
+      }
+    }
+    rootCount = kept;
+    long[] active = hosts.perSlot;
+    for (int w = 0; w < active.length; w++) {
+      long word = active[w];
+      while (word != 0) {
+        int i = (w << 6) | Long.numberOfTrailingZeros(word);
+        word &= word - 1;
+        long start = hosts.start[i];
+        if (nowMicros - start >= windowMicros) {
+          close(i, start + windowMicros);
+          clearCounters(i);
+          if (target == 0) {
+            target = newGroup();
+          }
+          hosts.group[i] = target;
+          groupRefs[target]++;
+          active[w] &= ~(1L << i);
+        } else {
+          due = Math.min(due, start + windowMicros);
+        }
+      }
+    }
+    if (target != 0) {
+      groupStart[target] = nowMicros;
+      if (rootCount == roots.length) {
+        roots = java.util.Arrays.copyOf(roots, 2 * roots.length);
+      }
+      roots[rootCount++] = target;
+      due = Math.min(due, nowMicros + windowMicros);
+    }
+    nextDue(due);
+  }
+
+  /** Makes slot {@code i}'s window a per-slot one: out of its idle group, if any. */
+  private void perSlot(int i) {
+    int g = hosts.group[i];
+    if (g != 0) {
+      hosts.group[i] = 0;
+      release(g);
+    }
+    hosts.perSlot[i >>> 6] |= 1L << i;
+  }
+
+  private int root(int g) {
+    while (groupParent[g] != g) {
+      g = groupParent[g];
+    }
+    return g;
+  }
+
+  private int newGroup() {
+    int g;
+    if (freeCount > 0) {
+      g = freeGroups[--freeCount];
+    } else {
+      g = nextGroup++;
+      if (g == groupParent.length) {
+        int n = 2 * g;
+        groupParent = java.util.Arrays.copyOf(groupParent, n);
+        groupStart = java.util.Arrays.copyOf(groupStart, n);
+        groupRefs = java.util.Arrays.copyOf(groupRefs, n);
+        freeGroups = java.util.Arrays.copyOf(freeGroups, n);
+      }
+    }
+    groupParent[g] = g;
+    groupRefs[g] = 0;
+    return g;
+  }
+
+  /** Drops one reference to group {@code g}, freeing it (and so on up) when none is left. */
+  private void release(int g) {
+    while (--groupRefs[g] == 0) {
+      int parent = groupParent[g];
+      freeGroups[freeCount++] = g;
+      if (parent == g) {
+        for (int r = 0; r < rootCount; r++) {
+          if (roots[r] == g) {
+            roots[r] = roots[--rootCount];
+            break;
+          }
+        }
+        return;
+      }
+      g = parent;
+    }
+  }
+
   /** Hosts by IP address, in the shared bounded table. */
-  private static final class Hosts extends SlotTable {
+  private final class Hosts extends SlotTable {
     final long[] start = longs(1);
     final long[] lastSeen = longs(1);
     final int[] counts = ints(COUNTERS);
     final double[] sums = doubles(SUMS);
     final long[] bits = longs(2 * BITMAP_WORDS);
+    final int[] group = ints(1); // the idle group of the slot's window, 0 if per-slot
+    final long[] perSlot = new long[(capacity + 63) >>> 6]; // slots with a per-slot window
 
     Hosts(int max) {
       super(2, max);
@@ -397,6 +561,8 @@ public final class HostWindowFeatures extends WindowedHostTable {
     @Override
     protected void initSlot(int s) {
       counts[s * COUNTERS + EMITTED] = 0;
+      group[s] = 0;
+      perSlot[s >>> 6] &= ~(1L << s);
     }
 
     @Override
@@ -406,6 +572,24 @@ public final class HostWindowFeatures extends WindowedHostTable {
       copy(counts, COUNTERS, from, to);
       copy(sums, SUMS, from, to);
       copy(bits, 2 * BITMAP_WORDS, from, to);
+      group[to] = group[from];
+      group[from] = 0;
+      if ((perSlot[from >>> 6] & 1L << from) != 0) {
+        perSlot[to >>> 6] |= 1L << to;
+      } else {
+        perSlot[to >>> 6] &= ~(1L << to);
+      }
+      perSlot[from >>> 6] &= ~(1L << from);
+    }
+
+    @Override
+    protected void removing(int s) {
+      int g = group[s];
+      if (g != 0) {
+        group[s] = 0;
+        release(g);
+      }
+      perSlot[s >>> 6] &= ~(1L << s);
     }
   }
 }

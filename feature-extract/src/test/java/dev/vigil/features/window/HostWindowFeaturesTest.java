@@ -190,4 +190,59 @@ class HostWindowFeaturesTest {
         .contains("0.0.0.12", "0.0.0.13", "0.0.0.14", "0.0.0.15", "0.0.0.77");
     assertThat(responders).containsExactlyInAnyOrder("0.0.0.12", "0.0.0.15");
   }
+
+  @Test
+  void expire_idleGroupsCloseTheSameWindowsInTheSameOrderAsASweepOverTheTable() {
+    // Random traffic among more hosts than the table holds (evictions), silences of several
+    // windows, and expiry at random times between the packets (a live capture's ticks) and at
+    // times behind them: the idle groups must close exactly what the whole-table sweep closes.
+    for (long seed = 1; seed <= 40; seed++) {
+      java.util.Random r = new java.util.Random(seed);
+      List<Window> fast = new ArrayList<>();
+      List<Window> sweep = new ArrayList<>();
+      int max = 16 + r.nextInt(3) * 24;
+      HostWindowFeatures a =
+          new HostWindowFeatures(
+              10 * SECOND,
+              max,
+              (hi, lo, s, e, v) -> fast.add(new Window(Addresses.format(hi, lo), s, e, v.clone())),
+              false);
+      HostWindowFeatures b =
+          new HostWindowFeatures(
+              10 * SECOND,
+              max,
+              (hi, lo, s, e, v) -> sweep.add(new Window(Addresses.format(hi, lo), s, e, v.clone())),
+              true);
+      long ts = 0;
+      int hosts = max / 2 + r.nextInt(2 * max);
+      for (int i = 0; i < 3000; i++) {
+        ts += r.nextInt(8) == 0 ? r.nextInt(40) * SECOND : r.nextInt(400_000);
+        int src = 1 + r.nextInt(hosts);
+        int dst = 1 + r.nextInt(hosts);
+        int flags = r.nextBoolean() ? PacketMeta.TCP_SYN : PacketMeta.TCP_ACK;
+        int len = 60 + r.nextInt(1400);
+        int port = r.nextInt(5);
+        tcp(a, ts, src, dst, port, flags, len);
+        tcp(b, ts, src, dst, port, flags, len);
+        if (r.nextInt(5) == 0) {
+          long now = ts + (r.nextInt(4) - 1) * r.nextInt(6) * SECOND;
+          a.expire(now);
+          b.expire(now);
+        }
+      }
+      a.flush();
+      b.flush();
+      assertThat(fast).as("seed %d", seed).hasSameSizeAs(sweep).isNotEmpty();
+      for (int i = 0; i < sweep.size(); i++) {
+        Window x = fast.get(i);
+        Window y = sweep.get(i);
+        assertThat(x.host() + " " + x.start() + " " + x.end())
+            .as("seed %d window %d", seed, i)
+            .isEqualTo(y.host() + " " + y.start() + " " + y.end());
+        assertThat(x.v()).as("seed %d window %d", seed, i).containsExactly(y.v());
+      }
+      assertThat(a.droppedTails()).isEqualTo(b.droppedTails());
+      assertThat(a.evictions()).isEqualTo(b.evictions());
+    }
+  }
 }

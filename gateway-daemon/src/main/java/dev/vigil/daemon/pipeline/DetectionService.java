@@ -63,7 +63,7 @@ public final class DetectionService {
    * How long an IP-to-MAC binding must hold uncontested before an alert may call another MAC's use
    * of the address spoofing ({@link AddressBindings}).
    */
-  static final long BINDING_TRUST_MICROS = 30_000_000L;
+  public static final long BINDING_TRUST_MICROS = 30_000_000L;
 
   private static final Logger LOG = LoggerFactory.getLogger(DetectionService.class);
 
