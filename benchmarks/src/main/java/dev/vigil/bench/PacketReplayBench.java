@@ -8,6 +8,8 @@ import dev.vigil.features.capture.FrameSink;
 import dev.vigil.features.capture.PcapFileReader;
 import dev.vigil.features.flow.AuthFailureTracker;
 import dev.vigil.features.flow.BeaconTracker;
+import dev.vigil.features.flow.FloodDetector;
+import dev.vigil.features.flow.ScanDetector;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -276,7 +278,9 @@ public final class PacketReplayBench {
   /**
    * The one place that names the feature stage under test; only its {@code FrameSink} side and
    * {@code flush} are used. It wires what the daemon's {@code DetectionService.scoringPipeline}
-   * wires, in the same order: host features, address bindings, beacon and auth-failure trackers.
+   * wires, in the same order: host features (with an early-window judge that never closes a window
+   * early: the checkpoints' cost without a model), address bindings, beacon and auth-failure
+   * trackers, the scan and the flood detectors.
    */
   private PacketFeaturePipeline newFeatureStage() {
     PacketFeaturePipeline p =
@@ -292,6 +296,10 @@ public final class PacketReplayBench {
     // so every pair is new and every conversation start is tracked and judged.
     p.observe(new BeaconTracker(BeaconTracker.Options.defaults().withLearn(0), b -> beacons++));
     p.observe(new AuthFailureTracker(AuthFailureTracker.Options.defaults(), r -> beacons++));
+    p.observe(new ScanDetector(ScanDetector.Options.defaults(), r -> beacons++));
+    // floods on their costlier side too: no learning, every packet judged from the first
+    p.observe(new FloodDetector(FloodDetector.Options.defaults().withLearn(0), r -> beacons++));
+    p.features().earlyJudge((partial, features) -> false);
     return p;
   }
 }
