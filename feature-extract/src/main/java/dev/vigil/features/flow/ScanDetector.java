@@ -18,12 +18,13 @@ import dev.vigil.features.table.SlotTable;
  *
  * <h2>Attempts and outcomes</h2>
  *
- * An attempt is a TCP SYN without ACK, or a UDP datagram, from a source to a (destination,
- * protocol, port) it has not contacted within {@link Options#memoryMicros()} (retransmissions and
- * repeated connections to one service count once: TRW judges first contacts, not load). Broadcast
- * and multicast destinations and packets to oneself are ignored. A UDP datagram that answers a
- * known attempt (from its destination and port back to its source) is that attempt's reply, not an
- * attempt. Outcomes, each counted once per attempt:
+ * An attempt is a TCP SYN without ACK, a UDP datagram, an ICMP/ICMPv6 echo request (a ping sweep's
+ * probe) or an ARP request (an ARP sweep: nmap's host discovery on a LAN) from a source to a
+ * (destination, protocol, port) it has not contacted within {@link Options#memoryMicros()}
+ * (retransmissions and repeated connections to one service count once: TRW judges first contacts,
+ * not load). Broadcast and multicast destinations and packets to oneself are ignored. A UDP
+ * datagram that answers a known attempt (from its destination and port back to its source) is that
+ * attempt's reply, not an attempt. Outcomes, each counted once per attempt:
  *
  * <ul>
  *   <li>TCP: a SYN-ACK back is a success; a RST back, or an ICMP/ICMPv6 destination unreachable to
@@ -36,6 +37,11 @@ import dev.vigil.features.table.SlotTable;
  *       remote host (RST, ICMP unreachable) still counts.
  *   <li>UDP: any UDP reply from the destination's port is a success; an ICMP unreachable quoting it
  *       is a failure; no answer is neutral (UDP has no handshake, so silence proves nothing).
+ *   <li>Echo requests as TCP: the echo reply is a success, an unreachable quoting it or (to a
+ *       site-local address) no reply within the timeout a failure. ARP requests: the reply from the
+ *       address asked for is a success, none within the timeout a failure (ARP never leaves the
+ *       LAN); gratuitous ARP and probes from 0.0.0.0 are no attempts. The shared captures hold a
+ *       ping sweep (Slips test12) and an ARP sweep (test8) that no TCP/UDP rule sees.
  * </ul>
  *
  * <h2>The walk</h2>
@@ -315,8 +321,17 @@ public final class ScanDetector implements PacketObserver {
     expire(nowMicros);
   }
 
+  /** The contact "protocol" of an ARP request (its EtherType): an address asked for. */
+  static final int ARP = PacketMeta.L3_ARP;
+
   @Override
   public void update(PacketMeta m) {
+    if (m.l3 == PacketMeta.L3_ARP) {
+      long ts = m.timestampMicros;
+      expire(ts);
+      arp(m, ts);
+      return;
+    }
     if (m.l3 != PacketMeta.L3_IPV4 && m.l3 != PacketMeta.L3_IPV6) {
       return;
     }
@@ -344,8 +359,40 @@ public final class ScanDetector implements PacketObserver {
           attempt(m, ts, PacketMeta.PROTO_UDP);
         }
       }
-      case PacketMeta.PROTO_ICMP, PacketMeta.PROTO_ICMPV6 -> unreachable(m, ts);
+      case PacketMeta.PROTO_ICMP, PacketMeta.PROTO_ICMPV6 -> {
+        boolean v6 = m.protocol == PacketMeta.PROTO_ICMPV6;
+        int type = m.srcPort; // the parser keeps the ICMP type there
+        if (type == (v6 ? 128 : 8)) { // echo request: a ping sweep's probe
+          attempt(m, ts, m.protocol);
+        } else if (type == (v6 ? 129 : 0)) { // echo reply
+          replyKey(m, m.protocol);
+          outcome(ts, true);
+        } else {
+          unreachable(m, ts);
+        }
+      }
       default -> {}
+    }
+  }
+
+  /**
+   * An ARP request is an attempt to reach the address it asks for (an ARP sweep is a LAN scan's
+   * first step, nmap's host discovery); the reply from that address is its success, no reply within
+   * the timeout its failure. Gratuitous ARP (asking for one's own address) and probes (from
+   * 0.0.0.0, RFC 5227) are no attempts.
+   */
+  private void arp(PacketMeta m, long ts) {
+    if (m.srcLo == m.dstLo && m.srcHi == m.dstHi) {
+      return;
+    }
+    if (m.protocol == 1) { // request
+      if (m.srcLo == Addresses.mappedLo(0)) {
+        return;
+      }
+      attempt(m, ts, ARP);
+    } else if (m.protocol == 2) { // reply: from the address asked for, to the asker
+      replyKey(m, ARP);
+      outcome(ts, true);
     }
   }
 
@@ -355,8 +402,10 @@ public final class ScanDetector implements PacketObserver {
    */
   private void unreachable(PacketMeta m, long ts) {
     int proto = m.icmpInnerProtocol;
-    if (m.icmpInnerDstPort < 0
-        || (proto != PacketMeta.PROTO_TCP && proto != PacketMeta.PROTO_UDP)
+    boolean ported = proto == PacketMeta.PROTO_TCP || proto == PacketMeta.PROTO_UDP;
+    boolean echo = proto == PacketMeta.PROTO_ICMP || proto == PacketMeta.PROTO_ICMPV6;
+    if ((ported && m.icmpInnerDstPort < 0)
+        || (!ported && !echo)
         || m.icmpInnerSrcHi != m.dstHi
         || m.icmpInnerSrcLo != m.dstLo) {
       return;
@@ -366,7 +415,7 @@ public final class ScanDetector implements PacketObserver {
     k[1] = m.icmpInnerSrcLo;
     k[2] = m.icmpInnerDstHi;
     k[3] = m.icmpInnerDstLo;
-    k[4] = contactPort(proto, m.icmpInnerDstPort);
+    k[4] = contactPort(proto, ported ? m.icmpInnerDstPort : 0);
     outcome(ts, false);
   }
 
@@ -377,7 +426,8 @@ public final class ScanDetector implements PacketObserver {
     k[1] = m.dstLo;
     k[2] = m.srcHi;
     k[3] = m.srcLo;
-    k[4] = contactPort(proto, m.srcPort);
+    boolean ported = proto == PacketMeta.PROTO_TCP || proto == PacketMeta.PROTO_UDP;
+    k[4] = contactPort(proto, ported ? m.srcPort : 0);
   }
 
   private static long contactPort(int proto, int port) {
@@ -404,8 +454,9 @@ public final class ScanDetector implements PacketObserver {
   }
 
   private void attempt(PacketMeta m, long ts, int proto) {
-    if (m.dstPort < 0
-        || BeaconTracker.groupDestination(m)
+    boolean ported = proto == PacketMeta.PROTO_TCP || proto == PacketMeta.PROTO_UDP;
+    if ((ported && m.dstPort < 0)
+        || (proto != ARP && BeaconTracker.groupDestination(m))
         || (m.srcHi == m.dstHi && m.srcLo == m.dstLo)) {
       return;
     }
@@ -415,7 +466,8 @@ public final class ScanDetector implements PacketObserver {
     k[1] = m.srcLo;
     k[2] = m.dstHi;
     k[3] = m.dstLo;
-    k[4] = contactPort(proto, m.dstPort);
+    int port = ported ? m.dstPort : 0;
+    k[4] = contactPort(proto, port);
     int s = c.findOrInsert(ts);
     if (!c.inserted() && ts - c.last[s] <= options.memoryMicros()) {
       c.last[s] = ts; // a retransmission, or another connection to a service contacted before
@@ -424,12 +476,15 @@ public final class ScanDetector implements PacketObserver {
     long serial = ++nextSerial;
     c.last[s] = ts;
     c.serial[s] = serial;
-    if (proto == PacketMeta.PROTO_TCP && Addresses.isSiteLocal(m.dstHi, m.dstLo)) {
+    if (proto == ARP
+        || (proto != PacketMeta.PROTO_UDP && Addresses.isSiteLocal(m.dstHi, m.dstLo))) {
+      // ARP, and TCP or an echo request to a site-local address: unanswered by the timeout, failed
       c.state[s] = Contacts.PENDING_TCP;
       c.push(s, serial, ts + options.timeoutMicros());
     } else {
-      // UDP: silence is neutral (no handshake). TCP to a remote address: silence is neutral too,
-      // only a refusal counts, or every device would be a scanner while the uplink is down.
+      // UDP: silence is neutral (no handshake). TCP or ping to a remote address: silence is
+      // neutral too, only a refusal counts, or every device would be a scanner while the uplink
+      // is down.
       c.state[s] = Contacts.PENDING_UDP;
     }
     attempts++;
@@ -447,7 +502,7 @@ public final class ScanDetector implements PacketObserver {
     q.mac[i] = m.srcMac;
     int at = i * RECENT + (q.recent[i]++ & (RECENT - 1));
     q.dstHash[at] = (int) SlotTable.mix(m.dstHi * 0x9E3779B97F4A7C15L ^ m.dstLo);
-    q.dstPort[at] = m.dstPort;
+    q.dstPort[at] = port;
   }
 
   /** Expires pending TCP attempts whose deadline is at or before {@code now}: failures. */

@@ -17,10 +17,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs {@link ScanDetector} at its defaults over the shared captures: the Mirai-like telnet sweep
- * of Slips' test7 (192.168.2.16, SYNs to random Internet addresses on 23, 2323, 8080, 9527) must be
- * reported (its sweep's refusals: RSTs and ICMP unreachables from the Internet), and none of the
- * 423 benign IoT Sentinel setups may report anyone.
+ * Runs {@link ScanDetector} at its defaults over the shared captures: an ARP sweep (test8) and the
+ * Mirai-like telnet sweep of Slips' test7 (192.168.2.16, SYNs to random Internet addresses on 23,
+ * 2323, 8080, 9527) must be reported (its sweep's refusals: RSTs and ICMP unreachables from the
+ * Internet), and none of the 423 benign IoT Sentinel setups may report anyone.
  *
  * <p>The captures are read by a few lines of classic-pcap decoding rather than {@link
  * dev.vigil.features.capture.PcapFileReader}, which needs the native libpcap: every shared capture
@@ -39,6 +39,16 @@ class ScanDetectorSharedCapturesTest {
     // kind is "mixed", not "horizontal": the host's DNS and other UDP share its last 16 attempts
     assertThat(reports).allMatch(r -> r.failures() >= 4);
     assertThat(reports.get(0).failures()).isGreaterThanOrEqualTo(4);
+  }
+
+  /** Slips' test8: an ARP sweep, about 507 requests for 256 addresses from 192.168.1.247. */
+  @Test
+  void arpSweep_isReported() throws IOException {
+    List<ScanDetector.Report> reports =
+        run(SharedData.file("pcap/attack/slips/test8-malicious.pcap"));
+    assertThat(reports).isNotEmpty();
+    assertThat(reports).allMatch(r -> r.src().equals("192.168.1.247"), "only the sweeper");
+    assertThat(reports.get(0).kind()).isEqualTo("horizontal");
   }
 
   @Test

@@ -144,6 +144,71 @@ class ScanDetectorTest {
     assertThat(reports.get(0).src()).isEqualTo("10.88.0.66");
   }
 
+  /** A ping sweep: echo requests to many hosts, most unanswered; the echo replies count. */
+  @Test
+  void pingSweep_isReported_andEchoRepliesAreSuccesses() {
+    ScanDetector d = detector();
+    for (int i = 1; i <= 6; i++) {
+      long ts = i * 100L;
+      d.update(packet(ts, SCANNER, ip(10, 88, 2, i), PacketMeta.PROTO_ICMP, 8, 0, 0));
+      if (i == 1) { // one host answers
+        d.update(packet(ts + 50, ip(10, 88, 2, i), SCANNER, PacketMeta.PROTO_ICMP, 0, 0, 0));
+      }
+    }
+    d.tick(3 * S + 600);
+    assertThat(reports).hasSize(1);
+    assertThat(reports.get(0).successes()).isEqualTo(1);
+    assertThat(reports.get(0).failures()).isEqualTo(5);
+    assertThat(reports.get(0).hosts()).isEqualTo(6);
+    // a client pinging the gateway that answers is no scanner
+    reports.clear();
+    ScanDetector e = detector();
+    for (int i = 0; i < 100; i++) {
+      long ts = 10 * S + i * S;
+      e.update(packet(ts, CLIENT, CAMERA, PacketMeta.PROTO_ICMP, 8, 0, 0));
+      e.update(packet(ts + 100, CAMERA, CLIENT, PacketMeta.PROTO_ICMP, 0, 0, 0));
+    }
+    e.tick(200 * S);
+    assertThat(reports).isEmpty();
+  }
+
+  /** An ARP sweep: requests for many addresses, few answered; gratuitous ARP and probes ignored. */
+  @Test
+  void arpSweep_isReported_butGratuitousArpAndProbesAreNoAttempts() {
+    ScanDetector d = detector();
+    for (int i = 1; i <= 20; i++) {
+      d.update(arp(i * 10L, 1, SCANNER, ip(10, 88, 0, 100 + i)));
+    }
+    d.update(arp(300, 2, ip(10, 88, 0, 101), SCANNER)); // one answers
+    d.tick(4 * S);
+    assertThat(reports).hasSize(1);
+    assertThat(reports.get(0).src()).isEqualTo("10.88.0.66");
+    assertThat(reports.get(0).kind()).isEqualTo("horizontal");
+    reports.clear();
+    ScanDetector e = detector();
+    for (int i = 0; i < 50; i++) {
+      e.update(arp(i * S, 1, CLIENT, CLIENT)); // gratuitous
+      e.update(arp(i * S + 10, 1, 0, ip(10, 88, 0, 150 + i))); // probes (RFC 5227)
+    }
+    e.tick(100 * S);
+    assertThat(reports).isEmpty();
+    assertThat(e.attempts()).isZero();
+  }
+
+  private PacketMeta arp(long ts, int op, int sender, int target) {
+    m.clear();
+    m.timestampMicros = ts;
+    m.l3 = PacketMeta.L3_ARP;
+    m.protocol = op;
+    m.srcMac = 0x0200_0000_0000L | (sender & 0xff);
+    m.dstMac = op == 1 ? 0xffff_ffff_ffffL : 0x0200_0000_0000L | (target & 0xff);
+    m.srcHi = Addresses.mappedHi(sender);
+    m.srcLo = Addresses.mappedLo(sender);
+    m.dstHi = Addresses.mappedHi(target);
+    m.dstLo = Addresses.mappedLo(target);
+    return m;
+  }
+
   @Test
   void siteLocalAddresses() {
     assertThat(Addresses.isSiteLocal(0, Addresses.mappedLo(ip(10, 1, 2, 3)))).isTrue();
