@@ -39,6 +39,8 @@ class PolicyTest {
             "quarantine-critical-lan-hosts",
             "quarantine-lan-beacons",
             "quarantine-password-guessers",
+            "quarantine-lan-scanners",
+            "quarantine-lan-flooders",
             "reroute-night-scanners",
             "alert-on-odd-sensors",
             "alert-anything-else-high");
@@ -54,12 +56,15 @@ class PolicyTest {
     assertThat(beacons.detectors()).containsExactly(Verdict.Detector.BEACON);
     assertThat(beacons.action()).isEqualTo(Decision.Action.QUARANTINE);
     assertThat(p.rules().get(2).detectors()).containsExactly(Verdict.Detector.AUTH);
-    Rule night = p.rules().get(3);
+    assertThat(p.rules().get(3).detectors()).containsExactly(Verdict.Detector.SCAN);
+    assertThat(p.rules().get(4).detectors()).containsExactly(Verdict.Detector.FLOOD);
+    assertThat(p.rules().get(4).roles()).containsExactly(Verdict.Role.INITIATOR);
+    Rule night = p.rules().get(5);
     assertThat(night.dryRun()).isTrue();
     assertThat(night.window().orElseThrow().contains(LocalTime.of(23, 0))).isTrue();
     assertThat(night.window().orElseThrow().contains(LocalTime.of(12, 0))).isFalse();
-    assertThat(p.rules().get(4).escalate()).isFalse();
-    assertThat(p.rules().get(4).devices()).containsExactly("sensor-*", "meter-?");
+    assertThat(p.rules().get(6).escalate()).isFalse();
+    assertThat(p.rules().get(6).devices()).containsExactly("sensor-*", "meter-?");
     assertThat(p.escalation().factor()).isEqualTo(2.0);
     assertThat(p.escalation().max()).isEqualTo(Duration.ofDays(7));
     assertThat(p.allowlist().contains(Decision.Scope.IP, "192.168.1.10")).isTrue();
