@@ -2,12 +2,12 @@ package dev.vigil.features.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vigil.features.capture.PcapFileReader;
 import dev.vigil.features.packet.PacketMeta;
 import dev.vigil.features.packet.PacketParser;
+import dev.vigil.features.packet.ParseError;
 import dev.vigil.testsupport.SharedData;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,9 +22,7 @@ import org.junit.jupiter.api.Test;
  * 2323, 8080, 9527) must be reported (its sweep's refusals: RSTs and ICMP unreachables from the
  * Internet), and none of the 423 benign IoT Sentinel setups may report anyone.
  *
- * <p>The captures are read by a few lines of classic-pcap decoding rather than {@link
- * dev.vigil.features.capture.PcapFileReader}, which needs the native libpcap: every shared capture
- * is classic pcap with Ethernet link type (MANIFEST.md).
+ * <p>The captures are read by {@link PcapFileReader}, as the daemon reads them (libpcap).
  */
 @Tag("shared-data")
 class ScanDetectorSharedCapturesTest {
@@ -87,28 +85,16 @@ class ScanDetectorSharedCapturesTest {
     ScanDetector d = new ScanDetector(ScanDetector.Options.defaults(), reports::add);
     PacketParser parser = new PacketParser();
     PacketMeta m = new PacketMeta();
-    ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file));
-    int magic = b.getInt(0);
-    if (magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1) {
-      b.order(ByteOrder.LITTLE_ENDIAN);
-      magic = b.getInt(0);
-    }
-    assertThat(magic).as("classic pcap: %s", file).isIn(0xa1b2c3d4, 0xa1b23c4d);
-    boolean nanos = magic == 0xa1b23c4d;
-    assertThat(b.getInt(20)).as("Ethernet link type: %s", file).isEqualTo(1);
-    long last = 0;
-    for (int p = 24; p + 16 <= b.limit(); ) {
-      long ts =
-          (b.getInt(p) & 0xffff_ffffL) * 1_000_000L
-              + (b.getInt(p + 4) & 0xffff_ffffL) / (nanos ? 1000 : 1);
-      int cap = b.getInt(p + 8);
-      int wire = b.getInt(p + 12);
-      parser.parse(b.array(), p + 16, Math.min(cap, b.limit() - p - 16), wire, ts, m);
-      d.update(m);
-      last = ts;
-      p += 16 + cap;
-    }
-    d.tick(last + TIMEOUT + 1);
+    long[] last = {0};
+    new PcapFileReader(file)
+        .read(
+            (frame, length, wire, ts) -> {
+              if (parser.parse(frame, 0, length, wire, ts, m) == ParseError.NONE) {
+                d.update(m);
+              }
+              last[0] = ts;
+            });
+    d.tick(last[0] + TIMEOUT + 1);
     return reports;
   }
 }
