@@ -61,6 +61,22 @@ import dev.vigil.features.table.SlotTable;
  * η0) / (θ1 ln(θ1/θ0) + (1−θ1) ln((1−θ1)/(1−θ0))) = 5.4 for a scanner whose probes succeed with
  * probability θ1, and as many ({@link Options#expectedAttemptsBenign()}) for a benign host.
  *
+ * <h2>Sweeps</h2>
+ *
+ * A ping or ARP sweep of the LAN in which many probed hosts answer is no scanner to the walk:
+ * Slips' test12 pings 20 LAN addresses in 0.75 s and 11 answer, which the walk rightly calls
+ * benign. Yet a sweep's other mark is plain: its fan-out. Across the 423 benign device setups of
+ * the shared captures no host first-contacted more than 3 distinct site-local hosts within 10 s. So
+ * a source that first-contacts {@link Options#sweepHosts()} (12) distinct site-local hosts within
+ * {@link Options#sweepSpanMicros()} (10 s), and whose outcomes in that span hold more failures than
+ * a benign host's share (a failure fraction above 1 − θ0), is reported as a {@code sweep}. The
+ * failure condition spares the host that legitimately talks to many LAN devices at once (a hub or a
+ * video recorder polling its cameras after a restart, when nothing is remembered): its devices
+ * exist and answer. A silent probe counts as failed at its timeout, so a sweep whose hosts mostly
+ * answer is reported after its first silent probes time out (about 4 s into test12). The span is
+ * counted per source from its first new host; a fresh span starts with the first new host after it
+ * ends.
+ *
  * <h2>Cost</h2>
  *
  * Nothing is allocated per packet (only per report). At most {@link Options#maxSources()} sources
@@ -84,6 +100,11 @@ public final class ScanDetector implements PacketObserver {
    *     timeout): a contact again within it is not a new attempt
    * @param maxSources most sources judged at once
    * @param maxAttempts most contacts remembered at once, and most TCP attempts awaiting a timeout
+   * @param sweepHosts distinct site-local hosts a source must first-contact within {@code
+   *     sweepSpanMicros} to be judged a sweep (with more failures than a benign host; see the class
+   *     comment); 0 turns the sweep rule off
+   * @param sweepSpanMicros the span in which those first contacts are counted (at least the
+   *     timeout, so that silent probes are judged within it)
    */
   public record Options(
       double benignSuccess,
@@ -93,7 +114,38 @@ public final class ScanDetector implements PacketObserver {
       long timeoutMicros,
       long memoryMicros,
       int maxSources,
-      int maxAttempts) {
+      int maxAttempts,
+      int sweepHosts,
+      long sweepSpanMicros) {
+    /** The sweep rule's defaults: 12 hosts within 10 s. */
+    public static final int SWEEP_HOSTS = 12;
+
+    /** The span of the sweep rule by default. */
+    public static final long SWEEP_SPAN_MICROS = 10_000_000L;
+
+    /** The walk's settings with the sweep rule at its defaults. */
+    public Options(
+        double benignSuccess,
+        double scannerSuccess,
+        double detection,
+        double falseAlarm,
+        long timeoutMicros,
+        long memoryMicros,
+        int maxSources,
+        int maxAttempts) {
+      this(
+          benignSuccess,
+          scannerSuccess,
+          detection,
+          falseAlarm,
+          timeoutMicros,
+          memoryMicros,
+          maxSources,
+          maxAttempts,
+          SWEEP_HOSTS,
+          SWEEP_SPAN_MICROS);
+    }
+
     /** Validates. */
     public Options {
       if (!(0 < scannerSuccess && scannerSuccess < benignSuccess && benignSuccess < 1)) {
@@ -119,6 +171,17 @@ public final class ScanDetector implements PacketObserver {
       }
       if (maxAttempts < 16) {
         throw new IllegalArgumentException("max-attempts must be at least 16, was " + maxAttempts);
+      }
+      if (sweepHosts != 0 && (sweepHosts < 3 || sweepHosts > 65_536)) {
+        throw new IllegalArgumentException(
+            "sweep-hosts must be 0 (off) or 3 to 65536, was " + sweepHosts);
+      }
+      if (sweepSpanMicros < timeoutMicros) {
+        throw new IllegalArgumentException(
+            "sweep-span must be at least the timeout, were "
+                + sweepSpanMicros
+                + " and "
+                + timeoutMicros);
       }
     }
 
@@ -188,7 +251,9 @@ public final class ScanDetector implements PacketObserver {
    * @param hosts distinct destinations among the source's last {@value #RECENT} attempts
    * @param ports distinct destination ports among them
    * @param kind {@code horizontal} (many hosts, few ports), {@code vertical} (few hosts, many
-   *     ports) or {@code mixed}
+   *     ports) or {@code mixed}; {@code sweep} for the sweep rule (then {@code attempts} and {@code
+   *     hosts} are the new site-local hosts of its span, {@code successes} and {@code failures} the
+   *     outcomes judged in it, and {@code firstMicros} the span's start)
    * @param samplePorts up to 8 distinct destination ports of those attempts, newest first
    * @param firstMicros the time of the first attempt since the walk started (packet time), or the
    *     report's time if none began since
@@ -247,6 +312,7 @@ public final class ScanDetector implements PacketObserver {
   private final double lower;
   private final double successStep;
   private final double failureStep;
+  private final int failuresToReport;
   private final Sources sources;
   private final Contacts contacts;
   private long attempts;
@@ -262,6 +328,7 @@ public final class ScanDetector implements PacketObserver {
     this.lower = options.lowerLogThreshold();
     this.successStep = options.successStep();
     this.failureStep = options.failureStep();
+    this.failuresToReport = options.failuresToReport();
     this.sources = new Sources(options.maxSources());
     this.contacts = new Contacts(options.maxAttempts());
   }
@@ -320,6 +387,11 @@ public final class ScanDetector implements PacketObserver {
   public void tick(long nowMicros) {
     expire(nowMicros);
   }
+
+  /**
+   * The contact "protocol and port" of a host as a whole (for the sweep rule): none a packet has.
+   */
+  private static final long HOST = contactPort(0xffff, -1);
 
   /** The contact "protocol" of an ARP request (its EtherType): an address asked for. */
   static final int ARP = PacketMeta.L3_ARP;
@@ -488,11 +560,24 @@ public final class ScanDetector implements PacketObserver {
       c.state[s] = Contacts.PENDING_UDP;
     }
     attempts++;
+    boolean newHost =
+        options.sweepHosts() > 0
+            && (proto == ARP || Addresses.isSiteLocal(m.dstHi, m.dstLo))
+            && newHost(m, ts);
 
     Sources q = sources;
     q.key[0] = m.srcHi;
     q.key[1] = m.srcLo;
     int i = q.findOrInsert(ts);
+    if (newHost) {
+      if (q.sweepStart[i] == UNSET || ts - q.sweepStart[i] > options.sweepSpanMicros()) {
+        q.sweepStart[i] = ts;
+        q.sweepHosts[i] = 0;
+        q.sweepOk[i] = 0;
+        q.sweepFailed[i] = 0;
+      }
+      q.sweepHosts[i]++;
+    }
     if (q.attempts[i]++ == 0) {
       q.first[i] = ts;
     }
@@ -503,6 +588,70 @@ public final class ScanDetector implements PacketObserver {
     int at = i * RECENT + (q.recent[i]++ & (RECENT - 1));
     q.dstHash[at] = (int) SlotTable.mix(m.dstHi * 0x9E3779B97F4A7C15L ^ m.dstLo);
     q.dstPort[at] = port;
+    if (newHost) {
+      sweep(i, m.srcHi, m.srcLo, ts);
+    }
+  }
+
+  /**
+   * Returns whether the destination of {@code m}, as a host, is new to its source (not contacted on
+   * any protocol or port within the memory); remembers it. The host contacts share the contact
+   * table under a protocol no packet has.
+   */
+  private boolean newHost(PacketMeta m, long ts) {
+    Contacts c = contacts;
+    long[] k = c.key;
+    k[0] = m.srcHi;
+    k[1] = m.srcLo;
+    k[2] = m.dstHi;
+    k[3] = m.dstLo;
+    k[4] = HOST;
+    int s = c.findOrInsert(ts);
+    boolean fresh = c.inserted() || ts - c.last[s] > options.memoryMicros();
+    c.last[s] = ts;
+    c.state[s] = Contacts.DONE;
+    return fresh;
+  }
+
+  /**
+   * Reports source slot {@code i} as a sweep if its span holds enough new site-local hosts and more
+   * failures than a benign host's share; a span is reported once.
+   */
+  private void sweep(int i, long srcHi, long srcLo, long ts) {
+    Sources q = sources;
+    int failed = q.sweepFailed[i];
+    int judged = failed + q.sweepOk[i];
+    if (q.sweepHosts[i] < options.sweepHosts()
+        || failed < failuresToReport
+        || failed <= (1 - options.benignSuccess()) * judged
+        || ts - q.sweepStart[i] > options.sweepSpanMicros() + options.timeoutMicros()) {
+      return;
+    }
+    long last = q.reportedAt[i];
+    if (last != UNSET && ts - last < REPEAT_MICROS) {
+      suppressed++;
+    } else {
+      q.reportedAt[i] = ts;
+      reports++;
+      Report r = report(i, srcHi, srcLo, ts, q.llr[i]);
+      listener.onScan(
+          new Report(
+              r.srcHi(),
+              r.srcLo(),
+              r.srcMac(),
+              q.sweepHosts[i],
+              q.sweepOk[i],
+              failed,
+              r.udpAttempts(),
+              q.sweepHosts[i],
+              r.ports(),
+              "sweep",
+              r.samplePorts(),
+              q.sweepStart[i],
+              ts,
+              r.logLikelihoodRatio()));
+    }
+    q.sweepHosts[i] = Integer.MIN_VALUE; // this span is reported; the next starts afresh
   }
 
   /** Expires pending TCP attempts whose deadline is at or before {@code now}: failures. */
@@ -534,8 +683,10 @@ public final class ScanDetector implements PacketObserver {
     double llr = q.llr[i] + (success ? successStep : failureStep);
     if (success) {
       q.successes[i]++;
+      q.sweepOk[i]++;
     } else {
       q.failures[i]++;
+      q.sweepFailed[i]++;
     }
     q.llr[i] = llr;
     if (llr >= upper) {
@@ -550,6 +701,9 @@ public final class ScanDetector implements PacketObserver {
       q.restart(i);
     } else if (llr <= lower) {
       q.restart(i);
+    }
+    if (!success && q.sweepHosts[i] > 0) {
+      sweep(i, srcHi, srcLo, ts); // after the walk: a scan the walk reports is reported as such
     }
   }
 
@@ -630,6 +784,10 @@ public final class ScanDetector implements PacketObserver {
     final long[] reportedAt;
     final int[] dstHash;
     final int[] dstPort;
+    final long[] sweepStart;
+    final int[] sweepHosts;
+    final int[] sweepOk;
+    final int[] sweepFailed;
 
     Sources(int max) {
       super(2, max);
@@ -644,6 +802,10 @@ public final class ScanDetector implements PacketObserver {
       reportedAt = longs(1);
       dstHash = ints(RECENT);
       dstPort = ints(RECENT);
+      sweepStart = longs(1);
+      sweepHosts = ints(1);
+      sweepOk = ints(1);
+      sweepFailed = ints(1);
     }
 
     /** Starts the walk afresh; the recent destinations stay (they describe the source). */
@@ -662,6 +824,10 @@ public final class ScanDetector implements PacketObserver {
       recent[slot] = 0;
       mac[slot] = 0;
       reportedAt[slot] = UNSET;
+      sweepStart[slot] = UNSET;
+      sweepHosts[slot] = 0;
+      sweepOk[slot] = 0;
+      sweepFailed[slot] = 0;
     }
 
     @Override
@@ -677,6 +843,10 @@ public final class ScanDetector implements PacketObserver {
       copy(reportedAt, 1, from, to);
       copy(dstHash, RECENT, from, to);
       copy(dstPort, RECENT, from, to);
+      copy(sweepStart, 1, from, to);
+      copy(sweepHosts, 1, from, to);
+      copy(sweepOk, 1, from, to);
+      copy(sweepFailed, 1, from, to);
     }
   }
 

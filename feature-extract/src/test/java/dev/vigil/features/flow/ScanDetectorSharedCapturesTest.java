@@ -49,6 +49,20 @@ class ScanDetectorSharedCapturesTest {
     assertThat(reports.get(0).kind()).isEqualTo("horizontal");
   }
 
+  /**
+   * Slips' test12: 192.168.1.109 pings 20 LAN addresses in 0.75 s and 11 answer, too many for the
+   * walk; the sweep rule reports it.
+   */
+  @Test
+  void pingSweepMostlyAnswered_isReportedAsASweep() throws IOException {
+    List<ScanDetector.Report> reports =
+        run(SharedData.file("pcap/attack/slips/test12-icmp-portscan.pcap"));
+    assertThat(reports).isNotEmpty();
+    assertThat(reports).allMatch(r -> r.src().equals("192.168.1.109"), "only the sweeper");
+    assertThat(reports.get(0).kind()).isEqualTo("sweep");
+    assertThat(reports.get(0).hosts()).isGreaterThanOrEqualTo(12);
+  }
+
   @Test
   void benignIotSetups_reportOnlyTheKnownSetupHosts() throws IOException {
     Path root = SharedData.file("pcap/benign");

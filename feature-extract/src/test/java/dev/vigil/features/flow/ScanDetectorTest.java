@@ -172,6 +172,86 @@ class ScanDetectorTest {
     assertThat(reports).isEmpty();
   }
 
+  /**
+   * Pings {@code hosts} LAN addresses 40 ms apart from {@code src}; the first {@code answer} reply.
+   */
+  private void pingHosts(ScanDetector d, int src, long t0, int hosts, int answer) {
+    for (int i = 1; i <= hosts; i++) {
+      long ts = t0 + i * 40_000L;
+      d.update(packet(ts, src, ip(10, 88, 3, i), PacketMeta.PROTO_ICMP, 8, 0, 0));
+      if (i <= answer) {
+        d.update(packet(ts + 2_000, ip(10, 88, 3, i), src, PacketMeta.PROTO_ICMP, 0, 0, 0));
+      }
+    }
+  }
+
+  /**
+   * A ping sweep in which most probed hosts answer (as Slips' test12: 11 of 20): the walk calls it
+   * benign, the sweep rule reports it once its silent probes time out.
+   */
+  @Test
+  void pingSweepMostlyAnswered_isASweep_reportedWhenItsSilentProbesTimeOut() {
+    ScanDetector d = detector();
+    pingHosts(d, SCANNER, 0, 20, 11);
+    assertThat(reports).as("before any probe timed out").isEmpty();
+    d.tick(3 * S + 20 * 40_000L + 1);
+    assertThat(reports).hasSize(1);
+    ScanDetector.Report r = reports.get(0);
+    assertThat(r.kind()).isEqualTo("sweep");
+    assertThat(r.src()).isEqualTo("10.88.0.66");
+    assertThat(r.hosts()).isEqualTo(20);
+    assertThat(r.successes()).isEqualTo(11);
+    assertThat(r.failures()).isEqualTo(4); // the walk's 4 failures, and 4 > 0.2 * 15
+    assertThat(r.firstMicros()).isEqualTo(40_000L);
+    // the span is reported once
+    d.tick(20 * S);
+    assertThat(reports).hasSize(1);
+  }
+
+  /** A hub polling many LAN devices at once (after a restart) is no sweep: they answer. */
+  @Test
+  void hostContactingManyLanDevicesThatAnswer_isNoSweep_evenWithAFewOffline() {
+    ScanDetector d = detector();
+    pingHosts(d, CLIENT, 0, 40, 40);
+    d.tick(10 * S);
+    assertThat(reports).isEmpty();
+    // 20 devices of which 3 are offline: 15 % failures, under a benign host's 20 %
+    ScanDetector e = detector();
+    pingHosts(e, CLIENT, 0, 20, 17);
+    e.tick(10 * S);
+    assertThat(reports).isEmpty();
+  }
+
+  /** Fewer new hosts than the rule asks, remote hosts, or the rule off: no sweep. */
+  @Test
+  void sweepRule_needsEnoughNewSiteLocalHosts_andCanBeOff() {
+    ScanDetector.Options dflt = ScanDetector.Options.defaults();
+    assertThat(dflt.sweepHosts()).isEqualTo(12);
+    ScanDetector d = detector();
+    pingHosts(d, SCANNER, 0, 11, 6); // 11 hosts, 5 silent: under 12 hosts, and the walk: 6 - 5
+    d.tick(10 * S);
+    assertThat(reports).isEmpty();
+    // remote addresses never count (silence to them is neutral as well)
+    ScanDetector e = detector();
+    for (int i = 1; i <= 30; i++) {
+      long ts = i * 10_000L;
+      e.update(packet(ts, CLIENT, ip(93, 184, 3, i), PacketMeta.PROTO_ICMP, 8, 0, 0));
+      if (i % 2 == 0) {
+        e.update(packet(ts + 100, ip(93, 184, 3, i), CLIENT, PacketMeta.PROTO_ICMP, 0, 0, 0));
+      }
+    }
+    e.tick(10 * S);
+    assertThat(reports).isEmpty();
+    // off: the same sweep as test12 goes unreported
+    ScanDetector off =
+        new ScanDetector(
+            new ScanDetector.Options(0.8, 0.2, 0.99, 0.01, 3 * S, 600 * S, 64, 1024, 0, 10 * S),
+            reports::add);
+    pingHosts(off, SCANNER, 0, 20, 11);
+    off.tick(10 * S);
+    assertThat(reports).noneMatch(r -> r.kind().equals("sweep"));
+  }
+
   /** An ARP sweep: requests for many addresses, few answered; gratuitous ARP and probes ignored. */
   @Test
   void arpSweep_isReported_butGratuitousArpAndProbesAreNoAttempts() {
@@ -183,7 +263,9 @@ class ScanDetectorTest {
     d.tick(4 * S);
     assertThat(reports).hasSize(1);
     assertThat(reports.get(0).src()).isEqualTo("10.88.0.66");
-    assertThat(reports.get(0).kind()).isEqualTo("horizontal");
+    // 20 new LAN hosts and 4 failures: the sweep rule decides one failure before the walk would
+    assertThat(reports.get(0).kind()).isEqualTo("sweep");
+    assertThat(reports.get(0).failures()).isEqualTo(4);
     reports.clear();
     ScanDetector e = detector();
     for (int i = 0; i < 50; i++) {
@@ -442,6 +524,10 @@ class ScanDetectorTest {
         .hasMessageContaining("max-sources");
     assertThatThrownBy(() -> new ScanDetector.Options(0.8, 0.2, 0.99, 0.01, 1, 1, 16, 15))
         .hasMessageContaining("max-attempts");
+    assertThatThrownBy(() -> new ScanDetector.Options(0.8, 0.2, 0.99, 0.01, 1, 1, 16, 16, 2, 1))
+        .hasMessageContaining("sweep-hosts");
+    assertThatThrownBy(() -> new ScanDetector.Options(0.8, 0.2, 0.99, 0.01, 5, 5, 16, 16, 12, 4))
+        .hasMessageContaining("sweep-span");
     assertThatThrownBy(() -> new ScanDetector.Options(Double.NaN, 0.2, 0.99, 0.01, 1, 1, 16, 16))
         .isInstanceOf(IllegalArgumentException.class);
   }

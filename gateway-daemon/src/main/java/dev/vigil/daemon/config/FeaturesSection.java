@@ -73,7 +73,9 @@ final class FeaturesSection {
           "timeout",
           "memory",
           "max-sources",
-          "max-attempts");
+          "max-attempts",
+          "sweep-hosts",
+          "sweep-span");
 
   /** The scan detector's settings (null: off), defaults from {@link ScanDetector.Options}. */
   private static ScanDetector.Options scan(ConfigLoader loader, StrictSettings s) {
@@ -89,6 +91,9 @@ final class FeaturesSection {
         micros(s, "memory", d.memoryMicros(), Duration.ofSeconds(1), Duration.ofDays(1));
     int maxSources = s.integer("max-sources", d.maxSources(), 16, 1_000_000);
     int maxAttempts = s.integer("max-attempts", d.maxAttempts(), 16, 10_000_000);
+    int sweepHosts = s.integer("sweep-hosts", d.sweepHosts(), 0, 65_536);
+    Duration sweepSpan =
+        micros(s, "sweep-span", d.sweepSpanMicros(), Duration.ofMillis(100), Duration.ofHours(1));
     try {
       ScanDetector.Options o =
           new ScanDetector.Options(
@@ -99,7 +104,9 @@ final class FeaturesSection {
               timeout.toNanos() / 1000,
               memory.toNanos() / 1000,
               maxSources,
-              maxAttempts);
+              maxAttempts,
+              sweepHosts,
+              sweepSpan.toNanos() / 1000);
       return enabled ? o : null;
     } catch (IllegalArgumentException e) {
       loader.problem("features.scan: " + e.getMessage());
