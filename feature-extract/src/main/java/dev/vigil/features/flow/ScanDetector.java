@@ -665,7 +665,7 @@ public final class ScanDetector implements PacketObserver {
       c.ringCount--;
       if (c.isUsed(s) && c.serial[s] == serial && c.state[s] == Contacts.PENDING_TCP) {
         c.state[s] = Contacts.DONE;
-        judge(c.keyAt(s, 0), c.keyAt(s, 1), now, false);
+        judge(c.keyAt(s, 0), c.keyAt(s, 1), c.ringDeadline[h], false); // failed at its deadline
       }
     }
   }
