@@ -236,6 +236,11 @@ class StreamingDetectorsDaemonTest {
         .isEqualTo(1);
     assertThat(scrape.sum("vigil_decision_latency_seconds_count", Map.of("detector", "flood")))
         .isEqualTo(1);
+    // reported, not asserted (timing): the first scan and flood alerts' way to their decision
+    System.out.printf(
+        "first decisions, alert to applied: scan %.1f ms, flood %.1f ms%n",
+        1e3 * scrape.sum("vigil_decision_latency_seconds_sum", Map.of("detector", "scan")),
+        1e3 * scrape.sum("vigil_decision_latency_seconds_sum", Map.of("detector", "flood")));
     // a capture file's clock is not now's: no detection latency from it
     assertThat(scrape.sum("vigil_detection_latency_seconds_count")).isZero();
   }

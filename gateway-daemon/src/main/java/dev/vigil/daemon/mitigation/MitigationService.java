@@ -401,6 +401,44 @@ public final class MitigationService implements AutoCloseable {
         });
   }
 
+  /**
+   * Runs {@code a}, a synthetic alert, through what {@link #handle} does to a real one, with no
+   * effect: maps it to a verdict, matches it against the policy's rules ({@link
+   * PolicyEngine#firstMatch}), builds (but neither stores nor applies) the decision it would make
+   * and encodes the alert's row and the decision's eve event into discarded text. No decision is
+   * made, no backend called, nothing stored, written or counted. For {@code AlertOutput.warmUp()}.
+   *
+   * @return the name of the rule it matched, or null
+   */
+  public String warmUp(Alert a) {
+    Instant now = clock.instant();
+    Verdict v = VerdictMapper.verdictOf(a, now);
+    PolicyEngine engine = runtime.engine();
+    String rule = engine == null ? null : engine.firstMatch(v).orElse(null);
+    Decision d =
+        new Decision(
+            "warm-up",
+            v.scope(),
+            v.entity(),
+            Decision.Action.QUARANTINE,
+            v.summary(),
+            v.score(),
+            Decision.Origin.DETECTOR,
+            now,
+            now.plusSeconds(60),
+            true);
+    DecisionChange made =
+        new DecisionChange(DecisionChange.Kind.MADE, d, now, List.of(), List.of());
+    try {
+      mapper.writeValueAsString(a.withAction(Alert.BLOCKED));
+    } catch (IOException e) {
+      LOG.debug("warm-up cannot encode an alert: {}", e.toString());
+    }
+    eve.warmUp(a, DecisionEvent.of(made, a.vigil().id(), eve.host()));
+    DecisionEvent.blocks(made);
+    return rule;
+  }
+
   private void storeAlert(Alert a) {
     try {
       String json = mapper.writeValueAsString(a);

@@ -104,6 +104,11 @@ public final class DetectionService {
   private long kernelDroppedBefore;
   private long interfaceDroppedBefore;
   private volatile Thread worker;
+  private volatile Thread warmUp;
+
+  /** The longest capture waits for the alert path's warm-up at start. */
+  static final long WARM_UP_WAIT_MS = 2_000;
+
   // For the watchdog: when the live scoring loop last came round (0 until it first does), the
   // capture it drains (null between openings), and whether the scoring thread ended.
   private volatile long loopNanos;
@@ -217,10 +222,45 @@ public final class DetectionService {
       LOG.info("no capture configured: packet detection is off (telemetry only)");
       return;
     }
+    Thread w = new Thread(this::warmUp, "vigil-warm-up");
+    w.setDaemon(true);
+    warmUp = w;
+    w.start();
     Thread t = new Thread(this::run, "vigil-detect");
     t.setDaemon(true);
     worker = t;
     t.start();
+  }
+
+  /**
+   * Runs {@link AlertOutput#warmUp()} off the packet thread while the model loads, so that the
+   * first scan or flood alert after start is as fast as later ones; capture waits for it at most
+   * {@value #WARM_UP_WAIT_MS} ms. It has no visible effect; a failure is logged and ignored.
+   */
+  private void warmUp() {
+    long t0 = System.nanoTime();
+    try {
+      int n = alerts.warmUp();
+      LOG.info(
+          "alert path warmed up with [{}] synthetic alert(s) in [{}] ms",
+          n,
+          (System.nanoTime() - t0) / 1_000_000);
+    } catch (RuntimeException e) {
+      LOG.warn("alert path warm-up failed, the first alert may be slower: {}", e.toString());
+    }
+  }
+
+  /** Waits for the warm-up to finish, at most {@value #WARM_UP_WAIT_MS} ms. */
+  private void awaitWarmUp() {
+    Thread w = warmUp;
+    if (w == null) {
+      return;
+    }
+    try {
+      w.join(WARM_UP_WAIT_MS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @PreDestroy
@@ -295,6 +335,7 @@ public final class DetectionService {
       health.set(CAPTURE, ComponentHealth.DOWN, Map.of("error", "no model"));
       return;
     }
+    awaitWarmUp();
     if (config.capture().isLive()) {
       scoreLive();
     } else {

@@ -149,6 +149,25 @@ public final class EveOutput implements AutoCloseable {
   }
 
   /**
+   * Encodes {@code events} as their eve lines would be and throws the text away: writes, queues and
+   * counts nothing. For {@link AlertOutput#warmUp()}: the first encoding of a type builds its
+   * serializer.
+   *
+   * @return how many characters were encoded
+   */
+  public int warmUp(Object... events) {
+    int n = 0;
+    for (Object e : events) {
+      try {
+        n += mapper.writeValueAsString(e).length();
+      } catch (IOException | RuntimeException x) {
+        LOG.debug("warm-up cannot encode [{}]: {}", e.getClass().getSimpleName(), x.toString());
+      }
+    }
+    return n;
+  }
+
+  /**
    * Closes the log file and opens its path anew: what a reload (SIGHUP) calls after logrotate moved
    * it. Without it the log notices a move or deletion within a second of its next write anyway.
    *

@@ -137,6 +137,71 @@ class AlertOutputTest {
   }
 
   /**
+   * Warm-up runs a synthetic scan and flood alert through the alert, policy and JSON code and
+   * leaves no trace: no alert stored or written, no decision, no id taken, every counter and timer
+   * at zero.
+   */
+  @Test
+  void warmUp_hasNoVisibleEffect() throws Exception {
+    Path log = dir.resolve("eve.json");
+    Files.writeString(
+        dir.resolve("policy.yaml"),
+        "rules:\n  - name: quarantine-scanners\n"
+            + "    match: {kind: packet, detector: scan, role: initiator}\n"
+            + "    action: quarantine\n    duration: 1h\n");
+    VigilConfig config =
+        ConfigLoader.parse(
+            "test",
+            dir,
+            "api: {port: 0}\ncapture: {pcap: classpath:demo/demo-attack.pcap}\n"
+                + "model: {train-pcaps: [classpath:demo/demo-benign.pcap]}\n"
+                + "alerts: {eve-log: "
+                + log
+                + "}\n"
+                + "mitigation: {policy: policy.yaml, store: "
+                + dir.resolve("vigil.db")
+                + ", actions: {quarantine: [log]}}\n");
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    HealthState health = new HealthState();
+    eve = new EveOutput(config, ObjectMapper.getDefault(), meters, health);
+    MitigationFactory factory = new MitigationFactory();
+    mitigation =
+        new MitigationService(
+            factory.mitigationRuntime(config, eve),
+            factory.bearerToken(config),
+            config,
+            health,
+            ObjectMapper.getDefault(),
+            eve,
+            meters);
+    assertThat(mitigation.running()).isTrue();
+    AlertStore store = new AlertStore(10);
+    AlertOutput out = new AlertOutput(config, store, eve, meters, mitigation);
+
+    assertThat(out.warmUp()).isEqualTo(2);
+    assertThat(out.warmUp()).as("again: idempotent").isEqualTo(2);
+
+    Thread.sleep(300); // what the eve and mitigation workers would have picked up
+    assertThat(store.total()).isZero();
+    assertThat(mitigation.live()).isEmpty();
+    assertThat(mitigation.recent(Duration.ofHours(1), 10)).isEmpty();
+    assertThat(!Files.exists(log) || Files.size(log) == 0).as("eve log empty").isTrue();
+    for (io.micrometer.core.instrument.Meter m : meters.getMeters()) {
+      if (m instanceof io.micrometer.core.instrument.Counter c) {
+        assertThat(c.count()).as(m.getId().toString()).isZero();
+      } else if (m instanceof io.micrometer.core.instrument.FunctionCounter c) {
+        assertThat(c.count()).as(m.getId().toString()).isZero();
+      } else if (m instanceof io.micrometer.core.instrument.Timer t) {
+        assertThat(t.count()).as(m.getId().toString()).isZero();
+      }
+    }
+    // the first real alert still gets the first id
+    Alert first =
+        out.publish(HostWindowAlerts.of("10.0.0.5", 0, 10_000_000, SCORE, "s", false, false));
+    assertThat(first.vigil().id()).isEqualTo("1");
+  }
+
+  /**
    * Detection latency: from the first packet of an alert's evidence (window_start) to the alert, by
    * detector, for packet alerts of a live capture only (a file's clock is not now's).
    */

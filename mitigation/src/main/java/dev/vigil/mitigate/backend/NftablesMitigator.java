@@ -27,8 +27,11 @@ import org.slf4j.LoggerFactory;
  * (at {@code input}: from). Every element carries a timeout equal to the decision's remaining TTL
  * (rounded up to whole seconds), so a quarantine lapses in the kernel even if the daemon dies.
  *
- * <p>Each call is one {@code nft -f -} transaction that also (re)creates the tables, sets and
- * chains idempotently, so it applies completely or not at all, and recovers a flushed ruleset.
+ * <p>Each call is one nftables transaction that also (re)creates the tables, sets and chains
+ * idempotently, so it applies completely or not at all, and recovers a flushed ruleset. It runs in
+ * process through libnftables ({@link Libnftables}) when the library loads and no {@code netns} is
+ * configured, else as an {@code nft -f -} process (see {@link Engine}); the two apply the same
+ * script and fail the same way ({@link IOException} with nft's error text, nothing changed).
  * Simulated decisions are validated and logged, never applied. Every value is validated by {@link
  * NetValues} before it reaches nft; allowlisted entries and prefixes wider than {@code minPrefix4}
  * / {@code minPrefix6} are refused.
@@ -36,13 +39,40 @@ import org.slf4j.LoggerFactory;
  * <p>Configuration: the no-argument constructor (used by {@link java.util.ServiceLoader}) gives
  * {@link Config#defaults()}; {@link #configure(Map)} replaces it from a settings map, see {@link
  * Config#fromMap(Map)}. The lifecycle (configuration, runner, allowlist) is {@link
- * CommandMitigator}'s. Thread-safe: calls are serialised.
+ * CommandMitigator}'s. Thread-safe: calls are serialised. {@link #close()} frees the libnftables
+ * context, if one was made; quarantines stay in force.
  */
-public final class NftablesMitigator extends CommandMitigator<NftablesMitigator.Config> {
+public final class NftablesMitigator extends CommandMitigator<NftablesMitigator.Config>
+    implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NftablesMitigator.class);
 
   /** Its sets: quarantine4, quarantine4_net, quarantine6, quarantine6_net, quarantine_mac. */
   static final TimedSets SETS = new TimedSets("quarantine");
+
+  /** How the backend hands its scripts to nftables (setting {@code engine}). */
+  public enum Engine {
+    /** The library when it loads and no {@code netns} is configured, else the process. */
+    AUTO,
+    /** In process through libnftables; configuration fails if the library cannot load. */
+    LIBRARY,
+    /** An {@code nft -f -} process per call (the only way into another network namespace). */
+    PROCESS;
+
+    /** Returns the setting's spelling: {@code auto}, {@code library}, {@code process}. */
+    @Override
+    public String toString() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /** The engine of the configuration in force, decided by {@link #installing}. */
+  private volatile Engine engine;
+
+  /** Whether the engine in force has been logged (once per configuration, at its first use). */
+  private volatile boolean engineLogged;
+
+  /** The in-process nftables, once the library engine was first used; guarded by {@code this}. */
+  private Libnftables library;
 
   /**
    * Settings of the nftables backend.
@@ -58,6 +88,7 @@ public final class NftablesMitigator extends CommandMitigator<NftablesMitigator.
    * @param commandTimeout how long one nft run may take
    * @param nft absolute path of nft
    * @param ip absolute path of ip (for {@code netns})
+   * @param engine how scripts reach nftables; {@link Engine#LIBRARY} excludes {@code netns}
    */
   public record Config(
       String inetTable,
@@ -69,7 +100,8 @@ public final class NftablesMitigator extends CommandMitigator<NftablesMitigator.
       int minPrefix6,
       Duration commandTimeout,
       String nft,
-      String ip)
+      String ip,
+      Engine engine)
       implements CommandMitigator.CommandConfig {
 
     static final Set<String> KEYS =
@@ -84,7 +116,8 @@ public final class NftablesMitigator extends CommandMitigator<NftablesMitigator.
             "minPrefix6",
             "commandTimeoutMillis",
             "nft",
-            "ip");
+            "ip",
+            "engine");
 
     /** Validates every field. */
     public Config {
@@ -99,11 +132,19 @@ public final class NftablesMitigator extends CommandMitigator<NftablesMitigator.
       CommandMitigator.CommandConfig.check(
           netns, allow, minPrefix4, minPrefix6, commandTimeout, ip);
       Objects.requireNonNull(nft, "nft");
+      Objects.requireNonNull(engine, "engine");
+      if (engine == Engine.LIBRARY && netns != null) {
+        throw new IllegalArgumentException(
+            "engine [library] acts in the daemon's own network namespace, not in netns ["
+                + netns
+                + "]: use engine [process] or [auto]");
+      }
     }
 
     /**
      * Returns the defaults: tables {@code inet vigil} and {@code bridge vigil}, priority -10, no
-     * allowlist, prefixes no wider than /16 and /48, 5 s per command, nft and ip from /usr/sbin.
+     * allowlist, prefixes no wider than /16 and /48, 5 s per command, nft and ip from /usr/sbin,
+     * engine {@code auto}.
      */
     public static Config defaults() {
       return fromMap(Map.of());
@@ -114,7 +155,8 @@ public final class NftablesMitigator extends CommandMitigator<NftablesMitigator.
      * "vigil"), {@code bridgeTable} (default "vigil"), {@code bridge} (false: no bridge table),
      * {@code netns}, {@code priority} (-10), {@code allow} (list of addresses, prefixes, MACs),
      * {@code minPrefix4} (16), {@code minPrefix6} (48), {@code commandTimeoutMillis} (5000), {@code
-     * nft} and {@code ip} (absolute program paths).
+     * nft} and {@code ip} (absolute program paths), {@code engine} ({@code auto}, {@code library}:
+     * fails here if libnftables cannot be loaded, or {@code process}).
      *
      * @throws IllegalArgumentException naming the first unknown key or bad value
      */
@@ -131,6 +173,16 @@ public final class NftablesMitigator extends CommandMitigator<NftablesMitigator.
       int timeoutMillis = s.integer("commandTimeoutMillis", 5000, 100, 600_000);
       String nft = s.string("nft", null);
       String ip = s.string("ip", null);
+      String engineName = s.string("engine", "auto");
+      Engine engine = Engine.AUTO;
+      try {
+        engine = Engine.valueOf(engineName.toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        s.problem("engine", "expected auto, library or process, got [" + engineName + "]");
+      }
+      if (engine == Engine.LIBRARY && Libnftables.loadError() != null) {
+        s.problem("engine", "[library] but " + Libnftables.loadError());
+      }
       BackendConfig.check(s);
       try {
         return new Config(
@@ -143,7 +195,8 @@ public final class NftablesMitigator extends CommandMitigator<NftablesMitigator.
             minPrefix6,
             Duration.ofMillis(timeoutMillis),
             BackendConfig.program("nftables", "nft", nft, "nft"),
-            BackendConfig.program("nftables", "ip", ip, "ip"));
+            BackendConfig.program("nftables", "ip", ip, "ip"),
+            engine);
       } catch (IllegalArgumentException e) {
         throw e.getMessage().startsWith("nftables:")
             ? e
@@ -272,8 +325,61 @@ public final class NftablesMitigator extends CommandMitigator<NftablesMitigator.
         : List.of("inet " + c.inetTable(), "bridge " + c.bridgeTable());
   }
 
+  /**
+   * Decides the engine of {@code c}: the library for {@code library}, and for {@code auto} when it
+   * loads, no namespace is configured and the runner is not a test's fake.
+   */
+  @Override
+  void installing(Config c) {
+    Engine e = c.engine();
+    if (e == Engine.AUTO) {
+      e =
+          c.netns() == null && !fixedRunner() && Libnftables.loadError() == null
+              ? Engine.LIBRARY
+              : Engine.PROCESS;
+    }
+    if (e == Engine.PROCESS && library != null) {
+      library.close();
+      library = null;
+    }
+    engine = e;
+    engineLogged = false;
+  }
+
+  /** Returns the engine in force: {@link Engine#LIBRARY} or {@link Engine#PROCESS}. */
+  Engine engine() {
+    return engine;
+  }
+
+  /** Frees the libnftables context, if one was made. Quarantines stay in force. */
+  @Override
+  public synchronized void close() {
+    if (library != null) {
+      library.close();
+      library = null;
+    }
+  }
+
+  /** Runs {@code script} as one transaction with the engine in force; called under the lock. */
   private void nft(String script) throws IOException, InterruptedException {
-    runner().run(command(List.of(config().nft(), "-f", "-")), script);
+    Engine e = engine;
+    if (!engineLogged) {
+      engineLogged = true;
+      LOG.info(
+          "nftables backend applies through [{}]",
+          e == Engine.LIBRARY
+              ? "libnftables, in process"
+              : "nft -f -, a process per call"
+                  + (config().netns() == null ? "" : " in netns " + config().netns()));
+    }
+    if (e == Engine.LIBRARY) {
+      if (library == null) {
+        library = new Libnftables();
+      }
+      library.run(script);
+    } else {
+      runner().run(command(List.of(config().nft(), "-f", "-")), script);
+    }
   }
 
   @Override

@@ -144,6 +144,22 @@ public final class PolicyEngine {
   }
 
   /**
+   * Returns the name of the first rule whose match {@code verdict} meets (allowlist, minimum
+   * alerts, surge guard and cap not considered), or empty. Changes nothing: no counter, offence,
+   * active decision or cap moves, so the daemon may call it with a synthetic verdict to load the
+   * matching code before the first real alert.
+   */
+  public synchronized Optional<String> firstMatch(Verdict verdict) {
+    allowlist.contains(verdict.scope(), verdict.entity());
+    for (Rule r : policy.rules()) {
+      if (r.matches(verdict, policy.zone())) {
+        return Optional.of(r.name());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
    * Decides on {@code verdict} at {@code now}: a new decision (to store and apply), or empty when
    * the verdict is allowlisted, unmatched, already acted on or over the cap; see the class comment.
    */

@@ -165,6 +165,49 @@ class NftablesMitigatorTest {
   }
 
   @Test
+  void configure_engineIsValidated() {
+    assertThatThrownBy(() -> nft.configure(Map.of("engine", "fast")))
+        .hasMessageContaining("engine")
+        .hasMessageContaining("auto, library or process")
+        .hasMessageContaining("fast");
+    assertThatThrownBy(() -> nft.configure(Map.of("engine", "library", "netns", "gw1")))
+        .hasMessageContaining("engine [library]")
+        .hasMessageContaining("netns [gw1]");
+    assertThatThrownBy(() -> nft.configure(Map.of("engine", 1))).hasMessageContaining("engine");
+    assertThat(nft.config().engine()).isEqualTo(NftablesMitigator.Engine.AUTO);
+  }
+
+  @Test
+  void engine_autoIsTheLibraryOnlyWhenItLoadsAndNoNetnsIsSet() throws Exception {
+    NftablesMitigator.Engine expected =
+        Libnftables.loadError() == null
+            ? NftablesMitigator.Engine.LIBRARY
+            : NftablesMitigator.Engine.PROCESS;
+    try (NftablesMitigator real = new NftablesMitigator()) {
+      assertThat(real.engine()).isEqualTo(expected);
+      real.configure(Map.of("netns", "gw1"));
+      assertThat(real.engine()).isEqualTo(NftablesMitigator.Engine.PROCESS);
+      real.configure(Map.of("engine", "process"));
+      assertThat(real.engine()).isEqualTo(NftablesMitigator.Engine.PROCESS);
+      real.configure(Map.of());
+      assertThat(real.engine()).isEqualTo(expected);
+    }
+    // A test's fake runner is never bypassed by auto.
+    assertThat(nft.engine()).isEqualTo(NftablesMitigator.Engine.PROCESS);
+  }
+
+  @Test
+  void configure_libraryEngineFailsWhenTheLibraryCannotLoad() throws Exception {
+    if (Libnftables.loadError() == null) {
+      nft.configure(Map.of("engine", "library"));
+      assertThat(nft.config().engine()).isEqualTo(NftablesMitigator.Engine.LIBRARY);
+    } else {
+      assertThatThrownBy(() -> nft.configure(Map.of("engine", "library")))
+          .hasMessageContaining("engine: [library] but cannot load");
+    }
+  }
+
+  @Test
   void serviceLoader_findsBothNetworkBackends() {
     assertThat(MitigatorRegistry.load().types()).contains("log", "nftables", "iproute2");
   }
