@@ -2,7 +2,6 @@ package dev.vigil.mitigate.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.vigil.mitigate.api.Decision;
 import java.nio.file.Files;
@@ -18,12 +17,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * Libnftables for real, in the test's own network namespace (the library acts where the process
- * runs): each test owns a table {@code inet vigil_libtest_<random>}, checks it with the {@code nft}
- * program and deletes it. Needs root and libnftables; skipped with the reason otherwise.
+ * Libnftables for real, in the network namespace the tests run in (the library acts where the
+ * process runs): each test owns a table {@code inet vigil_libtest_<random>}, checks it with the
+ * {@code nft} program and deletes it. Needs root, nft and libnftables: skipped with the reason
+ * otherwise, and required in CI ({@link NetnsLab#require}).
  */
 @Tag("netns")
 class LibnftablesTest {
@@ -33,10 +32,13 @@ class LibnftablesTest {
 
   @BeforeEach
   void assumeAvailable() {
-    assumeTrue(
-        "root".equals(System.getProperty("user.name")), "libnftables tests need root: skipped");
-    assumeTrue(Files.isExecutable(Path.of(NFT)), NFT + " not installed: skipped");
-    assumeTrue(Libnftables.loadError() == null, () -> Libnftables.loadError() + ": skipped");
+    String why =
+        !"root".equals(System.getProperty("user.name"))
+            ? "not running as root"
+            : !Files.isExecutable(Path.of(NFT))
+                ? NFT + " not found (apt-get install nftables)"
+                : Libnftables.loadError();
+    NetnsLab.require("libnftables tests", why);
     byte[] r = new byte[4];
     new SecureRandom().nextBytes(r);
     table = "vigil_libtest_" + HexFormat.of().formatHex(r);
@@ -134,34 +136,37 @@ class LibnftablesTest {
   }
 
   /**
-   * Time per apply of one quarantine (the whole idempotent script plus one element), library
-   * against process, 50 each after 5 to warm up; prints the medians. Run with {@code
-   * -Dvigil.bench=true}.
+   * The reason for the library: one quarantine apply (the whole idempotent script plus one
+   * element), 20 times per engine after 3 to warm up, is faster in process than through an {@code
+   * nft} process (about 0.5 ms against 20 ms on a 2-core machine); prints both medians.
    */
   @Test
-  @EnabledIfSystemProperty(named = "vigil.bench", matches = "true")
-  void bench_applyLibraryVersusProcess() throws Exception {
-    for (String engine : List.of("process", "library", "process", "library")) {
+  void apply_throughTheLibrary_isFasterThanThroughAProcess() throws Exception {
+    Map<String, Long> median = new java.util.LinkedHashMap<>();
+    for (String engine : List.of("process", "library")) {
       try (NftablesMitigator nft =
           new NftablesMitigator(
               NftablesMitigator.Config.fromMap(
                   Map.of("engine", engine, "bridge", false, "inetTable", table)))) {
         Decision d = quarantine("192.0.2.10");
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 3; i++) {
           nft.apply(d);
         }
-        long[] micros = new long[50];
+        long[] micros = new long[20];
         for (int i = 0; i < micros.length; i++) {
           long t0 = System.nanoTime();
           nft.apply(d);
           micros[i] = (System.nanoTime() - t0) / 1_000;
         }
         Arrays.sort(micros);
+        median.put(engine, micros[micros.length / 2]);
         System.out.printf(
-            "nftables apply, engine %s: median %.2f ms, p90 %.2f ms, max %.2f ms (50 applies)%n",
-            engine, micros[25] / 1e3, micros[45] / 1e3, micros[49] / 1e3);
+            "nftables apply, engine %s: median %.2f ms, max %.2f ms (20 applies)%n",
+            engine, micros[micros.length / 2] / 1e3, micros[micros.length - 1] / 1e3);
       }
     }
+    assertThat(listTable()).contains("192.0.2.10");
+    assertThat(median.get("library")).isLessThan(median.get("process"));
   }
 
   private boolean tableExistsQuietly() {

@@ -58,11 +58,21 @@ final class NetnsLab implements AutoCloseable {
    * and network namespaces usable; in CI (CI=true) they are required instead.
    */
   static void assumeAvailable() {
-    String why = missing();
+    require("network namespace tests", missing());
+  }
+
+  /**
+   * Skips the calling test when {@code why} names something missing, saying so; in CI (CI=true)
+   * fails it instead, so that a missing install step is never hidden by a skip.
+   *
+   * @param what the tests, for the message ("network namespace tests")
+   * @param why what is missing, or null when nothing is
+   */
+  static void require(String what, String why) {
     if (why != null && "true".equals(System.getenv("CI"))) {
-      throw new IllegalStateException("network namespace tests are required in CI: " + why);
+      throw new IllegalStateException(what + " are required in CI: " + why);
     }
-    assumeTrue(why == null, () -> "network namespace tests skipped: " + why);
+    assumeTrue(why == null, () -> what + " skipped: " + why);
   }
 
   private static String missing() {
