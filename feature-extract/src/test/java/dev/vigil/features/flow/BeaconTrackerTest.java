@@ -1,10 +1,10 @@
 package dev.vigil.features.flow;
 
+import static dev.vigil.features.flow.FlowPackets.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.vigil.features.packet.Addresses;
 import dev.vigil.features.packet.PacketMeta;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -22,28 +22,12 @@ class BeaconTrackerTest {
   private final List<BeaconTracker.Beacon> reports = new ArrayList<>();
   private final PacketMeta m = new PacketMeta();
 
-  private static int ip(int a, int b, int c, int d) {
-    return (a << 24) | (b << 16) | (c << 8) | d;
-  }
-
   private BeaconTracker tracker() {
     return new BeaconTracker(BeaconTracker.Options.defaults().withLearn(LEARN), reports::add);
   }
 
   private PacketMeta packet(long ts, int src, int dst, int proto, int sport, int dport, int flags) {
-    m.timestampMicros = ts;
-    m.l3 = PacketMeta.L3_IPV4;
-    m.srcMac = 0x0200_0000_0000L | (src & 0xff);
-    m.dstMac = 0x0200_0000_0000L | (dst & 0xff);
-    m.srcHi = Addresses.mappedHi(src);
-    m.srcLo = Addresses.mappedLo(src);
-    m.dstHi = Addresses.mappedHi(dst);
-    m.dstLo = Addresses.mappedLo(dst);
-    m.protocol = proto;
-    m.srcPort = sport;
-    m.dstPort = dport;
-    m.tcpFlags = flags;
-    return m;
+    return FlowPackets.ipv4(m, ts, src, dst, proto, sport, dport, flags);
   }
 
   private void syn(BeaconTracker t, long ts, int src, int dst, int dport) {

@@ -1,5 +1,6 @@
 package dev.vigil.features.flow;
 
+import static dev.vigil.features.flow.FlowPackets.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -8,7 +9,6 @@ import dev.vigil.features.capture.PcapFileReader;
 import dev.vigil.features.flow.FloodDetector.Kind;
 import dev.vigil.features.flow.FloodDetector.Report;
 import dev.vigil.features.flow.FloodDetector.Role;
-import dev.vigil.features.packet.Addresses;
 import dev.vigil.features.packet.PacketMeta;
 import dev.vigil.features.packet.PacketParser;
 import dev.vigil.features.packet.ParseError;
@@ -39,10 +39,6 @@ class FloodDetectorTest {
   private final List<Report> reports = new ArrayList<>();
   private final PacketMeta m = new PacketMeta();
 
-  private static int ip(int a, int b, int c, int d) {
-    return (a << 24) | (b << 16) | (c << 8) | d;
-  }
-
   private FloodDetector detector() {
     return detector(FloodDetector.Options.defaults().withLearn(LEARN));
   }
@@ -52,20 +48,7 @@ class FloodDetectorTest {
   }
 
   private PacketMeta packet(long ts, int src, int dst, int proto, int sport, int dport, int flags) {
-    m.clear();
-    m.timestampMicros = ts;
-    m.l3 = PacketMeta.L3_IPV4;
-    m.srcMac = 0x0200_0000_0000L | (src & 0xff);
-    m.dstMac = 0x0200_0000_0000L | (dst & 0xff);
-    m.srcHi = Addresses.mappedHi(src);
-    m.srcLo = Addresses.mappedLo(src);
-    m.dstHi = Addresses.mappedHi(dst);
-    m.dstLo = Addresses.mappedLo(dst);
-    m.protocol = proto;
-    m.srcPort = sport;
-    m.dstPort = dport;
-    m.tcpFlags = flags;
-    return m;
+    return FlowPackets.ipv4(m, ts, src, dst, proto, sport, dport, flags);
   }
 
   private PacketMeta syn(long ts, int src, int dst) {
