@@ -1,5 +1,7 @@
 package dev.vigil.daemon;
 
+import static dev.vigil.testsupport.LanFrames.exchange;
+import static dev.vigil.testsupport.LanFrames.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.daemon.config.ConfigLoader;
@@ -12,7 +14,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,34 +46,6 @@ class FlowDetectorsDaemonTest {
     if (ctx != null) {
       ctx.close();
     }
-  }
-
-  /** An Ethernet + IPv4 + TCP frame between 10.77.0.{src} and 10.77.0.{dst}. */
-  private static byte[] tcp(int src, int dst, int sport, int dport, int flags) {
-    return tcp(src, dst, sport, dport, flags, new byte[0]);
-  }
-
-  private static byte[] tcp(int src, int dst, int sport, int dport, int flags, byte[] payload) {
-    ByteBuffer b = ByteBuffer.allocate(14 + 20 + 20 + payload.length);
-    b.put(new byte[] {2, 0, 0, 0, 0, (byte) dst}).put(new byte[] {2, 0, 0, 0, 0, (byte) src});
-    b.putShort((short) 0x0800);
-    b.put((byte) 0x45).put((byte) 0).putShort((short) (40 + payload.length));
-    b.putShort((short) 1).putShort((short) 0);
-    b.put((byte) 64).put((byte) 6).putShort((short) 0);
-    b.put(new byte[] {10, 77, 0, (byte) src}).put(new byte[] {10, 77, 0, (byte) dst});
-    b.putShort((short) sport).putShort((short) dport).putInt(1).putInt(flags == 2 ? 0 : 1);
-    b.put((byte) 0x50).put((byte) flags).putShort((short) 65535).putShort((short) 0);
-    b.putShort((short) 0);
-    b.put(payload);
-    return b.array();
-  }
-
-  private static void exchange(List<PcapFiles.Frame> out, long ts, int src, int dst, int dport) {
-    int sport = 40000 + (int) ((ts / 1000) % 20000);
-    out.add(new PcapFiles.Frame(ts, tcp(src, dst, sport, dport, 0x02)));
-    out.add(new PcapFiles.Frame(ts + 400, tcp(dst, src, dport, sport, 0x12)));
-    out.add(new PcapFiles.Frame(ts + 800, tcp(src, dst, sport, dport, 0x10)));
-    out.add(new PcapFiles.Frame(ts + 1200, tcp(src, dst, sport, dport, 0x11)));
   }
 
   @Test

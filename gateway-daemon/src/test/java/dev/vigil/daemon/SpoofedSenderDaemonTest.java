@@ -1,8 +1,12 @@
 package dev.vigil.daemon;
 
+import static dev.vigil.testsupport.LanFrames.exchange;
+import static dev.vigil.testsupport.LanFrames.ip;
+import static dev.vigil.testsupport.LanFrames.mac;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.daemon.config.ConfigLoader;
+import dev.vigil.testsupport.LanFrames;
 import dev.vigil.testsupport.PcapFiles;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.core.type.Argument;
@@ -53,22 +57,9 @@ class SpoofedSenderDaemonTest {
     }
   }
 
-  private static byte[] mac(int host) {
-    return new byte[] {2, 0, 0, 0, 0, (byte) host};
-  }
-
-  /** An Ethernet + IPv4 + TCP frame from MAC of {@code srcMac} with address 10.77.0.{src}. */
+  /** A TCP frame from the MAC of host {@code srcMac} with address 10.77.0.{src}. */
   private static byte[] tcp(int srcMac, int src, int dst, int sport, int dport, int flags) {
-    ByteBuffer b = ByteBuffer.allocate(14 + 20 + 20);
-    b.put(mac(dst)).put(mac(srcMac)).putShort((short) 0x0800);
-    b.put((byte) 0x45).put((byte) 0).putShort((short) 40);
-    b.putShort((short) 1).putShort((short) 0);
-    b.put((byte) 64).put((byte) 6).putShort((short) 0);
-    b.put(new byte[] {10, 77, 0, (byte) src}).put(new byte[] {10, 77, 0, (byte) dst});
-    b.putShort((short) sport).putShort((short) dport).putInt(1).putInt(flags == 2 ? 0 : 1);
-    b.put((byte) 0x50).put((byte) flags).putShort((short) 65535).putShort((short) 0);
-    b.putShort((short) 0);
-    return b.array();
+    return LanFrames.tcp(srcMac, ip(src), dst, sport, dport, flags, new byte[0]);
   }
 
   /** An ARP request from 10.77.0.{host} (its own MAC) for 10.77.0.{target}. */
@@ -76,17 +67,9 @@ class SpoofedSenderDaemonTest {
     ByteBuffer b = ByteBuffer.allocate(14 + 28);
     b.put(new byte[] {-1, -1, -1, -1, -1, -1}).put(mac(host)).putShort((short) 0x0806);
     b.putShort((short) 1).putShort((short) 0x0800).put((byte) 6).put((byte) 4);
-    b.putShort((short) 1).put(mac(host)).put(new byte[] {10, 77, 0, (byte) host});
-    b.put(new byte[6]).put(new byte[] {10, 77, 0, (byte) target});
+    b.putShort((short) 1).put(mac(host)).put(ip(host));
+    b.put(new byte[6]).put(ip(target));
     return b.array();
-  }
-
-  private static void exchange(List<PcapFiles.Frame> out, long ts, int src, int dst, int dport) {
-    int sport = 40000 + (int) ((ts / 1000) % 20000);
-    out.add(new PcapFiles.Frame(ts, tcp(src, src, dst, sport, dport, 0x02)));
-    out.add(new PcapFiles.Frame(ts + 400, tcp(dst, dst, src, dport, sport, 0x12)));
-    out.add(new PcapFiles.Frame(ts + 800, tcp(src, src, dst, sport, dport, 0x10)));
-    out.add(new PcapFiles.Frame(ts + 1200, tcp(src, src, dst, sport, dport, 0x11)));
   }
 
   private static Path capture(Path dir) throws Exception {

@@ -1,5 +1,7 @@
 package dev.vigil.daemon;
 
+import static dev.vigil.testsupport.LanFrames.exchange;
+import static dev.vigil.testsupport.LanFrames.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.daemon.alerts.EveTime;
@@ -13,7 +15,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,33 +53,6 @@ class StreamingDetectorsDaemonTest {
     }
   }
 
-  /** An Ethernet + IPv4 + TCP frame from MAC 02::{srcMac}, address {src}, to 10.77.0.{dst}. */
-  private static byte[] tcp(int srcMac, byte[] src, int dst, int sport, int dport, int flags) {
-    ByteBuffer b = ByteBuffer.allocate(14 + 20 + 20);
-    b.put(new byte[] {2, 0, 0, 0, 0, (byte) dst}).put(new byte[] {2, 0, 0, 0, 0, (byte) srcMac});
-    b.putShort((short) 0x0800);
-    b.put((byte) 0x45).put((byte) 0).putShort((short) 40);
-    b.putShort((short) 1).putShort((short) 0);
-    b.put((byte) 64).put((byte) 6).putShort((short) 0);
-    b.put(src).put(new byte[] {10, 77, 0, (byte) dst});
-    b.putShort((short) sport).putShort((short) dport).putInt(1).putInt(flags == 2 ? 0 : 1);
-    b.put((byte) 0x50).put((byte) flags).putShort((short) 65535).putShort((short) 0);
-    b.putShort((short) 0);
-    return b.array();
-  }
-
-  private static byte[] tcp(int src, int dst, int sport, int dport, int flags) {
-    return tcp(src, new byte[] {10, 77, 0, (byte) src}, dst, sport, dport, flags);
-  }
-
-  private static void exchange(List<PcapFiles.Frame> out, long ts, int src, int dst, int dport) {
-    int sport = 40000 + (int) ((ts / 1000) % 20000);
-    out.add(new PcapFiles.Frame(ts, tcp(src, dst, sport, dport, 0x02)));
-    out.add(new PcapFiles.Frame(ts + 400, tcp(dst, src, dport, sport, 0x12)));
-    out.add(new PcapFiles.Frame(ts + 800, tcp(src, dst, sport, dport, 0x10)));
-    out.add(new PcapFiles.Frame(ts + 1200, tcp(src, dst, sport, dport, 0x11)));
-  }
-
   @Test
   @SuppressWarnings("unchecked")
   void scansAndFloods_areDecidedOnTheirSenders_neverOnTargetsOrSpoofedAddresses() throws Exception {
@@ -112,7 +86,7 @@ class StreamingDetectorsDaemonTest {
       byte[] src = {10, 99, (byte) rnd.nextInt(256), (byte) (1 + rnd.nextInt(254))};
       frames.add(
           new PcapFiles.Frame(
-              spoofStart + i * 2000L, tcp(SPOOFER, src, CAMERA, 2000 + i, 443, 0x02)));
+              spoofStart + i * 2000L, tcp(SPOOFER, src, CAMERA, 2000 + i, 443, 0x02, new byte[0])));
     }
     frames.sort(java.util.Comparator.comparingLong(PcapFiles.Frame::timestampMicros));
     Path pcap = tmp.resolve("streaming.pcap");
