@@ -265,13 +265,6 @@ abstract class CommandMitigator<C extends CommandMitigator.CommandConfig> implem
     config = c;
   }
 
-  /**
-   * Returns whether the runner is fixed (a test's fake) rather than made from each configuration.
-   */
-  final boolean fixedRunner() {
-    return fixedRunner;
-  }
-
   /** Returns the runner of the configuration in force. */
   final CommandRunner runner() {
     return runner;

@@ -327,16 +327,13 @@ public final class NftablesMitigator extends CommandMitigator<NftablesMitigator.
 
   /**
    * Decides the engine of {@code c}: the library for {@code library}, and for {@code auto} when it
-   * loads, no namespace is configured and the runner is not a test's fake.
+   * loads and no namespace is configured.
    */
   @Override
   void installing(Config c) {
     Engine e = c.engine();
     if (e == Engine.AUTO) {
-      e =
-          c.netns() == null && !fixedRunner() && Libnftables.loadError() == null
-              ? Engine.LIBRARY
-              : Engine.PROCESS;
+      e = c.netns() == null && Libnftables.loadError() == null ? Engine.LIBRARY : Engine.PROCESS;
     }
     if (e == Engine.PROCESS && library != null) {
       library.close();
