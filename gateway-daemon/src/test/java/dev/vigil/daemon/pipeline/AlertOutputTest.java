@@ -72,6 +72,24 @@ class AlertOutputTest {
     assertThat(a.vigil().telemetry().device()).isEqualTo(device);
   }
 
+  /**
+   * Starts the eve output and the mitigation service of {@code config}, as the daemon wires them.
+   */
+  private void startEveAndMitigation(VigilConfig config, SimpleMeterRegistry meters) {
+    HealthState health = new HealthState();
+    eve = new EveOutput(config, ObjectMapper.getDefault(), meters, health);
+    MitigationFactory factory = new MitigationFactory();
+    mitigation =
+        new MitigationService(
+            factory.mitigationRuntime(config, eve),
+            factory.bearerToken(config),
+            config,
+            health,
+            ObjectMapper.getDefault(),
+            eve,
+            meters);
+  }
+
   @Test
   void publish_stampsTheSensorAndTheLiveInterfaceOnPacketAlertsOnly() throws Exception {
     Path log = dir.resolve("eve.json");
@@ -85,18 +103,7 @@ class AlertOutputTest {
                 + log
                 + ", host: gw-7}\n");
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    HealthState health = new HealthState();
-    eve = new EveOutput(config, ObjectMapper.getDefault(), meters, health);
-    MitigationFactory factory = new MitigationFactory();
-    mitigation =
-        new MitigationService(
-            factory.mitigationRuntime(config, eve),
-            factory.bearerToken(config),
-            config,
-            health,
-            ObjectMapper.getDefault(),
-            eve,
-            meters);
+    startEveAndMitigation(config, meters);
     AlertStore store = new AlertStore(10);
     AlertOutput out = new AlertOutput(config, store, eve, meters, mitigation);
 
@@ -162,18 +169,7 @@ class AlertOutputTest {
                 + dir.resolve("vigil.db")
                 + ", actions: {quarantine: [log]}}\n");
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    HealthState health = new HealthState();
-    eve = new EveOutput(config, ObjectMapper.getDefault(), meters, health);
-    MitigationFactory factory = new MitigationFactory();
-    mitigation =
-        new MitigationService(
-            factory.mitigationRuntime(config, eve),
-            factory.bearerToken(config),
-            config,
-            health,
-            ObjectMapper.getDefault(),
-            eve,
-            meters);
+    startEveAndMitigation(config, meters);
     assertThat(mitigation.running()).isTrue();
     AlertStore store = new AlertStore(10);
     AlertOutput out = new AlertOutput(config, store, eve, meters, mitigation);
@@ -217,18 +213,7 @@ class AlertOutputTest {
                 + dir.resolve("eve.json")
                 + "}\n");
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    HealthState health = new HealthState();
-    eve = new EveOutput(config, ObjectMapper.getDefault(), meters, health);
-    MitigationFactory factory = new MitigationFactory();
-    mitigation =
-        new MitigationService(
-            factory.mitigationRuntime(config, eve),
-            factory.bearerToken(config),
-            config,
-            health,
-            ObjectMapper.getDefault(),
-            eve,
-            meters);
+    startEveAndMitigation(config, meters);
     AlertOutput out = new AlertOutput(config, new AlertStore(10), eve, meters, mitigation);
     long nowMicros = System.currentTimeMillis() * 1000;
     long start = nowMicros - 40_000; // the evidence's first packet, 40 ms ago
