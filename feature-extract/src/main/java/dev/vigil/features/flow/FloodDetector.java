@@ -321,13 +321,13 @@ public final class FloodDetector implements PacketObserver {
         kind = Kind.UDP;
       }
       case PacketMeta.PROTO_ICMP -> {
-        if (icmpAnswer(m.srcPort)) {
+        if (icmpAnswer(m.icmpType)) {
           return;
         }
         kind = Kind.ICMP;
       }
       case PacketMeta.PROTO_ICMPV6 -> {
-        if (icmpv6Answer(m.srcPort)) {
+        if (icmpv6Answer(m.icmpType)) {
           return;
         }
         kind = Kind.ICMP;
@@ -346,7 +346,7 @@ public final class FloodDetector implements PacketObserver {
     count(Role.TARGET, m.dstHi, m.dstLo, kind, m.srcHi, m.srcLo, m.srcMac, ts, weight);
   }
 
-  /** ICMPv4 replies (echo, timestamp, information, mask) and errors; the type is in the port. */
+  /** ICMPv4 replies (echo, timestamp, information, mask) and errors, by type. */
   private static boolean icmpAnswer(int type) {
     return switch (type) {
       case 0, 3, 4, 5, 11, 12, 14, 16, 18 -> true;

@@ -433,7 +433,7 @@ public final class ScanDetector implements PacketObserver {
       }
       case PacketMeta.PROTO_ICMP, PacketMeta.PROTO_ICMPV6 -> {
         boolean v6 = m.protocol == PacketMeta.PROTO_ICMPV6;
-        int type = m.srcPort; // the parser keeps the ICMP type there
+        int type = m.icmpType;
         if (type == (v6 ? 128 : 8)) { // echo request: a ping sweep's probe
           attempt(m, ts, m.protocol);
         } else if (type == (v6 ? 129 : 0)) { // echo reply

@@ -14,7 +14,8 @@ final class FlowPackets {
 
   /**
    * Clears {@code m} and fills it as the parser would an IPv4 packet from {@code src} to {@code
-   * dst}; each host's MAC is 02:00:00:00:00:xx with xx its address's last byte.
+   * dst}; each host's MAC is 02:00:00:00:00:xx with xx its address's last byte. For ICMP, {@code
+   * sport} and {@code dport} are the type and code (the parser sets both fields so).
    *
    * @return {@code m}
    */
@@ -33,6 +34,10 @@ final class FlowPackets {
     m.srcPort = sport;
     m.dstPort = dport;
     m.tcpFlags = flags;
+    if (proto == PacketMeta.PROTO_ICMP || proto == PacketMeta.PROTO_ICMPV6) {
+      m.icmpType = sport;
+      m.icmpCode = dport;
+    }
     return m;
   }
 }

@@ -350,8 +350,6 @@ class ScanDetectorTest {
     for (int i = 0; i < 8; i++) {
       d.update(packet(i * 10L, CLIENT, CAMERA, PacketMeta.PROTO_UDP, 41000, 7000 + i, 0));
       PacketMeta q = packet(i * 10L + 1, CAMERA, SCANNER, PacketMeta.PROTO_ICMP, 3, 3, 0);
-      q.icmpType = 3;
-      q.icmpCode = 3;
       q.icmpInnerProtocol = PacketMeta.PROTO_UDP;
       q.icmpInnerSrcHi = Addresses.mappedHi(CLIENT); // quotes CLIENT's datagram, sent to SCANNER
       q.icmpInnerSrcLo = Addresses.mappedLo(CLIENT);
