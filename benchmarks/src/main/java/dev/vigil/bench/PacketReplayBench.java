@@ -4,6 +4,7 @@ import dev.vigil.daemon.pipeline.DetectionService;
 import dev.vigil.features.FeatureSet;
 import dev.vigil.features.PacketFeaturePipeline;
 import dev.vigil.features.binding.AddressBindings;
+import dev.vigil.features.capture.FileReplay;
 import dev.vigil.features.capture.FrameSink;
 import dev.vigil.features.capture.PcapFileReader;
 import dev.vigil.features.flow.AuthFailureTracker;
@@ -20,18 +21,22 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Measures the packet path on a capture file: the whole capture-to-features path ({@link
- * PcapFileReader} into {@link PacketFeaturePipeline}, "full") against the raw read rate of the same
- * file ({@link PcapFileReader} into a sink that does nothing, "raw": libpcap and Pcap4J alone).
+ * Measures the packet path on a capture file: the whole capture-to-features path as the daemon
+ * replays a file ({@link FileReplay}: {@link PcapFileReader} on a reader thread ahead of {@link
+ * PacketFeaturePipeline} on the caller's, "full"), the same path on one thread (the reader calling
+ * the pipeline, "one thread": its whole cost where there is no second core), against the raw read
+ * rate of the same file ({@link PcapFileReader} into a sink that does nothing, "raw": libpcap and
+ * Pcap4J alone).
  *
  * <p>After a warm-up, each pass reads the file {@code readsPerPass} times raw, then as many times
- * full; the number of reads per pass is chosen after the warm-up so that a raw pass lasts at least
- * {@link Settings#minPass()}, which keeps small captures measurable. A full read builds a fresh
- * pipeline, as the daemon does for each file, outside the timed region (the host table is allocated
- * once in a daemon's life); the timed region is {@code read} plus {@code flush}. Both kinds of read
- * include opening the file. Rates are packets per second of timed region.
+ * full, then as many on one thread; the number of reads per pass is chosen after the warm-up so
+ * that a raw pass lasts at least {@link Settings#minPass()}, which keeps small captures measurable.
+ * A full read builds a fresh pipeline, as the daemon does for each file, outside the timed region
+ * (the host table is allocated once in a daemon's life); the timed region is {@code read} plus
+ * {@code flush}. Every kind of read includes opening the file. Rates are packets per second of
+ * timed region.
  *
- * <p>Not thread-safe; runs on the caller's thread.
+ * <p>Not thread-safe; runs on the caller's thread (and, for the full reads, a reader thread).
  */
 public final class PacketReplayBench {
   private static final FrameSink NO_OP = (frame, capturedLength, wireLength, micros) -> {};
@@ -92,9 +97,12 @@ public final class PacketReplayBench {
    *
    * @param packets packets handled by each of the raw and the full reads of the pass together
    * @param rawNanos timed nanoseconds of the raw reads
-   * @param fullNanos timed nanoseconds of the full reads
+   * @param fullNanos timed nanoseconds of the full reads, as the daemon replays a file (a reader
+   *     thread ahead of the feature stage)
+   * @param singleNanos timed nanoseconds of the full reads on one thread (the reader calling the
+   *     feature stage): the path's whole cost where there is no second core
    */
-  public record Pass(long packets, long rawNanos, long fullNanos) {
+  public record Pass(long packets, long rawNanos, long fullNanos, long singleNanos) {
     /** Returns the raw read rate in packets per second. */
     public double rawRate() {
       return packets * 1e9 / Math.max(1, rawNanos);
@@ -103,6 +111,11 @@ public final class PacketReplayBench {
     /** Returns the full path's rate in packets per second. */
     public double fullRate() {
       return packets * 1e9 / Math.max(1, fullNanos);
+    }
+
+    /** Returns the full path's rate on one thread in packets per second. */
+    public double singleRate() {
+      return packets * 1e9 / Math.max(1, singleNanos);
     }
   }
 
@@ -144,6 +157,18 @@ public final class PacketReplayBench {
       return (double) fullMedian() / Math.max(1, rawMedian());
     }
 
+    /**
+     * Returns the median one-thread full-path rate over the passes, packets per second, rounded.
+     */
+    public long singleMedian() {
+      return Math.round(median(passes.stream().mapToDouble(Pass::singleRate).toArray()));
+    }
+
+    /** Returns {@link #singleMedian()} over {@link #rawMedian()}. */
+    public double singleRatio() {
+      return (double) singleMedian() / Math.max(1, rawMedian());
+    }
+
     /** Returns the lowest and highest full-path rate over the passes, rounded. */
     public long[] fullRange() {
       return range(passes.stream().mapToDouble(Pass::fullRate).toArray());
@@ -154,10 +179,19 @@ public final class PacketReplayBench {
       return range(passes.stream().mapToDouble(Pass::rawRate).toArray());
     }
 
-    /** Returns the summary line: {@code packets/s=N raw/s=M ratio=R}. */
+    /**
+     * Returns the summary line: {@code packets/s=N raw/s=M ratio=R one-thread/s=S
+     * one-thread-ratio=Q}.
+     */
     public String summaryLine() {
       return String.format(
-          Locale.ROOT, "packets/s=%d raw/s=%d ratio=%.2f", fullMedian(), rawMedian(), ratio());
+          Locale.ROOT,
+          "packets/s=%d raw/s=%d ratio=%.2f one-thread/s=%d one-thread-ratio=%.2f",
+          fullMedian(),
+          rawMedian(),
+          ratio(),
+          singleMedian(),
+          singleRatio());
     }
 
     private static double median(double[] v) {
@@ -195,10 +229,19 @@ public final class PacketReplayBench {
       long n = new PcapFileReader(pcap).read(NO_OP);
       lastRawNanos = System.nanoTime() - t0;
       windows = 0;
-      long[] full = timedFullRead();
-      if (n != full[0] || (packets >= 0 && n != packets)) {
+      long[] full = timedFullRead(false);
+      long[] single = timedFullRead(true);
+      if (n != full[0] || n != single[0] || (packets >= 0 && n != packets)) {
         throw new IOException(
-            "capture file [" + pcap + "] gave " + n + " then " + full[0] + " packets");
+            "capture file ["
+                + pcap
+                + "] gave "
+                + n
+                + ", "
+                + full[0]
+                + " and "
+                + single[0]
+                + " packets");
       }
       packets = n;
       warmupReads++;
@@ -236,20 +279,28 @@ public final class PacketReplayBench {
       }
       long fullNanos = 0;
       for (int r = 0; r < reads; r++) {
-        fullNanos += timedFullRead()[1];
+        fullNanos += timedFullRead(false)[1];
       }
-      Pass pass = new Pass(packets * reads, rawNanos, fullNanos);
+      long singleNanos = 0;
+      for (int r = 0; r < reads; r++) {
+        singleNanos += timedFullRead(true)[1];
+      }
+      Pass pass = new Pass(packets * reads, rawNanos, fullNanos, singleNanos);
       passes.add(pass);
       out.printf(
           Locale.ROOT,
-          "pass %d/%d: raw %.0f packets/s (%.1f ms), full %.0f packets/s (%.1f ms), ratio %.2f%n",
+          "pass %d/%d: raw %.0f packets/s (%.1f ms), full %.0f packets/s (%.1f ms), ratio %.2f;"
+              + " one thread %.0f packets/s (%.1f ms), ratio %.2f%n",
           p,
           settings.passes(),
           pass.rawRate(),
           rawNanos / 1e6,
           pass.fullRate(),
           fullNanos / 1e6,
-          pass.fullRate() / pass.rawRate());
+          pass.fullRate() / pass.rawRate(),
+          pass.singleRate(),
+          singleNanos / 1e6,
+          pass.singleRate() / pass.rawRate());
       out.flush();
     }
     Result result =
@@ -266,11 +317,18 @@ public final class PacketReplayBench {
     return result;
   }
 
-  /** Reads the file once through a fresh feature stage; returns {packets, timed nanoseconds}. */
-  private long[] timedFullRead() throws IOException {
+  /**
+   * Reads the file once through a fresh feature stage, as the daemon replays a file ({@link
+   * FileReplay}: a reader thread ahead of the stage) or, with {@code oneThread}, with the reader
+   * calling the stage on one thread; returns {packets, timed nanoseconds}.
+   */
+  private long[] timedFullRead(boolean oneThread) throws IOException {
     PacketFeaturePipeline stage = newFeatureStage();
     long t0 = System.nanoTime();
-    long n = new PcapFileReader(settings.pcap()).read(stage);
+    long n =
+        oneThread
+            ? new PcapFileReader(settings.pcap()).read(stage)
+            : new FileReplay(settings.pcap()).read(stage);
     stage.flush();
     return new long[] {n, System.nanoTime() - t0};
   }

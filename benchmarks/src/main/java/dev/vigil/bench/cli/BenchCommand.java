@@ -59,9 +59,11 @@ final class BenchCommand implements Callable<Integer> {
       name = "packets",
       mixinStandardHelpOptions = true,
       description = {
-        "Replay a capture through the capture-to-features path (PcapFileReader ->"
-            + " PacketFeaturePipeline) and through the reader alone (raw), alternating after a"
-            + " warm-up; print each pass and a last line 'packets/s=N raw/s=M ratio=R' (medians).",
+        "Replay a capture through the capture-to-features path as the daemon replays a file"
+            + " (FileReplay: PcapFileReader on a reader thread -> PacketFeaturePipeline), the same"
+            + " path on one thread, and the reader alone (raw), alternating after a warm-up; print"
+            + " each pass and a last line 'packets/s=N raw/s=M ratio=R one-thread/s=S"
+            + " one-thread-ratio=Q' (medians).",
       })
   static final class Packets implements Callable<Integer> {
     @Option(

@@ -18,7 +18,9 @@ import picocli.CommandLine;
 /** {@code vigil bench packets}: arguments, output format and the written section. */
 class BenchCommandTest {
   private static final Pattern SUMMARY =
-      Pattern.compile("packets/s=(\\d+) raw/s=(\\d+) ratio=(\\d+\\.\\d{2})");
+      Pattern.compile(
+          "packets/s=(\\d+) raw/s=(\\d+) ratio=(\\d+\\.\\d{2}) one-thread/s=(\\d+)"
+              + " one-thread-ratio=(\\d+\\.\\d{2})");
 
   /** Quick settings: one pass, no warm-up, one read per pass. */
   private static final String[] QUICK = {"--repeat", "1", "--warmup-ms", "0", "--min-pass-ms", "0"};
@@ -63,6 +65,9 @@ class BenchCommandTest {
     assertThat(full).isPositive();
     assertThat(raw).isPositive();
     assertThat(m.group(3)).isEqualTo(String.format(Locale.ROOT, "%.2f", (double) full / raw));
+    long single = Long.parseLong(m.group(4));
+    assertThat(single).isPositive();
+    assertThat(m.group(5)).isEqualTo(String.format(Locale.ROOT, "%.2f", (double) single / raw));
   }
 
   @Test
@@ -91,10 +96,12 @@ class BenchCommandTest {
         file,
         before
             + "<!-- bench-packets:begin -->\nold table\n"
-            + "| `other.pcap` | 7 | 1 × 1 | 1 | 1 | 1.00 | 1 – 1 | 1 – 1 | 0.1 | 2020-01-01 00:00 | `abc` |\n"
+            + "| `other.pcap` | 7 | 1 × 1 | 1 | 1 | 1.00 | 1 | 1.00 | 1 – 1 | 1 – 1 | 0.1 |"
+            + " 2020-01-01 00:00 | `abc` |\n"
             + "| `"
             + demoCapture()
-            + "` host-window | 1 | 1 × 1 | 1 | 1 | 1.00 | 1 – 1 | 1 – 1 | 0.1 | 2020-01-01 00:00 | `abc` |\n\n"
+            + "` host-window | 1 | 1 × 1 | 1 | 1 | 1.00 | 1 | 1.00 | 1 – 1 | 1 – 1 | 0.1 |"
+            + " 2020-01-01 00:00 | `abc` |\n\n"
             + machine
             + "\n<!-- bench-packets:end -->\n\n"
             + jmh);

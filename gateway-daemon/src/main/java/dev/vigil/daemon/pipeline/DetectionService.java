@@ -14,10 +14,10 @@ import dev.vigil.features.PacketFeaturePipeline;
 import dev.vigil.features.binding.AddressBindings;
 import dev.vigil.features.capture.AutoInterface;
 import dev.vigil.features.capture.CaptureOptions;
+import dev.vigil.features.capture.FileReplay;
 import dev.vigil.features.capture.FrameRing;
 import dev.vigil.features.capture.FrameSink;
 import dev.vigil.features.capture.LiveCapture;
-import dev.vigil.features.capture.PcapFileReader;
 import dev.vigil.features.flow.AuthFailureTracker;
 import dev.vigil.features.flow.BeaconTracker;
 import dev.vigil.features.flow.FloodDetector;
@@ -395,7 +395,7 @@ public final class DetectionService {
     health.set(CAPTURE, ComponentHealth.UP, Map.of("source", file.toString(), "state", "reading"));
     PacketFeaturePipeline fp = scoringPipeline();
     try {
-      long n = new PcapFileReader(file).read(guarded(fp));
+      long n = new FileReplay(file).read(guarded(fp)); // a reader thread reads ahead
       fp.flush();
       tickDetectors(fp.lastTimestampMicros() + 3_600_000_000L); // every attempt's time is up
       models.endOfInput();
