@@ -130,7 +130,7 @@ public final class FloodDetector implements PacketObserver {
     }
 
     /**
-     * Bins of 50 ms, ten minutes of learning, h at least 32 packets or 3 times the learned peak,
+     * Bins of 50 ms, ten minutes of learning, h at least 20 packets or 3 times the learned peak,
      * slack at least 40 packets/s, a reminder every 10 s, 16,384 keys (about 10 MiB with the
      * baselines).
      */

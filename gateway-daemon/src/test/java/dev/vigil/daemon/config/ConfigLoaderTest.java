@@ -44,6 +44,16 @@ class ConfigLoaderTest {
     assertThat(b.maxPeriodMicros()).isEqualTo(3_600_000_000L);
   }
 
+  /** The example states the defaults: an operator who copies it gets what the code documents. */
+  @Test
+  void load_documentedExampleStatesTheStreamingDetectorsDefaults() throws ConfigException {
+    VigilConfig c = ConfigLoader.load(CONFIG.resolve("vigil.yaml"));
+    assertThat(c.features().flood())
+        .isEqualTo(dev.vigil.features.flow.FloodDetector.Options.defaults());
+    assertThat(c.features().scan())
+        .isEqualTo(dev.vigil.features.flow.ScanDetector.Options.defaults());
+  }
+
   @Test
   void beacon_learnsAsLongAsTheModel_andCanBeTurnedOff(@org.junit.jupiter.api.io.TempDir Path dir)
       throws Exception {
