@@ -416,6 +416,10 @@ public final class DetectionService {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (IOException | RuntimeException e) {
+      if (Thread.currentThread().isInterrupted()) { // the daemon is stopping: not a failure
+        LOG.info("capture [{}] stopped before its end", file);
+        return;
+      }
       LOG.error("capture [{}] failed: {}", file, e.toString());
       health.set(
           CAPTURE,
