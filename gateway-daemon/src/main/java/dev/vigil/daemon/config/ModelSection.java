@@ -53,6 +53,7 @@ final class ModelSection {
                 "bundle",
                 "precision",
                 "learn",
+                "continual",
                 "seed",
                 "target-fpr",
                 "weights",
@@ -90,6 +91,17 @@ final class ModelSection {
         loader.problem(k + ".learn.max-vectors: must be at least min-vectors (" + minVectors + ")");
       }
       learn = new VigilConfig.Learn(learnFor, minVectors, maxVectors);
+    }
+    StrictSettings continualS =
+        model.section("continual", Set.of("every", "min-vectors", "per-entity"));
+    VigilConfig.Continual continual = null;
+    if (model.has("continual")) {
+      continual =
+          new VigilConfig.Continual(
+              continualS.duration(
+                  "every", Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofDays(90)),
+              continualS.integer("min-vectors", 1000, 50, 10_000_000),
+              continualS.integer("per-entity", 256, 32, 100_000));
     }
     String precisionText = model.string("precision", "int8");
     Precision precision = Precision.INT8;
@@ -167,6 +179,6 @@ final class ModelSection {
             targetFpr,
             0.2,
             0.05);
-    return new VigilConfig.Model(bundle.orElse(null), precision, train, learn, training);
+    return new VigilConfig.Model(bundle.orElse(null), precision, train, learn, continual, training);
   }
 }

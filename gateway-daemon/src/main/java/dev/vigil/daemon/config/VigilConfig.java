@@ -210,6 +210,7 @@ public record VigilConfig(
    *     are searched for {@code *.pcap}/{@code *.pcapng}); may be empty, and always is for
    *     telemetry
    * @param learn on-device baseline learning, or null
+   * @param continual continual learning once a model is in service, or null (off)
    * @param training how models are trained (scaling, networks, forest, fusion)
    */
   public record Model(
@@ -217,6 +218,7 @@ public record VigilConfig(
       Precision precision,
       List<Path> trainPcaps,
       Learn learn,
+      Continual continual,
       ModelTrainer.Config training) {
     /** Copies the list. */
     public Model {
@@ -236,6 +238,22 @@ public record VigilConfig(
    * @param maxVectors most vectors kept (later ones are counted and skipped)
    */
   public record Learn(Duration duration, int minVectors, int maxVectors) {}
+
+  /**
+   * Continual learning ({@code continual} in a model section): once a model is in service, the
+   * vectors it scores that did not alert are sampled (runs of consecutive vectors, each run of the
+   * round equally likely to be kept, at most {@code perEntity} vectors of each host or series, for
+   * at most as many entities as the scorer tracks), and every {@code every} of capture time the
+   * model is retrained on the sample in the background at low priority, its threshold calibrated on
+   * held-out sampled vectors, and swapped in as a learned model is. A vector that alerted, or that
+   * the model found anomalous, is never kept, so the model only learns what it already judged
+   * normal; one entity's share of a round is bounded by {@code perEntity}.
+   *
+   * @param every how often (capture time) the model is retrained
+   * @param minVectors fewest sampled vectors a retrain needs (a round with fewer goes on)
+   * @param perEntity most vectors sampled per host or series and round
+   */
+  public record Continual(Duration every, int minVectors, int perEntity) {}
 
   /**
    * Alert outputs.

@@ -678,7 +678,7 @@ public final class DetectionService {
     EnsembleScorer scorer = models.scorer();
     if (scorer == null) {
       windowsUnscored.increment();
-      models.offer(hi, lo, end, v, false);
+      models.offer(hi, lo, end, v, false, false, false);
       return;
     }
     long t0 = System.nanoTime();
@@ -686,7 +686,8 @@ public final class DetectionService {
     scoreLatency.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
     windowsScored.increment();
     boolean flagged = scorer.anomalous();
-    models.offer(hi, lo, end, v, flagged && scorer.severity().compareTo(Severity.HIGH) >= 0);
+    models.offer(
+        hi, lo, end, v, true, flagged, flagged && scorer.severity().compareTo(Severity.HIGH) >= 0);
     if (!flagged) {
       return;
     }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,6 +82,19 @@ public final class ModelManager {
   private volatile int collectedVisible;
   private volatile Thread trainer;
 
+  // continual learning, touched by the scoring thread only until a round is handed to the trainer:
+  // each entity's sample of the round's vectors that did not alert
+  private Map<Long, Map<Long, RoundSample>> recent = new LinkedHashMap<>();
+  private final SplittableRandom sampling = new SplittableRandom(0x5eed);
+  private int recentCount;
+  private int recentEntities;
+  private long roundStartMicros = Long.MIN_VALUE;
+  private int roundGeneration;
+  private final AtomicLong continualKept = new AtomicLong();
+  private final AtomicLong continualRefused = new AtomicLong();
+  private final AtomicLong continualRounds = new AtomicLong();
+  private volatile String continualState = "off";
+
   /**
    * Creates the manager of one detection path's model.
    *
@@ -103,6 +117,9 @@ public final class ModelManager {
     this.initialData = initialData;
     if (config.learn() != null) {
       learnState = "collecting";
+    }
+    if (config.continual() != null) {
+      continualState = "waiting for a model in service";
     }
   }
 
@@ -278,17 +295,43 @@ public final class ModelManager {
   }
 
   /**
-   * Offers a scored (or, before any model, unscored) window to baseline learning (scoring thread
-   * only). Windows the current model flags at high severity or above are not learned (counted as
-   * skipped): a clear attack during learning must not become normal, while windows a generic
-   * starting model merely finds unusual on this network are exactly what learning is for. When the
-   * learning period has passed and enough vectors are in, training starts on a background thread.
+   * Offers a scored (or, before any model, unscored) window to baseline learning and, once a model
+   * is in service, to continual learning (scoring thread only).
+   *
+   * <p>Baseline learning: windows the current model flags at high severity or above ({@code
+   * severe}) are not learned (counted as skipped): a clear attack during learning must not become
+   * normal, while windows a generic starting model merely finds unusual on this network are exactly
+   * what learning is for. When the learning period has passed and enough vectors are in, training
+   * starts on a background thread.
+   *
+   * <p>Continual learning ({@code model.continual}), after baseline learning or with a model from a
+   * bundle or captures: a window that alerted ({@code alerted}, at any severity) is never kept; the
+   * others are sampled ({@link RoundSample}, at most {@code per-entity} of each entity), and once a
+   * round has lasted {@code every} of capture time with at least {@code min-vectors} sampled, the
+   * model is retrained on the sample in the background and swapped in. A round's vectors were all
+   * judged by one model: a model swapped in starts a new round.
+   *
+   * @param scored whether the window was scored by a model in service
+   * @param alerted whether it alerted (scored windows only)
+   * @param severe whether it was flagged at high severity or above (scored windows only)
    */
-  void offer(long hi, long lo, long windowEndMicros, float[] v, boolean flagged) {
-    VigilConfig.Learn learn = config.learn();
-    if (learn == null || collected == null || learningStopped) {
-      return;
+  void offer(
+      long hi,
+      long lo,
+      long windowEndMicros,
+      float[] v,
+      boolean scored,
+      boolean alerted,
+      boolean severe) {
+    if (config.learn() != null && collected != null && !learningStopped) {
+      learn(hi, lo, windowEndMicros, v, severe);
+    } else if (scored) {
+      keepRecent(hi, lo, windowEndMicros, v, alerted);
     }
+  }
+
+  private void learn(long hi, long lo, long windowEndMicros, float[] v, boolean flagged) {
+    VigilConfig.Learn learn = config.learn();
     if (learnStartMicros == Long.MIN_VALUE) {
       learnStartMicros = windowEndMicros;
       LOG.info("learning the {} baseline for {}", name, learn.duration());
@@ -308,6 +351,65 @@ public final class ModelManager {
     long elapsed = windowEndMicros - learnStartMicros;
     if (elapsed >= learn.duration().toNanos() / 1000 && collectedCount >= learn.minVectors()) {
       startTraining();
+    }
+  }
+
+  /** Continual learning: keeps a window that did not alert; starts a round's retrain when due. */
+  private void keepRecent(long hi, long lo, long windowEndMicros, float[] v, boolean alerted) {
+    VigilConfig.Continual c = config.continual();
+    if (c == null) {
+      return;
+    }
+    int generation = inUse == null ? 0 : inUse.generation();
+    if (roundStartMicros == Long.MIN_VALUE || generation != roundGeneration) {
+      // a round's vectors were all judged by one model: a new model starts a new round
+      recent = new LinkedHashMap<>();
+      recentCount = 0;
+      recentEntities = 0;
+      roundStartMicros = windowEndMicros;
+      roundGeneration = generation;
+      continualState = "collecting for the model of generation " + generation;
+    }
+    if (alerted) {
+      continualRefused.incrementAndGet(); // what alerted is never learned
+    } else {
+      Map<Long, RoundSample> inner = recent.get(hi);
+      RoundSample r = inner == null ? null : inner.get(lo);
+      if (r == null && recentEntities >= maxEntities) {
+        continualRefused.incrementAndGet(); // bounded: no room for another entity this round
+      } else {
+        if (r == null) {
+          r = new RoundSample(Math.max(1, c.perEntity() / RoundSample.RUN));
+          recent.computeIfAbsent(hi, k -> new LinkedHashMap<>()).put(lo, r);
+          recentEntities++;
+        }
+        recentCount += r.add(v.clone(), sampling);
+        continualKept.incrementAndGet();
+      }
+    }
+    Thread t = trainer;
+    boolean trainerBusy = t != null && t.isAlive();
+    if (!trainerBusy
+        && windowEndMicros - roundStartMicros >= c.every().toNanos() / 1000
+        && recentCount >= c.minVectors()) {
+      List<ModelTrainer.Sequence> round = new ArrayList<>();
+      recent.forEach(
+          (h, inner) ->
+              inner.forEach(
+                  (l, r) ->
+                      r.runs().forEach(run -> round.add(new ModelTrainer.Sequence(h, l, run)))));
+      int n = recentCount;
+      recent = new LinkedHashMap<>();
+      recentCount = 0;
+      recentEntities = 0;
+      roundStartMicros = windowEndMicros; // the next round collects while this one trains
+      long number = continualRounds.incrementAndGet();
+      continualState = "round " + number + ": retraining on " + n + " vectors";
+      train(
+          round,
+          n,
+          "retrained on this device from " + n + " recent vectors (round " + number + ")",
+          state -> continualState = "round " + number + ": " + state);
     }
   }
 
@@ -344,6 +446,18 @@ public final class ModelManager {
     int n = collectedCount;
     collected = null; // one learning round per run; capture goes on with the current model
     learnState = "training on " + n + " vectors";
+    train(data, n, "learned on this device from " + n + " vectors", state -> learnState = state);
+  }
+
+  /**
+   * Trains a model on {@code data} on a background thread at low priority, saves it to the bundle
+   * if one is configured and publishes it; {@code state} hears how it ended.
+   */
+  private void train(
+      List<ModelTrainer.Sequence> data,
+      int n,
+      String origin,
+      java.util.function.Consumer<String> state) {
     Thread t =
         new Thread(
             () -> {
@@ -356,18 +470,16 @@ public final class ModelManager {
                 if (bundle != null) {
                   ModelBundle.write(model, bundle);
                   bundleStamp = stamp(bundle);
-                  LOG.info("learned {} model saved to bundle [{}]", name, bundle);
+                  LOG.info("{} model ({}) saved to bundle [{}]", name, origin, bundle);
                 }
-                publish(model, "learned on this device from " + n + " vectors");
-                learnState =
-                    "done in " + (System.nanoTime() - t0) / 1_000_000 + " ms, " + n + " vectors";
+                publish(model, origin);
+                state.accept(
+                    "done in " + (System.nanoTime() - t0) / 1_000_000 + " ms, " + n + " vectors");
               } catch (IOException | RuntimeException e) {
                 lastError = e.getMessage();
-                learnState = "failed: " + e.getMessage();
+                state.accept("failed: " + e.getMessage());
                 LOG.error(
-                    "{} baseline training failed, keeping the current model: {}",
-                    name,
-                    e.toString());
+                    "{} model training failed, keeping the current model: {}", name, e.toString());
               }
             },
             "vigil-learn-" + name);
@@ -419,6 +531,16 @@ public final class ModelManager {
       l.put("skipped", learnSkipped.get());
       d.put("learning", l);
     }
+    VigilConfig.Continual c = config.continual();
+    if (c != null) {
+      Map<String, Object> l = new LinkedHashMap<>();
+      l.put("state", continualState);
+      l.put("every", c.every().toString());
+      l.put("rounds", continualRounds.get());
+      l.put("kept", continualKept.get());
+      l.put("refused", continualRefused.get());
+      d.put("continual", l);
+    }
     if (lastError != null) {
       d.put("last_error", lastError);
     }
@@ -460,5 +582,55 @@ public final class ModelManager {
         LOG.info("training: {}", text);
       }
     };
+  }
+
+  /**
+   * One entity's sample of a continual round: runs of {@value #RUN} consecutive vectors (the LSTM
+   * learns from consecutive windows), at most {@code maxRuns} of them, each completed run of the
+   * round equally likely to be kept (reservoir sampling, Vitter's algorithm R), so a round of a day
+   * is learned from the whole day, not its last hour, and one entity holds at most {@code maxRuns}
+   * × {@value #RUN} vectors (plus the run in progress).
+   */
+  static final class RoundSample {
+    static final int RUN =
+        32; // after the 20 % held out to calibrate, longer than the LSTM's 16 steps
+
+    private final int maxRuns;
+    private final List<List<float[]>> runs = new ArrayList<>();
+    private List<float[]> current = new ArrayList<>(RUN);
+    private long completed;
+
+    RoundSample(int maxRuns) {
+      this.maxRuns = maxRuns;
+    }
+
+    /** Adds the next vector; returns the change in vectors held (1, or 1 - RUN when a run fell). */
+    int add(float[] v, SplittableRandom random) {
+      current.add(v);
+      if (current.size() < RUN) {
+        return 1;
+      }
+      completed++;
+      List<float[]> done = current;
+      current = new ArrayList<>(RUN);
+      if (runs.size() < maxRuns) {
+        runs.add(done);
+        return 1;
+      }
+      long j = random.nextLong(completed);
+      if (j < maxRuns) {
+        runs.set((int) j, done); // the run it replaces falls out
+      }
+      return 1 - RUN;
+    }
+
+    /** Returns the kept runs and the run in progress, each oldest vector first. */
+    List<List<float[]>> runs() {
+      List<List<float[]>> out = new ArrayList<>(runs);
+      if (!current.isEmpty()) {
+        out.add(List.copyOf(current));
+      }
+      return out;
+    }
   }
 }

@@ -395,7 +395,7 @@ public final class TelemetryService {
     EnsembleScorer scorer = models.scorer();
     if (scorer == null) {
       unscored.increment();
-      models.offer(hi, lo, endMicros, v, false);
+      models.offer(hi, lo, endMicros, v, false, false, false);
       s.surprise.observe(value);
     } else {
       long t0 = System.nanoTime();
@@ -407,7 +407,8 @@ public final class TelemetryService {
       boolean high =
           scorer.anomalous() && scorer.severity().compareTo(Severity.HIGH) >= 0
               || SeriesSurprise.severity(surprise).compareTo(Severity.HIGH) >= 0;
-      models.offer(hi, lo, endMicros, v, high);
+      // continual learning never keeps a step that alerted or that the model found anomalous
+      models.offer(hi, lo, endMicros, v, true, flagged || scorer.anomalous(), high);
       if (flagged) {
         alert(s, stepStartMillis, scorer, surprise, value);
       }

@@ -111,6 +111,29 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void continual_isOffUnlessGiven_hasDefaults_andIsBounded() throws ConfigException {
+    String base = "capture: {pcap: ../gateway-daemon/src/main/resources/demo/demo-attack.pcap}\n";
+    VigilConfig off =
+        ConfigLoader.parse("inline", CONFIG, base + "model: {learn: {duration: 1h}}\n");
+    assertThat(off.model().continual()).isNull();
+    VigilConfig on =
+        ConfigLoader.parse(
+            "inline", CONFIG, base + "model: {learn: {duration: 1h}, continual: {}}\n");
+    assertThat(on.model().continual())
+        .isEqualTo(new VigilConfig.Continual(Duration.ofHours(24), 1000, 256));
+    String bad =
+        base + "model: {learn: {duration: 1h}, continual: {every: 10s, per-entity: 8, often: 1}}\n";
+    assertThatThrownBy(() -> ConfigLoader.parse("inline", CONFIG, bad))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(String.join("\n", e.problems()))
+                    .contains("model.continual.every")
+                    .contains("model.continual.per-entity")
+                    .contains("model.continual.often: unknown key"));
+  }
+
+  @Test
   void alertsHost_defaultsToTheMachinesName() throws ConfigException {
     VigilConfig c =
         ConfigLoader.parse(

@@ -1,0 +1,178 @@
+package dev.vigil.daemon.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vigil.daemon.config.ConfigLoader;
+import dev.vigil.daemon.config.VigilConfig;
+import dev.vigil.features.FeatureSet;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Continual learning ({@code model.continual}) in the model manager: what alerted is never learned,
+ * one host's share of a round is bounded, a round retrains and swaps in a model once it has lasted
+ * its time with enough vectors, and a new model starts a new round.
+ */
+class ModelManagerContinualTest {
+  private static final long SECOND = 1_000_000L;
+  private static final long WINDOW = 10 * SECOND;
+
+  @TempDir Path dir;
+
+  private ModelManager manager(String continual) throws Exception {
+    Path pcap = Path.of("src/main/resources/demo/demo-attack.pcap").toAbsolutePath().normalize();
+    Path yaml = dir.resolve("vigil.yaml");
+    Files.writeString(
+        yaml,
+        String.join(
+            "\n",
+            "capture: {pcap: " + pcap + "}",
+            "model:",
+            "  learn: {duration: 10s, min-vectors: 100}",
+            "  continual: " + continual,
+            "  autoencoder: {epochs: 2}",
+            "  lstm: {epochs: 1}",
+            "  forest: {trees: 10}",
+            ""));
+    VigilConfig config = ConfigLoader.load(yaml);
+    return ModelManager.forPackets(config);
+  }
+
+  /** A benign-looking host-window vector: small counts with noise. */
+  private static float[] vector(SplittableRandom r, int size) {
+    float[] v = new float[size];
+    for (int i = 0; i < size; i++) {
+      v[i] = (float) (2 + r.nextDouble() * 3);
+    }
+    return v;
+  }
+
+  /** Feeds unscored windows until baseline learning has trained the first model. */
+  private static long learnFirstModel(ModelManager m, int size, SplittableRandom r)
+      throws Exception {
+    long t = 0;
+    for (int w = 0; w < 40; w++) {
+      t += WINDOW;
+      for (int h = 1; h <= 5; h++) {
+        m.offer(0, h, t, vector(r, size), false, false, false);
+      }
+    }
+    m.awaitTraining(120_000);
+    assertThat(m.scorer()).as("the learned model is in service").isNotNull();
+    assertThat(m.active().generation()).isEqualTo(1);
+    return t;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> continual(ModelManager m) {
+    return (Map<String, Object>) m.details().get("continual");
+  }
+
+  @Test
+  @Timeout(300)
+  void alertedWindowsAreNeverLearned_andARoundRetrainsOnTheOthersOnly() throws Exception {
+    ModelManager m = manager("{every: 10m, min-vectors: 100, per-entity: 1024}");
+    int size = FeatureSet.HOST_WINDOW.schema().size();
+    SplittableRandom r = new SplittableRandom(7);
+    long t = learnFirstModel(m, size, r);
+    m.scorer(); // the scoring thread picks the model up
+    int kept = 0;
+    int alerted = 0;
+    // 60 windows (9 min 50 s from the round's first) of 4 hosts; every third of host 4 alerted
+    for (int w = 0; w < 60; w++) {
+      t += WINDOW;
+      for (int h = 1; h <= 4; h++) {
+        boolean bad = h == 4 && w % 3 == 0;
+        m.offer(0, h, t, vector(r, size), true, bad, false);
+        if (bad) {
+          alerted++;
+        } else {
+          kept++;
+        }
+      }
+    }
+    assertThat(m.active().generation()).as("not yet: the round has not lasted 10 min").isEqualTo(1);
+    m.offer(0, 1, t + WINDOW, vector(r, size), true, false, false); // 10 min: the round ends
+    m.awaitTraining(120_000);
+    m.scorer();
+    assertThat(m.active().generation()).as("the round's model was swapped in").isEqualTo(2);
+    assertThat(m.active().origin())
+        .startsWith("retrained on this device from " + (kept + 1) + " recent vectors");
+    assertThat(continual(m)).containsEntry("rounds", 1L).containsEntry("refused", (long) alerted);
+  }
+
+  @Test
+  @Timeout(300)
+  void onlyAlertedWindows_neverStartARound() throws Exception {
+    ModelManager m = manager("{every: 1m, min-vectors: 50, per-entity: 64}");
+    SplittableRandom r = new SplittableRandom(8);
+    long t = learnFirstModel(m, FeatureSet.HOST_WINDOW.schema().size(), r);
+    m.scorer();
+    for (int w = 0; w < 60; w++) { // ten minutes, every window alerted
+      t += WINDOW;
+      for (int h = 1; h <= 4; h++) {
+        m.offer(0, h, t, vector(r, FeatureSet.HOST_WINDOW.schema().size()), true, true, true);
+      }
+    }
+    m.awaitTraining(10_000);
+    assertThat(m.active().generation()).isEqualTo(1);
+    assertThat(continual(m)).containsEntry("rounds", 0L).containsEntry("kept", 0L);
+  }
+
+  @Test
+  void roundSample_boundsAnEntityAndKeepsRunsOfConsecutiveVectorsFromTheWholeRound() {
+    int run = ModelManager.RoundSample.RUN;
+    ModelManager.RoundSample s = new ModelManager.RoundSample(4);
+    SplittableRandom r = new SplittableRandom(1);
+    int held = 0;
+    int maxHeld = 0;
+    int total = 1000 * run;
+    for (int i = 0; i < total; i++) {
+      held += s.add(new float[] {i}, r);
+      maxHeld = Math.max(maxHeld, held);
+    }
+    List<List<float[]>> runs = s.runs();
+    assertThat(maxHeld).isLessThanOrEqualTo(4 * run + run - 1);
+    assertThat(runs.stream().mapToInt(List::size).sum()).isEqualTo(held);
+    List<Integer> starts = new ArrayList<>();
+    for (List<float[]> kept : runs) {
+      assertThat(kept).hasSize(run);
+      int first = (int) kept.get(0)[0];
+      for (int k = 0; k < kept.size(); k++) {
+        assertThat((int) kept.get(k)[0]).isEqualTo(first + k); // consecutive
+      }
+      starts.add(first);
+    }
+    // a uniform sample of 1,000 runs: not all from the last quarter (what a recent-only buffer
+    // keeps)
+    assertThat(starts).anyMatch(x -> x < total * 3 / 4);
+  }
+
+  @Test
+  void roundSample_isUniformOverTheRound() {
+    // over many rounds, each of 10 runs is kept by a sample of 2 with probability 1/5
+    int run = ModelManager.RoundSample.RUN;
+    int[] kept = new int[10];
+    SplittableRandom r = new SplittableRandom(3);
+    int rounds = 20_000;
+    for (int round = 0; round < rounds; round++) {
+      ModelManager.RoundSample s = new ModelManager.RoundSample(2);
+      for (int i = 0; i < 10 * run; i++) {
+        s.add(new float[] {i}, r);
+      }
+      for (List<float[]> k : s.runs()) {
+        kept[(int) k.get(0)[0] / run]++;
+      }
+    }
+    for (int k : kept) {
+      assertThat(k / (double) rounds).isBetween(0.18, 0.22);
+    }
+  }
+}
