@@ -62,6 +62,8 @@ final class ModelSection {
                 "forest"));
     if (packets) {
       keys.add("train-pcaps");
+    } else {
+      keys.add("continual"); // read by TelemetrySection: the series' levels, not the networks
     }
     return Set.copyOf(keys);
   }
