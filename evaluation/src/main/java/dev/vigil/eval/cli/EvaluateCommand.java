@@ -198,7 +198,7 @@ final class EvaluateCommand implements Callable<Integer> {
         o.println("wrote " + json);
       }
       if (write != null) {
-        NabResultsSection.write(write, r.report(), r.corpus(), null, false, r.millis());
+        NabResultsSection.write(write, r, null, false);
         o.println("wrote section nab of " + write);
       }
       o.flush();

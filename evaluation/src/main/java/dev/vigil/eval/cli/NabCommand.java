@@ -22,8 +22,10 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Stream every series of a NAB-layout folder (data/, labels/) through the telemetry detector in"
-          + " time order, learning only in each file's probationary period, and write NAB results"
-          + " files under OUT/vigil/<category>/vigil_<file>.csv."
+          + " time order, the ensemble learning in each file's probationary period and the level"
+          + " continually after it, and write NAB results files under"
+          + " OUT/vigil/<category>/vigil_<file>.csv (and OUT/vigil_probation_only/..., the level"
+          + " fixed at the end of probation, for comparison)."
     })
 final class NabCommand implements Callable<Integer> {
   @Option(names = "--data", required = true, paramLabel = "DIR", description = "NAB-layout folder")
@@ -56,6 +58,15 @@ final class NabCommand implements Callable<Integer> {
     try {
       Outcome res = run(data, out, only, denoise, o);
       NabReport report = res.report();
+      if (res.probationOnly() != null) {
+        NabReport f = res.probationOnly();
+        o.printf(
+            java.util.Locale.ROOT,
+            "probation only: nab_standard=%.1f nab_low_fp=%.1f nab_low_fn=%.1f%n",
+            f.profiles().get("standard").normalisedScore(),
+            f.profiles().get("reward_low_FP_rate").normalisedScore(),
+            f.profiles().get("reward_low_FN_rate").normalisedScore());
+      }
       NabCorpus corpus = res.corpus();
       long millis = res.millis();
       for (NabProfile p : NabProfile.ALL) {
@@ -76,7 +87,7 @@ final class NabCommand implements Callable<Integer> {
           report.profiles().get("reward_low_FN_rate").normalisedScore(),
           corpus.fileCount());
       if (write != null) {
-        NabResultsSection.write(write, report, corpus, only, denoise, millis);
+        NabResultsSection.write(write, res, only, denoise);
         spec.commandLine().getErr().println("vigil nab: wrote section nab of " + write);
       }
       return 0;
@@ -92,8 +103,10 @@ final class NabCommand implements Callable<Integer> {
    * @param report the three profiles' scores
    * @param corpus the files run
    * @param millis time to train and score them
+   * @param probationOnly the same run with {@code SeriesSurprise}'s level fixed at the end of
+   *     probation (no continual learning), or null when the run itself learned only in probation
    */
-  record Outcome(NabReport report, NabCorpus corpus, long millis) {}
+  record Outcome(NabReport report, NabCorpus corpus, long millis, NabReport probationOnly) {}
 
   /**
    * Runs NAB's files of {@code data} (those matching {@code only}) into {@code out}, and scores
@@ -115,9 +128,14 @@ final class NabCommand implements Callable<Integer> {
     r.forEach(x -> ran.add(x.file()));
     NabCorpus corpus =
         new NabCorpus(all.files().stream().filter(f -> ran.contains(f.name())).toList());
-    NabResults results = NabResults.load(out, "vigil", corpus);
+    NabResults results = NabResults.load(out, NabRunner.DETECTOR, corpus);
     NabReport report = NabScorer.score(corpus, results.asMap());
+    NabReport fixed = null;
+    if (d.surprise().continual().enabled()) {
+      fixed =
+          NabScorer.score(corpus, NabResults.load(out, NabRunner.PROBATION_ONLY, corpus).asMap());
+    }
     long millis = r.stream().mapToLong(NabRunner.FileResult::millis).sum();
-    return new Outcome(report, corpus, millis);
+    return new Outcome(report, corpus, millis, fixed);
   }
 }

@@ -34,15 +34,18 @@ import java.util.stream.Stream;
  * timestamp,value,anomaly_score,label}).
  *
  * <p>NAB's rules are kept: no look-ahead, labels never used for detection (only copied into the
- * {@code label} column the results format carries), and the models learn only in the probationary
- * period (the first {@code min(floor(0.15·n), 750)} rows). Each file is one series: its rows go
- * through {@link SeriesFeatures} (step = the file's median sampling interval; baseline fixed at the
- * end of probation), the probation vectors train an ensemble ({@link ModelTrainer}), and every
- * later row is scored as it arrives. After probation nothing is trained; what still moves is state,
- * as in the daemon: the features' rolling windows, the seen range and the score histories of {@link
- * SeriesSurprise}, which turns the fused score and the level surprise into {@code anomaly_score} in
- * [0, 1] (0.5 = tail probability 1e-5 against the series' own history), so one threshold serves
- * every file as NAB's single threshold needs.
+ * {@code label} column the results format carries); the ensemble learns only in the probationary
+ * period (the first {@code min(floor(0.15·n), 750)} rows), and afterwards only {@link
+ * SeriesSurprise}'s level keeps learning, in order, from readings that did not alarm, as in the
+ * daemon (continual learning; with it on, a second results set {@value #PROBATION_ONLY} keeps the
+ * probation's level, for comparison). Each file is one series: its rows go through {@link
+ * SeriesFeatures} (step = the file's median sampling interval; baseline fixed at the end of
+ * probation), the probation vectors train an ensemble ({@link ModelTrainer}), and every later row
+ * is scored as it arrives. What else moves is state, as in the daemon: the features' rolling
+ * windows, the seen range and the score histories of {@link SeriesSurprise}, which turns the fused
+ * score and the level surprise into {@code anomaly_score} in [0, 1] (0.5 = tail probability 1e-5
+ * against the series' own history), so one threshold serves every file as NAB's single threshold
+ * needs.
  */
 public final class NabRunner {
   private static final DateTimeFormatter TS =
@@ -96,6 +99,16 @@ public final class NabRunner {
       return new Config(training, precision, denoise, surprise, rows);
     }
   }
+
+  /** The detector name of the results files: the telemetry path as the daemon runs it. */
+  public static final String DETECTOR = "vigil";
+
+  /**
+   * The detector name of the comparison results, written when the surprise settings learn
+   * continually: the same fused scores through a {@link SeriesSurprise} whose level stays the
+   * probation's ({@link SeriesSurprise.Continual#OFF}).
+   */
+  public static final String PROBATION_ONLY = "vigil_probation_only";
 
   private NabRunner() {}
 
@@ -207,6 +220,13 @@ public final class NabRunner {
     double threshold = 1;
     int alerts = 0;
     SeriesSurprise lh = c.surprise() == null ? null : new SeriesSurprise(c.surprise());
+    // the probation-only comparison: the same fused scores through a SeriesSurprise that stops
+    // learning at the end of probation (written as a second detector)
+    SeriesSurprise fixed =
+        lh == null || !c.surprise().continual().enabled()
+            ? null
+            : new SeriesSurprise(c.surprise().withContinual(SeriesSurprise.Continual.OFF));
+    double[] fixedScore = fixed == null ? null : new double[n];
     for (int i = 0; i < n; i++) {
       emitted.clear();
       f.offer("nab", "value", s.time()[i], s.value()[i], 0);
@@ -215,6 +235,9 @@ public final class NabRunner {
         train.addAll(emitted);
         if (lh != null) {
           lh.observe(s.value()[i]);
+        }
+        if (fixed != null) {
+          fixed.observe(s.value()[i]);
         }
         if (i == p - 1) {
           f.freezeBaselines();
@@ -239,6 +262,9 @@ public final class NabRunner {
       }
       if (emitted.isEmpty()) { // a row older than its series' open step (NAB has a few): no news
         score[i] = score[i - 1];
+        if (fixed != null) {
+          fixedScore[i] = fixedScore[i - 1];
+        }
         continue;
       }
       double a = 0;
@@ -249,6 +275,9 @@ public final class NabRunner {
         if (lh != null) {
           boolean own = k == emitted.size() - 1;
           sc = lh.update(a, own ? s.value()[i] : Double.NaN);
+          if (fixed != null) {
+            fixedScore[i] = fixed.update(a, own ? s.value()[i] : Double.NaN);
+          }
         }
       }
       double t = Math.max(threshold, 1e-9);
@@ -264,7 +293,10 @@ public final class NabRunner {
         alerts++;
       }
     }
-    write(outDir, relative, s, score, windows);
+    write(outDir, DETECTOR, relative, s, score, windows);
+    if (fixed != null) {
+      write(outDir, PROBATION_ONLY, relative, s, fixedScore, windows);
+    }
     return new FileResult(relative, n, p, (System.nanoTime() - t0) / 1_000_000, alerts);
   }
 
@@ -281,14 +313,14 @@ public final class NabRunner {
   }
 
   private static void write(
-      Path outDir, String relative, Series s, double[] score, List<long[]> windows)
+      Path outDir, String detector, String relative, Series s, double[] score, List<long[]> windows)
       throws IOException {
     int slash = relative.lastIndexOf('/');
     String category = slash < 0 ? "" : relative.substring(0, slash);
     String name = relative.substring(slash + 1);
-    Path dir = outDir.resolve("vigil").resolve(category);
+    Path dir = outDir.resolve(detector).resolve(category);
     Files.createDirectories(dir);
-    try (BufferedWriter w = Files.newBufferedWriter(dir.resolve("vigil_" + name));
+    try (BufferedWriter w = Files.newBufferedWriter(dir.resolve(detector + "_" + name));
         PrintWriter out = new PrintWriter(w)) {
       out.print("timestamp,value,anomaly_score,label\n");
       for (int i = 0; i < score.length; i++) {

@@ -64,6 +64,8 @@ final class ModelSection {
     if (packets) {
       keys.add("train-pcaps");
     }
+    // continual: the packet path's retraining here (a section); the telemetry path's series levels
+    // in TelemetrySection (true or false)
     return Set.copyOf(keys);
   }
 
@@ -92,10 +94,10 @@ final class ModelSection {
       }
       learn = new VigilConfig.Learn(learnFor, minVectors, maxVectors);
     }
-    StrictSettings continualS =
-        model.section("continual", Set.of("every", "min-vectors", "per-entity"));
     VigilConfig.Continual continual = null;
-    if (model.has("continual")) {
+    if (packets && model.has("continual")) {
+      StrictSettings continualS =
+          model.section("continual", Set.of("every", "min-vectors", "per-entity"));
       continual =
           new VigilConfig.Continual(
               continualS.duration(

@@ -171,6 +171,7 @@ final class TelemetrySection {
 
     StrictSettings modelS = t.section("model", ModelSection.keys(false));
     VigilConfig.Model model = ModelSection.parse(loader, modelS, false);
+    boolean continual = modelS.bool("continual", true);
     Path bundle = model.bundle();
     if (enabled && (bundle == null || !Files.isRegularFile(bundle)) && model.learn() == null) {
       problem(
@@ -207,7 +208,8 @@ final class TelemetrySection {
               seriesIdle,
               queueSize,
               delivery,
-              model));
+              model,
+              continual));
     } catch (IllegalArgumentException e) {
       problem(t.path() + ": " + e.getMessage());
       return Optional.empty();

@@ -289,6 +289,9 @@ public record VigilConfig(
    *     queued delivery
    * @param delivery how readings reach scoring: on the MQTT thread (direct) or through the queue
    * @param model how the telemetry model is obtained (bundle or on-device learning)
+   * @param continual whether each series' level reference keeps learning after the model's learning
+   *     period from readings that did not alarm, at a bounded rate ({@code
+   *     telemetry.model.continual}; see {@link dev.vigil.detect.series.SeriesSurprise.Continual})
    */
   public record Telemetry(
       MqttOptions mqtt,
@@ -303,7 +306,8 @@ public record VigilConfig(
       Duration seriesIdle,
       int queueSize,
       dev.vigil.features.telemetry.MqttTelemetrySource.Delivery delivery,
-      Model model) {
+      Model model,
+      boolean continual) {
     /** How readings reach scoring unless {@code telemetry.delivery} says otherwise. */
     public static final dev.vigil.features.telemetry.MqttTelemetrySource.Delivery DEFAULT_DELIVERY =
         dev.vigil.features.telemetry.MqttTelemetrySource.Delivery.DIRECT;

@@ -81,9 +81,13 @@ public final class TelemetryService {
   /**
    * How a series' fused scores become alarms: the same {@link SeriesSurprise} as {@code vigil nab}
    * (fused score, level and season as likelihoods against the series' own history, range check, one
-   * alarm per 100 steps).
+   * alarm per 100 steps, the level learning continually from readings that did not alarm).
    */
   static final SeriesSurprise.Options SURPRISE = SeriesSurprise.Options.defaults();
+
+  /** The same with {@code telemetry.model.continual: false}: the level fixed after warm-up. */
+  static final SeriesSurprise.Options SURPRISE_FIXED =
+      SURPRISE.withContinual(SeriesSurprise.Continual.OFF);
 
   /**
    * Steps (plus the allowed lateness) after which a silent warming series may give its place to a
@@ -129,11 +133,12 @@ public final class TelemetryService {
    * closed steps.
    */
   private static final class SeriesInfo extends SeriesTable.Entry {
-    final SeriesSurprise surprise = new SeriesSurprise(SURPRISE);
+    final SeriesSurprise surprise;
     long steps;
 
-    SeriesInfo(String device, String metric) {
+    SeriesInfo(String device, String metric, SeriesSurprise.Options surprise) {
       super(device, metric);
+      this.surprise = new SeriesSurprise(surprise);
     }
   }
 
@@ -165,7 +170,8 @@ public final class TelemetryService {
                 t.seriesIdle().toMillis(),
                 Math.min(
                     t.seriesIdle().toMillis(), DISPLACE_AFTER_STEPS * stepMillis + latenessMillis)),
-            SeriesInfo::new,
+            (device, metric) ->
+                new SeriesInfo(device, metric, t.continual() ? SURPRISE : SURPRISE_FIXED),
             this::forget);
     this.models =
         new ModelManager(TELEMETRY, t.model(), SeriesFeatures.SCHEMA, t.maxSeries(), null);

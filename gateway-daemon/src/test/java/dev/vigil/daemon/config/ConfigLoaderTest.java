@@ -190,6 +190,25 @@ class ConfigLoaderTest {
     assertThat(t.model().bundle()).isEqualTo(Path.of("/var/lib/vigil/telemetry.vigil"));
     assertThat(t.model().learn().duration()).isEqualTo(Duration.ofHours(24));
     assertThat(t.model().training().targetFpr()).isEqualTo(0.01);
+    assertThat(t.continual()).as("the example's telemetry.model.continual").isTrue();
+  }
+
+  @Test
+  void parse_telemetryContinualDefaultsOnAndCanBeSwitchedOff(@TempDir Path tmp) throws Exception {
+    String base = "telemetry:\n  mqtt: {brokers: ['tcp://b']}\n  model: {learn: {duration: 1h}";
+    assertThat(
+            ConfigLoader.parse("inline", tmp, base + "}\n").telemetry().orElseThrow().continual())
+        .isTrue();
+    assertThat(
+            ConfigLoader.parse("inline", tmp, base + ", continual: false}\n")
+                .telemetry()
+                .orElseThrow()
+                .continual())
+        .isFalse();
+    // the packet path's model.continual is a section of its own (retraining), not this switch
+    assertThatThrownBy(
+            () -> ConfigLoader.parse("inline", tmp, "model: {continual: true}\n" + base + "}\n"))
+        .hasMessageContaining("model.continual");
   }
 
   @Test
