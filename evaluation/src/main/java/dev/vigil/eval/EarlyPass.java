@@ -159,7 +159,7 @@ public record EarlyPass(
     return String.format(
         Locale.ROOT,
         "### Early windows on the test captures\n\n"
-            + "%s\n\n"
+            + "%s.\n\n"
             + "Windows closed early: %,d of the second reading's %,d (%,d matched no test row)."
             + " Of the %,d early windows matched, %,d scored at or above the ensemble's threshold"
             + " (%.4f). Test rows with an early window: %,d of %,d attack and %,d of %,d other;"
