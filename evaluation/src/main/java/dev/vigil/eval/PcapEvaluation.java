@@ -1,19 +1,24 @@
 package dev.vigil.eval;
 
 import dev.vigil.detect.fusion.Fusion;
+import dev.vigil.detect.model.DetectionModel;
 import dev.vigil.detect.scale.FeatureScaler;
 import dev.vigil.features.FeatureSet;
+import dev.vigil.features.HostFeatures;
 import dev.vigil.features.PacketFeaturePipeline;
 import dev.vigil.features.capture.PcapFileReader;
 import dev.vigil.features.flow.FloodDetector;
 import dev.vigil.features.flow.ScanDetector;
 import dev.vigil.features.packet.Addresses;
 import dev.vigil.features.telemetry.replay.CsvSeries;
+import dev.vigil.features.window.EarlyJudge;
+import dev.vigil.features.window.WindowListener;
 import dev.vigil.train.ModelTrainer;
 import dev.vigil.train.forest.ForestParams;
 import dev.vigil.train.nn.AutoencoderTrainer;
 import dev.vigil.train.nn.LstmTrainer;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -69,6 +75,17 @@ import java.util.regex.Pattern;
  * flood's source: what policy may quarantine; a flood's target is named, never blamed) that holds
  * the report's time, else the host's nearest window. They learn nothing from any file, so they are
  * judged on every capture as well ({@link Loaded#streaming}), not only the test files.
+ *
+ * <p>Early windows ({@code features.early-windows}, on by default): their judge is the trained
+ * model's scaler ({@link FeatureScaler#beyondRange} at {@link #EARLY_MARGIN}, the daemon's default
+ * margin), so they cannot be part of the first reading, which is made before any model. Once the
+ * model is trained and its threshold set, the test files are read a second time through the same
+ * path and settings with that judge ({@link #early}), as the daemon reads them. Where a window
+ * closes early the host's later windows start elsewhere than in the first reading, so the second
+ * reading's windows are not the test rows; an early window counts for the test row of the same file
+ * and host that holds its deciding packet (its end), else that host's nearest window ({@link
+ * #nearest}, the streaming reports' rule). Every window of the second reading is scored in order,
+ * so that the ensemble's per-host state is the daemon's; see {@link EarlyPass}.
  */
 public final class PcapEvaluation {
   /** The feature set, as {@code features.set} defaults to. */
@@ -85,6 +102,12 @@ public final class PcapEvaluation {
 
   /** How long the flood detector learns baselines in each file: not at all. */
   public static final long FLOOD_LEARN_MICROS = 0;
+
+  /**
+   * The early windows' margin past the benign maximum: the daemon's default for {@code
+   * features.early-windows.margin}, read from where its settings reader reads it.
+   */
+  public static final double EARLY_MARGIN = FeatureScaler.DEFAULT_BEYOND_MARGIN;
 
   /** The streaming detectors, by the bit each sets in {@link Window#alerts}. */
   public static final List<String> STREAMING = List.of("scan", "flood");
@@ -214,11 +237,7 @@ public final class PcapEvaluation {
     // reports naming a sender: host hi, host lo, time, detector bit
     List<long[]> reports = new ArrayList<>();
     PacketFeaturePipeline p =
-        new PacketFeaturePipeline(
-            FEATURES,
-            WINDOW_SECONDS * 1_000_000L,
-            MAX_HOSTS,
-            (hi, lo, s, e, v) -> out.add(new Window(hi, lo, s, e, v.clone())));
+        pipeline((hi, lo, s, e, v) -> out.add(new Window(hi, lo, s, e, v.clone())));
     ScanDetector scans =
         new ScanDetector(
             ScanDetector.Options.defaults(),
@@ -241,6 +260,169 @@ public final class PcapEvaluation {
     return withAlerts(out, reports);
   }
 
+  /** A fresh pipeline of the daemon's feature path at the evaluation's settings. */
+  private static PacketFeaturePipeline pipeline(WindowListener listener) {
+    return new PacketFeaturePipeline(FEATURES, WINDOW_SECONDS * 1_000_000L, MAX_HOSTS, listener);
+  }
+
+  /**
+   * One window of a capture read with an early judge ({@link #early}).
+   *
+   * @param window the window (without streaming alerts)
+   * @param early whether the judge closed it early: its end is then the deciding packet's time
+   */
+  public record Closed(Window window, boolean early) {}
+
+  /**
+   * Reads one capture through the daemon's feature path as {@link #windows} does, with {@code
+   * judge} deciding early windows as the daemon's does; no streaming detectors.
+   */
+  public static List<Closed> earlyWindows(Path pcap, EarlyJudge judge) throws IOException {
+    List<Closed> out = new ArrayList<>();
+    HostFeatures[] table = new HostFeatures[1];
+    PacketFeaturePipeline p =
+        pipeline(
+            (hi, lo, s, e, v) ->
+                out.add(new Closed(new Window(hi, lo, s, e, v.clone()), table[0].emittingEarly())));
+    table[0] = p.features();
+    table[0].earlyJudge(judge);
+    new PcapFileReader(pcap).read(p);
+    p.flush();
+    return out;
+  }
+
+  /**
+   * Returns the index in {@code windows} of host {@code hi}/{@code lo}'s window that holds {@code
+   * micros} (start and end included), else that host's nearest window (the first of equals), else
+   * -1 when the host has none.
+   */
+  static int nearest(List<Window> windows, long hi, long lo, long micros) {
+    int best = -1;
+    long bestDistance = Long.MAX_VALUE;
+    for (int i = 0; i < windows.size(); i++) {
+      Window w = windows.get(i);
+      if (w.hostHi() != hi || w.hostLo() != lo) {
+        continue;
+      }
+      long d =
+          micros < w.startMicros()
+              ? w.startMicros() - micros
+              : micros > w.endMicros() ? micros - w.endMicros() : 0;
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * Returns, for each window of a second reading, the index in {@code labelled} (the first
+   * reading's windows of the same capture) of the window an early one counts for: {@link #nearest}
+   * to its end, the deciding packet; -1 for a window that ran its full length, or whose host has no
+   * labelled window.
+   */
+  static int[] mapEarly(List<Window> labelled, List<Closed> second) {
+    int[] out = new int[second.size()];
+    for (int i = 0; i < out.length; i++) {
+      Closed c = second.get(i);
+      Window w = c.window();
+      out[i] = c.early() ? nearest(labelled, w.hostHi(), w.hostLo(), w.endMicros()) : -1;
+    }
+    return out;
+  }
+
+  /**
+   * The test files read a second time with the trained model's early judge ({@link
+   * FeatureScaler#beyondRange} at {@link #EARLY_MARGIN}), each early window mapped ({@link
+   * #mapEarly}) onto the test rows: {@code files} in test-row order, each with the index of its
+   * first test row and its first reading's windows.
+   */
+  static EarlyPass early(Path dir, List<TestFile> files, DetectionModel model) throws IOException {
+    FeatureScaler scaler = model.scaler();
+    EarlyJudge judge = (x, growing) -> scaler.beyondRange(x, growing, EARLY_MARGIN);
+    List<float[]> rows = new ArrayList<>();
+    List<Long> entity = new ArrayList<>();
+    List<Integer> row = new ArrayList<>();
+    List<Boolean> early = new ArrayList<>();
+    List<Long> decide = new ArrayList<>();
+    for (TestFile f : files) {
+      List<Closed> second = earlyWindows(dir.resolve(f.capture().file()), judge);
+      int[] mapped = mapEarly(f.windows(), second);
+      for (int i = 0; i < second.size(); i++) {
+        Closed c = second.get(i);
+        Window w = c.window();
+        rows.add(w.vector());
+        entity.add(entity(f.capture().file(), w.hostHi(), w.hostLo()));
+        row.add(mapped[i] < 0 ? -1 : f.firstRow() + mapped[i]);
+        early.add(c.early());
+        decide.add(c.early() ? w.endMicros() - w.startMicros() : 0L);
+      }
+    }
+    boolean[] e = new boolean[early.size()];
+    for (int i = 0; i < e.length; i++) {
+      e[i] = early.get(i);
+    }
+    // For scale: the test rows' whole windows, whose judged counts (which only grow) bound a
+    // partial window's of the same start from above.
+    int[] growing = pipeline((hi, lo, s, end, v) -> {}).features().growingFeatures();
+    long[] beyond = new long[2];
+    long[] rowsBy = new long[2];
+    for (TestFile f : files) {
+      for (Window w : f.windows()) {
+        int k = f.capture().isAttack(w) ? 1 : 0;
+        rowsBy[k]++;
+        beyond[k] += scaler.beyondRange(w.vector(), growing, EARLY_MARGIN) ? 1 : 0;
+      }
+    }
+    String method =
+        String.format(
+            Locale.ROOT,
+            "After the ensemble was trained and its threshold set on the threshold files, the %d"
+                + " test files were read a second time through the same capture path and feature"
+                + " settings (%d s windows), with the daemon's early judge: the trained model's"
+                + " scaler, `FeatureScaler.beyondRange` at margin %s (the daemon's default for"
+                + " `features.early-windows.margin`), asked at a host's outbound packet counts 16,"
+                + " 32, 64, ... in its window. As in the daemon, every window of that reading, early"
+                + " or not, is scored by the ensemble in order with one state per file and host,"
+                + " and an early window alerts when its score reaches the ensemble's threshold,"
+                + " like any window (the judge alone alerts nothing). After an early close the"
+                + " host's next window opens at the deciding packet and runs its full length, so"
+                + " the host's later windows differ from the test rows (the first reading's); an"
+                + " early window therefore counts for the test row of the same file and host whose"
+                + " span holds its deciding packet (the early window's end), else that host's"
+                + " nearest window, as streaming reports do. Row `%s` is a test row alerted by an"
+                + " early window; `%s` is a test row alerted by the ensemble (at its first-reading"
+                + " window), by a streaming detector, or by an early window. The second reading's"
+                + " full-length windows are scored for the state only and counted nowhere, so the"
+                + " combined row is what a daemon with early windows adds to the ensemble's"
+                + " windows, not a replay of every window it would score. For scale: judged whole"
+                + " (their counts only grow, so a partial window of the same start has less), the"
+                + " test rows beyond the benign range by that margin are %,d of %,d attack and"
+                + " %,d of %,d other",
+            files.size(),
+            WINDOW_SECONDS,
+            EARLY_MARGIN,
+            EarlyPass.NAME,
+            TabularEvaluator.COMBINED_EARLY,
+            beyond[1],
+            rowsBy[1],
+            beyond[0],
+            rowsBy[0]);
+    return new EarlyPass(
+        rows,
+        entity.stream().mapToLong(Long::longValue).toArray(),
+        row.stream().mapToInt(Integer::intValue).toArray(),
+        e,
+        decide.stream().mapToLong(Long::longValue).toArray(),
+        method);
+  }
+
+  /**
+   * A test file with its first test row and its first reading's windows, for the second reading.
+   */
+  record TestFile(Capture capture, int firstRow, List<Window> windows) {}
+
   /** Returns {@code windows} with each report set on its host's window (see the class comment). */
   static List<Window> withAlerts(List<Window> windows, List<long[]> reports) {
     if (reports.isEmpty()) {
@@ -250,22 +432,7 @@ public final class PcapEvaluation {
     long[] first = new long[windows.size()];
     java.util.Arrays.fill(first, Long.MAX_VALUE);
     for (long[] r : reports) {
-      int best = -1;
-      long bestDistance = Long.MAX_VALUE;
-      for (int i = 0; i < windows.size(); i++) {
-        Window w = windows.get(i);
-        if (w.hostHi() != r[0] || w.hostLo() != r[1]) {
-          continue;
-        }
-        long d =
-            r[2] < w.startMicros()
-                ? w.startMicros() - r[2]
-                : r[2] > w.endMicros() ? r[2] - w.endMicros() : 0;
-        if (d < bestDistance) {
-          bestDistance = d;
-          best = i;
-        }
-      }
+      int best = nearest(windows, r[0], r[1], r[2]);
       if (best >= 0) {
         alerts[best] |= (int) r[3];
         first[best] = Math.min(first[best], r[2]);
@@ -428,6 +595,7 @@ public final class PcapEvaluation {
     int[] files = new int[3];
     long[] packets = {0};
     Streaming streaming = new Streaming();
+    List<TestFile> testFiles = new ArrayList<>();
     for (List<Capture> group : benign.values()) {
       group.sort(java.util.Comparator.comparing(Capture::file));
       for (int r = 0; r < group.size(); r++) {
@@ -443,6 +611,7 @@ public final class PcapEvaluation {
           validation.add(c, w);
           files[1]++;
         } else {
+          testFiles.add(new TestFile(c, test.rows.size(), w));
           test.add(c, w);
           files[2]++;
         }
@@ -475,6 +644,7 @@ public final class PcapEvaluation {
               hits,
               w.size());
       if (r % 2 == 0) {
+        testFiles.add(new TestFile(c, test.rows.size(), w));
         test.add(c, w);
         testAttack.add(what);
       } else {
@@ -521,7 +691,16 @@ public final class PcapEvaluation {
                         .orElse("")
                     + " (not labelled for attacks)");
     Map<String, TabularEvaluator.TestSet> tests = new LinkedHashMap<>();
-    tests.put(TEST_SET, test.set());
+    tests.put(
+        TEST_SET,
+        test.set(
+            model -> {
+              try {
+                return early(dir, testFiles, model);
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            }));
     return new Loaded(
         new TabularEvaluator.Data(
             FEATURES.schema(),
@@ -713,6 +892,11 @@ public final class PcapEvaluation {
     }
 
     TabularEvaluator.TestSet set() {
+      return set(null);
+    }
+
+    /** The part as a test set, read again with early windows by {@code early} (or null). */
+    TabularEvaluator.TestSet set(Function<DetectionModel, EarlyPass> early) {
       boolean[] a = new boolean[attack.size()];
       for (int i = 0; i < a.length; i++) {
         a[i] = attack.get(i);
@@ -725,7 +909,7 @@ public final class PcapEvaluation {
         }
         alerted.put(STREAMING.get(d), f);
       }
-      return new TabularEvaluator.TestSet(rows, a, entities(), alerted);
+      return new TabularEvaluator.TestSet(rows, a, entities(), alerted, early);
     }
   }
 

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Evaluates every method on vectors that form one ordered stream (NSL-KDD records in file order, a
@@ -96,10 +97,21 @@ public final class TabularEvaluator {
    *     (the streaming scan and flood detectors): whether each alerted during each row's span, by
    *     detector name; each is reported alone ("streaming" family) and, all together, combined with
    *     the ensemble at its threshold ({@value #COMBINED}: a row alerted by any)
+   * @param early reads the test data a second time with early windows once the ensemble is trained
+   *     ({@link EarlyPass}), or null for none: its early windows are scored by the ensemble and
+   *     reported alone ({@value EarlyPass#NAME}) and folded into the combined row ({@value
+   *     #COMBINED_EARLY})
    */
   public record TestSet(
-      List<float[]> rows, boolean[] attack, long[] entity, Map<String, boolean[]> alerted) {
-    /** Checks lengths; a null {@code entity} means one stream, a null {@code alerted} none. */
+      List<float[]> rows,
+      boolean[] attack,
+      long[] entity,
+      Map<String, boolean[]> alerted,
+      Function<DetectionModel, EarlyPass> early) {
+    /**
+     * Checks lengths; a null {@code entity} means one stream, a null {@code alerted} none, a null
+     * {@code early} no early windows.
+     */
     public TestSet {
       if (rows.size() != attack.length) {
         throw new IllegalArgumentException("one label per row is needed");
@@ -118,14 +130,20 @@ public final class TabularEvaluator {
       }
     }
 
+    /** Rows of {@code entity}, without early windows. */
+    public TestSet(
+        List<float[]> rows, boolean[] attack, long[] entity, Map<String, boolean[]> alerted) {
+      this(rows, attack, entity, alerted, null);
+    }
+
     /** Rows of {@code entity}, without detectors that alert on their own. */
     public TestSet(List<float[]> rows, boolean[] attack, long[] entity) {
-      this(rows, attack, entity, null);
+      this(rows, attack, entity, null, null);
     }
 
     /** One stream. */
     public TestSet(List<float[]> rows, boolean[] attack) {
-      this(rows, attack, null, null);
+      this(rows, attack, null, null, null);
     }
   }
 
@@ -277,11 +295,37 @@ public final class TabularEvaluator {
                 Curves.downsample(Curves.roc(s, set.attack()), o.curvePoints()),
                 Curves.downsample(Curves.pr(s, set.attack()), o.curvePoints())));
       }
-      if (!set.alerted().isEmpty()) {
-        methods.addAll(
-            streaming(set, scores.get("ensemble"), thresholds.get("ensemble"), o.curvePoints()));
+      String notes = "";
+      Map<String, boolean[]> alerted = new LinkedHashMap<>(set.alerted());
+      String combined = COMBINED;
+      if (set.early() != null) {
+        long te = System.nanoTime();
+        double thr = thresholds.get("ensemble");
+        EarlyPass early = set.early().apply(model);
+        double[] s = Ensemble.score(model, early.rows(), early.entity(), null).fused();
+        boolean[] otherwise = alertedBy(set.alerted(), scores.get("ensemble"), thr, n);
+        notes = early.markdown(s, thr, set.attack(), otherwise);
+        alerted.put(EarlyPass.NAME, early.alerted(s, thr, n));
+        combined = COMBINED_EARLY;
+        log.accept(
+            seconds(
+                t.getKey()
+                    + ": read again with early windows, "
+                    + early.closedEarly()
+                    + " closed early",
+                te));
       }
-      out.add(new TestSetResult(t.getKey(), n, attacks, methods));
+      if (!alerted.isEmpty()) {
+        methods.addAll(
+            streaming(
+                alerted,
+                set.attack(),
+                scores.get("ensemble"),
+                thresholds.get("ensemble"),
+                combined,
+                o.curvePoints()));
+      }
+      out.add(new TestSetResult(t.getKey(), n, attacks, methods, notes));
       log.accept(seconds(t.getKey() + ": " + n + " vectors scored by every method", ts));
     }
     return out;
@@ -290,39 +334,61 @@ public final class TabularEvaluator {
   /** The method that combines the ensemble with every streaming detector of a test set. */
   public static final String COMBINED = "ensemble+streaming";
 
-  /**
-   * The streaming detectors of {@code set}, each alone, then all of them with the ensemble at its
-   * threshold (a row alerted by any). Their scores are 0 or 1 (they alert or not); they have no
-   * per-vector latency (they run per packet: {@code vigil bench packets} measures them).
-   */
-  private static List<MethodResult> streaming(
-      TestSet set, double[] ensemble, double ensembleThreshold, int curvePoints) {
-    int n = set.rows().size();
-    List<MethodResult> out = new ArrayList<>();
-    double[] any = new double[n];
-    for (var e : set.alerted().entrySet()) {
-      double[] s = new double[n];
-      for (int i = 0; i < n; i++) {
-        s[i] = e.getValue()[i] ? 1 : 0;
-        any[i] = Math.max(any[i], s[i]);
-      }
-      out.add(binary(e.getKey(), s, set.attack(), curvePoints));
-    }
-    double[] combined = any.clone();
+  /** {@link #COMBINED} with the early windows of the set's second reading as well. */
+  public static final String COMBINED_EARLY = "ensemble+streaming+early";
+
+  /** Per row, whether the ensemble at its threshold or any of {@code alerted} flags it. */
+  private static boolean[] alertedBy(
+      Map<String, boolean[]> alerted, double[] ensemble, double threshold, int n) {
+    boolean[] out = new boolean[n];
     for (int i = 0; i < n; i++) {
-      if (ensemble[i] >= ensembleThreshold) {
-        combined[i] = 1;
+      out[i] = ensemble[i] >= threshold;
+      for (boolean[] a : alerted.values()) {
+        out[i] |= a[i];
       }
     }
-    out.add(binary(COMBINED, combined, set.attack(), curvePoints));
     return out;
   }
 
-  private static MethodResult binary(String name, double[] s, boolean[] attack, int curvePoints) {
+  /**
+   * The detectors that alert on their own ({@code alerted}: the streaming ones, early windows),
+   * each alone, then all of them with the ensemble at its threshold (a row alerted by any), named
+   * {@code combined}. Their scores are 0 or 1 (they alert or not); they have no per-vector latency
+   * (the streaming ones run per packet: {@code vigil bench packets} measures them; an early window
+   * is scored as any window).
+   */
+  private static List<MethodResult> streaming(
+      Map<String, boolean[]> alerted,
+      boolean[] attack,
+      double[] ensemble,
+      double ensembleThreshold,
+      String combined,
+      int curvePoints) {
+    int n = attack.length;
+    List<MethodResult> out = new ArrayList<>();
+    for (var e : alerted.entrySet()) {
+      double[] s = new double[n];
+      for (int i = 0; i < n; i++) {
+        s[i] = e.getValue()[i] ? 1 : 0;
+      }
+      String family = e.getKey().equals(EarlyPass.NAME) ? "early windows" : "streaming";
+      out.add(binary(e.getKey(), family, s, attack, curvePoints));
+    }
+    boolean[] any = alertedBy(alerted, ensemble, ensembleThreshold, n);
+    double[] s = new double[n];
+    for (int i = 0; i < n; i++) {
+      s[i] = any[i] ? 1 : 0;
+    }
+    out.add(binary(combined, "combined", s, attack, curvePoints));
+    return out;
+  }
+
+  private static MethodResult binary(
+      String name, String family, double[] s, boolean[] attack, int curvePoints) {
     BinaryMetrics at = BinaryMetrics.of(s, attack, 0.5);
     return new MethodResult(
         name,
-        "streaming",
+        family,
         at,
         at,
         Double.NaN,

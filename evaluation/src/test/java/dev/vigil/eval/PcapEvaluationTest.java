@@ -294,6 +294,94 @@ class PcapEvaluationTest {
     }
   }
 
+  // ---- early windows: the second reading and its mapping onto the test rows
+
+  private static final long A = 0xffff_0a00_0042L; // 10.0.0.66, as PacketMeta holds it
+  private static final long B = 0xffff_0a00_0005L; // 10.0.0.5
+
+  private static PcapEvaluation.Window window(long host, double startS, double endS) {
+    return new PcapEvaluation.Window(
+        0, host, (long) (startS * 1e6), (long) (endS * 1e6), new float[15]);
+  }
+
+  private static PcapEvaluation.Closed closed(long host, double startS, double endS, boolean e) {
+    return new PcapEvaluation.Closed(window(host, startS, endS), e);
+  }
+
+  @Test
+  void mapEarly_theLabelledWindowHoldingTheDecidingPacket_elseTheNearest() {
+    // the first reading: A in [0, 10] and [12, 22] (a gap: its next packet came at 12 s), B in
+    // [0, 10]
+    List<PcapEvaluation.Window> labelled =
+        List.of(window(A, 0, 10), window(B, 0, 10), window(A, 12, 22));
+    List<PcapEvaluation.Closed> second =
+        List.of(
+            closed(A, 0, 3, true), // decided at 3 s: A's first window
+            closed(A, 3, 13, false), // ran its full length: counts nowhere
+            closed(A, 13, 14.5, true), // decided at 14.5 s: A's second window, though it
+            // started in neither
+            closed(A, 14.5, 24.5, false),
+            closed(B, 0, 10, true), // B's, at its very end
+            closed(A, 30, 31, true), // after A's last labelled window: the nearest
+            closed(A, 10.9, 11, true), // in the gap, 1 s after the first, 1 s before the second
+            closed(0x77, 0, 1, true)); // a host without labelled windows
+    assertThat(PcapEvaluation.mapEarly(labelled, second))
+        .containsExactly(0, -1, 2, -1, 1, 2, 0, -1);
+  }
+
+  @Test
+  void earlyWindows_closeAtTheDecidingPacket_thenAFullWindow_andMapOntoTheFirstReading()
+      throws IOException {
+    // host .66 sends 40 packets 10 ms apart from 2 s on, then one a second; .5 one a second
+    List<PcapFiles.Frame> frames = new ArrayList<>();
+    for (int s = 0; s < 30; s++) {
+      frames.add(new PcapFiles.Frame((T0 + s) * 1_000_000L, udp(5, 1, 40)));
+      if (s >= 5) {
+        frames.add(new PcapFiles.Frame((T0 + s) * 1_000_000L + 500_000, udp(66, 1, 40)));
+      }
+    }
+    long burst = (T0 + 2) * 1_000_000L;
+    for (int k = 0; k < 40; k++) {
+      frames.add(new PcapFiles.Frame(burst + k * 10_000L, udp(66, 1, 40)));
+    }
+    frames.sort(java.util.Comparator.comparingLong(PcapFiles.Frame::timestampMicros));
+    Path p = tmp.resolve("burst.pcap");
+    PcapFiles.write(p, 256, frames);
+
+    // a judge that finds a window beyond once it has sent 32 packets (the judged features are
+    // log1p counts; index 0 is packets out)
+    List<PcapEvaluation.Closed> second =
+        PcapEvaluation.earlyWindows(p, (x, features) -> x[0] >= Math.log1p(32) - 1e-6);
+    List<PcapEvaluation.Closed> early =
+        second.stream().filter(PcapEvaluation.Closed::early).toList();
+    assertThat(early).hasSize(1);
+    PcapEvaluation.Window e = early.get(0).window();
+    assertThat(e.host()).isEqualTo("10.0.0.66");
+    // opened at the burst's first packet, closed at its 32nd, the checkpoint that judged it
+    assertThat(e.startMicros()).isEqualTo(burst);
+    assertThat(e.endMicros()).isEqualTo(burst + 31 * 10_000L);
+    // the next window of .66 opens there and runs its full length, never closed early
+    PcapEvaluation.Window next =
+        second.stream()
+            .map(PcapEvaluation.Closed::window)
+            .filter(w -> w.host().equals("10.0.0.66") && w.startMicros() > burst)
+            .findFirst()
+            .orElseThrow();
+    assertThat(next.startMicros()).isEqualTo(e.endMicros());
+    assertThat(next.endMicros()).isEqualTo(e.endMicros() + 10_000_000L);
+    // no judge: the same capture's first reading; the early window maps onto .66's window that
+    // holds the deciding packet
+    List<PcapEvaluation.Window> first = PcapEvaluation.windows(p, null);
+    int[] mapped = PcapEvaluation.mapEarly(first, second);
+    int i = second.indexOf(early.get(0));
+    PcapEvaluation.Window target = first.get(mapped[i]);
+    assertThat(target.host()).isEqualTo("10.0.0.66");
+    assertThat(target.startMicros()).isLessThanOrEqualTo(e.endMicros());
+    assertThat(target.endMicros()).isGreaterThanOrEqualTo(e.endMicros());
+    assertThat(second.stream().filter(c -> c.window().host().equals("10.0.0.5")))
+        .noneMatch(PcapEvaluation.Closed::early);
+  }
+
   private static long count(boolean[] a) {
     long n = 0;
     for (boolean x : a) {

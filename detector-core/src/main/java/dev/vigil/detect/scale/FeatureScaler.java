@@ -54,6 +54,13 @@ public final class FeatureScaler {
     }
   }
 
+  /**
+   * The {@link #beyondRange} margin of early windows unless configured ({@code
+   * features.early-windows.margin}): half the benign range past the benign maximum. Kept here, with
+   * the judge it tunes, so that the daemon's settings reader and the evaluation read one value.
+   */
+  public static final double DEFAULT_BEYOND_MARGIN = 0.5;
+
   private final Options options;
   private final float[] offset;
   private final float[] inverseScale;

@@ -133,7 +133,7 @@ final class EvaluateCommand implements Callable<Integer> {
                   seed,
                   sets,
                   (System.nanoTime() - t0) / 1_000_000,
-                  d.streaming());
+                  notes(d.streaming(), sets));
         }
         default -> {
           err.println(
@@ -208,6 +208,17 @@ final class EvaluateCommand implements Callable<Integer> {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
       }
     }
+  }
+
+  /** The loaded data's notes, then each test set's (the early windows' second reading). */
+  private static String notes(String loaded, List<TestSetResult> sets) {
+    StringBuilder b = new StringBuilder(loaded.strip());
+    for (TestSetResult s : sets) {
+      if (!s.notes().isBlank()) {
+        b.append("\n\n").append(s.notes().strip());
+      }
+    }
+    return b.toString();
   }
 
   private static String describe(TabularEvaluator.Options opt, boolean quick) {

@@ -35,7 +35,7 @@ import java.util.Map;
  * @param sets per test set, every method's figures
  * @param millis the whole run's time
  * @param notes Markdown paragraphs written after the tables (the pcap set's streaming detectors on
- *     every capture), or empty
+ *     every capture, its early windows), or empty
  */
 record EvaluationReport(
     String dataset,

@@ -136,5 +136,8 @@ class PcapEvaluationCommandTest {
     assertThat(c.features().set()).isEqualTo(PcapEvaluation.FEATURES);
     assertThat(c.features().window()).isEqualTo(Duration.ofSeconds(PcapEvaluation.WINDOW_SECONDS));
     assertThat(c.features().maxHosts()).isEqualTo(PcapEvaluation.MAX_HOSTS);
+    // early windows are on by default, at the margin the evaluation's second reading uses
+    assertThat(c.features().earlyWindows()).isNotNull();
+    assertThat(c.features().earlyWindows().margin()).isEqualTo(PcapEvaluation.EARLY_MARGIN);
   }
 }

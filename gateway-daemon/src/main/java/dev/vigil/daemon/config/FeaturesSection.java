@@ -1,6 +1,7 @@
 package dev.vigil.daemon.config;
 
 import dev.vigil.common.settings.StrictSettings;
+import dev.vigil.detect.scale.FeatureScaler;
 import dev.vigil.features.FeatureSet;
 import dev.vigil.features.flow.AuthFailureTracker;
 import dev.vigil.features.flow.BeaconTracker;
@@ -230,7 +231,7 @@ final class FeaturesSection {
    */
   private static VigilConfig.EarlyWindows earlyWindows(StrictSettings e) {
     boolean enabled = e.bool("enabled", true);
-    double margin = e.number("margin", VigilConfig.EarlyWindows.DEFAULT_MARGIN, 0, 10);
+    double margin = e.number("margin", FeatureScaler.DEFAULT_BEYOND_MARGIN, 0, 10);
     return enabled ? new VigilConfig.EarlyWindows(margin) : null;
   }
 

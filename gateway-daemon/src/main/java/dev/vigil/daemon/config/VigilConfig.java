@@ -193,12 +193,9 @@ public record VigilConfig(
    * FeatureScaler.beyondRange}).
    *
    * @param margin how far past the benign maximum, as a fraction of the feature's benign range
-   *     after the scaler's log1p: 0 to 10
+   *     after the scaler's log1p: 0 to 10 ({@code FeatureScaler.DEFAULT_BEYOND_MARGIN} unless set)
    */
-  public record EarlyWindows(double margin) {
-    /** The margin unless set. */
-    public static final double DEFAULT_MARGIN = 0.5;
-  }
+  public record EarlyWindows(double margin) {}
 
   /**
    * How a detection model is obtained and used (the packet path's, or the telemetry path's).
