@@ -41,7 +41,7 @@ public final class PacketBenchReport {
    * The new section body and how many rows of other inputs it dropped.
    *
    * @param body the section body
-   * @param droppedRows rows measured on another machine that were left out
+   * @param droppedRows rows measured on another machine, or of an older layout, that were left out
    */
   public record Update(String body, int droppedRows) {}
 

@@ -224,12 +224,14 @@ public final class PacketReplayBench {
     long packets = -1;
     long lastRawNanos;
     int warmupReads = 0;
+    long windowsPerRead = 0;
     do {
       long t0 = System.nanoTime();
       long n = new PcapFileReader(pcap).read(NO_OP);
       lastRawNanos = System.nanoTime() - t0;
       windows = 0;
       long[] full = timedFullRead(false);
+      windowsPerRead = windows;
       long[] single = timedFullRead(true);
       if (n != full[0] || n != single[0] || (packets >= 0 && n != packets)) {
         throw new IOException(
@@ -249,7 +251,6 @@ public final class PacketReplayBench {
     if (packets == 0) {
       throw new IOException("capture file [" + pcap + "] holds no packets");
     }
-    long windowsPerRead = windows;
     int reads =
         (int)
             Math.max(

@@ -191,7 +191,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (dropped[0] > 0) {
           err.printf(
-              "vigil bench packets: dropped %d row(s) of %s measured on another machine%n",
+              "vigil bench packets: dropped %d row(s) of %s measured on another machine or in an older layout%n",
               dropped[0], write);
         }
         err.printf(

@@ -1,6 +1,7 @@
 package dev.vigil.features.capture;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * A bounded single-producer, single-consumer ring of preallocated frame slots between the capture
@@ -21,10 +22,12 @@ public final class FrameRing {
   private final int[] wireLen;
   private final long[] ts;
   private final byte[] frame;
-  // head: next slot to write (producer); tail: next slot to read (consumer). Ordered by the
-  // AtomicLongs' release/acquire.
-  private final AtomicLong head = new AtomicLong();
-  private final AtomicLong tail = new AtomicLong();
+  // head: next slot to write (producer); tail: next slot to read (consumer), in one array 128 bytes
+  // apart so that they never share a cache line (a shared line would bounce between the capture
+  // and the detection cores at every frame). Ordered by release/acquire.
+  private static final int HEAD = 16; // index of head in positions, 128 bytes into the array
+  private static final int TAIL = 32; // index of tail, 128 bytes after head
+  private final AtomicLongArray positions = new AtomicLongArray(TAIL + 16);
   private final AtomicLong overflows = new AtomicLong();
   private long cachedTail;
 
@@ -57,9 +60,9 @@ public final class FrameRing {
    * thread only.
    */
   public boolean offer(byte[] src, int length, int wireLength, long timestampMicros) {
-    long h = head.get();
+    long h = positions.get(HEAD);
     if (h - cachedTail >= slots) {
-      cachedTail = tail.get();
+      cachedTail = positions.get(TAIL);
       if (h - cachedTail >= slots) {
         overflows.incrementAndGet();
         return false;
@@ -71,7 +74,7 @@ public final class FrameRing {
     capLen[i] = n;
     wireLen[i] = wireLength;
     ts[i] = timestampMicros;
-    head.lazySet(h + 1);
+    positions.lazySet(HEAD, h + 1);
     return true;
   }
 
@@ -80,21 +83,21 @@ public final class FrameRing {
    * Consumer thread only; the frame array passed to the sink is reused.
    */
   public int drain(FrameSink sink, int max) {
-    long t = tail.get();
-    long available = head.get() - t;
+    long t = positions.get(TAIL);
+    long available = positions.get(HEAD) - t;
     int n = (int) Math.min(available, max);
     for (int k = 0; k < n; k++) {
       int i = (int) (t + k) & mask;
       System.arraycopy(data, i * slotBytes, frame, 0, capLen[i]);
       sink.onFrame(frame, capLen[i], wireLen[i], ts[i]);
-      tail.lazySet(t + k + 1);
+      positions.lazySet(TAIL, t + k + 1);
     }
     return n;
   }
 
   /** Returns frames waiting. */
   public int size() {
-    return (int) (head.get() - tail.get());
+    return (int) (positions.get(HEAD) - positions.get(TAIL));
   }
 
   /** Returns frames dropped because the ring was full. */
@@ -104,6 +107,6 @@ public final class FrameRing {
 
   /** Returns frames accepted. */
   public long accepted() {
-    return head.get();
+    return positions.get(HEAD);
   }
 }
