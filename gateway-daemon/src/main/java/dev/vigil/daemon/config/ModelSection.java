@@ -97,13 +97,21 @@ final class ModelSection {
     VigilConfig.Continual continual = null;
     if (packets && model.has("continual")) {
       StrictSettings continualS =
-          model.section("continual", Set.of("every", "min-vectors", "per-entity"));
+          model.section("continual", Set.of("every", "min-vectors", "per-entity", "max-vectors"));
       continual =
           new VigilConfig.Continual(
               continualS.duration(
                   "every", Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofDays(90)),
               continualS.integer("min-vectors", 1000, 50, 10_000_000),
-              continualS.integer("per-entity", 256, 32, 100_000));
+              continualS.integer("per-entity", 256, 32, 100_000),
+              continualS.integer("max-vectors", 200_000, 100, 10_000_000));
+      if (continual.maxVectors() < continual.minVectors()) {
+        loader.problem(
+            k
+                + ".continual.max-vectors: must be at least min-vectors ("
+                + continual.minVectors()
+                + ")");
+      }
     }
     String precisionText = model.string("precision", "int8");
     Precision precision = Precision.INT8;

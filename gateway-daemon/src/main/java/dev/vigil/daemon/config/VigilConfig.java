@@ -249,8 +249,10 @@ public record VigilConfig(
    * @param every how often (capture time) the model is retrained
    * @param minVectors fewest sampled vectors a retrain needs (a round with fewer goes on)
    * @param perEntity most vectors sampled per host or series and round
+   * @param maxVectors most vectors sampled in a round in all (memory bound: later ones are counted
+   *     as refused)
    */
-  public record Continual(Duration every, int minVectors, int perEntity) {}
+  public record Continual(Duration every, int minVectors, int perEntity, int maxVectors) {}
 
   /**
    * Alert outputs.

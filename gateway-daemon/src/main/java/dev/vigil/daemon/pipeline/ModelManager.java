@@ -375,8 +375,8 @@ public final class ModelManager {
     } else {
       Map<Long, RoundSample> inner = recent.get(hi);
       RoundSample r = inner == null ? null : inner.get(lo);
-      if (r == null && recentEntities >= maxEntities) {
-        continualRefused.incrementAndGet(); // bounded: no room for another entity this round
+      if ((r == null && recentEntities >= maxEntities) || recentCount >= c.maxVectors()) {
+        continualRefused.incrementAndGet(); // bounded: no room for another entity or vector
       } else {
         if (r == null) {
           r = new RoundSample(Math.max(1, c.perEntity() / RoundSample.RUN));
@@ -408,6 +408,7 @@ public final class ModelManager {
       train(
           round,
           n,
+          "retrained",
           "retrained on this device from " + n + " recent vectors (round " + number + ")",
           state -> continualState = "round " + number + ": " + state);
     }
@@ -446,16 +447,25 @@ public final class ModelManager {
     int n = collectedCount;
     collected = null; // one learning round per run; capture goes on with the current model
     learnState = "training on " + n + " vectors";
-    train(data, n, "learned on this device from " + n + " vectors", state -> learnState = state);
+    train(
+        data,
+        n,
+        "learned",
+        "learned on this device from " + n + " vectors",
+        state -> learnState = state);
   }
 
   /**
    * Trains a model on {@code data} on a background thread at low priority, saves it to the bundle
    * if one is configured and publishes it; {@code state} hears how it ended.
+   *
+   * @param kind {@code learned} or {@code retrained}, for the log
+   * @param origin the new model's origin, as {@code /health} shows it
    */
   private void train(
       List<ModelTrainer.Sequence> data,
       int n,
+      String kind,
       String origin,
       java.util.function.Consumer<String> state) {
     Thread t =
@@ -470,7 +480,8 @@ public final class ModelManager {
                 if (bundle != null) {
                   ModelBundle.write(model, bundle);
                   bundleStamp = stamp(bundle);
-                  LOG.info("{} model ({}) saved to bundle [{}]", name, origin, bundle);
+                  // "learned packet model saved to bundle [...]": operators' and check-unit's line
+                  LOG.info("{} {} model saved to bundle [{}] ({})", kind, name, bundle, origin);
                 }
                 publish(model, origin);
                 state.accept(

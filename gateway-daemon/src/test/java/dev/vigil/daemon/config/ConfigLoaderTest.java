@@ -120,7 +120,7 @@ class ConfigLoaderTest {
         ConfigLoader.parse(
             "inline", CONFIG, base + "model: {learn: {duration: 1h}, continual: {}}\n");
     assertThat(on.model().continual())
-        .isEqualTo(new VigilConfig.Continual(Duration.ofHours(24), 1000, 256));
+        .isEqualTo(new VigilConfig.Continual(Duration.ofHours(24), 1000, 256, 200_000));
     String bad =
         base + "model: {learn: {duration: 1h}, continual: {every: 10s, per-entity: 8, often: 1}}\n";
     assertThatThrownBy(() -> ConfigLoader.parse("inline", CONFIG, bad))

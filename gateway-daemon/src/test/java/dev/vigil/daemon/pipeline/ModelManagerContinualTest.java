@@ -127,6 +127,23 @@ class ModelManagerContinualTest {
   }
 
   @Test
+  @Timeout(300)
+  void aRoundHoldsAtMostMaxVectors_laterWindowsAreRefused() throws Exception {
+    ModelManager m = manager("{every: 1h, min-vectors: 50, per-entity: 64, max-vectors: 100}");
+    int size = FeatureSet.HOST_WINDOW.schema().size();
+    SplittableRandom r = new SplittableRandom(9);
+    long t = learnFirstModel(m, size, r);
+    m.scorer();
+    for (int w = 0; w < 60; w++) { // 240 windows that did not alert, well within the hour
+      t += WINDOW;
+      for (int h = 1; h <= 4; h++) {
+        m.offer(0, h, t, vector(r, size), true, false, false);
+      }
+    }
+    assertThat(continual(m)).containsEntry("kept", 100L).containsEntry("refused", 140L);
+  }
+
+  @Test
   void roundSample_boundsAnEntityAndKeepsRunsOfConsecutiveVectorsFromTheWholeRound() {
     int run = ModelManager.RoundSample.RUN;
     ModelManager.RoundSample s = new ModelManager.RoundSample(4);
