@@ -72,12 +72,7 @@ class FileReplayTest {
   @Timeout(60)
   void read_failingSinkStopsTheReplayAndSurfaces_andTheReaderEnds(@TempDir Path dir)
       throws IOException {
-    Path f = dir.resolve("t.pcap");
-    List<PcapFiles.Frame> frames = new ArrayList<>();
-    for (int i = 0; i < 1000; i++) {
-      frames.add(new PcapFiles.Frame(1_700_000_000_000_000L + i, new byte[60]));
-    }
-    PcapFiles.write(f, 256, frames);
+    Path f = smallFrames(dir, 1000);
     int[] calls = {0};
     assertThatThrownBy(
             () ->
@@ -112,12 +107,7 @@ class FileReplayTest {
   @Timeout(60)
   void read_interruptedCallerStopsWithAnErrorAndKeepsItsInterrupt(@TempDir Path dir)
       throws IOException {
-    Path f = dir.resolve("t.pcap");
-    List<PcapFiles.Frame> frames = new ArrayList<>();
-    for (int i = 0; i < 2000; i++) {
-      frames.add(new PcapFiles.Frame(1_700_000_000_000_000L + i, new byte[60]));
-    }
-    PcapFiles.write(f, 256, frames);
+    Path f = smallFrames(dir, 2000);
     int[] calls = {0};
     assertThatThrownBy(
             () ->
@@ -133,6 +123,17 @@ class FileReplayTest {
     assertThat(Thread.interrupted()).isTrue();
     assertThat(calls[0]).isLessThan(2000);
     assertThat(replayThreads()).isZero();
+  }
+
+  /** Writes a capture of {@code n} 60-byte frames, a microsecond apart. */
+  private static Path smallFrames(Path dir, int n) throws IOException {
+    Path f = dir.resolve("t.pcap");
+    List<PcapFiles.Frame> frames = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      frames.add(new PcapFiles.Frame(1_700_000_000_000_000L + i, new byte[60]));
+    }
+    PcapFiles.write(f, 256, frames);
+    return f;
   }
 
   private static long replayThreads() {

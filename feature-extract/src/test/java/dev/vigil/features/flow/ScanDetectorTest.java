@@ -545,16 +545,17 @@ class ScanDetectorTest {
         ts += 100;
         int client = ip(10, 0, 0, i % 200); // more than the tables hold: evictions
         int server = ip(93, 184, (i >>> 8) & 0xff, i & 0xff);
-        fill(p, ts, client, server, PacketMeta.PROTO_TCP, 40000, 443 + (i & 3), SYN);
+        FlowPackets.ipv4(p, ts, client, server, PacketMeta.PROTO_TCP, 40000, 443 + (i & 3), SYN);
         d.update(p);
         // every 4th attempt of each client fails: F S S S never climbs past ln 4, no reports
         int answer = (i / 200) % 4 == 0 ? RST_ACK : SYN_ACK;
-        fill(p, ts + 10, server, client, PacketMeta.PROTO_TCP, 443 + (i & 3), 40000, answer);
+        FlowPackets.ipv4(
+            p, ts + 10, server, client, PacketMeta.PROTO_TCP, 443 + (i & 3), 40000, answer);
         d.update(p);
-        fill(p, ts + 20, client, server, PacketMeta.PROTO_UDP, 5000, 123, 0);
+        FlowPackets.ipv4(p, ts + 20, client, server, PacketMeta.PROTO_UDP, 5000, 123, 0);
         d.update(p);
         if (i % 2 == 0) {
-          fill(p, ts + 30, server, client, PacketMeta.PROTO_UDP, 123, 5000, 0);
+          FlowPackets.ipv4(p, ts + 30, server, client, PacketMeta.PROTO_UDP, 123, 5000, 0);
           d.update(p);
         }
         if (i % 1000 == 0) {
@@ -570,23 +571,6 @@ class ScanDetectorTest {
     assertThat(d.evictions()).isPositive();
     assertThat(d.attempts()).isPositive();
     assertThat(reports).isEmpty();
-  }
-
-  private static void fill(
-      PacketMeta p, long ts, int src, int dst, int proto, int sport, int dport, int flags) {
-    p.timestampMicros = ts;
-    p.l3 = PacketMeta.L3_IPV4;
-    p.fragment = false;
-    p.srcMac = 0x0200_0000_0000L | (src & 0xff);
-    p.dstMac = 0x0200_0000_0001L;
-    p.srcHi = Addresses.mappedHi(src);
-    p.srcLo = Addresses.mappedLo(src);
-    p.dstHi = Addresses.mappedHi(dst);
-    p.dstLo = Addresses.mappedLo(dst);
-    p.protocol = proto;
-    p.srcPort = sport;
-    p.dstPort = dport;
-    p.tcpFlags = flags;
   }
 
   /** Ethernet/IPv4/UDP with 4 payload bytes. */

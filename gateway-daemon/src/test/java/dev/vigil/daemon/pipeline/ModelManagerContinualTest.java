@@ -70,6 +70,22 @@ class ModelManagerContinualTest {
     return t;
   }
 
+  /**
+   * Offers {@code windows} scored windows of hosts 1 to 4 after {@code t}, all alerted (at high
+   * severity) or none; returns the last window's end.
+   */
+  private static long offerFourHosts(
+      ModelManager m, SplittableRandom r, long t, int windows, boolean alerted) {
+    int size = FeatureSet.HOST_WINDOW.schema().size();
+    for (int w = 0; w < windows; w++) {
+      t += WINDOW;
+      for (int h = 1; h <= 4; h++) {
+        m.offer(0, h, t, vector(r, size), true, alerted, alerted);
+      }
+    }
+    return t;
+  }
+
   @SuppressWarnings("unchecked")
   private static Map<String, Object> continual(ModelManager m) {
     return (Map<String, Object>) m.details().get("continual");
@@ -115,12 +131,7 @@ class ModelManagerContinualTest {
     SplittableRandom r = new SplittableRandom(8);
     long t = learnFirstModel(m, FeatureSet.HOST_WINDOW.schema().size(), r);
     m.scorer();
-    for (int w = 0; w < 60; w++) { // ten minutes, every window alerted
-      t += WINDOW;
-      for (int h = 1; h <= 4; h++) {
-        m.offer(0, h, t, vector(r, FeatureSet.HOST_WINDOW.schema().size()), true, true, true);
-      }
-    }
+    offerFourHosts(m, r, t, 60, true); // ten minutes, every window alerted
     m.awaitTraining(10_000);
     assertThat(m.active().generation()).isEqualTo(1);
     assertThat(continual(m)).containsEntry("rounds", 0L).containsEntry("kept", 0L);
@@ -134,12 +145,7 @@ class ModelManagerContinualTest {
     SplittableRandom r = new SplittableRandom(9);
     long t = learnFirstModel(m, size, r);
     m.scorer();
-    for (int w = 0; w < 60; w++) { // 240 windows that did not alert, well within the hour
-      t += WINDOW;
-      for (int h = 1; h <= 4; h++) {
-        m.offer(0, h, t, vector(r, size), true, false, false);
-      }
-    }
+    offerFourHosts(m, r, t, 60, false); // 240 windows that did not alert, well within the hour
     assertThat(continual(m)).containsEntry("kept", 100L).containsEntry("refused", 140L);
   }
 
