@@ -109,6 +109,9 @@ public final class DetectionService {
   /** The longest capture waits for the alert path's warm-up at start. */
   static final long WARM_UP_WAIT_MS = 2_000;
 
+  /** Longest wait, at shutdown, for the scoring thread and for background training each. */
+  static final long STOP_WAIT_MS = 10_000;
+
   // For the watchdog: when the live scoring loop last came round (0 until it first does), the
   // capture it drains (null between openings), and whether the scoring thread ended.
   private volatile long loopNanos;
@@ -263,11 +266,28 @@ public final class DetectionService {
     }
   }
 
+  /**
+   * Stops detection before the beans it feeds close: interrupts the scoring thread (capture and
+   * replay stop, training in progress ends at its next epoch) and waits for it and for background
+   * training, {@value #STOP_WAIT_MS} ms each at most, so that nothing is written (bundle, alerts,
+   * decisions) once the daemon has stopped.
+   */
   @PreDestroy
   void stop() {
     Thread t = worker;
     if (t != null) {
       t.interrupt();
+    }
+    try {
+      models.close(STOP_WAIT_MS);
+      if (t != null) {
+        t.join(STOP_WAIT_MS);
+        if (t.isAlive()) {
+          LOG.warn("packet detection did not stop within {} ms", STOP_WAIT_MS);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -329,6 +349,9 @@ public final class DetectionService {
             a.model().fusion(config.model().precision()).threshold());
       }
       publishModelHealth();
+    } catch (ModelManager.TrainingStopped e) {
+      LOG.info("packet model training stopped before its end: the daemon is stopping");
+      return;
     } catch (IOException | RuntimeException e) {
       LOG.error("no model, detection is off: {}", e.getMessage());
       health.set(MODEL, ComponentHealth.DOWN, Map.of("error", String.valueOf(e.getMessage())));

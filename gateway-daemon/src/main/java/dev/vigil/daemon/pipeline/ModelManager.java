@@ -82,6 +82,9 @@ public final class ModelManager {
   private volatile int collectedVisible;
   private volatile Thread trainer;
 
+  /** Set by {@link #close}: nothing is trained, written or published any more. */
+  private volatile boolean closed;
+
   // continual learning, touched by the scoring thread only until a round is handed to the trainer:
   // each entity's sample of the round's vectors that did not alert
   private Map<Long, Map<Long, RoundSample>> recent = new LinkedHashMap<>();
@@ -184,6 +187,7 @@ public final class ModelManager {
     }
     List<ModelTrainer.Sequence> normal = initialData.read();
     DetectionModel model = ModelTrainer.train(schema, normal, null, m.training(), listener);
+    stopIfClosed();
     if (bundle != null && !bundleDamaged) {
       ModelBundle.write(model, bundle);
       bundleStamp = stamp(bundle);
@@ -476,6 +480,7 @@ public final class ModelManager {
               try {
                 DetectionModel model =
                     ModelTrainer.train(schema, data, null, config.training(), logListener());
+                stopIfClosed();
                 Path bundle = config.bundle();
                 if (bundle != null) {
                   ModelBundle.write(model, bundle);
@@ -486,6 +491,9 @@ public final class ModelManager {
                 publish(model, origin);
                 state.accept(
                     "done in " + (System.nanoTime() - t0) / 1_000_000 + " ms, " + n + " vectors");
+              } catch (TrainingStopped e) {
+                state.accept("stopped: the daemon is stopping");
+                LOG.info("{} model training stopped before its end: the daemon is stopping", name);
               } catch (IOException | RuntimeException e) {
                 lastError = e.getMessage();
                 state.accept("failed: " + e.getMessage());
@@ -498,6 +506,36 @@ public final class ModelManager {
     t.setPriority(Thread.MIN_PRIORITY);
     trainer = t;
     t.start();
+  }
+
+  /**
+   * Stops this manager for the daemon's shutdown: training in progress (first model or background)
+   * ends at its next epoch, and nothing is written to the bundle or published after this returns;
+   * waits for the background trainer at most {@code millis} ms.
+   */
+  void close(long millis) throws InterruptedException {
+    closed = true;
+    Thread t = trainer;
+    if (t != null) {
+      t.interrupt();
+      t.join(millis);
+      if (t.isAlive()) {
+        LOG.warn("{} model training did not stop within {} ms", name, millis);
+      }
+    }
+  }
+
+  private void stopIfClosed() {
+    if (closed || Thread.currentThread().isInterrupted()) {
+      throw new TrainingStopped();
+    }
+  }
+
+  /** Training ended because the daemon is stopping (the thread was interrupted, or closed). */
+  static final class TrainingStopped extends RuntimeException {
+    TrainingStopped() {
+      super("training stopped: the daemon is stopping", null, false, false);
+    }
   }
 
   /** Waits for background training to end (tests and shutdown). */
@@ -578,14 +616,22 @@ public final class ModelManager {
     return out;
   }
 
-  /** A training listener that logs one line per epoch (no in-place bar in a service's log). */
+  /**
+   * A training listener that logs one line per epoch (no in-place bar in a service's log) and ends
+   * training with {@link TrainingStopped} at the next epoch once its thread is interrupted (the
+   * daemon stops).
+   */
   static ModelTrainer.Listener logListener() {
     return new ModelTrainer.Listener() {
       @Override
       public AutoencoderTrainer.Progress phase(String name) {
-        return (epoch, max, loss, eta) ->
-            LOG.debug(
-                "{} epoch {}/{} validation loss {} ETA {} s", name, epoch, max, loss, eta / 1000);
+        return (epoch, max, loss, eta) -> {
+          if (Thread.currentThread().isInterrupted()) {
+            throw new TrainingStopped();
+          }
+          LOG.debug(
+              "{} epoch {}/{} validation loss {} ETA {} s", name, epoch, max, loss, eta / 1000);
+        };
       }
 
       @Override

@@ -105,6 +105,7 @@ public final class TelemetryService {
   private final HealthState health;
   private final AlertOutput alerts;
   private final ModelManager models;
+  private volatile Thread starter;
   private final MqttTelemetrySource source;
   private final SeriesFeatures features;
   private final long stepMillis;
@@ -277,6 +278,7 @@ public final class TelemetryService {
     }
     Thread t = new Thread(this::start, "vigil-telemetry-start");
     t.setDaemon(true);
+    starter = t;
     t.start();
   }
 
@@ -289,9 +291,15 @@ public final class TelemetryService {
             a.origin(),
             a.model().fusion(config.model().precision()).threshold());
       }
+    } catch (ModelManager.TrainingStopped e) {
+      LOG.info("telemetry model training stopped before its end: the daemon is stopping");
+      return;
     } catch (IOException | RuntimeException e) {
       fail("no telemetry model, telemetry detection is off: " + e.getMessage());
       return;
+    }
+    if (Thread.currentThread().isInterrupted()) {
+      return; // the daemon is stopping
     }
     try {
       source.start();
@@ -312,8 +320,25 @@ public final class TelemetryService {
     health.set(TELEMETRY, ComponentHealth.DOWN, Map.of("error", message));
   }
 
+  /**
+   * Stops telemetry: training in progress (the first model or a background round) ends at its next
+   * epoch and writes nothing, waited for {@value DetectionService#STOP_WAIT_MS} ms at most each,
+   * then the MQTT source closes.
+   */
   @PreDestroy
   void stop() {
+    Thread t = starter;
+    try {
+      if (t != null) {
+        t.interrupt();
+        t.join(DetectionService.STOP_WAIT_MS);
+      }
+      if (models != null) {
+        models.close(DetectionService.STOP_WAIT_MS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     if (source != null) {
       source.close();
     }
