@@ -194,6 +194,31 @@ public final class ModelTrainer {
     return trainDetailed(schema, normal, validation, c, listener).model();
   }
 
+  /** Most entity keys a model's provenance lists ({@link #putEntityKeys}). */
+  public static final int MAX_ENTITY_KEYS = 65_536;
+
+  /**
+   * Lists the entities trained on in {@code prov.entityKeys}, each as {@code hi:lo} in hex (an
+   * address or a series id, as the detection path keys its entities), so that a daemon can tell a
+   * host first seen after training; beyond {@value #MAX_ENTITY_KEYS} none are listed and {@code
+   * entityKeysComplete} is false.
+   */
+  private static void putEntityKeys(ObjectNode prov, List<Sequence> normal) {
+    boolean complete = normal.size() <= MAX_ENTITY_KEYS;
+    prov.put("entityKeysComplete", complete);
+    if (complete) {
+      var keys = prov.putArray("entityKeys");
+      for (Sequence s : normal) {
+        keys.add(entityKey(s.hi(), s.lo()));
+      }
+    }
+  }
+
+  /** The key of entity {@code hi}/{@code lo} in {@code entityKeys}. */
+  public static String entityKey(long hi, long lo) {
+    return Long.toHexString(hi) + ":" + Long.toHexString(lo);
+  }
+
   /**
    * A trained model together with the training-time objects it was exported from: the DL4J networks
    * and Smile's forest (for equivalence checks and the DL4J column of {@code vigil bench scoring}).
@@ -281,6 +306,7 @@ public final class ModelTrainer {
     prov.put("trainVectors", trainCount);
     prov.put("calibrationVectors", calibrationCount);
     prov.put("entities", normal.size());
+    putEntityKeys(prov, normal);
     ObjectNode sc = prov.putObject("scaling");
     sc.put("kind", c.scaling().kind().name().toLowerCase(java.util.Locale.ROOT));
     sc.put("log1p", c.scaling().log1p());

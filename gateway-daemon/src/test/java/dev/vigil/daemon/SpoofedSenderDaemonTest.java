@@ -1,8 +1,8 @@
 package dev.vigil.daemon;
 
+import static dev.vigil.testsupport.LanFrames.arp;
 import static dev.vigil.testsupport.LanFrames.exchange;
 import static dev.vigil.testsupport.LanFrames.ip;
-import static dev.vigil.testsupport.LanFrames.mac;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.daemon.config.ConfigLoader;
@@ -16,7 +16,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,16 +59,6 @@ class SpoofedSenderDaemonTest {
   /** A TCP frame from the MAC of host {@code srcMac} with address 10.77.0.{src}. */
   private static byte[] tcp(int srcMac, int src, int dst, int sport, int dport, int flags) {
     return LanFrames.tcp(srcMac, ip(src), dst, sport, dport, flags, new byte[0]);
-  }
-
-  /** An ARP request from 10.77.0.{host} (its own MAC) for 10.77.0.{target}. */
-  private static byte[] arp(int host, int target) {
-    ByteBuffer b = ByteBuffer.allocate(14 + 28);
-    b.put(new byte[] {-1, -1, -1, -1, -1, -1}).put(mac(host)).putShort((short) 0x0806);
-    b.putShort((short) 1).putShort((short) 0x0800).put((byte) 6).put((byte) 4);
-    b.putShort((short) 1).put(mac(host)).put(ip(host));
-    b.put(new byte[6]).put(ip(target));
-    return b.array();
   }
 
   private static Path capture(Path dir) throws Exception {

@@ -49,6 +49,16 @@ public final class LanFrames {
     return b.array();
   }
 
+  /** An ARP request from host {@code host} (its own MAC and address) for host {@code target}. */
+  public static byte[] arp(int host, int target) {
+    ByteBuffer b = ByteBuffer.allocate(14 + 28);
+    b.put(new byte[] {-1, -1, -1, -1, -1, -1}).put(mac(host)).putShort((short) 0x0806);
+    b.putShort((short) 1).putShort((short) 0x0800).put((byte) 6).put((byte) 4);
+    b.putShort((short) 1).put(mac(host)).put(ip(host));
+    b.put(new byte[6]).put(ip(target));
+    return b.array();
+  }
+
   /**
    * Adds a whole short TCP conversation from {@code src} to {@code dst}:{@code dport} starting at
    * {@code ts}: SYN, SYN-ACK, ACK, FIN, 400 µs apart.

@@ -97,14 +97,18 @@ final class ModelSection {
     VigilConfig.Continual continual = null;
     if (packets && model.has("continual")) {
       StrictSettings continualS =
-          model.section("continual", Set.of("every", "min-vectors", "per-entity", "max-vectors"));
+          model.section(
+              "continual",
+              Set.of("every", "min-vectors", "per-entity", "max-vectors", "grace", "grace-hosts"));
       continual =
           new VigilConfig.Continual(
               continualS.duration(
                   "every", Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofDays(90)),
               continualS.integer("min-vectors", 1000, 50, 10_000_000),
               continualS.integer("per-entity", 256, 32, 100_000),
-              continualS.integer("max-vectors", 200_000, 100, 10_000_000));
+              continualS.integer("max-vectors", 200_000, 100, 10_000_000),
+              continualS.duration("grace", Duration.ofHours(1), Duration.ZERO, Duration.ofDays(30)),
+              continualS.integer("grace-hosts", 64, 1, 4096));
       if (continual.maxVectors() < continual.minVectors()) {
         loader.problem(
             k

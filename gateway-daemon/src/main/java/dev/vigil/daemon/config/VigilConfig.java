@@ -251,8 +251,18 @@ public record VigilConfig(
    * @param perEntity most vectors sampled per host or series and round
    * @param maxVectors most vectors sampled in a round in all (memory bound: later ones are counted
    *     as refused)
+   * @param grace how long a LAN device first seen after the model in service was trained is not
+   *     alerted on by the model, short of a critical score (zero: no grace); its windows are
+   *     learned meanwhile, and a round ends early at half of it
+   * @param graceHosts most hosts in grace at once (later new hosts get none)
    */
-  public record Continual(Duration every, int minVectors, int perEntity, int maxVectors) {}
+  public record Continual(
+      Duration every,
+      int minVectors,
+      int perEntity,
+      int maxVectors,
+      Duration grace,
+      int graceHosts) {}
 
   /**
    * Alert outputs.

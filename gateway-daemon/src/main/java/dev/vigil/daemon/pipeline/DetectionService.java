@@ -75,6 +75,7 @@ public final class DetectionService {
   private final Counter windowsScored;
   private final Counter windowsUnscored;
   private final Counter windowsEarly;
+  private final Counter windowsGraced;
   private final Counter captureReopens;
   private final Counter beaconReports;
   private final Counter authReports;
@@ -140,6 +141,12 @@ public final class DetectionService {
     this.windowsUnscored =
         Counter.builder("vigil.windows.unscored")
             .description("Host windows not scored because no model was in service yet (learning)")
+            .register(registry);
+    this.windowsGraced =
+        Counter.builder("vigil.windows.graced")
+            .description(
+                "Host windows the model flagged that were not alerted on because their host, a new"
+                    + " LAN device, was in its grace (model.continual.grace)")
             .register(registry);
     this.windowsEarly =
         Counter.builder("vigil.windows.early")
@@ -709,9 +716,30 @@ public final class DetectionService {
     scoreLatency.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
     windowsScored.increment();
     boolean flagged = scorer.anomalous();
+    ModelManager.Grace grace = models.grace(hi, lo, end, () -> lanDevice(hi, lo, end));
+    if (grace == ModelManager.Grace.STARTED) {
+      LOG.info(
+          "new device {} first seen since the model was trained: in grace for {} (not alerted on"
+              + " by the model short of a critical score; learned meanwhile)",
+          Addresses.format(hi, lo),
+          config.model().continual().grace());
+    }
+    boolean critical = flagged && scorer.severity() == Severity.CRITICAL;
+    boolean graced = grace != ModelManager.Grace.NONE;
+    // a host in grace: its windows are learned unless critical, and alert only when critical
     models.offer(
-        hi, lo, end, v, true, flagged, flagged && scorer.severity().compareTo(Severity.HIGH) >= 0);
+        hi,
+        lo,
+        end,
+        v,
+        true,
+        graced ? critical : flagged,
+        flagged && scorer.severity().compareTo(Severity.HIGH) >= 0);
     if (!flagged) {
+      return;
+    }
+    if (graced && !critical) {
+      windowsGraced.increment();
       return;
     }
     boolean responder = emitting != null && emitting.emittingResponder();
@@ -728,6 +756,16 @@ public final class DetectionService {
             hi,
             lo,
             end));
+  }
+
+  /**
+   * Whether address {@code hi}/{@code lo} is a LAN device's own at {@code nowMicros}: bound to a
+   * MAC (ARP, NDP, DHCP) that sent its recent packets itself. Spoofed and remote addresses are not.
+   */
+  private boolean lanDevice(long hi, long lo, long nowMicros) {
+    AddressBindings b = bindings;
+    AddressBindings.Sender s = b == null ? null : b.sender(hi, lo, nowMicros);
+    return s != null && !s.spoofed() && s.mac() == s.boundMac();
   }
 
   /**

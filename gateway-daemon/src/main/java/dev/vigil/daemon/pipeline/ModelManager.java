@@ -1,5 +1,8 @@
 package dev.vigil.daemon.pipeline;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vigil.daemon.config.VigilConfig;
 import dev.vigil.detect.model.DetectionModel;
 import dev.vigil.detect.model.EnsembleScorer;
@@ -12,11 +15,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,8 +61,57 @@ public final class ModelManager {
    * @param model the model
    * @param origin where it came from (bundle path, training captures, learned)
    * @param generation 1 for the first model of this run, then one more per swap
+   * @param known the entities the model was trained on (host addresses or series ids, as {@code hi
+   *     -> lo}), from its provenance's {@code entityKeys}; null when it does not list them (a
+   *     bundle from before they were recorded): every entity counts as known then
    */
-  record Active(DetectionModel model, String origin, int generation) {}
+  record Active(DetectionModel model, String origin, int generation, Map<Long, Set<Long>> known) {
+    /** Whether the model was trained on entity {@code hi}/{@code lo} (or does not say). */
+    boolean knows(long hi, long lo) {
+      if (known == null) {
+        return true;
+      }
+      Set<Long> l = known.get(hi);
+      return l != null && l.contains(lo);
+    }
+
+    /**
+     * Reads the entities a model lists (keys as {@link ModelTrainer#entityKey} writes them), or
+     * null.
+     */
+    static Map<Long, Set<Long>> knownOf(DetectionModel model) {
+      JsonNode keys = model.provenance().path("entityKeys");
+      if (!model.provenance().path("entityKeysComplete").asBoolean(false) || !keys.isArray()) {
+        return null;
+      }
+      Map<Long, Set<Long>> out = new HashMap<>();
+      for (JsonNode k : keys) {
+        String t = k.asText();
+        int colon = t.indexOf(':');
+        if (colon < 0) {
+          return null; // not a list this version wrote: trust nothing in it
+        }
+        try {
+          long hi = Long.parseUnsignedLong(t.substring(0, colon), 16);
+          long lo = Long.parseUnsignedLong(t.substring(colon + 1), 16);
+          out.computeIfAbsent(hi, x -> new HashSet<>()).add(lo);
+        } catch (NumberFormatException e) {
+          return null;
+        }
+      }
+      return out;
+    }
+  }
+
+  /** Whether a host is in its grace ({@link #grace}). */
+  enum Grace {
+    /** No grace: known to the model, not a LAN device's own address, refused or over. */
+    NONE,
+    /** A new host's grace starts with this window. */
+    STARTED,
+    /** In its grace. */
+    IN
+  }
 
   private final String name;
   private final VigilConfig.Model config;
@@ -97,6 +154,13 @@ public final class ModelManager {
   private final AtomicLong continualRefused = new AtomicLong();
   private final AtomicLong continualRounds = new AtomicLong();
   private volatile String continualState = "off";
+  // what the last model was trained on, bounded (continual.per-entity of each entity, max-vectors
+  // in
+  // all): an early round (a new host halfway through its grace) trains on it and the round's sample
+  private List<ModelTrainer.Sequence> lastTrained = List.of();
+  // new hosts' grace (continual.grace), scoring thread only: when the next round ends early
+  private final NewHostGrace grace;
+  private long graceHalfwayMicros = Long.MAX_VALUE;
 
   /**
    * Creates the manager of one detection path's model.
@@ -121,9 +185,12 @@ public final class ModelManager {
     if (config.learn() != null) {
       learnState = "collecting";
     }
-    if (config.continual() != null) {
+    VigilConfig.Continual c = config.continual();
+    if (c != null) {
       continualState = "waiting for a model in service";
     }
+    this.grace =
+        c == null || c.grace().isZero() ? null : new NewHostGrace(c.grace(), c.graceHosts());
   }
 
   /** Creates the packet path's manager: first model from {@code model.train-pcaps} if any. */
@@ -186,6 +253,7 @@ public final class ModelManager {
       return null;
     }
     List<ModelTrainer.Sequence> normal = initialData.read();
+    remember(normal);
     DetectionModel model = ModelTrainer.train(schema, normal, null, m.training(), listener);
     stopIfClosed();
     if (bundle != null && !bundleDamaged) {
@@ -269,7 +337,8 @@ public final class ModelManager {
 
   private Active publish(DetectionModel model, String origin) {
     Active prev = published;
-    Active a = new Active(model, origin, prev == null ? 1 : prev.generation() + 1);
+    Active a =
+        new Active(model, origin, prev == null ? 1 : prev.generation() + 1, Active.knownOf(model));
     published = a;
     if (prev != null) {
       swaps.incrementAndGet();
@@ -393,9 +462,9 @@ public final class ModelManager {
     }
     Thread t = trainer;
     boolean trainerBusy = t != null && t.isAlive();
-    if (!trainerBusy
-        && windowEndMicros - roundStartMicros >= c.every().toNanos() / 1000
-        && recentCount >= c.minVectors()) {
+    boolean due = windowEndMicros - roundStartMicros >= c.every().toNanos() / 1000;
+    boolean early = !due && windowEndMicros >= graceHalfwayMicros;
+    if (!trainerBusy && (due || early) && recentCount >= c.minVectors()) {
       List<ModelTrainer.Sequence> round = new ArrayList<>();
       recent.forEach(
           (h, inner) ->
@@ -403,18 +472,88 @@ public final class ModelManager {
                   (l, r) ->
                       r.runs().forEach(run -> round.add(new ModelTrainer.Sequence(h, l, run)))));
       int n = recentCount;
+      if (early) {
+        // a new host is halfway through its grace: the round ends early, and so that the model
+        // does not forget the rest of its baseline for the sake of a short round, it also trains on
+        // what the model in service was trained on (bounded by max-vectors in all)
+        for (ModelTrainer.Sequence s : lastTrained) {
+          if (n + s.vectors().size() > c.maxVectors()) {
+            break;
+          }
+          round.add(s);
+          n += s.vectors().size();
+        }
+      }
       recent = new LinkedHashMap<>();
       recentCount = 0;
       recentEntities = 0;
       roundStartMicros = windowEndMicros; // the next round collects while this one trains
+      graceHalfwayMicros = grace == null ? Long.MAX_VALUE : grace.nextHalfway(windowEndMicros);
+      remember(round);
       long number = continualRounds.incrementAndGet();
-      continualState = "round " + number + ": retraining on " + n + " vectors";
+      String why = early ? ", early: a new host halfway through its grace" : "";
+      continualState = "round " + number + ": retraining on " + n + " vectors" + why;
       train(
           round,
           n,
           "retrained",
-          "retrained on this device from " + n + " recent vectors (round " + number + ")",
+          "retrained on this device from " + n + " recent vectors (round " + number + why + ")",
           state -> continualState = "round " + number + ": " + state);
+    }
+  }
+
+  /**
+   * Keeps what a model is about to be trained on for an early round ({@link #keepRecent}): with
+   * continual learning only, the last {@code per-entity} vectors of each entity, {@code
+   * max-vectors} in all.
+   */
+  private void remember(List<ModelTrainer.Sequence> data) {
+    VigilConfig.Continual c = config.continual();
+    if (c == null) {
+      return;
+    }
+    List<ModelTrainer.Sequence> kept = new ArrayList<>();
+    int n = 0;
+    for (ModelTrainer.Sequence s : data) {
+      List<float[]> v = s.vectors();
+      List<float[]> tail = v.subList(Math.max(0, v.size() - c.perEntity()), v.size());
+      if (n + tail.size() > c.maxVectors()) {
+        break;
+      }
+      kept.add(new ModelTrainer.Sequence(s.hi(), s.lo(), tail));
+      n += tail.size();
+    }
+    lastTrained = kept;
+  }
+
+  /**
+   * Tells whether the window of host {@code hi}/{@code lo} ending at {@code windowEndMicros} falls
+   * in the host's grace ({@code model.continual.grace}), starting a grace for a host the model in
+   * service was not trained on when {@code lanDevice} says the address is a LAN device's own
+   * (scoring thread only, after {@link #scorer()}). A host in grace is not alerted on by the model
+   * short of a critical score, and its windows are learned (the caller offers them as not alerted);
+   * halfway through a host's grace the continual round ends early, so that the model knows the host
+   * before its grace ends. Never during baseline learning, without a model, or without {@code
+   * grace}; a model that does not list what it was trained on knows every host.
+   */
+  Grace grace(long hi, long lo, long windowEndMicros, BooleanSupplier lanDevice) {
+    NewHostGrace g = grace;
+    Active a = inUse;
+    if (g == null || a == null || collecting()) {
+      return Grace.NONE;
+    }
+    if (a.knows(hi, lo)) {
+      g.forget(hi, lo);
+      return Grace.NONE;
+    }
+    switch (g.check(hi, lo, windowEndMicros, lanDevice)) {
+      case STARTED:
+        graceHalfwayMicros = Math.min(graceHalfwayMicros, windowEndMicros + g.graceMicros() / 2);
+        return Grace.STARTED;
+      case IN:
+        return Grace.IN;
+      default:
+        return Grace.NONE;
     }
   }
 
@@ -450,6 +589,7 @@ public final class ModelManager {
     List<ModelTrainer.Sequence> data = sequences(collected);
     int n = collectedCount;
     collected = null; // one learning round per run; capture goes on with the current model
+    remember(data);
     learnState = "training on " + n + " vectors";
     train(
         data,
@@ -472,6 +612,9 @@ public final class ModelManager {
       String kind,
       String origin,
       java.util.function.Consumer<String> state) {
+    // a retrained model knows what the model before it knew: a host is new once, not after every
+    // round it was quiet in
+    Active base = "retrained".equals(kind) ? inUse : null;
     Thread t =
         new Thread(
             () -> {
@@ -481,6 +624,7 @@ public final class ModelManager {
                 DetectionModel model =
                     ModelTrainer.train(schema, data, null, config.training(), logListener());
                 stopIfClosed();
+                addKnown(model, base);
                 Path bundle = config.bundle();
                 if (bundle != null) {
                   ModelBundle.write(model, bundle);
@@ -538,6 +682,27 @@ public final class ModelManager {
     }
   }
 
+  /**
+   * Adds the entities {@code base} knows to {@code model}'s {@code entityKeys} (none when either
+   * does not list them; none listed at all past {@link ModelTrainer#MAX_ENTITY_KEYS}).
+   */
+  static void addKnown(DetectionModel model, Active base) {
+    ObjectNode p = model.provenance();
+    if (base == null || base.known() == null || !p.path("entityKeysComplete").asBoolean(false)) {
+      return;
+    }
+    Set<String> keys = new LinkedHashSet<>();
+    p.path("entityKeys").forEach(k -> keys.add(k.asText()));
+    base.known().forEach((hi, los) -> los.forEach(lo -> keys.add(ModelTrainer.entityKey(hi, lo))));
+    if (keys.size() > ModelTrainer.MAX_ENTITY_KEYS) {
+      p.put("entityKeysComplete", false);
+      p.remove("entityKeys");
+      return;
+    }
+    ArrayNode a = p.putArray("entityKeys");
+    keys.forEach(a::add);
+  }
+
   /** Waits for background training to end (tests and shutdown). */
   void awaitTraining(long millis) throws InterruptedException {
     Thread t = trainer;
@@ -588,6 +753,15 @@ public final class ModelManager {
       l.put("rounds", continualRounds.get());
       l.put("kept", continualKept.get());
       l.put("refused", continualRefused.get());
+      if (grace != null) {
+        Map<String, Object> g = new LinkedHashMap<>();
+        g.put("duration", c.grace().toString());
+        g.put("hosts", grace.held());
+        g.put("max_hosts", c.graceHosts());
+        g.put("started", grace.started());
+        g.put("refused", grace.refused());
+        l.put("grace", g);
+      }
       d.put("continual", l);
     }
     if (lastError != null) {

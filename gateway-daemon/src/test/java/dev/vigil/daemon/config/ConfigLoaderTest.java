@@ -120,9 +120,20 @@ class ConfigLoaderTest {
         ConfigLoader.parse(
             "inline", CONFIG, base + "model: {learn: {duration: 1h}, continual: {}}\n");
     assertThat(on.model().continual())
-        .isEqualTo(new VigilConfig.Continual(Duration.ofHours(24), 1000, 256, 200_000));
+        .isEqualTo(
+            new VigilConfig.Continual(
+                Duration.ofHours(24), 1000, 256, 200_000, Duration.ofHours(1), 64));
+    VigilConfig noGrace =
+        ConfigLoader.parse(
+            "inline",
+            CONFIG,
+            base + "model: {learn: {duration: 1h}, continual: {grace: 0s, grace-hosts: 8}}\n");
+    assertThat(noGrace.model().continual().grace()).isZero();
+    assertThat(noGrace.model().continual().graceHosts()).isEqualTo(8);
     String bad =
-        base + "model: {learn: {duration: 1h}, continual: {every: 10s, per-entity: 8, often: 1}}\n";
+        base
+            + "model: {learn: {duration: 1h}, continual: {every: 10s, per-entity: 8, often: 1,"
+            + " grace: 60d, grace-hosts: 0}}\n";
     assertThatThrownBy(() -> ConfigLoader.parse("inline", CONFIG, bad))
         .isInstanceOfSatisfying(
             ConfigException.class,
@@ -130,6 +141,8 @@ class ConfigLoaderTest {
                 assertThat(String.join("\n", e.problems()))
                     .contains("model.continual.every")
                     .contains("model.continual.per-entity")
+                    .contains("model.continual.grace")
+                    .contains("model.continual.grace-hosts")
                     .contains("model.continual.often: unknown key"));
   }
 

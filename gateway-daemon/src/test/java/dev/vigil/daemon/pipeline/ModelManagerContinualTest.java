@@ -2,10 +2,7 @@ package dev.vigil.daemon.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vigil.daemon.config.ConfigLoader;
-import dev.vigil.daemon.config.VigilConfig;
 import dev.vigil.features.FeatureSet;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,53 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
  * its time with enough vectors, and a new model starts a new round.
  */
 class ModelManagerContinualTest {
-  private static final long SECOND = 1_000_000L;
-  private static final long WINDOW = 10 * SECOND;
-
   @TempDir Path dir;
 
   private ModelManager manager(String continual) throws Exception {
-    Path pcap = Path.of("src/main/resources/demo/demo-attack.pcap").toAbsolutePath().normalize();
-    Path yaml = dir.resolve("vigil.yaml");
-    Files.writeString(
-        yaml,
-        String.join(
-            "\n",
-            "capture: {pcap: " + pcap + "}",
-            "model:",
-            "  learn: {duration: 10s, min-vectors: 100}",
-            "  continual: " + continual,
-            "  autoencoder: {epochs: 2}",
-            "  lstm: {epochs: 1}",
-            "  forest: {trees: 10}",
-            ""));
-    VigilConfig config = ConfigLoader.load(yaml);
-    return ModelManager.forPackets(config);
-  }
-
-  /** A benign-looking host-window vector: small counts with noise. */
-  private static float[] vector(SplittableRandom r, int size) {
-    float[] v = new float[size];
-    for (int i = 0; i < size; i++) {
-      v[i] = (float) (2 + r.nextDouble() * 3);
-    }
-    return v;
-  }
-
-  /** Feeds unscored windows until baseline learning has trained the first model. */
-  private static long learnFirstModel(ModelManager m, int size, SplittableRandom r)
-      throws Exception {
-    long t = 0;
-    for (int w = 0; w < 40; w++) {
-      t += WINDOW;
-      for (int h = 1; h <= 5; h++) {
-        m.offer(0, h, t, vector(r, size), false, false, false);
-      }
-    }
-    m.awaitTraining(120_000);
-    assertThat(m.scorer()).as("the learned model is in service").isNotNull();
-    assertThat(m.active().generation()).isEqualTo(1);
-    return t;
+    return ContinualFixtures.manager(dir, continual, "");
   }
 
   /**
@@ -78,9 +32,9 @@ class ModelManagerContinualTest {
       ModelManager m, SplittableRandom r, long t, int windows, boolean alerted) {
     int size = FeatureSet.HOST_WINDOW.schema().size();
     for (int w = 0; w < windows; w++) {
-      t += WINDOW;
+      t += ContinualFixtures.WINDOW;
       for (int h = 1; h <= 4; h++) {
-        m.offer(0, h, t, vector(r, size), true, alerted, alerted);
+        m.offer(0, h, t, ContinualFixtures.vector(r, size), true, alerted, alerted);
       }
     }
     return t;
@@ -97,16 +51,16 @@ class ModelManagerContinualTest {
     ModelManager m = manager("{every: 10m, min-vectors: 100, per-entity: 1024}");
     int size = FeatureSet.HOST_WINDOW.schema().size();
     SplittableRandom r = new SplittableRandom(7);
-    long t = learnFirstModel(m, size, r);
+    long t = ContinualFixtures.learnFirstModel(m, size, r);
     m.scorer(); // the scoring thread picks the model up
     int kept = 0;
     int alerted = 0;
     // 60 windows (9 min 50 s from the round's first) of 4 hosts; every third of host 4 alerted
     for (int w = 0; w < 60; w++) {
-      t += WINDOW;
+      t += ContinualFixtures.WINDOW;
       for (int h = 1; h <= 4; h++) {
         boolean bad = h == 4 && w % 3 == 0;
-        m.offer(0, h, t, vector(r, size), true, bad, false);
+        m.offer(0, h, t, ContinualFixtures.vector(r, size), true, bad, false);
         if (bad) {
           alerted++;
         } else {
@@ -115,7 +69,14 @@ class ModelManagerContinualTest {
       }
     }
     assertThat(m.active().generation()).as("not yet: the round has not lasted 10 min").isEqualTo(1);
-    m.offer(0, 1, t + WINDOW, vector(r, size), true, false, false); // 10 min: the round ends
+    m.offer(
+        0,
+        1,
+        t + ContinualFixtures.WINDOW,
+        ContinualFixtures.vector(r, size),
+        true,
+        false,
+        false); // 10 min: the round ends
     m.awaitTraining(120_000);
     m.scorer();
     assertThat(m.active().generation()).as("the round's model was swapped in").isEqualTo(2);
@@ -129,7 +90,7 @@ class ModelManagerContinualTest {
   void onlyAlertedWindows_neverStartARound() throws Exception {
     ModelManager m = manager("{every: 1m, min-vectors: 50, per-entity: 64}");
     SplittableRandom r = new SplittableRandom(8);
-    long t = learnFirstModel(m, FeatureSet.HOST_WINDOW.schema().size(), r);
+    long t = ContinualFixtures.learnFirstModel(m, FeatureSet.HOST_WINDOW.schema().size(), r);
     m.scorer();
     offerFourHosts(m, r, t, 60, true); // ten minutes, every window alerted
     m.awaitTraining(10_000);
@@ -143,7 +104,7 @@ class ModelManagerContinualTest {
     ModelManager m = manager("{every: 1h, min-vectors: 50, per-entity: 64, max-vectors: 100}");
     int size = FeatureSet.HOST_WINDOW.schema().size();
     SplittableRandom r = new SplittableRandom(9);
-    long t = learnFirstModel(m, size, r);
+    long t = ContinualFixtures.learnFirstModel(m, size, r);
     m.scorer();
     offerFourHosts(m, r, t, 60, false); // 240 windows that did not alert, well within the hour
     assertThat(continual(m)).containsEntry("kept", 100L).containsEntry("refused", 140L);

@@ -1,0 +1,130 @@
+package dev.vigil.daemon.pipeline;
+
+import static dev.vigil.daemon.pipeline.ContinualFixtures.WINDOW;
+import static dev.vigil.daemon.pipeline.ContinualFixtures.vector;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vigil.daemon.pipeline.ModelManager.Grace;
+import dev.vigil.features.FeatureSet;
+import dev.vigil.train.ModelTrainer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * New hosts' grace ({@code model.continual.grace}) in the model manager: only a LAN device the
+ * model in service was not trained on gets one, the table of hosts in grace is bounded, a grace
+ * ends, and halfway through it a round ends early whose model knows the host, also after a restart
+ * from its bundle.
+ */
+class ModelManagerGraceTest {
+  private static final int SIZE = FeatureSet.HOST_WINDOW.schema().size();
+
+  @TempDir Path dir;
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> continual(ModelManager m) {
+    return (Map<String, Object>) m.details().get("continual");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> grace(ModelManager m) {
+    return (Map<String, Object>) continual(m).get("grace");
+  }
+
+  @Test
+  @Timeout(300)
+  void onlyANewLanDeviceGetsGrace_atMostGraceHostsAtOnce_untilItEnds() throws Exception {
+    ModelManager m =
+        ContinualFixtures.manager(
+            dir, "{every: 24h, min-vectors: 50, grace: 10m, grace-hosts: 2}", "");
+    SplittableRandom r = new SplittableRandom(11);
+    long t = ContinualFixtures.learnFirstModel(m, SIZE, r);
+    m.scorer();
+
+    t += WINDOW;
+    assertThat(m.grace(0, 3, t, () -> true)).as("a host learned on").isEqualTo(Grace.NONE);
+    assertThat(m.grace(0, 9, t, () -> true)).as("a new LAN device").isEqualTo(Grace.STARTED);
+    assertThat(m.grace(0, 10, t, () -> false))
+        .as("a new address that is not a LAN device's own (spoofed or remote)")
+        .isEqualTo(Grace.NONE);
+    assertThat(m.grace(0, 11, t, () -> true)).isEqualTo(Grace.STARTED);
+    assertThat(m.grace(0, 12, t, () -> true))
+        .as("a third: the table is full")
+        .isEqualTo(Grace.NONE);
+    assertThat(grace(m)).containsEntry("hosts", 2).containsEntry("started", 2L);
+    assertThat(grace(m)).containsEntry("refused", 1L);
+
+    t += WINDOW;
+    assertThat(m.grace(0, 9, t, () -> true)).isEqualTo(Grace.IN);
+    assertThat(m.grace(0, 9, t, () -> false))
+        .as("its address sent by another MAC: no grace for that window")
+        .isEqualTo(Grace.NONE);
+    long over = t - WINDOW + Duration.ofMinutes(10).toNanos() / 1000;
+    assertThat(m.grace(0, 9, over - 1, () -> true)).isEqualTo(Grace.IN);
+    assertThat(m.grace(0, 9, over, () -> true)).as("grace is over").isEqualTo(Grace.NONE);
+    // an ended grace is held for as long again, then makes room for a new host
+    assertThat(m.grace(0, 12, over, () -> true)).isEqualTo(Grace.NONE);
+    long longOver = over + Duration.ofMinutes(10).toNanos() / 1000;
+    assertThat(m.grace(0, 12, longOver, () -> true)).isEqualTo(Grace.STARTED);
+    // host 9 was evicted for it; the other long-ended grace (host 11's) makes room for host 9 again
+    assertThat(m.grace(0, 9, longOver, () -> true)).isEqualTo(Grace.STARTED);
+    assertThat(m.grace(0, 14, longOver, () -> true))
+        .as("two hosts in grace: the table is full")
+        .isEqualTo(Grace.NONE);
+    assertThat(grace(m)).containsEntry("hosts", 2).containsEntry("refused", 3L);
+  }
+
+  @Test
+  @Timeout(300)
+  void halfwayThroughItsGrace_aRoundEndsEarly_whoseModelKnowsTheHost_alsoAfterARestart()
+      throws Exception {
+    String continual = "{every: 24h, min-vectors: 50, per-entity: 64, grace: 12m}";
+    String bundle = "  bundle: " + dir.resolve("model.vigil");
+    ModelManager m = ContinualFixtures.manager(dir, continual, bundle);
+    SplittableRandom r = new SplittableRandom(12);
+    long t = ContinualFixtures.learnFirstModel(m, SIZE, r);
+    m.scorer();
+    long halfway = t + WINDOW + Duration.ofMinutes(6).toNanos() / 1000;
+    // hosts 1 to 4 as before, and host 9, new, from the next window on (its windows learned)
+    while (m.active().generation() == 1 && t < halfway + 10 * WINDOW) {
+      t += WINDOW;
+      m.scorer();
+      for (int h = 1; h <= 4; h++) {
+        m.offer(0, h, t, vector(r, SIZE), true, false, false);
+      }
+      Grace g = m.grace(0, 9, t, () -> true);
+      assertThat(g).as("host 9 at %d µs, before the new model", t).isNotEqualTo(Grace.NONE);
+      if (t < halfway) {
+        assertThat(continual(m)).as("no round before halfway").containsEntry("rounds", 0L);
+      }
+      m.offer(0, 9, t, vector(r, SIZE), true, false, false);
+      if (t >= halfway) {
+        m.awaitTraining(120_000);
+      }
+    }
+    m.scorer();
+    assertThat(m.active().generation()).as("a round ended early").isEqualTo(2);
+    assertThat(m.active().origin()).contains("early: a new host halfway through its grace");
+    assertThat(t).as("at halfway, not a whole 'every' later").isLessThan(halfway + 2 * WINDOW);
+    t += WINDOW;
+    assertThat(m.grace(0, 9, t, () -> true)).as("the new model knows host 9").isEqualTo(Grace.NONE);
+    assertThat(m.grace(0, 5, t, () -> true))
+        .as("host 5, quiet this round, is still known: it was learned before")
+        .isEqualTo(Grace.NONE);
+    assertThat(grace(m)).containsEntry("hosts", 0);
+
+    // a restart reads what the bundle's model was trained on
+    ModelManager again = ContinualFixtures.manager(dir, continual, bundle);
+    again.initial(ModelTrainer.Listener.silent());
+    again.scorer();
+    assertThat(again.active().origin()).startsWith("bundle ");
+    assertThat(again.grace(0, 9, t, () -> true)).isEqualTo(Grace.NONE);
+    assertThat(again.grace(0, 1, t, () -> true)).isEqualTo(Grace.NONE);
+    assertThat(again.grace(0, 13, t, () -> true)).isEqualTo(Grace.STARTED);
+  }
+}
