@@ -742,6 +742,9 @@ public final class DetectionService {
       windowsGraced.increment();
       return;
     }
+    if (graced) {
+      models.distrust(hi, lo, end); // critical in its grace: the grace ends, its sample is dropped
+    }
     boolean responder = emitting != null && emitting.emittingResponder();
     alerts.publish(
         attributed(
@@ -792,6 +795,7 @@ public final class DetectionService {
   private void onBeacon(BeaconTracker.Beacon b) {
     beaconReports.increment();
     LOG.info("beacon: {}", BeaconAlerts.summary(b));
+    models.distrust(b.srcHi(), b.srcLo(), b.lastStartMicros());
     alerts.publish(
         attributed(
             BeaconAlerts.of(b, config.features().beacon().minRepeats()),
@@ -805,6 +809,7 @@ public final class DetectionService {
     authReports.increment();
     int maxFailures = config.features().authFailures().maxFailures();
     LOG.info("auth failures: {}", AuthFailureAlerts.summary(r, maxFailures));
+    models.distrust(r.clientHi(), r.clientLo(), r.lastMicros());
     alerts.publish(
         attributed(
             AuthFailureAlerts.of(r, maxFailures), r.clientHi(), r.clientLo(), r.lastMicros()));
@@ -816,6 +821,7 @@ public final class DetectionService {
     LOG.info("scan: {}", ScanAlerts.summary(r));
     ScanDetector.Options o = config.features().scan();
     double threshold = o.upperLogThreshold();
+    models.distrust(r.srcHi(), r.srcLo(), r.lastMicros());
     alerts.publish(attributed(ScanAlerts.of(r, threshold), r.srcHi(), r.srcLo(), r.lastMicros()));
   }
 
@@ -828,6 +834,7 @@ public final class DetectionService {
     floodReports.increment();
     LOG.info("flood: {}", FloodAlerts.summary(r));
     if (r.role() == FloodDetector.Role.SOURCE) {
+      models.distrust(r.hostHi(), r.hostLo(), r.lastMicros());
       alerts.publish(attributed(FloodAlerts.of(r), r.hostHi(), r.hostLo(), r.lastMicros()));
     } else {
       alerts.publish(FloodAlerts.of(r));

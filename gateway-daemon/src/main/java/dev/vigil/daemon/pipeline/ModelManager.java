@@ -152,6 +152,7 @@ public final class ModelManager {
   private int roundGeneration;
   private final AtomicLong continualKept = new AtomicLong();
   private final AtomicLong continualRefused = new AtomicLong();
+  private final AtomicLong continualDistrusted = new AtomicLong();
   private final AtomicLong continualRounds = new AtomicLong();
   private volatile String continualState = "off";
   // what the last model was trained on, bounded (continual.per-entity of each entity, max-vectors
@@ -527,6 +528,29 @@ public final class ModelManager {
   }
 
   /**
+   * Distrusts host {@code hi}/{@code lo} at {@code nowMicros} (scoring thread only): it tripped a
+   * streaming detector (scan, flood, beacon, auth failures) or scored critical in its grace. Its
+   * windows sampled in the current round are dropped, and its grace, if any, ends (a host not yet
+   * in grace gets none). Later windows are kept only if they do not alert.
+   */
+  void distrust(long hi, long lo, long nowMicros) {
+    if (grace != null) {
+      grace.revoke(hi, lo, nowMicros);
+    }
+    Map<Long, RoundSample> inner = recent.get(hi);
+    RoundSample r = inner == null ? null : inner.remove(lo);
+    if (r != null) {
+      int dropped = r.runs().stream().mapToInt(List::size).sum();
+      recentCount -= dropped;
+      recentEntities--;
+      continualDistrusted.addAndGet(dropped);
+      if (inner.isEmpty()) {
+        recent.remove(hi);
+      }
+    }
+  }
+
+  /**
    * Tells whether the window of host {@code hi}/{@code lo} ending at {@code windowEndMicros} falls
    * in the host's grace ({@code model.continual.grace}), starting a grace for a host the model in
    * service was not trained on when {@code lanDevice} says the address is a LAN device's own
@@ -753,6 +777,7 @@ public final class ModelManager {
       l.put("rounds", continualRounds.get());
       l.put("kept", continualKept.get());
       l.put("refused", continualRefused.get());
+      l.put("dropped", continualDistrusted.get());
       if (grace != null) {
         Map<String, Object> g = new LinkedHashMap<>();
         g.put("duration", c.grace().toString());

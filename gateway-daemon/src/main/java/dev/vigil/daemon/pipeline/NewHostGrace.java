@@ -82,6 +82,23 @@ final class NewHostGrace {
     return State.STARTED;
   }
 
+  /**
+   * Ends host {@code hi}/{@code lo}'s grace at {@code nowMicros}, or, for a host not held, holds it
+   * as one whose grace is over (when there is room), so that it gets none later.
+   */
+  void revoke(long hi, long lo, long nowMicros) {
+    Map<Long, Long> inner = started.get(hi);
+    if (inner != null && inner.containsKey(lo)) {
+      inner.put(lo, Math.min(inner.get(lo), nowMicros - graceMicros));
+      return;
+    }
+    if (size < maxHosts) {
+      started.computeIfAbsent(hi, k -> new HashMap<>()).put(lo, nowMicros - graceMicros);
+      size++;
+      held = size;
+    }
+  }
+
   /** Forgets a host (the model in service now knows it). */
   void forget(long hi, long lo) {
     Map<Long, Long> inner = started.get(hi);

@@ -81,6 +81,32 @@ class ModelManagerGraceTest {
 
   @Test
   @Timeout(300)
+  void aDistrustedHost_losesItsGraceAndItsWindowsOfTheRound_andANewOneGetsNone() throws Exception {
+    ModelManager m =
+        ContinualFixtures.manager(dir, "{every: 24h, min-vectors: 50, grace: 10m}", "");
+    SplittableRandom r = new SplittableRandom(13);
+    long t = ContinualFixtures.learnFirstModel(m, SIZE, r);
+    m.scorer();
+    for (int w = 0; w < 10; w++) {
+      t += WINDOW;
+      assertThat(m.grace(0, 9, t, () -> true)).isNotEqualTo(Grace.NONE);
+      m.offer(0, 9, t, vector(r, SIZE), true, false, false);
+      m.offer(0, 1, t, vector(r, SIZE), true, false, false);
+    }
+    assertThat(continual(m)).containsEntry("kept", 20L);
+
+    m.distrust(0, 9, t); // it scanned, say
+    m.distrust(0, 15, t); // a host never seen in a window yet
+    t += WINDOW;
+    assertThat(m.grace(0, 9, t, () -> true)).as("its grace ended").isEqualTo(Grace.NONE);
+    assertThat(m.grace(0, 15, t, () -> true)).as("none for it later").isEqualTo(Grace.NONE);
+    assertThat(continual(m)).as("host 9's ten windows dropped").containsEntry("dropped", 10L);
+    m.distrust(0, 1, t); // a known host too: its windows of the round are dropped
+    assertThat(continual(m)).containsEntry("dropped", 20L);
+  }
+
+  @Test
+  @Timeout(300)
   void halfwayThroughItsGrace_aRoundEndsEarly_whoseModelKnowsTheHost_alsoAfterARestart()
       throws Exception {
     String continual = "{every: 24h, min-vectors: 50, per-entity: 64, grace: 12m}";
