@@ -716,7 +716,7 @@ public final class DetectionService {
     scoreLatency.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
     windowsScored.increment();
     boolean flagged = scorer.anomalous();
-    ModelManager.Grace grace = models.grace(hi, lo, end, () -> lanDevice(hi, lo, end));
+    ModelManager.Grace grace = models.grace(hi, lo, end, () -> lanMac(hi, lo, end));
     if (grace == ModelManager.Grace.STARTED) {
       LOG.info(
           "new device {} first seen since the model was trained: in grace for {} (not alerted on"
@@ -762,13 +762,13 @@ public final class DetectionService {
   }
 
   /**
-   * Whether address {@code hi}/{@code lo} is a LAN device's own at {@code nowMicros}: bound to a
-   * MAC (ARP, NDP, DHCP) that sent its recent packets itself. Spoofed and remote addresses are not.
+   * The MAC whose own address {@code hi}/{@code lo} is at {@code nowMicros}: bound to it (ARP, NDP,
+   * DHCP), and it sent the address's recent packets itself; -1 for a spoofed or remote address.
    */
-  private boolean lanDevice(long hi, long lo, long nowMicros) {
+  private long lanMac(long hi, long lo, long nowMicros) {
     AddressBindings b = bindings;
     AddressBindings.Sender s = b == null ? null : b.sender(hi, lo, nowMicros);
-    return s != null && !s.spoofed() && s.mac() == s.boundMac();
+    return s != null && !s.spoofed() && s.mac() == s.boundMac() ? s.mac() : -1;
   }
 
   /**

@@ -24,7 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -531,11 +531,13 @@ public final class ModelManager {
    * Distrusts host {@code hi}/{@code lo} at {@code nowMicros} (scoring thread only): it tripped a
    * streaming detector (scan, flood, beacon, auth failures) or scored critical in its grace. Its
    * windows sampled in the current round are dropped, and its grace, if any, ends (a host not yet
-   * in grace gets none). Later windows are kept only if they do not alert.
+   * in grace gets none; nor do the other addresses of its MAC). Later windows are kept only if they
+   * do not alert.
    */
   void distrust(long hi, long lo, long nowMicros) {
     if (grace != null) {
       grace.revoke(hi, lo, nowMicros);
+      graceHalfwayMicros = grace.nextHalfway(roundStartMicros); // no early round for it
     }
     Map<Long, RoundSample> inner = recent.get(hi);
     RoundSample r = inner == null ? null : inner.remove(lo);
@@ -553,14 +555,14 @@ public final class ModelManager {
   /**
    * Tells whether the window of host {@code hi}/{@code lo} ending at {@code windowEndMicros} falls
    * in the host's grace ({@code model.continual.grace}), starting a grace for a host the model in
-   * service was not trained on when {@code lanDevice} says the address is a LAN device's own
+   * service was not trained on when {@code lanMac} gives the MAC whose own address it is (-1: none)
    * (scoring thread only, after {@link #scorer()}). A host in grace is not alerted on by the model
    * short of a critical score, and its windows are learned (the caller offers them as not alerted);
    * halfway through a host's grace the continual round ends early, so that the model knows the host
    * before its grace ends. Never during baseline learning, without a model, or without {@code
    * grace}; a model that does not list what it was trained on knows every host.
    */
-  Grace grace(long hi, long lo, long windowEndMicros, BooleanSupplier lanDevice) {
+  Grace grace(long hi, long lo, long windowEndMicros, LongSupplier lanMac) {
     NewHostGrace g = grace;
     Active a = inUse;
     if (g == null || a == null || collecting()) {
@@ -570,7 +572,7 @@ public final class ModelManager {
       g.forget(hi, lo);
       return Grace.NONE;
     }
-    switch (g.check(hi, lo, windowEndMicros, lanDevice)) {
+    switch (g.check(hi, lo, windowEndMicros, lanMac)) {
       case STARTED:
         graceHalfwayMicros = Math.min(graceHalfwayMicros, windowEndMicros + g.graceMicros() / 2);
         return Grace.STARTED;

@@ -24,6 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
 class ModelManagerGraceTest {
   private static final int SIZE = FeatureSet.HOST_WINDOW.schema().size();
 
+  /** Host n's MAC: a LAN device whose own address it is. */
+  private static long mac(int n) {
+    return 0x0200_0000_0000L + n;
+  }
+
   @TempDir Path dir;
 
   @SuppressWarnings("unchecked")
@@ -47,33 +52,33 @@ class ModelManagerGraceTest {
     m.scorer();
 
     t += WINDOW;
-    assertThat(m.grace(0, 3, t, () -> true)).as("a host learned on").isEqualTo(Grace.NONE);
-    assertThat(m.grace(0, 9, t, () -> true)).as("a new LAN device").isEqualTo(Grace.STARTED);
-    assertThat(m.grace(0, 10, t, () -> false))
+    assertThat(m.grace(0, 3, t, () -> mac(3))).as("a host learned on").isEqualTo(Grace.NONE);
+    assertThat(m.grace(0, 9, t, () -> mac(9))).as("a new LAN device").isEqualTo(Grace.STARTED);
+    assertThat(m.grace(0, 10, t, () -> -1L))
         .as("a new address that is not a LAN device's own (spoofed or remote)")
         .isEqualTo(Grace.NONE);
-    assertThat(m.grace(0, 11, t, () -> true)).isEqualTo(Grace.STARTED);
-    assertThat(m.grace(0, 12, t, () -> true))
+    assertThat(m.grace(0, 11, t, () -> mac(11))).isEqualTo(Grace.STARTED);
+    assertThat(m.grace(0, 12, t, () -> mac(12)))
         .as("a third: the table is full")
         .isEqualTo(Grace.NONE);
     assertThat(grace(m)).containsEntry("hosts", 2).containsEntry("started", 2L);
     assertThat(grace(m)).containsEntry("refused", 1L);
 
     t += WINDOW;
-    assertThat(m.grace(0, 9, t, () -> true)).isEqualTo(Grace.IN);
-    assertThat(m.grace(0, 9, t, () -> false))
+    assertThat(m.grace(0, 9, t, () -> mac(9))).isEqualTo(Grace.IN);
+    assertThat(m.grace(0, 9, t, () -> -1L))
         .as("its address sent by another MAC: no grace for that window")
         .isEqualTo(Grace.NONE);
     long over = t - WINDOW + Duration.ofMinutes(10).toNanos() / 1000;
-    assertThat(m.grace(0, 9, over - 1, () -> true)).isEqualTo(Grace.IN);
-    assertThat(m.grace(0, 9, over, () -> true)).as("grace is over").isEqualTo(Grace.NONE);
+    assertThat(m.grace(0, 9, over - 1, () -> mac(9))).isEqualTo(Grace.IN);
+    assertThat(m.grace(0, 9, over, () -> mac(9))).as("grace is over").isEqualTo(Grace.NONE);
     // an ended grace is held for as long again, then makes room for a new host
-    assertThat(m.grace(0, 12, over, () -> true)).isEqualTo(Grace.NONE);
+    assertThat(m.grace(0, 12, over, () -> mac(12))).isEqualTo(Grace.NONE);
     long longOver = over + Duration.ofMinutes(10).toNanos() / 1000;
-    assertThat(m.grace(0, 12, longOver, () -> true)).isEqualTo(Grace.STARTED);
+    assertThat(m.grace(0, 12, longOver, () -> mac(12))).isEqualTo(Grace.STARTED);
     // host 9 was evicted for it; the other long-ended grace (host 11's) makes room for host 9 again
-    assertThat(m.grace(0, 9, longOver, () -> true)).isEqualTo(Grace.STARTED);
-    assertThat(m.grace(0, 14, longOver, () -> true))
+    assertThat(m.grace(0, 9, longOver, () -> mac(9))).isEqualTo(Grace.STARTED);
+    assertThat(m.grace(0, 14, longOver, () -> mac(14)))
         .as("two hosts in grace: the table is full")
         .isEqualTo(Grace.NONE);
     assertThat(grace(m)).containsEntry("hosts", 2).containsEntry("refused", 3L);
@@ -89,7 +94,7 @@ class ModelManagerGraceTest {
     m.scorer();
     for (int w = 0; w < 10; w++) {
       t += WINDOW;
-      assertThat(m.grace(0, 9, t, () -> true)).isNotEqualTo(Grace.NONE);
+      assertThat(m.grace(0, 9, t, () -> mac(9))).isNotEqualTo(Grace.NONE);
       m.offer(0, 9, t, vector(r, SIZE), true, false, false);
       m.offer(0, 1, t, vector(r, SIZE), true, false, false);
     }
@@ -98,11 +103,22 @@ class ModelManagerGraceTest {
     m.distrust(0, 9, t); // it scanned, say
     m.distrust(0, 15, t); // a host never seen in a window yet
     t += WINDOW;
-    assertThat(m.grace(0, 9, t, () -> true)).as("its grace ended").isEqualTo(Grace.NONE);
-    assertThat(m.grace(0, 15, t, () -> true)).as("none for it later").isEqualTo(Grace.NONE);
+    assertThat(m.grace(0, 9, t, () -> mac(9))).as("its grace ended").isEqualTo(Grace.NONE);
+    assertThat(m.grace(0, 15, t, () -> mac(15))).as("none for it later").isEqualTo(Grace.NONE);
     assertThat(continual(m)).as("host 9's ten windows dropped").containsEntry("dropped", 10L);
     m.distrust(0, 1, t); // a known host too: its windows of the round are dropped
     assertThat(continual(m)).containsEntry("dropped", 20L);
+
+    // one MAC, many addresses: four in grace at most, and distrusting one ends the grace of all
+    for (int h = 20; h < 24; h++) {
+      assertThat(m.grace(0, h, t, () -> mac(20))).isEqualTo(Grace.STARTED);
+    }
+    assertThat(m.grace(0, 24, t, () -> mac(20))).as("a fifth address").isEqualTo(Grace.NONE);
+    m.distrust(0, 21, t);
+    t += WINDOW;
+    for (int h = 20; h < 24; h++) {
+      assertThat(m.grace(0, h, t, () -> mac(20))).as("address %d", h).isEqualTo(Grace.NONE);
+    }
   }
 
   @Test
@@ -123,7 +139,7 @@ class ModelManagerGraceTest {
       for (int h = 1; h <= 4; h++) {
         m.offer(0, h, t, vector(r, SIZE), true, false, false);
       }
-      Grace g = m.grace(0, 9, t, () -> true);
+      Grace g = m.grace(0, 9, t, () -> mac(9));
       assertThat(g).as("host 9 at %d µs, before the new model", t).isNotEqualTo(Grace.NONE);
       if (t < halfway) {
         assertThat(continual(m)).as("no round before halfway").containsEntry("rounds", 0L);
@@ -138,8 +154,10 @@ class ModelManagerGraceTest {
     assertThat(m.active().origin()).contains("early: a new host halfway through its grace");
     assertThat(t).as("at halfway, not a whole 'every' later").isLessThan(halfway + 2 * WINDOW);
     t += WINDOW;
-    assertThat(m.grace(0, 9, t, () -> true)).as("the new model knows host 9").isEqualTo(Grace.NONE);
-    assertThat(m.grace(0, 5, t, () -> true))
+    assertThat(m.grace(0, 9, t, () -> mac(9)))
+        .as("the new model knows host 9")
+        .isEqualTo(Grace.NONE);
+    assertThat(m.grace(0, 5, t, () -> mac(5)))
         .as("host 5, quiet this round, is still known: it was learned before")
         .isEqualTo(Grace.NONE);
     assertThat(grace(m)).containsEntry("hosts", 0);
@@ -149,8 +167,8 @@ class ModelManagerGraceTest {
     again.initial(ModelTrainer.Listener.silent());
     again.scorer();
     assertThat(again.active().origin()).startsWith("bundle ");
-    assertThat(again.grace(0, 9, t, () -> true)).isEqualTo(Grace.NONE);
-    assertThat(again.grace(0, 1, t, () -> true)).isEqualTo(Grace.NONE);
-    assertThat(again.grace(0, 13, t, () -> true)).isEqualTo(Grace.STARTED);
+    assertThat(again.grace(0, 9, t, () -> mac(9))).isEqualTo(Grace.NONE);
+    assertThat(again.grace(0, 1, t, () -> mac(1))).isEqualTo(Grace.NONE);
+    assertThat(again.grace(0, 13, t, () -> mac(13))).isEqualTo(Grace.STARTED);
   }
 }
