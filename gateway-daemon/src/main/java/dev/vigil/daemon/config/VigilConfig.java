@@ -241,7 +241,8 @@ public record VigilConfig(
    * vectors it scores that did not alert are sampled (runs of consecutive vectors, each run of the
    * round equally likely to be kept, at most {@code perEntity} vectors of each host or series, for
    * at most as many entities as the scorer tracks), and every {@code every} of capture time the
-   * model is retrained on the sample in the background at low priority, its threshold calibrated on
+   * model is retrained on the sample (and on what the model in service was trained on, newest
+   * first, up to {@code maxVectors}) in the background at low priority, its threshold calibrated on
    * held-out sampled vectors, and swapped in as a learned model is. A vector that alerted, or that
    * the model found anomalous, is never kept, so the model only learns what it already judged
    * normal; one entity's share of a round is bounded by {@code perEntity}.

@@ -382,8 +382,9 @@ public final class ModelManager {
    * bundle or captures: a window that alerted ({@code alerted}, at any severity) is never kept; the
    * others are sampled ({@link RoundSample}, at most {@code per-entity} of each entity), and once a
    * round has lasted {@code every} of capture time with at least {@code min-vectors} sampled, the
-   * model is retrained on the sample in the background and swapped in. A round's vectors were all
-   * judged by one model: a model swapped in starts a new round.
+   * model is retrained on the sample and on what the model in service was trained on (newest first,
+   * up to {@code max-vectors}) in the background and swapped in. A round's vectors were all judged
+   * by one model: a model swapped in starts a new round.
    *
    * @param scored whether the window was scored by a model in service
    * @param alerted whether it alerted (scored windows only)
@@ -472,18 +473,17 @@ public final class ModelManager {
               inner.forEach(
                   (l, r) ->
                       r.runs().forEach(run -> round.add(new ModelTrainer.Sequence(h, l, run)))));
-      int n = recentCount;
-      if (early) {
-        // a new host is halfway through its grace: the round ends early, and so that the model
-        // does not forget the rest of its baseline for the sake of a short round, it also trains on
-        // what the model in service was trained on (bounded by max-vectors in all)
-        for (ModelTrainer.Sequence s : lastTrained) {
-          if (n + s.vectors().size() > c.maxVectors()) {
-            break;
-          }
-          round.add(s);
-          n += s.vectors().size();
+      int recentN = recentCount;
+      int n = recentN;
+      // so that a round does not forget what came before it (a short early round, a day without
+      // some rhythm), it also trains on what the model in service was trained on, newest first,
+      // up to max-vectors in all: older rounds fade out as new ones come in
+      for (ModelTrainer.Sequence s : lastTrained) {
+        if (n + s.vectors().size() > c.maxVectors()) {
+          break;
         }
+        round.add(s);
+        n += s.vectors().size();
       }
       recent = new LinkedHashMap<>();
       recentCount = 0;
@@ -498,7 +498,14 @@ public final class ModelManager {
           round,
           n,
           "retrained",
-          "retrained on this device from " + n + " recent vectors (round " + number + why + ")",
+          "retrained on this device from "
+              + recentN
+              + " recent vectors and "
+              + (n - recentN)
+              + " it was trained on (round "
+              + number
+              + why
+              + ")",
           state -> continualState = "round " + number + ": " + state);
     }
   }
