@@ -13,9 +13,13 @@ import dev.vigil.features.table.SlotTable;
  *
  * <ol>
  *   <li><b>A new peer.</b> For the first {@link Options#learnMicros()} of traffic the tracker only
- *       learns which pairs of hosts talk (in either direction). Afterwards conversations between a
- *       learned pair are ignored: a device's own periodic NTP, DNS, MQTT or cloud polling was there
- *       while learning.
+ *       learns which pairs of hosts talk (in either direction), and which services (destination
+ *       address, protocol and port) conversations were started to. Afterwards conversations between
+ *       a learned pair are ignored: a device's own periodic NTP, DNS, MQTT or cloud polling was
+ *       there while learning; and so are conversations to a learned service, whoever starts them: a
+ *       device that joins later polls the LAN's DNS, NTP, MQTT or HTTP service as the others did,
+ *       which is no command-and-control channel (found in the traffic lab, where a new speaker was
+ *       quarantined as a beacon for polling the gateway's HTTP service).
  *   <li><b>Repeated starts.</b> A conversation is one source, destination, protocol and destination
  *       port. It starts at a TCP SYN without ACK, at an ICMP echo request, or at a UDP datagram
  *       after at least half the least period of silence on that conversation. A SYN repeated within
@@ -41,10 +45,10 @@ import dev.vigil.features.table.SlotTable;
  * further {@code minRepeats} starts while it stays steady. Broadcast and multicast destinations are
  * ignored (service announcements are periodic by design).
  *
- * <p>Memory is bounded: at most {@link Options#maxPeers()} learned pairs and {@link
- * Options#maxConversations()} conversations; at a full table the least recently seen of a few
- * sampled entries is evicted. Nothing is allocated per packet (only per report). Not thread-safe:
- * feed it from the thread that parses.
+ * <p>Memory is bounded: at most {@link Options#maxPeers()} learned pairs, as many learned services,
+ * and {@link Options#maxConversations()} conversations; at a full table the least recently seen of
+ * a few sampled entries is evicted. Nothing is allocated per packet (only per report). Not
+ * thread-safe: feed it from the thread that parses.
  */
 public final class BeaconTracker implements PacketObserver {
   /**
@@ -90,8 +94,8 @@ public final class BeaconTracker implements PacketObserver {
     }
 
     /**
-     * Ten minutes of learning, 8 starts, jitter 0.2, periods from 2 s to 1 h, 65,536 pairs and
-     * 4,096 conversations (about 5 MiB together).
+     * Ten minutes of learning, 8 starts, jitter 0.2, periods from 2 s to 1 h, 65,536 pairs (and as
+     * many services) and 4,096 conversations (about 7 MiB together).
      */
     public static Options defaults() {
       return new Options(600_000_000L, 8, 0.2, 2_000_000L, 3_600_000_000L, 65_536, 4_096);
@@ -174,7 +178,8 @@ public final class BeaconTracker implements PacketObserver {
 
   private final Options options;
   private final Listener listener;
-  private final Peers peers;
+  private final Keys peers;
+  private final Keys services;
   private final Conversations conversations;
   private final int intervals;
   private long learnUntil = Long.MIN_VALUE;
@@ -186,7 +191,8 @@ public final class BeaconTracker implements PacketObserver {
     this.options = options;
     this.listener = listener;
     this.intervals = Math.max(HISTORY, options.minRepeats() - 1);
-    this.peers = new Peers(options.maxPeers());
+    this.peers = new Keys(4, options.maxPeers());
+    this.services = new Keys(3, options.maxPeers());
     this.conversations = new Conversations(options.maxConversations(), intervals);
   }
 
@@ -210,9 +216,14 @@ public final class BeaconTracker implements PacketObserver {
     return conversations.size();
   }
 
-  /** Returns how many learned pairs and conversations were evicted to make room. */
+  /** Returns the number of learned services (destination address, protocol and port). */
+  public int learnedServices() {
+    return services.size();
+  }
+
+  /** Returns how many learned pairs, services and conversations were evicted to make room. */
   public long evictions() {
-    return peers.evictions() + conversations.evictions();
+    return peers.evictions() + services.evictions() + conversations.evictions();
   }
 
   /** Returns the number of reports made. */
@@ -232,13 +243,15 @@ public final class BeaconTracker implements PacketObserver {
     if (groupDestination(m) || (m.srcHi == m.dstHi && m.srcLo == m.dstLo)) {
       return;
     }
+    boolean learnNow = false;
     if (learning) {
       if (ts < learnUntil) {
         pairKey(m);
         peers.findOrInsert(ts);
-        return;
+        learnNow = true;
+      } else {
+        learning = false;
       }
-      learning = false;
     }
     boolean tcpStart = false;
     switch (m.protocol) {
@@ -263,12 +276,23 @@ public final class BeaconTracker implements PacketObserver {
         return;
       }
     }
+    int port =
+        m.protocol == PacketMeta.PROTO_TCP || m.protocol == PacketMeta.PROTO_UDP ? m.dstPort : -1;
+    long[] sk = services.key;
+    sk[0] = m.dstHi;
+    sk[1] = m.dstLo;
+    sk[2] = ((long) m.protocol << 32) | (port & 0xffff_ffffL);
+    if (learnNow) {
+      services.findOrInsert(ts); // a conversation started to this service while learning
+      return;
+    }
+    if (services.find() >= 0) {
+      return; // a service the LAN's hosts used while learning
+    }
     pairKey(m);
     if (peers.find() >= 0) {
       return; // a pair that talked while learning
     }
-    int port =
-        m.protocol == PacketMeta.PROTO_TCP || m.protocol == PacketMeta.PROTO_UDP ? m.dstPort : -1;
     long[] k = conversations.key;
     k[0] = m.srcHi;
     k[1] = m.srcLo;
@@ -364,10 +388,10 @@ public final class BeaconTracker implements PacketObserver {
     return (m.dstHi >>> 56) == 0xff;
   }
 
-  /** Learned pairs of hosts: key only. */
-  private static final class Peers extends SlotTable {
-    Peers(int max) {
-      super(4, max);
+  /** Learned pairs of hosts, or services: key only. */
+  private static final class Keys extends SlotTable {
+    Keys(int width, int max) {
+      super(width, max);
     }
 
     @Override

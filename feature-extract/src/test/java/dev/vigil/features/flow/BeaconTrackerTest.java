@@ -98,6 +98,26 @@ class BeaconTrackerTest {
   }
 
   @Test
+  void aDeviceThatJoinedLater_pollingAServiceTheLanUsedWhileLearning_isNoBeacon() {
+    BeaconTracker t = tracker();
+    learnBaseline(t); // the camera: MQTT (tcp/1883) and DNS (udp/53) of the gateway
+    int speaker = ip(10, 88, 0, 16); // not on the network while learning
+    for (int i = 0; i < 20; i++) {
+      long ts = LEARN + i * 3 * S;
+      syn(t, ts, speaker, GATEWAY, 1883);
+      t.update(packet(ts + 1000, speaker, GATEWAY, PacketMeta.PROTO_UDP, 5353, 53, 0));
+    }
+    assertThat(reports).as("the LAN's MQTT and DNS services").isEmpty();
+    assertThat(t.learnedServices()).isGreaterThanOrEqualTo(2);
+    // a port of the gateway nobody opened while learning is a new service: judged as before
+    for (int i = 0; i < 8; i++) {
+      syn(t, LEARN + 70 * S + i * 3 * S, speaker, GATEWAY, 4444);
+    }
+    assertThat(reports).hasSize(1);
+    assertThat(reports.get(0).dstPort()).isEqualTo(4444);
+  }
+
+  @Test
   void irregularStarts_floodsAndRetransmissions_areNotBeacons() {
     BeaconTracker t = tracker();
     learnBaseline(t);
