@@ -346,12 +346,21 @@ public final class DecisionManager implements AutoCloseable {
 
   /**
    * Runs {@code verdict} through the policy; a resulting decision is stored, then applied unless
-   * simulated.
+   * simulated. When the verdict made a surge, the decisions the surge guard hands back ({@link
+   * PolicyEngine#takeSurgeLifts}) are lifted first.
    *
    * @return the decision, or empty if none was made (or it could not be stored)
    */
   public Optional<Decision> onVerdict(Verdict verdict) {
     Optional<Decision> d = engine.decide(verdict, clock.instant());
+    for (String id : engine.takeSurgeLifts()) {
+      if (lift(id)) {
+        LOG.warn(
+            "decision [{}] lifted: a surge formed after it (the surge guard's hosts within its"
+                + " span), a network-wide event rather than one attacker",
+            id);
+      }
+    }
     if (d.isEmpty()) {
       return d;
     }

@@ -144,13 +144,19 @@ class DecisionManagerTest {
 
   private DecisionManager manager(Duration sweep, DecisionListener listener, BackendCalls calls)
       throws Exception {
+    return manager(sweep, listener, calls, POLICY);
+  }
+
+  private DecisionManager manager(
+      Duration sweep, DecisionListener listener, BackendCalls calls, String policy)
+      throws Exception {
     DecisionStore store =
         DecisionStore.open(dir.resolve("vigil.db"), DecisionStore.Retention.defaults());
     open.add(store);
     MitigatorRegistry reg = new MitigatorRegistry(List.of(fw, route, bus, new LogMitigator()));
     DecisionManager m =
         new DecisionManager(
-            new PolicyEngine(Policy.parse("test", POLICY), GatewayIdentity.none()),
+            new PolicyEngine(Policy.parse("test", policy), GatewayIdentity.none()),
             store,
             reg,
             Map.of(
@@ -423,6 +429,31 @@ class DecisionManagerTest {
             "",
             T0.plusSeconds(20));
     assertThat(m.onVerdict(later)).isPresent();
+  }
+
+  @Test
+  void aSurgeFormedAfterADecision_liftsItAndRevokesItOnItsBackends() throws Exception {
+    DecisionManager m =
+        manager(
+            Duration.ofHours(1),
+            DecisionListener.none(),
+            FAST,
+            POLICY.replace(
+                "rules:", "surge-guard: {hosts: 3, within: 30s, look-back: 5s}\nrules:"));
+    m.start();
+    idle(m);
+    Decision first = m.onVerdict(verdict("10.0.0.11", Verdict.Severity.CRITICAL)).orElseThrow();
+    Decision second = m.onVerdict(verdict("10.0.0.12", Verdict.Severity.CRITICAL)).orElseThrow();
+    idle(m);
+    assertThat(fw.applied).containsExactlyInAnyOrder(first.id(), second.id());
+    // a third host a moment later: a network-wide event, not two attackers
+    assertThat(m.onVerdict(verdict("10.0.0.13", Verdict.Severity.CRITICAL)).orElseThrow().action())
+        .as("held from quarantine; the alert rule still applies")
+        .isEqualTo(Action.ALERT);
+    idle(m);
+    assertThat(fw.applied).as("both revoked on the firewall").isEmpty();
+    assertThat(m.live()).extracting(Decision::action).containsExactly(Action.ALERT);
+    assertThat(m.lift(first.id())).as("already lifted").isFalse();
   }
 
   @Test

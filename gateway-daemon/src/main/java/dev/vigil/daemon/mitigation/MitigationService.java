@@ -262,6 +262,11 @@ public final class MitigationService implements AutoCloseable {
                   .description("Verdicts that made no decision, by why")
                   .tag("reason", k)
                   .register(meters));
+      FunctionCounter.builder("vigil.decisions.surge.lifted", pe, p -> p.counters().surgeLifted())
+          .description(
+              "Decisions lifted because a surge (the surge guard's hosts within its span) formed"
+                  + " after them")
+          .register(meters);
     }
   }
 

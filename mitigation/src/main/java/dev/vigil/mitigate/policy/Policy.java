@@ -45,6 +45,9 @@ import org.yaml.snakeyaml.error.YAMLException;
  *     decision is made (a network-wide event, such as every device reconnecting after an outage,
  *     not one attacker); 0: off
  * @param surgeWithin the span of the surge guard
+ * @param surgeLookBack when a verdict makes a surge, the decisions that guarded rules made on
+ *     window-detector verdicts this long before it are lifted (the first hosts of the event,
+ *     decided on a moment before it was one); zero (the default): none; at most {@code surgeWithin}
  */
 public record Policy(
     boolean dryRun,
@@ -54,7 +57,8 @@ public record Policy(
     Escalation escalation,
     List<Rule> rules,
     int surgeHosts,
-    Duration surgeWithin) {
+    Duration surgeWithin,
+    Duration surgeLookBack) {
 
   /** A policy without a surge guard. */
   public Policy(
@@ -72,7 +76,8 @@ public record Policy(
         escalation,
         rules,
         0,
-        Duration.ofSeconds(30));
+        Duration.ofSeconds(30),
+        Duration.ZERO);
   }
 
   private static final Set<String> TOP =
@@ -84,7 +89,7 @@ public record Policy(
           "escalation",
           "rules",
           "surge-guard");
-  private static final Set<String> SURGE = Set.of("hosts", "within");
+  private static final Set<String> SURGE = Set.of("hosts", "within", "look-back");
   private static final Set<String> ALLOW =
       Set.of("addresses", "macs", "devices", "management-hosts");
   private static final Set<String> ESCALATION = Set.of("factor", "max-duration", "look-back");
@@ -208,11 +213,16 @@ public record Policy(
     }
     int surgeHosts = 0;
     Duration surgeWithin = Duration.ofSeconds(30);
+    Duration surgeLookBack = Duration.ZERO;
     if (top.has("surge-guard")) {
       StrictSettings g = top.section("surge-guard", SURGE);
       surgeHosts = g.integer("hosts", 3, 2, 100_000);
       surgeWithin =
           g.duration("within", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofHours(1));
+      surgeLookBack = g.duration("look-back", Duration.ZERO, Duration.ZERO, Duration.ofHours(1));
+      if (surgeLookBack.compareTo(surgeWithin) > 0) {
+        g.problem("look-back", "must be at most within (" + surgeWithin + ")");
+      }
     }
     InvalidConfigException.check(top);
     return new Policy(
@@ -223,7 +233,8 @@ public record Policy(
         escalation,
         rules,
         surgeHosts,
-        surgeWithin);
+        surgeWithin,
+        surgeLookBack);
   }
 
   /**

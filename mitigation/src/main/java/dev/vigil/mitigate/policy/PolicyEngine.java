@@ -28,6 +28,14 @@ import java.util.UUID;
  * see {@link #lifted}); otherwise the duration is escalated by the entity's earlier offences and a
  * decision is made, simulated when the policy or the rule is a dry run.
  *
+ * <p>The surge guard ({@link Policy#surgeHosts}) looks back as well as at the verdict in hand: the
+ * first hosts of a network-wide event are decided on before the event is one (their windows close a
+ * second before the others'), so when a verdict makes a surge, the decisions its guarded rules made
+ * on window-detector (ensemble) verdicts within {@link Policy#surgeLookBack} before it are handed
+ * back to be lifted ({@link #takeSurgeLifts}), and count as no offence. A scan, flood, beacon or
+ * auth decision names a sender by evidence of its own packets and is never lifted so: otherwise an
+ * attacker whose probes make two hosts look odd would lift its own quarantine.
+ *
  * <p>Offence history and the cap's window are kept in memory; {@link #restore} seeds them from
  * stored decisions after a restart. Every outcome is counted ({@link #counters}).
  *
@@ -49,6 +57,14 @@ public final class PolicyEngine {
   private final Map<String, Instant> active = new HashMap<>();
   private final Deque<Instant> recent = new ArrayDeque<>();
   private final Map<String, Deque<Instant>> hits = new HashMap<>();
+
+  /** A decision made by a rule the surge guard applies to: lifted if a surge forms after it. */
+  private record Guarded(
+      Instant verdictTime, Instant made, String entity, String activeKey, String id) {}
+
+  private final Deque<Guarded> guarded = new ArrayDeque<>();
+  private final List<String> surgeLifts = new java.util.ArrayList<>();
+  private long surgeLifted;
 
   /** When an operator last lifted a decision on each entity: evidence up to then is judged. */
   private final Map<String, Instant> liftedAt = new HashMap<>();
@@ -76,6 +92,8 @@ public final class PolicyEngine {
    * @param pending verdicts a rule matched but that were fewer than its {@code min-alerts} within
    *     its span yet (and no later rule matched)
    * @param surged verdicts held by the surge guard (too many entities at once)
+   * @param afterLift verdicts timed up to an operator's lift of the entity's decision
+   * @param surgeLifted decisions lifted because a surge formed after them
    */
   public record Counters(
       long decided,
@@ -86,7 +104,8 @@ public final class PolicyEngine {
       long capped,
       long pending,
       long surged,
-      long afterLift) {}
+      long afterLift,
+      long surgeLifted) {}
 
   /** Creates an engine for {@code policy}, never deciding on {@code self}'s addresses. */
   public PolicyEngine(Policy policy, GatewayIdentity self) {
@@ -184,6 +203,9 @@ public final class PolicyEngine {
       if (r.matches(verdict, policy.zone())) {
         if (policy.surgeHosts() > 0 && r.action() != Decision.Action.ALERT) {
           if (surging || surging(verdict)) {
+            if (!surging) {
+              liftSurged(verdict.time());
+            }
             surging = true;
             continue;
           }
@@ -249,6 +271,18 @@ public final class PolicyEngine {
     active.put(activeKey, decision.expires());
     recent.addLast(now);
     decided++;
+    if (policy.surgeHosts() > 0
+        && !policy.surgeLookBack().isZero()
+        && rule.action() != Decision.Action.ALERT
+        && verdict.detector() == Verdict.Detector.ENSEMBLE) {
+      Instant horizon = verdict.time().minus(policy.surgeWithin());
+      while (!guarded.isEmpty()
+          && (guarded.size() >= MAX_ENTITIES
+              || guarded.peekFirst().verdictTime().isBefore(horizon))) {
+        guarded.pollFirst();
+      }
+      guarded.addLast(new Guarded(verdict.time(), now, entity, activeKey, decision.id()));
+    }
     if (sim) {
       simulated++;
     }
@@ -300,6 +334,43 @@ public final class PolicyEngine {
     liftedAt.merge(entity, at, (a, b) -> a.isAfter(b) ? a : b);
   }
 
+  /**
+   * A surge formed at {@code t}: the decisions guarded rules made on verdicts within {@link
+   * Policy#surgeLookBack} before it are to be lifted; they count as no offence and leave no entity
+   * active.
+   */
+  private void liftSurged(Instant t) {
+    Instant horizon = t.minus(policy.surgeLookBack());
+    for (Iterator<Guarded> it = guarded.iterator(); it.hasNext(); ) {
+      Guarded g = it.next();
+      if (g.verdictTime().isBefore(horizon)) {
+        it.remove(); // too old to be part of any later surge either
+        continue;
+      }
+      it.remove();
+      surgeLifts.add(g.id());
+      surgeLifted++;
+      active.remove(g.activeKey());
+      Deque<Instant> past = offences.get(g.entity());
+      if (past != null) {
+        past.removeLastOccurrence(g.made());
+      }
+    }
+  }
+
+  /**
+   * Returns, and forgets, the ids of the decisions a surge that formed since the last call made
+   * part of a network-wide event: the caller lifts them.
+   */
+  public synchronized List<String> takeSurgeLifts() {
+    if (surgeLifts.isEmpty()) {
+      return List.of();
+    }
+    List<String> out = List.copyOf(surgeLifts);
+    surgeLifts.clear();
+    return out;
+  }
+
   /** Returns the counters. */
   public synchronized Counters counters() {
     return new Counters(
@@ -311,7 +382,8 @@ public final class PolicyEngine {
         capped,
         pending,
         surged,
-        afterLift);
+        afterLift,
+        surgeLifted);
   }
 
   /**

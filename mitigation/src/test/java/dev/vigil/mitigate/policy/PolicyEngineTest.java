@@ -405,7 +405,7 @@ class PolicyEngineTest {
     PolicyEngine e =
         engine(
             """
-            surge-guard: {hosts: 3, within: 30s}
+            surge-guard: {hosts: 3, within: 30s, look-back: 10s}
             rules:
               - name: quarantine
                 match: {kind: packet}
@@ -420,25 +420,47 @@ class PolicyEngineTest {
     // One attacker: quarantined.
     assertThat(e.decide(packet("10.1.0.66", Severity.HIGH, 3, T0), T0).orElseThrow().action())
         .isEqualTo(Decision.Action.QUARANTINE);
-    // Every device at once (reconnecting after an outage): the third within 30 s is held, and so
-    // is the fourth; they are alerted on instead.
+    // 20 s later every device at once (reconnecting after an outage): the first is quarantined (two
+    // hosts within 30 s), the second makes a surge: it is held and alerted on instead, and the
+    // first
+    // one's quarantine, made a second before, is handed back to be lifted; the attacker's, 20 s
+    // before (past the look-back of 10 s), is not.
+    Instant at = T0.plusSeconds(20);
+    Decision first = e.decide(packet("10.1.0.11", Severity.HIGH, 3, at), at).orElseThrow();
+    assertThat(first.action()).isEqualTo(Decision.Action.QUARANTINE);
+    assertThat(e.takeSurgeLifts()).isEmpty();
+    Decision second =
+        e.decide(packet("10.1.0.12", Severity.HIGH, 3, at.plusSeconds(1)), at).orElseThrow();
+    assertThat(second.action()).isEqualTo(Decision.Action.ALERT);
+    assertThat(e.takeSurgeLifts()).containsExactly(first.id());
+    assertThat(e.takeSurgeLifts()).as("handed back once").isEmpty();
     assertThat(
-            e.decide(packet("10.1.0.11", Severity.HIGH, 3, T0.plusSeconds(5)), T0)
-                .orElseThrow()
-                .action())
-        .isEqualTo(Decision.Action.QUARANTINE);
-    Decision third =
-        e.decide(packet("10.1.0.12", Severity.HIGH, 3, T0.plusSeconds(6)), T0).orElseThrow();
-    assertThat(third.action()).isEqualTo(Decision.Action.ALERT);
-    assertThat(
-            e.decide(packet("10.1.0.13", Severity.HIGH, 3, T0.plusSeconds(7)), T0)
+            e.decide(packet("10.1.0.13", Severity.HIGH, 3, at.plusSeconds(2)), at)
                 .orElseThrow()
                 .action())
         .isEqualTo(Decision.Action.ALERT);
-    // Later, alone again: quarantined.
+    assertThat(e.counters().surgeLifted()).isEqualTo(1);
+    // Later, alone again: quarantined; the lifted one counts as no offence
     Instant later = T0.plusSeconds(120);
     assertThat(e.decide(packet("10.1.0.14", Severity.HIGH, 3, later), later).orElseThrow().action())
         .isEqualTo(Decision.Action.QUARANTINE);
+    Instant again = later.plusSeconds(60);
+    Decision d = e.decide(packet("10.1.0.11", Severity.HIGH, 3, again), again).orElseThrow();
+    assertThat(d.action()).isEqualTo(Decision.Action.QUARANTINE);
+    assertThat(d.reason()).doesNotContain("offence");
+  }
+
+  @Test
+  void surgeGuard_lookBackIsAtMostWithin() {
+    assertThatThrownBy(
+            () ->
+                engine(
+                    """
+                    surge-guard: {hosts: 3, within: 5s, look-back: 10s}
+                    rules: []
+                    """,
+                    GatewayIdentity.none()))
+        .hasMessageContaining("look-back");
   }
 
   private static Verdict sender(String mac, String ip, boolean spoofed) {
