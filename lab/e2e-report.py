@@ -85,7 +85,13 @@ def main():
               "repo", "json", "false-quarantines", "attacker-ns"):
         ap.add_argument("--" + a, required=True)
     ap.add_argument("--write")
+    # continual learning (model.continual): the new device and the slow ramp (e2e.sh writes these files)
+    ap.add_argument("--continual")
+    ap.add_argument("--model-health")
+    ap.add_argument("--ramp-log")
     a = ap.parse_args()
+    cont = json.load(open(a.continual)) if a.continual and os.path.exists(a.continual) else None
+    model_health = json.load(open(a.model_health)) if a.model_health and os.path.exists(a.model_health) else {}
 
     with open(a.results) as f:
         header = f.readline().rstrip("\n").split("\t")
@@ -173,6 +179,9 @@ def main():
     for x in alerts:
         if not x.get("src_ip") or x["src_ip"] == a.attacker_ns:
             continue
+        if cont and (x["src_ip"] == cont["new_device"] or
+                     x["src_ip"] == cont["ramp_device"] and ts(x["vigil"]["window_start"]) >= float(cont["ramp_start"])):
+            continue  # reported apart: the device that joined mid-soak, and the slow ramp once it began
         if x.get("ether", {}).get("src_mac") == mac_of(a.attacker_ns):
             continue  # sent by the attacker with another host's address (the spoof phases)
         t = ts(x["vigil"]["window_start"])
@@ -215,6 +224,26 @@ def main():
         "bystander_alerts_during_phases": reacting,
         "telemetry_alerts": len(telemetry_alerts),
     }
+    if cont:
+        ramp = None
+        if a.ramp_log and os.path.exists(a.ramp_log):
+            with open(a.ramp_log) as f:
+                ramp = [tuple(map(float, line.split())) for line in f if len(line.split()) == 2]
+        details = model_health.get("details", {})
+        c = details.get("continual", {})
+        result["continual"] = {
+            "every": cont["every"], "rounds": c.get("rounds"), "model_generation": details.get("generation"),
+            "dropped": c.get("dropped"), "grace": c.get("grace"),
+            "new_device": {"ip": cont["new_device"], "grace_s": float(cont["grace_s"]),
+                           "decisions": int(cont["new_decisions"]),
+                           "alerts_in_grace": int(cont["new_alerts_in_grace"]),
+                           "alerts_after_grace": int(cont["new_alerts_after_grace"])},
+            "slow_ramp": {"device": cont["ramp_device"], "learned_rate_per_s": float(cont["ramp_rate"]),
+                          "factor_per_min": float(cont["ramp_factor_per_min"]),
+                          "first_alert": cont["ramp_alert"] or None,
+                          "alerted_at_factor": num(cont["ramp_alerted_at_factor"]),
+                          "reached_factor": max((f for _, f in ramp), default=None) if ramp else None},
+        }
     with open(a.json, "w") as f:
         json.dump(result, f, indent=2)
 
@@ -281,6 +310,27 @@ def main():
             len(telemetry_alerts)),
         "SIGKILL during a live quarantine: the decision, every alert and the nftables element (once, rules unchanged)"
         " survived, and the restarted daemon made no second decision (checked by the test).",
+    ]
+    if "continual" in result:
+        c = result["continual"]
+        nd, sr = c["new_device"], c["slow_ramp"]
+        lines += [
+            "Continual learning (`model.continual`, a round every %s; %s round(s) in this run, the model in service"
+            " at the end of generation %s): **a device type never seen while learning** (%s, a speaker) joined at the"
+            " soak's start: quarantined **%s**; alerts on it as a sender: %d in its grace of %.0f s, **%d after it**"
+            " (goal 0). **A slow ramp** (%s polling the gateway at %.2g requests/s while the daemon learned, then %g"
+            " times more each minute from the soak's end while the model retrained on what did not alert): %s" % (
+                c["every"], c["rounds"], c["model_generation"], nd["ip"],
+                "never" if nd["decisions"] == 0 else "**%d time(s)**" % nd["decisions"],
+                nd["alerts_in_grace"], nd["grace_s"], nd["alerts_after_grace"], sr["device"],
+                sr["learned_rate_per_s"], sr["factor_per_min"],
+                ("first alerted on as a sender (%s) at **%.2f times** its learned rate (goal: before 10)." % (
+                    sr["first_alert"].split(" ", 1)[1] if " " in sr["first_alert"] else sr["first_alert"],
+                    sr["alerted_at_factor"]))
+                if sr["first_alert"] else
+                "**not alerted on**; it reached %.2f times its learned rate." % (sr["reached_factor"] or 0)),
+        ]
+    lines += [
         "",
         "Machine: %s. Date: %s. Commit: `%s`." % (result["machine"], result["date"], result["commit"]),
         END,

@@ -8,7 +8,9 @@
 # nftables (its own bridge and inet tables in that namespace). The test then checks, failing on the first miss:
 #   1. learning: the daemon learns the lab's benign baseline (packets and telemetry) on the device;
 #   2. soak: SOAK_SECS of benign traffic raise no quarantine, while the broker is restarted and br0 goes down and up
-#      (telemetry and capture must recover on their own);
+#      (telemetry and capture must recover on their own); with LAB_CONTINUAL=1, at its start a device of a type never
+#      seen while learning joins (the speaker, lab_device_start): with continual learning on (model.continual, a round
+#      every CONTINUAL_EVERY), it must never be quarantined, and its alerts must stop within its grace (GRACE_SECS);
 #   3. attack phases (lab_attack_<phase>): each must raise an alert naming its attacker's MAC (ether.src_mac: LAN
 #      senders are decided by MAC) and get that MAC quarantined in nftables within DETECT_LIMIT s of the phase's
 #      start; then the attacker's traffic must be dropped (ping and TCP to the gateway fail), the other devices'
@@ -19,6 +21,10 @@
 #      (reported either way);
 #   4. SIGKILL: the daemon is killed during a live quarantine and started again: the decision and the alerts survive,
 #      the element is in nftables once, and no decision is made twice.
+# With LAB_CONTINUAL=1 (not yet passing, so not what scripts/test runs; see the README) a slow ramp runs through it
+# all as well: the thermostat polls the gateway's HTTP service at RAMP_RATE/s from the start (its
+# learned rate), and from the end of the soak its rate grows by RAMP_FACTOR per minute, while the model retrains every
+# CONTINUAL_EVERY on what did not alert; it must be alerted on as a sender before it reaches ten times its learned rate.
 # Per phase it reports detected or not, time to detect, time to quarantine, the packet-to-decision latency (first
 # packet of the alerting window to the decision stored and applied), and false alerts in the benign periods:
 # $OUT/results.json, a table on stdout, and with --write the lab-e2e section of that file (docs/RESULTS.md).
@@ -35,6 +41,13 @@ GAP_SECS=${GAP_SECS:-20}           # benign gap between phases
 PHASES=${PHASES:-"scan_syn scan_telnet flood_syn flood_udp mqtt_bruteforce mqtt_flood exfil beacon spoof_flood spoof_scan"}
 ALLOW_MISS=${ALLOW_MISS:-""}       # phases allowed to go undetected (reported as missed)
 WINDOW=${WINDOW:-2s}               # host window length
+LAB_CONTINUAL=${LAB_CONTINUAL:-0}  # 1: continual learning on, with the new device and the slow ramp checks
+CONTINUAL_EVERY=${CONTINUAL_EVERY:-3m} # model.continual.every: the packet model retrains this often
+GRACE_SECS=${GRACE_SECS:-150}      # model.continual.grace: a new device's grace
+RAMP_RATE=${RAMP_RATE:-0.5}        # the slow ramp's learned rate, requests/s
+RAMP_FACTOR=${RAMP_FACTOR:-1.25}   # its growth per minute after the soak (ten times in about 10 min)
+NEW_DEVICE=16                      # the device type that joins mid-soak (lib.sh LAB_LATE_DEVICES)
+RAMP_DEVICE=11                     # the slow ramp's sender (the thermostat)
 API_PORT=8787
 
 OUT=""
@@ -48,6 +61,9 @@ while (($#)); do
   esac
 done
 
+if ((LAB_CONTINUAL)); then
+  LAB_LATE_DEVICES=("$NEW_DEVICE") # attached from the start, silent until it joins
+fi
 # shellcheck source=lab/lib.sh
 . "$REPO/lab/lib.sh"
 
@@ -85,7 +101,7 @@ on_exit() {
   local rc=$?
   set +e
   stop_daemon
-  cp -f "$LAB_DIR/phases.csv" "$LAB_DIR"/daemon*.log "$LAB_DIR/eve.json" "$OUT/" 2>/dev/null
+  cp -f "$LAB_DIR/phases.csv" "$LAB_DIR"/daemon*.log "$LAB_DIR/eve.json" "$LAB_DIR/ramp.log" "$OUT/" 2>/dev/null
   ((rc == 0)) || log "the daemon's log: $OUT/daemon.log (kept with the results in $OUT)"
   lab_cleanup
   exit "$rc"
@@ -108,7 +124,7 @@ cat >"$LAB_DIR/policy.yaml" <<EOF
 # (failed first-contact attempts, Threshold Random Walk) or the flood detector (its packet rate far past its learned
 # baseline, CUSUM) names as the sender; a flood's target is never quarantined.
 dry-run: false
-surge-guard: {hosts: 3, within: 30s}
+surge-guard: {hosts: 3, within: 30s$( ((LAB_CONTINUAL)) && echo ', look-back: 4s' || true)}
 max-decisions-per-minute: 10
 time-zone: UTC
 escalation: {factor: 2, max-duration: 1d, look-back: 1h}
@@ -162,6 +178,7 @@ features:
 model:
   bundle: $LAB_DIR/model.vigil
   learn: {duration: ${LEARN_SECS}s, min-vectors: 200}
+$( ((LAB_CONTINUAL)) && echo "  continual: {every: $CONTINUAL_EVERY, min-vectors: 200, grace: ${GRACE_SECS}s}" || true)
 alerts:
   eve-log: $LAB_DIR/eve.json
 telemetry:
@@ -281,6 +298,13 @@ telemetry_flows() {
 lab_broker_start
 lab_services_start
 lab_devices_start
+RAMP_IP=""
+RAMP_MAC=""
+if ((LAB_CONTINUAL)); then
+  RAMP_IP=$LAB_SUBNET.$RAMP_DEVICE
+  RAMP_MAC=$(lab_mac_of "$RAMP_IP")
+  lab_ramp_start "$RAMP_DEVICE" "$RAMP_RATE" "$RAMP_FACTOR" "$LAB_DIR/ramp-start"
+fi
 start_daemon daemon
 T_LEARN=$(now)
 log "daemon up (pid $DAEMON_PID); learning the benign baseline for $LEARN_SECS s"
@@ -293,6 +317,12 @@ log "learned in $(awk -v a="$T_LEARN" -v b="$T_LEARNED" 'BEGIN{printf "%.0f", b-
 log "benign soak: $SOAK_SECS s (broker restart at 1/4, br0 down 3 s at 1/2)"
 T_SOAK=$(now)
 ALERTS_BEFORE_SOAK=$(api GET '/alerts?limit=10000' | pyj "len(j)")
+if ((LAB_CONTINUAL)); then
+  NEW_IP=$LAB_SUBNET.$NEW_DEVICE
+  NEW_MAC=$(lab_mac_of "$NEW_IP")
+  lab_device_start "$NEW_DEVICE"
+  T_NEW=$(now)
+fi
 _lab_sleep $((SOAK_SECS / 4))
 RECONNECTS0=$(prom_value vigil_telemetry_reconnects_total)
 lab_broker_restart
@@ -313,13 +343,32 @@ SOAK_ALERTS=$(api GET '/alerts?limit=10000' | pyj "len(j)")
 SOAK_ALERTS=$((SOAK_ALERTS - ALERTS_BEFORE_SOAK))
 [[ $(decisions_live) == 0 ]] || fail "quarantine during the benign soak: $(api GET /decisions)"
 log "soak: no quarantine; $SOAK_ALERTS alert(s) (kept as alerts only) in $SOAK_SECS s"
+if ((LAB_CONTINUAL)); then
+  T_RAMP=$(now)
+  printf '%s\n' "$T_RAMP" >"$LAB_DIR/ramp-start"
+  log "slow ramp: $RAMP_IP's polling grows by $RAMP_FACTOR per minute from now"
+fi
 
 # ---------------------------------------------------------------- 3. attack phases
-device_names_except() { # device_names_except IP: the names of the devices other than IP
+device_names_except() { # device_names_except IP: the names of the devices other than IP and the slow ramp's sender
   local d
   for d in "${LAB_DEVICES[@]}"; do
-    [[ "$LAB_SUBNET.$d" == "$1" ]] || printf '%s\n' "${LAB_DEVICE_NAME[$d]}"
+    [[ "$LAB_SUBNET.$d" == "$1" || "$LAB_SUBNET.$d" == "$RAMP_IP" ]] || printf '%s\n' "${LAB_DEVICE_NAME[$d]}"
   done
+}
+# ramp_check: the slow ramp's first alert as a sender since it began ("detected_at detector"); once there is one the
+# ramp stops (its sender's quarantine, if any, is lifted by the next settle: it is the ramp's detection, not a false one)
+RAMP_ALERT=""
+ramp_check() {
+  ((LAB_CONTINUAL)) && [[ -z $RAMP_ALERT ]] || return 0
+  RAMP_ALERT=$(api GET '/alerts?limit=10000' | pyj "'\n'.join(sorted(a['vigil']['detected_at'] + ' ' + (a['vigil'].get('detector') or 'ensemble') for a in j if a.get('src_ip') == '$RAMP_IP' and a['vigil'].get('role') != 'responder' and __import__('datetime').datetime.fromisoformat(a['vigil']['detected_at'].replace('Z','+00:00')).timestamp() >= $T_RAMP)[:1])")
+  if [[ -n $RAMP_ALERT ]]; then
+    lab_ramp_stop
+    log "slow ramp: first alert on $RAMP_IP as a sender: $RAMP_ALERT (rate $(ramp_factor_at "$(epoch_of "${RAMP_ALERT%% *}")") times the learned one)"
+  fi
+}
+ramp_factor_at() { # ramp_factor_at EPOCH: the ramp's rate over its learned rate at that time (ramp.log)
+  awk -v t="$1" '$1 <= t { f = $2 } END { printf "%.2f\n", f + 0 }' "$LAB_DIR/ramp.log"
 }
 ns_of_ip() { # the namespace of a lab address
   local last=${1##*.}
@@ -363,7 +412,8 @@ PHASE_FAILS=()
 prev_attacker=""
 for phase in $PHASES; do
   declare -F "lab_attack_$phase" >/dev/null || fail "no attack phase lab_attack_$phase in lab/lib.sh"
-  settle "$(lab_mac_of "$LAB_ATTACKER_IP")" ${prev_attacker:+"$(lab_mac_of "$prev_attacker")"}
+  ramp_check
+  settle "$(lab_mac_of "$LAB_ATTACKER_IP")" ${prev_attacker:+"$(lab_mac_of "$prev_attacker")"} ${RAMP_MAC:+"$RAMP_MAC"}
   log "phase $phase"
   spoofed_before=0
   [[ $phase == spoof_* ]] && spoofed_before=$(decisions_on "$LAB_SPOOFED_IP" "$(lab_mac_of "$LAB_SPOOFED_IP")")
@@ -454,8 +504,43 @@ for phase in $PHASES; do
   fi
 done
 
+# ---------------------------------------------------------------- continual learning: the new device, the slow ramp
+# The ramp goes on until it is alerted on or reaches ten times its learned rate (bounded: 12 minutes past the phases).
+if ((LAB_CONTINUAL)); then
+for _ in $(seq 1 144); do
+  ramp_check
+  [[ -n $RAMP_ALERT ]] && break
+  awk -v f="$(ramp_factor_at "$(now)")" 'BEGIN{exit !(f >= 10)}' && break
+  _lab_sleep 5
+done
+ramp_check
+lab_ramp_stop
+if [[ -n $RAMP_ALERT ]]; then
+  RAMP_AT=$(ramp_factor_at "$(epoch_of "${RAMP_ALERT%% *}")")
+  awk -v f="$RAMP_AT" 'BEGIN{exit !(f < 10)}' ||
+    PHASE_FAILS+=("slow ramp: first alerted at $RAMP_AT times its learned rate (goal: before 10)")
+else
+  RAMP_AT=""
+  PHASE_FAILS+=("slow ramp: not alerted on; it reached $(ramp_factor_at "$(now)") times its learned rate")
+fi
+T_END=$(now)
+NEW_DECISIONS=$(decisions_on "$NEW_IP" "$NEW_MAC")
+((NEW_DECISIONS == 0)) || PHASE_FAILS+=("new device $NEW_IP was decided on: $(api GET '/decisions?all=true')")
+# its alerts as a sender: in its grace, and after it (from one window past its end)
+read -r NEW_IN_GRACE NEW_AFTER_GRACE < <(api GET '/alerts?limit=10000' | pyj "(lambda ts: ' '.join(str(n) for n in (len([a for a in j if a.get('src_ip') == '$NEW_IP' and a['vigil'].get('role') != 'responder' and $T_NEW <= ts(a) < $T_NEW + $GRACE_SECS]), len([a for a in j if a.get('src_ip') == '$NEW_IP' and a['vigil'].get('role') != 'responder' and ts(a) >= $T_NEW + $GRACE_SECS + ${WINDOW%s}]))))(lambda a: __import__('datetime').datetime.fromisoformat(a['vigil']['window_start'].replace('Z','+00:00')).timestamp())")
+((NEW_AFTER_GRACE == 0)) ||
+  PHASE_FAILS+=("new device $NEW_IP: $NEW_AFTER_GRACE alert(s) as a sender after its grace of $GRACE_SECS s")
+log "new device $NEW_IP: $NEW_DECISIONS decision(s); as a sender $NEW_IN_GRACE alert(s) in its grace, $NEW_AFTER_GRACE after"
+health_component model >"$OUT/model-health.json"
+"$LAB_PY" -c 'import json, sys; json.dump(dict(zip(sys.argv[1::2], sys.argv[2::2])), sys.stdout)' \
+  new_device "$NEW_IP" new_start "$T_NEW" grace_s "$GRACE_SECS" new_decisions "$NEW_DECISIONS" \
+  new_alerts_in_grace "$NEW_IN_GRACE" new_alerts_after_grace "$NEW_AFTER_GRACE" end "$T_END" \
+  ramp_device "$RAMP_IP" ramp_rate "$RAMP_RATE" ramp_factor_per_min "$RAMP_FACTOR" ramp_start "$T_RAMP" \
+  ramp_alert "$RAMP_ALERT" ramp_alerted_at_factor "$RAMP_AT" every "$CONTINUAL_EVERY" >"$OUT/continual.json"
+fi
+
 # ---------------------------------------------------------------- 4. SIGKILL during a live quarantine
-settle "$(lab_mac_of "$LAB_ATTACKER_IP")" ${prev_attacker:+"$(lab_mac_of "$prev_attacker")"}
+settle "$(lab_mac_of "$LAB_ATTACKER_IP")" ${prev_attacker:+"$(lab_mac_of "$prev_attacker")"} ${RAMP_MAC:+"$RAMP_MAC"}
 ((${#FALSE_QUARANTINES[@]} == 0)) || PHASE_FAILS+=("false quarantines of devices: ${FALSE_QUARANTINES[*]}")
 log "SIGKILL: a live quarantine, the daemon killed and started again"
 KILL_IP=$LAB_ATTACKER_IP
@@ -498,10 +583,14 @@ api DELETE "/decisions/$KILL_ID" >/dev/null
 api GET '/alerts?limit=10000' >"$OUT/alerts.json"
 api GET '/decisions?all=true' >"$OUT/decisions.json"
 cp "$LAB_DIR/phases.csv" "$OUT/phases.csv"
+if ((LAB_CONTINUAL)); then cp "$LAB_DIR/ramp.log" "$OUT/ramp.log"; fi
 REPORT_ARGS=(--results "$RESULTS" --alerts "$OUT/alerts.json" --decisions "$OUT/decisions.json" --learn "$T_LEARN"
   --learned "$T_LEARNED" --soak "$T_SOAK" --soak-end "$T_SOAK_END" --soak-alerts "$SOAK_ALERTS" --window "$WINDOW"
   --repo "$REPO" --false-quarantines "${#FALSE_QUARANTINES[@]}" --attacker-ns "$LAB_ATTACKER_IP"
   --json "$OUT/results.json")
+if ((LAB_CONTINUAL)); then
+  REPORT_ARGS+=(--continual "$OUT/continual.json" --model-health "$OUT/model-health.json" --ramp-log "$OUT/ramp.log")
+fi
 # kept so that the report can be drawn again from this run's files: lab/e2e-report.py $(cat report-args)
 printf '%q ' "${REPORT_ARGS[@]}" >"$OUT/report-args"
 "$LAB_PY" "$REPO/lab/e2e-report.py" "${REPORT_ARGS[@]}" ${WRITE:+--write "$WRITE"}

@@ -13,7 +13,8 @@
 #   ${LAB_PFX}gw   br0 $LAB_SUBNET.1/24; Mosquitto :1883 (on .1 and on 127.0.0.1 of that namespace),
 #                  HTTP :8080, DNS-like UDP :53, NTP-like UDP :123
 #   ${LAB_PFX}dN   one namespace per device N in LAB_DEVICES (11 thermostat, 12 camera, 13 plug, 14 hub,
-#                  15 meter): eth0 $LAB_SUBNET.N/24, MAC 02:00:00:00:00:N, veth peer vN on br0
+#                  15 meter) and LAB_LATE_DEVICES (16 speaker: silent until lab_device_start 16):
+#                  eth0 $LAB_SUBNET.N/24, MAC 02:00:00:00:00:N, veth peer vN on br0
 #   ${LAB_PFX}atk  the attacker, $LAB_SUBNET.66 (and the drop site of the exfil / beacon phases)
 # No namespace has a default route, so no packet can leave the lab; lab_up asserts it. IPv6 is off and every veth
 # has gso_max_segs 1, so captures on br0 hold on-the-wire sized IPv4/ARP frames only.
@@ -43,7 +44,11 @@
 LAB_MQTT_PORT=1883
 LAB_SNAPLEN=256
 LAB_DEVICES=(11 12 13 14 15)
-declare -gA LAB_DEVICE_NAME=([11]=thermostat-11 [12]=camera-12 [13]=plug-13 [14]=hub-14 [15]=meter-15)
+# devices attached from the start but silent until lab_device_start: a device type that joins later (e2e with
+# LAB_CONTINUAL=1: 16, mid-soak); none unless the caller sets them before sourcing
+declare -p LAB_LATE_DEVICES >/dev/null 2>&1 || LAB_LATE_DEVICES=()
+declare -gA LAB_DEVICE_NAME=([11]=thermostat-11 [12]=camera-12 [13]=plug-13 [14]=hub-14 [15]=meter-15
+  [16]=speaker-16)
 declare -gA LAB_DEVICE_PASSWORD=()
 LAB_VIGIL_MQTT_USER=vigil
 LAB_VIGIL_MQTT_PASSWORD=${LAB_VIGIL_MQTT_PASSWORD:-}
@@ -283,7 +288,7 @@ name, kind, my_ip, gw, port, user, password = sys.argv[1:8]
 lifetime, seed = float(sys.argv[8]), int(sys.argv[9])
 deadline = time.monotonic() + lifetime
 rnd = random.Random(seed)
-PERIOD = {"thermostat": 2.0, "camera": 5.0, "plug": 5.0, "hub": 10.0, "meter": 1.0}[kind]
+PERIOD = {"thermostat": 2.0, "camera": 5.0, "plug": 5.0, "hub": 10.0, "meter": 1.0, "speaker": 3.0}[kind]
 MAX_RESTARTS = 50
 
 def log(*a):
@@ -317,6 +322,10 @@ def reading(i):
         State.batteries = [max(0.0, b - rnd.uniform(0, 0.01)) for b in State.batteries]
         r["batteries"] = {"sensor-%d" % k: round(b, 2) for k, b in enumerate(State.batteries)}
         r["zigbee_rssi"] = int(rnd.gauss(-62, 3))
+    elif kind == "speaker":
+        r["playing"] = (int(t) // 120) % 2 == 0
+        r["volume"] = 30 + 5 * ((int(t) // 120) % 3)
+        r["wifi_rssi"] = int(rnd.gauss(-55, 2))
     elif kind == "meter":
         p = 350 + 120 * (1 if (int(t) // 97) % 3 == 0 else 0) + 40 * math.sin(t / 45) + rnd.gauss(0, 5)
         State.energy += p / 3600 / 1000
@@ -368,7 +377,7 @@ def udp(port_, payload):
 
 def dns(_i):
     host = {"thermostat": "api.thermo-cloud.lan", "camera": "stream.camvendor.lan", "plug": "cloud.plugvendor.lan",
-            "hub": "hub.zigbee-vendor.lan", "meter": "upload.utility.lan"}[kind]
+            "hub": "hub.zigbee-vendor.lan", "meter": "upload.utility.lan", "speaker": "cast.speakervendor.lan"}[kind]
     q = struct.pack("!HHHHHH", rnd.getrandbits(16), 0x0100, 1, 0, 0, 0)
     q += b"".join(bytes([len(l)]) + l.encode() for l in host.split(".")) + b"\x00" + struct.pack("!HH", 1, 1)
     udp(53, q)
@@ -379,7 +388,7 @@ def ntp(_i):
 
 def http(i):
     path = {"thermostat": "/api/schedule.json", "camera": "/cam/config.json", "plug": "/api/state.json",
-            "hub": "/fw/manifest.json", "meter": "/api/tariff.json"}[kind]
+            "hub": "/fw/manifest.json", "meter": "/api/tariff.json", "speaker": "/cast/queue.json"}[kind]
     subprocess.run(["curl", "-s", "-o", "/dev/null", "--noproxy", "*", "-m", "5", "-A", kind + "-fw/2.1",
                     "http://%s:8080%s?n=%d" % (gw, path, i)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                    timeout=10)
@@ -399,7 +408,8 @@ def every(period, fn):
     t.start()
     return t
 
-threads = [every(20.0, dns), every(30.0, ntp), every({"camera": 10.0, "hub": 30.0}.get(kind, 15.0), http)]
+threads = [every(20.0, dns), every(30.0, ntp),
+           every({"camera": 10.0, "hub": 30.0, "speaker": 6.0}.get(kind, 15.0), http)]
 telemetry()
 for t in threads:
     t.join(timeout=max(0.0, deadline - time.monotonic()) + 12)
@@ -432,7 +442,7 @@ lab_assert_contained() {
     if ip -n "$ns" route show default 2>/dev/null | grep -c . >/dev/null; then _lab_die "default route in $ns"; fi
     if ip -n "$ns" -6 route show default 2>/dev/null | grep -c . >/dev/null; then _lab_die "IPv6 default route in $ns"; fi
   done < <(_lab_namespaces)
-  for d in "${LAB_DEVICES[@]}" 66; do
+  for d in "${LAB_DEVICES[@]}" "${LAB_LATE_DEVICES[@]}" 66; do
     if ip link show "v$d" >/dev/null 2>&1 && ip -d link show "v$d" 2>/dev/null | grep -c "02:00:00:00:01:$d" >/dev/null; then
       _lab_die "lab interface v$d found in the host namespace"
     fi
@@ -476,7 +486,7 @@ lab_up() {
   ip -n "$LAB_NS_GW" link set br0 address 02:00:00:00:00:01
   ip -n "$LAB_NS_GW" addr add "$LAB_GW_IP/24" dev br0
   local d
-  for d in "${LAB_DEVICES[@]}"; do _lab_attach "$(lab_ns_of_device "$d")" "$d"; done
+  for d in "${LAB_DEVICES[@]}" "${LAB_LATE_DEVICES[@]}"; do _lab_attach "$(lab_ns_of_device "$d")" "$d"; done
   _lab_attach "$LAB_NS_ATK" 66
   ip -n "$LAB_NS_GW" link set br0 gso_max_segs 1 up
   lab_assert_contained
@@ -551,7 +561,7 @@ _lab_accounts() {
   chmod 600 "$pwf"
   mosquitto_passwd -b "$pwf" "$LAB_VIGIL_MQTT_USER" "$LAB_VIGIL_MQTT_PASSWORD"
   printf '# vigil: read-only subscriber\nuser %s\ntopic read devices/#\n' "$LAB_VIGIL_MQTT_USER" >"$acl"
-  for d in "${LAB_DEVICES[@]}"; do
+  for d in "${LAB_DEVICES[@]}" "${LAB_LATE_DEVICES[@]}"; do
     name=${LAB_DEVICE_NAME[$d]}
     pw=$(_lab_secret)
     LAB_DEVICE_PASSWORD[$d]=$pw
@@ -650,16 +660,72 @@ lab_services_start() {
 
 # ------------------------------------------------------------------ devices
 lab_devices_start() {
-  local d name kind
-  for d in "${LAB_DEVICES[@]}"; do
-    name=${LAB_DEVICE_NAME[$d]}
-    kind=${name%-*}
-    _lab_bg "$(lab_ns_of_device "$d")" "device-$name" "$LAB_LIFETIME" "$LAB_PY" "$LAB_DIR/device.py" "$name" \
-      "$kind" "$LAB_SUBNET.$d" "$LAB_GW_IP" "$LAB_MQTT_PORT" "$name" "${LAB_DEVICE_PASSWORD[$d]}" \
-      "$LAB_LIFETIME" "$((RANDOM * 100 + d))"
-    printf '%s\n' "$_LAB_BG_PID" >>"$LAB_DIR/device-pids"
-  done
+  local d
+  for d in "${LAB_DEVICES[@]}"; do _lab_device_start "$d"; done
   _lab_log "devices publishing: ${LAB_DEVICES[*]}"
+}
+
+# lab_device_start N: starts one device of LAB_LATE_DEVICES (a device type that joins the network now): it announces
+# itself as a device does (ARP, with its first packets) and then publishes and chatters as the others do.
+lab_device_start() {
+  _lab_device_start "$1"
+  _lab_log "device $1 (${LAB_DEVICE_NAME[$1]}) joined"
+}
+
+_lab_device_start() {
+  local d=$1 name kind
+  name=${LAB_DEVICE_NAME[$d]}
+  kind=${name%-*}
+  _lab_bg "$(lab_ns_of_device "$d")" "device-$name" "$LAB_LIFETIME" "$LAB_PY" "$LAB_DIR/device.py" "$name" \
+    "$kind" "$LAB_SUBNET.$d" "$LAB_GW_IP" "$LAB_MQTT_PORT" "$name" "${LAB_DEVICE_PASSWORD[$d]}" \
+    "$LAB_LIFETIME" "$((RANDOM * 100 + d))"
+  printf '%s\n' "$_LAB_BG_PID" >>"$LAB_DIR/device-pids"
+}
+
+# lab_ramp_start N RATE FACTOR START_FILE: device N also polls the gateway's HTTP service (GET /api/poll, a new
+# connection each) at RATE requests/s, from now on: its learned rate. Once START_FILE holds an epoch and that time has
+# come, the rate grows by FACTOR per minute (a slow ramp: a compromised device turning up its traffic too slowly for
+# any one step to stand out), up to 12 times RATE. Each second $LAB_DIR/ramp.log gets "EPOCH FACTOR" (the rate over
+# RATE). Bounded by LAB_LIFETIME; lab_ramp_stop ends it.
+lab_ramp_start() {
+  _lab_bg "$(lab_ns_of_device "$1")" ramp "$LAB_LIFETIME" "$LAB_PY" -c '
+import math, os, socket, sys, time
+gw, rate, factor, start_file, out, lifetime = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4], \
+    sys.argv[5], float(sys.argv[6])
+deadline = time.monotonic() + lifetime
+start, last_log, n = None, 0.0, 0
+with open(out, "a") as log:
+    while time.monotonic() < deadline:
+        now = time.time()
+        if start is None and os.path.exists(start_file):
+            try:
+                start = float(open(start_file).read().strip())
+            except ValueError:
+                pass
+        f = 1.0 if start is None or now < start else min(12.0, factor ** ((now - start) / 60.0))
+        if now - last_log >= 1.0:
+            log.write("%.3f %.4f\n" % (now, f))
+            log.flush()
+            last_log = now
+        try:
+            s = socket.create_connection((gw, 8080), timeout=2)
+            s.sendall(b"GET /api/poll?n=%d HTTP/1.0\r\nHost: gw\r\n\r\n" % n)
+            while s.recv(4096):
+                pass
+            s.close()
+        except OSError:
+            pass
+        n += 1
+        time.sleep(max(0.0, 1.0 / (rate * f) - 0.002))
+' "$LAB_GW_IP" "$2" "$3" "$4" "$LAB_DIR/ramp.log" "$LAB_LIFETIME"
+  printf '%s\n' "$_LAB_BG_PID" >"$LAB_DIR/ramp.pid"
+  _lab_log "device $1 polls $LAB_GW_IP:8080 at $2/s; it ramps by $3 per minute once $4 says when"
+}
+
+lab_ramp_stop() {
+  [[ -s $LAB_DIR/ramp.pid ]] || return 0
+  kill -TERM "$(cat "$LAB_DIR/ramp.pid")" 2>/dev/null || true
+  rm -f "$LAB_DIR/ramp.pid"
 }
 
 lab_devices_stop() {
