@@ -341,8 +341,9 @@ class DecisionManagerTest {
     first.start();
     fw.failing = true;
     Decision d = first.onVerdict(verdict("10.0.0.66", Verdict.Severity.CRITICAL)).orElseThrow();
+    // each backend answers on its own lane: wait for both (the log's can come after the firewall's)
     long end = System.nanoTime() + 5_000_000_000L;
-    while (!states(first, d).contains("fw=failed/1") && System.nanoTime() < end) {
+    while (!states(first, d).equals("[fw=failed/1, log=applied/1]") && System.nanoTime() < end) {
       Thread.sleep(5);
     }
     assertThat(states(first, d)).isEqualTo("[fw=failed/1, log=applied/1]");
