@@ -20,21 +20,22 @@ final class ContinualFixtures {
    * continual} as its {@code model.continual} section and {@code extra} model lines (or "").
    */
   static ModelManager manager(Path dir, String continual, String extra) throws Exception {
+    return managerWith(
+        dir,
+        "  learn: {duration: 10s, min-vectors: 100}",
+        "  continual: " + continual,
+        "  autoencoder: {epochs: 2}",
+        "  lstm: {epochs: 1}",
+        "  forest: {trees: 10}",
+        extra);
+  }
+
+  /** A packet-path manager whose {@code model} section is {@code modelLines}. */
+  static ModelManager managerWith(Path dir, String... modelLines) throws Exception {
     Path pcap = Path.of("src/main/resources/demo/demo-attack.pcap").toAbsolutePath().normalize();
     Path yaml = dir.resolve("vigil.yaml");
     Files.writeString(
-        yaml,
-        String.join(
-            "\n",
-            "capture: {pcap: " + pcap + "}",
-            "model:",
-            "  learn: {duration: 10s, min-vectors: 100}",
-            "  continual: " + continual,
-            "  autoencoder: {epochs: 2}",
-            "  lstm: {epochs: 1}",
-            "  forest: {trees: 10}",
-            extra,
-            ""));
+        yaml, "capture: {pcap: " + pcap + "}\nmodel:\n" + String.join("\n", modelLines) + "\n");
     VigilConfig config = ConfigLoader.load(yaml);
     return ModelManager.forPackets(config);
   }

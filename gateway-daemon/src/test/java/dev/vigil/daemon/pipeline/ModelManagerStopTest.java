@@ -2,7 +2,6 @@ package dev.vigil.daemon.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vigil.daemon.config.ConfigLoader;
 import dev.vigil.features.FeatureSet;
 import dev.vigil.train.ModelTrainer;
 import dev.vigil.train.nn.AutoencoderTrainer;
@@ -25,21 +24,13 @@ class ModelManagerStopTest {
   @TempDir Path dir;
 
   private ModelManager manager(String modelLines) throws Exception {
-    Path pcap = Path.of("src/main/resources/demo/demo-attack.pcap").toAbsolutePath().normalize();
-    Path yaml = dir.resolve("vigil.yaml");
-    Files.writeString(
-        yaml,
-        String.join(
-            "\n",
-            "capture: {pcap: " + pcap + "}",
-            "model:",
-            "  bundle: " + dir.resolve("model.vigil"),
-            modelLines,
-            "  autoencoder: {epochs: 500}",
-            "  lstm: {epochs: 500}",
-            "  forest: {trees: 10}",
-            ""));
-    return ModelManager.forPackets(ConfigLoader.load(yaml));
+    return ContinualFixtures.managerWith(
+        dir,
+        "  bundle: " + dir.resolve("model.vigil"),
+        modelLines,
+        "  autoencoder: {epochs: 500}",
+        "  lstm: {epochs: 500}",
+        "  forest: {trees: 10}");
   }
 
   @Test
