@@ -156,8 +156,7 @@ public final class ModelManager {
   private final AtomicLong continualRounds = new AtomicLong();
   private volatile String continualState = "off";
   // what the last model was trained on, bounded (continual.per-entity of each entity, max-vectors
-  // in
-  // all): an early round (a new host halfway through its grace) trains on it and the round's sample
+  // in all): each round trains on it as well as on its own sample
   private List<ModelTrainer.Sequence> lastTrained = List.of();
   // new hosts' grace (continual.grace), scoring thread only: when the next round ends early
   private final NewHostGrace grace;
@@ -506,12 +505,13 @@ public final class ModelManager {
               + number
               + why
               + ")",
+          inUse, // a host is new once, not after every round it was quiet in
           state -> continualState = "round " + number + ": " + state);
     }
   }
 
   /**
-   * Keeps what a model is about to be trained on for an early round ({@link #keepRecent}): with
+   * Keeps what a model is about to be trained on for the next round ({@link #keepRecent}): with
    * continual learning only, the last {@code per-entity} vectors of each entity, {@code
    * max-vectors} in all.
    */
@@ -629,6 +629,7 @@ public final class ModelManager {
         n,
         "learned",
         "learned on this device from " + n + " vectors",
+        null,
         state -> learnState = state);
   }
 
@@ -638,16 +639,15 @@ public final class ModelManager {
    *
    * @param kind {@code learned} or {@code retrained}, for the log
    * @param origin the new model's origin, as {@code /health} shows it
+   * @param base the model whose known entities the new one inherits ({@link #addKnown}), or null
    */
   private void train(
       List<ModelTrainer.Sequence> data,
       int n,
       String kind,
       String origin,
+      Active base,
       java.util.function.Consumer<String> state) {
-    // a retrained model knows what the model before it knew: a host is new once, not after every
-    // round it was quiet in
-    Active base = "retrained".equals(kind) ? inUse : null;
     Thread t =
         new Thread(
             () -> {

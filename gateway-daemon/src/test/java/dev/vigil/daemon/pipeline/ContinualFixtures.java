@@ -40,6 +40,12 @@ final class ContinualFixtures {
     return ModelManager.forPackets(config);
   }
 
+  /** The manager's {@code /health} details of continual learning. */
+  @SuppressWarnings("unchecked")
+  static java.util.Map<String, Object> continual(ModelManager m) {
+    return (java.util.Map<String, Object>) m.details().get("continual");
+  }
+
   /** A benign-looking host-window vector: small counts with noise. */
   static float[] vector(SplittableRandom r, int size) {
     float[] v = new float[size];

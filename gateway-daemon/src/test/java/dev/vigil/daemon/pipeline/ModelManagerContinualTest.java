@@ -6,7 +6,6 @@ import dev.vigil.features.FeatureSet;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,11 +37,6 @@ class ModelManagerContinualTest {
       }
     }
     return t;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> continual(ModelManager m) {
-    return (Map<String, Object>) m.details().get("continual");
   }
 
   @Test
@@ -82,7 +76,9 @@ class ModelManagerContinualTest {
     assertThat(m.active().generation()).as("the round's model was swapped in").isEqualTo(2);
     assertThat(m.active().origin())
         .startsWith("retrained on this device from " + (kept + 1) + " recent vectors");
-    assertThat(continual(m)).containsEntry("rounds", 1L).containsEntry("refused", (long) alerted);
+    assertThat(ContinualFixtures.continual(m))
+        .containsEntry("rounds", 1L)
+        .containsEntry("refused", (long) alerted);
   }
 
   @Test
@@ -95,7 +91,9 @@ class ModelManagerContinualTest {
     offerFourHosts(m, r, t, 60, true); // ten minutes, every window alerted
     m.awaitTraining(10_000);
     assertThat(m.active().generation()).isEqualTo(1);
-    assertThat(continual(m)).containsEntry("rounds", 0L).containsEntry("kept", 0L);
+    assertThat(ContinualFixtures.continual(m))
+        .containsEntry("rounds", 0L)
+        .containsEntry("kept", 0L);
   }
 
   @Test
@@ -107,7 +105,9 @@ class ModelManagerContinualTest {
     long t = ContinualFixtures.learnFirstModel(m, size, r);
     m.scorer();
     offerFourHosts(m, r, t, 60, false); // 240 windows that did not alert, well within the hour
-    assertThat(continual(m)).containsEntry("kept", 100L).containsEntry("refused", 140L);
+    assertThat(ContinualFixtures.continual(m))
+        .containsEntry("kept", 100L)
+        .containsEntry("refused", 140L);
   }
 
   @Test

@@ -32,13 +32,8 @@ class ModelManagerGraceTest {
   @TempDir Path dir;
 
   @SuppressWarnings("unchecked")
-  private static Map<String, Object> continual(ModelManager m) {
-    return (Map<String, Object>) m.details().get("continual");
-  }
-
-  @SuppressWarnings("unchecked")
   private static Map<String, Object> grace(ModelManager m) {
-    return (Map<String, Object>) continual(m).get("grace");
+    return (Map<String, Object>) ContinualFixtures.continual(m).get("grace");
   }
 
   @Test
@@ -98,16 +93,18 @@ class ModelManagerGraceTest {
       m.offer(0, 9, t, vector(r, SIZE), true, false, false);
       m.offer(0, 1, t, vector(r, SIZE), true, false, false);
     }
-    assertThat(continual(m)).containsEntry("kept", 20L);
+    assertThat(ContinualFixtures.continual(m)).containsEntry("kept", 20L);
 
     m.distrust(0, 9, t); // it scanned, say
     m.distrust(0, 15, t); // a host never seen in a window yet
     t += WINDOW;
     assertThat(m.grace(0, 9, t, () -> mac(9))).as("its grace ended").isEqualTo(Grace.NONE);
     assertThat(m.grace(0, 15, t, () -> mac(15))).as("none for it later").isEqualTo(Grace.NONE);
-    assertThat(continual(m)).as("host 9's ten windows dropped").containsEntry("dropped", 10L);
+    assertThat(ContinualFixtures.continual(m))
+        .as("host 9's ten windows dropped")
+        .containsEntry("dropped", 10L);
     m.distrust(0, 1, t); // a known host too: its windows of the round are dropped
-    assertThat(continual(m)).containsEntry("dropped", 20L);
+    assertThat(ContinualFixtures.continual(m)).containsEntry("dropped", 20L);
 
     // one MAC, many addresses: four in grace at most, and distrusting one ends the grace of all
     for (int h = 20; h < 24; h++) {
@@ -142,7 +139,9 @@ class ModelManagerGraceTest {
       Grace g = m.grace(0, 9, t, () -> mac(9));
       assertThat(g).as("host 9 at %d µs, before the new model", t).isNotEqualTo(Grace.NONE);
       if (t < halfway) {
-        assertThat(continual(m)).as("no round before halfway").containsEntry("rounds", 0L);
+        assertThat(ContinualFixtures.continual(m))
+            .as("no round before halfway")
+            .containsEntry("rounds", 0L);
       }
       m.offer(0, 9, t, vector(r, SIZE), true, false, false);
       if (t >= halfway) {

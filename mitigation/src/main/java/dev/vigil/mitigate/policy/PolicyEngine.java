@@ -341,13 +341,10 @@ public final class PolicyEngine {
    */
   private void liftSurged(Instant t) {
     Instant horizon = t.minus(policy.surgeLookBack());
-    for (Iterator<Guarded> it = guarded.iterator(); it.hasNext(); ) {
-      Guarded g = it.next();
+    for (Guarded g : guarded) {
       if (g.verdictTime().isBefore(horizon)) {
-        it.remove(); // too old to be part of any later surge either
         continue;
       }
-      it.remove();
       surgeLifts.add(g.id());
       surgeLifted++;
       active.remove(g.activeKey());
@@ -356,6 +353,7 @@ public final class PolicyEngine {
         past.removeLastOccurrence(g.made());
       }
     }
+    guarded.clear(); // each one lifted now, or too old to be part of a later surge either
   }
 
   /**
